@@ -1,0 +1,811 @@
+//! matrix.toml: parsed with spans ([`raw`]), then checked into [`Config`].
+//!
+//! This stage checks everything that can be checked without knowing the Go toolchain:
+//! syntax, types, unknown keys, template placeholders, libc and variant spellings,
+//! selector globs. Whether an os/arch pair exists is the expansion's job, because only the
+//! catalog of the Go that will build can say.
+
+mod raw;
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
+use crate::select::Selector;
+use crate::suggest::closest;
+use crate::target::{Libc, Target};
+use crate::template::Template;
+use crate::variant::{VariantVar, did_you_mean};
+
+use raw::{RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawTuple};
+
+/// The default output path template, relative to the dist directory.
+pub const DEFAULT_OUTPUT: &str = "{name}_{slug}{ext}";
+
+/// The matrix used when there is no matrix.toml: the release set, cgo off.
+pub const DEFAULT_MATRIX: &str = include_str!("../data/default-matrix.toml");
+
+/// The fully commented matrix.toml that `crosscheck init` writes.
+pub const INIT_TEMPLATE: &str = include_str!("../data/init-matrix.toml");
+
+/// A value from the file together with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Its byte span in the file.
+    pub span: Range<usize>,
+}
+
+impl<T> Located<T> {
+    fn from_spanned(spanned: Spanned<T>) -> Located<T> {
+        let span = spanned.span();
+        Located {
+            value: spanned.into_inner(),
+            span,
+        }
+    }
+}
+
+/// A template string and where it was written.
+pub type TemplateField = Located<Template>;
+
+/// A checked matrix.toml.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file, for rendering later diagnostics.
+    pub file: SourceFile,
+    /// `[project]`.
+    pub project: ProjectConfig,
+    /// `[build]`.
+    pub build: BuildConfig,
+    /// `[matrix]`.
+    pub matrix: MatrixConfig,
+    /// `[[override]]`, in file order.
+    pub overrides: Vec<OverrideConfig>,
+}
+
+/// `[project]`: what is built.
+#[derive(Clone, Debug)]
+pub struct ProjectConfig {
+    /// The binary name; `None` means the last element of the package path.
+    pub name: Option<Located<String>>,
+    /// The module directory, relative to the matrix file.
+    pub dir: String,
+    /// The main package, relative to the module directory.
+    pub main: String,
+    /// A fixed `{version}`, overriding git.
+    pub version: Option<String>,
+    /// A fixed `{commit}`, overriding git.
+    pub commit: Option<String>,
+    /// A fixed `{date}`, overriding SOURCE_DATE_EPOCH and git.
+    pub date: Option<String>,
+}
+
+/// `[build]`: how every target is built.
+#[derive(Clone, Debug)]
+pub struct BuildConfig {
+    /// The Go command.
+    pub go: String,
+    /// Extra `go build` flags.
+    pub flags: Vec<TemplateField>,
+    /// Linker flags, joined into one `-ldflags`.
+    pub ldflags: Vec<TemplateField>,
+    /// Compiler flags, joined into one `-gcflags`.
+    pub gcflags: Vec<TemplateField>,
+    /// Assembler flags, joined into one `-asmflags`.
+    pub asmflags: Vec<TemplateField>,
+    /// Build tags, joined into one `-tags`.
+    pub tags: Vec<String>,
+    /// Extra environment, in key order.
+    pub env: Vec<(String, TemplateField)>,
+    /// The output path template, relative to the dist directory.
+    pub output: TemplateField,
+    /// The C compiler for every cgo target (overrides may set their own).
+    pub cc: Option<TemplateField>,
+    /// The C++ compiler for every cgo target.
+    pub cxx: Option<TemplateField>,
+    /// Whether `-trimpath` is passed (on by default, for reproducible builds).
+    pub trimpath: bool,
+    /// Whether ports Go marks broken may be built.
+    pub allow_broken: bool,
+    /// Variables of the caller's environment that builds may see besides the allowlist.
+    pub pass_env: Vec<String>,
+    /// The Apple SDK for darwin cgo targets.
+    pub macos_sdk: Option<String>,
+}
+
+/// `[matrix]`: which targets.
+#[derive(Clone, Debug)]
+pub enum MatrixConfig {
+    /// The product of axes, plus `include`, minus `exclude`.
+    Axes(Axes),
+    /// An explicit list of target ids.
+    Targets(Vec<Located<Target>>),
+}
+
+/// The axes of a matrix.
+#[derive(Clone, Debug)]
+pub struct Axes {
+    /// GOOS values.
+    pub os: Vec<Located<String>>,
+    /// GOARCH values.
+    pub arch: Vec<Located<String>>,
+    /// cgo values.
+    pub cgo: Vec<bool>,
+    /// libc values (linux cgo targets only).
+    pub libc: Vec<Located<Libc>>,
+    /// Variant axes that were given, each applying to its own arch.
+    pub variants: Vec<(VariantVar, Vec<Located<String>>)>,
+    /// Targets added after the product.
+    pub include: Vec<Tuple>,
+    /// Partial targets removed from the product.
+    pub exclude: Vec<Tuple>,
+    /// Span of the `[matrix]` table, for errors about the whole matrix.
+    pub span: Range<usize>,
+}
+
+/// A partial target from `include` or `exclude`.
+#[derive(Clone, Debug, Default)]
+pub struct Tuple {
+    /// GOOS, or any.
+    pub os: Option<Located<String>>,
+    /// GOARCH, or any.
+    pub arch: Option<Located<String>>,
+    /// cgo, or any.
+    pub cgo: Option<bool>,
+    /// libc, or any.
+    pub libc: Option<Located<Libc>>,
+    /// A variant, or any.
+    pub variant: Option<(VariantVar, Located<String>)>,
+    /// Span of the whole entry.
+    pub span: Range<usize>,
+}
+
+/// One `[[override]]` entry.
+#[derive(Clone, Debug)]
+pub struct OverrideConfig {
+    /// Which targets it applies to.
+    pub selector: Located<Selector>,
+    /// Environment added (later entries win).
+    pub env: Vec<(String, TemplateField)>,
+    /// Flags appended.
+    pub flags: Vec<TemplateField>,
+    /// Linker flags appended.
+    pub ldflags: Vec<TemplateField>,
+    /// Compiler flags appended.
+    pub gcflags: Vec<TemplateField>,
+    /// Assembler flags appended.
+    pub asmflags: Vec<TemplateField>,
+    /// Tags appended.
+    pub tags: Vec<String>,
+    /// C compiler (replaces).
+    pub cc: Option<TemplateField>,
+    /// C++ compiler (replaces).
+    pub cxx: Option<TemplateField>,
+    /// Output path template (replaces).
+    pub output: Option<TemplateField>,
+}
+
+impl Config {
+    /// Parses and checks a matrix file; every problem found is reported, not just the first.
+    pub fn parse(file: SourceFile) -> Result<Config, ConfigErrors> {
+        let raw: RawConfig = match toml::from_str(&file.text) {
+            Ok(raw) => raw,
+            Err(error) => {
+                let diagnostic = Diagnostic::error(explain_toml_error(error.message()), error.span());
+                return Err(ConfigErrors {
+                    file,
+                    diagnostics: vec![diagnostic],
+                });
+            }
+        };
+        let mut checker = Checker::default();
+        let config = checker.config(raw, &file);
+        match config {
+            Some(config) if checker.errors.is_empty() => Ok(Config { file, ..config }),
+            _ => Err(ConfigErrors {
+                file,
+                diagnostics: checker.errors,
+            }),
+        }
+    }
+}
+
+/// Rewrites serde's wording into crosscheck's: did-you-mean for unknown keys, hints for the
+/// usual type mistakes.
+fn explain_toml_error(message: &str) -> String {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once('`') {
+            let candidates: Vec<&str> = expected
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .collect();
+            let hint = match closest(field, candidates.iter().copied()) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None if candidates.is_empty() => "this table takes no keys".to_owned(),
+                None => format!("expected one of {}", candidates.join(", ")),
+            };
+            return format!("unknown key `{field}` (hint: {hint})");
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            return format!("missing key `{field}`");
+        }
+    }
+    if message.contains("expected a string") && message.starts_with("invalid type: integer") {
+        return format!("{message} (hint: quote the value, e.g. goarm = [\"7\"])");
+    }
+    if message.contains("expected a sequence") {
+        return format!("{message} (hint: this key takes a list, e.g. [\"linux\"])");
+    }
+    message.to_owned()
+}
+
+#[derive(Default)]
+struct Checker {
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn error(&mut self, message: impl Into<String>, span: Range<usize>) {
+        self.errors.push(Diagnostic::error(message, Some(span)));
+    }
+
+    fn config(&mut self, raw: RawConfig, file: &SourceFile) -> Option<Config> {
+        match &raw.version {
+            None => self.errors.push(Diagnostic::error(
+                "missing `version = 1` at the top of the file (hint: it lets future crosscheck versions read this file safely)",
+                Some(0..0),
+            )),
+            Some(version) if *version.get_ref() != 1 => self.error(
+                format!(
+                    "unsupported matrix file version {} (hint: this crosscheck reads version 1)",
+                    version.get_ref()
+                ),
+                version.span(),
+            ),
+            Some(_) => {}
+        }
+        let project = self.project(raw.project.map(Spanned::into_inner).unwrap_or_default());
+        let build = self.build(raw.build.map(Spanned::into_inner).unwrap_or_default());
+        let matrix = match raw.matrix {
+            Some(matrix) => self.matrix(matrix),
+            None => {
+                self.errors.push(Diagnostic::error(
+                    "no [matrix] table (hint: add `[matrix]` with `os` and `arch` lists, or run `crosscheck init`)",
+                    Some(0..0),
+                ));
+                None
+            }
+        };
+        let overrides = raw
+            .overrides
+            .into_iter()
+            .filter_map(|entry| self.override_entry(entry))
+            .collect();
+        Some(Config {
+            file: file.clone(),
+            project,
+            build,
+            matrix: matrix?,
+            overrides,
+        })
+    }
+
+    fn project(&mut self, raw: RawProject) -> ProjectConfig {
+        let name = raw.name.map(Located::from_spanned);
+        if let Some(name) = &name {
+            if name.value.is_empty() || name.value.contains(['/', '\\']) {
+                self.error(
+                    format!("binary name {:?} must be a non-empty file name", name.value),
+                    name.span.clone(),
+                );
+            }
+        }
+        let text = |value: Option<Spanned<String>>| value.map(Spanned::into_inner);
+        ProjectConfig {
+            name,
+            dir: text(raw.dir).unwrap_or_else(|| ".".to_owned()),
+            main: text(raw.main).unwrap_or_else(|| ".".to_owned()),
+            version: text(raw.version),
+            commit: text(raw.commit),
+            date: text(raw.date),
+        }
+    }
+
+    fn build(&mut self, raw: RawBuild) -> BuildConfig {
+        let output = match raw.output {
+            Some(output) => self.template(output),
+            None => Some(Located {
+                value: default_output(),
+                span: 0..0,
+            }),
+        };
+        if let Some(output) = &output {
+            self.check_output_path(output);
+        }
+        BuildConfig {
+            go: raw.go.map(Spanned::into_inner).unwrap_or_else(|| "go".to_owned()),
+            flags: self.templates(raw.flags),
+            ldflags: self.templates(raw.ldflags),
+            gcflags: self.templates(raw.gcflags),
+            asmflags: self.templates(raw.asmflags),
+            tags: self.tags(raw.tags),
+            env: self.env(raw.env),
+            // A bad template was reported above; the config is discarded then.
+            output: output.unwrap_or(Located {
+                value: Template::literal(DEFAULT_OUTPUT),
+                span: 0..0,
+            }),
+            cc: raw.cc.and_then(|cc| self.template(cc)),
+            cxx: raw.cxx.and_then(|cxx| self.template(cxx)),
+            trimpath: raw.trimpath.unwrap_or(true),
+            allow_broken: raw.allow_broken.unwrap_or(false),
+            pass_env: raw
+                .pass_env
+                .unwrap_or_default()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            macos_sdk: raw.macos_sdk.map(Spanned::into_inner),
+        }
+    }
+
+    fn check_output_path(&mut self, output: &TemplateField) {
+        let source = output.value.source();
+        if source.is_empty() {
+            self.error("the output path template is empty", output.span.clone());
+        } else if source.starts_with('/') || source.split(['/', '\\']).any(|part| part == "..") {
+            self.error(
+                format!("output path {source:?} must stay inside the dist directory (hint: use a relative path without `..`)"),
+                output.span.clone(),
+            );
+        }
+    }
+
+    fn template(&mut self, value: Spanned<String>) -> Option<TemplateField> {
+        let span = value.span();
+        match Template::parse(value.get_ref()) {
+            Ok(template) => Some(Located {
+                value: template,
+                span,
+            }),
+            Err(error) => {
+                // The span covers the quotes; point inside the string at the placeholder.
+                let start = (span.start + 1 + error.range.start).min(span.end);
+                let end = (span.start + 1 + error.range.end).min(span.end);
+                self.error(error.message, start..end);
+                None
+            }
+        }
+    }
+
+    fn templates(&mut self, values: Option<Vec<Spanned<String>>>) -> Vec<TemplateField> {
+        values
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|value| self.template(value))
+            .collect()
+    }
+
+    fn tags(&mut self, values: Option<Vec<Spanned<String>>>) -> Vec<String> {
+        let mut tags = Vec::new();
+        for tag in values.unwrap_or_default() {
+            let valid = !tag.get_ref().is_empty()
+                && tag
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if valid {
+                tags.push(tag.into_inner());
+            } else {
+                self.error(
+                    format!(
+                        "invalid build tag {:?} (hint: one tag per list item, letters, digits, `_`, `.` and `-` only)",
+                        tag.get_ref()
+                    ),
+                    tag.span(),
+                );
+            }
+        }
+        tags
+    }
+
+    fn env(
+        &mut self,
+        values: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
+    ) -> Vec<(String, TemplateField)> {
+        let mut env = Vec::new();
+        for (key, value) in values.unwrap_or_default() {
+            let name = key.get_ref();
+            let valid = !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                self.error(
+                    format!("invalid environment variable name {name:?}"),
+                    key.span(),
+                );
+                continue;
+            }
+            if let Some(template) = self.template(value) {
+                env.push((key.into_inner(), template));
+            }
+        }
+        env
+    }
+
+    fn matrix(&mut self, matrix: Spanned<RawMatrix>) -> Option<MatrixConfig> {
+        let span = matrix.span();
+        let raw = matrix.into_inner();
+        if let Some(targets) = &raw.targets {
+            let conflicting = [
+                ("os", raw.os.is_some()),
+                ("arch", raw.arch.is_some()),
+                ("cgo", raw.cgo.is_some()),
+                ("libc", raw.libc.is_some()),
+                ("include", raw.include.is_some()),
+                ("exclude", raw.exclude.is_some()),
+            ]
+            .into_iter()
+            .chain(
+                raw.variant_axes()
+                    .into_iter()
+                    .map(|(var, axis)| (var.config_key(), axis.is_some())),
+            )
+            .filter(|(_, set)| *set)
+            .map(|(key, _)| format!("`{key}`"))
+            .collect::<Vec<_>>();
+            if !conflicting.is_empty() {
+                self.error(
+                    format!(
+                        "`targets` lists every target explicitly, so it cannot be combined with {} (hint: use either `targets` or the axes)",
+                        conflicting.join(", ")
+                    ),
+                    targets.span(),
+                );
+                return None;
+            }
+            let list_span = targets.span();
+            let mut parsed = Vec::new();
+            for id in targets.get_ref() {
+                match id.get_ref().parse::<Target>() {
+                    Ok(target) => parsed.push(Located {
+                        value: target,
+                        span: id.span(),
+                    }),
+                    Err(error) => self.error(error.to_string(), id.span()),
+                }
+            }
+            if targets.get_ref().is_empty() {
+                self.error(
+                    "`targets` is empty, so the matrix has no targets",
+                    list_span,
+                );
+            }
+            return Some(MatrixConfig::Targets(parsed));
+        }
+
+        let os = self.axis("os", raw.os.as_ref(), &span);
+        let arch = self.axis("arch", raw.arch.as_ref(), &span);
+        let cgo = match &raw.cgo {
+            Some(values) if values.get_ref().is_empty() => {
+                self.error("`cgo` is empty (hint: use [false], [true] or [false, true])", values.span());
+                vec![false]
+            }
+            Some(values) => dedup(values.get_ref().iter().map(|v| *v.get_ref()).collect()),
+            None => vec![false],
+        };
+        let libc = match &raw.libc {
+            Some(values) => {
+                if values.get_ref().is_empty() {
+                    self.error("`libc` is empty (hint: use [\"gnu\"], [\"musl\"] or a pin like [\"gnu.2.17\"])", values.span());
+                }
+                values
+                    .get_ref()
+                    .iter()
+                    .filter_map(|value| self.libc(value))
+                    .collect()
+            }
+            None => vec![Located {
+                value: Libc::Gnu(None),
+                span: span.clone(),
+            }],
+        };
+        let mut variants = Vec::new();
+        for (var, axis) in raw.variant_axes() {
+            let Some(axis) = axis else { continue };
+            if axis.get_ref().is_empty() {
+                self.error(
+                    format!("`{}` is empty (hint: remove it to use Go's default)", var.config_key()),
+                    axis.span(),
+                );
+                continue;
+            }
+            let mut values = Vec::new();
+            for value in axis.get_ref() {
+                if self.variant_value(var, value) {
+                    values.push(Located {
+                        value: value.get_ref().clone(),
+                        span: value.span(),
+                    });
+                }
+            }
+            variants.push((var, values));
+        }
+        let include = raw
+            .include
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|tuple| self.tuple(tuple, true))
+            .collect();
+        let exclude = raw
+            .exclude
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|tuple| self.tuple(tuple, false))
+            .collect();
+        Some(MatrixConfig::Axes(Axes {
+            os: os?,
+            arch: arch?,
+            cgo,
+            libc,
+            variants,
+            include,
+            exclude,
+            span,
+        }))
+    }
+
+    fn axis(
+        &mut self,
+        key: &str,
+        values: Option<&raw::SpannedList<String>>,
+        matrix_span: &Range<usize>,
+    ) -> Option<Vec<Located<String>>> {
+        match values {
+            None => {
+                self.error(
+                    format!("[matrix] has no `{key}` list (hint: add e.g. `{key} = [{}]`, or list ids in `targets`)",
+                        if key == "os" { "\"linux\", \"darwin\", \"windows\"" } else { "\"amd64\", \"arm64\"" }),
+                    matrix_span.start..matrix_span.start + "[matrix]".len().min(matrix_span.len()),
+                );
+                None
+            }
+            Some(values) if values.get_ref().is_empty() => {
+                self.error(
+                    format!("`{key}` is empty, so the matrix has no targets"),
+                    values.span(),
+                );
+                None
+            }
+            Some(values) => {
+                let mut seen: Vec<Located<String>> = Vec::new();
+                for value in values.get_ref() {
+                    if seen.iter().any(|s| s.value == *value.get_ref()) {
+                        continue;
+                    }
+                    seen.push(Located {
+                        value: value.get_ref().clone(),
+                        span: value.span(),
+                    });
+                }
+                Some(seen)
+            }
+        }
+    }
+
+    fn libc(&mut self, value: &Spanned<String>) -> Option<Located<Libc>> {
+        match Libc::parse(value.get_ref()) {
+            Some(libc) => Some(Located {
+                value: libc,
+                span: value.span(),
+            }),
+            None => {
+                let suggestion = match value.get_ref().as_str() {
+                    "glibc" | "gnu-libc" | "libc" => Some("gnu"),
+                    other if other.starts_with("glibc") => Some("gnu.2.17"),
+                    other => closest(other, ["gnu", "musl"]),
+                };
+                self.error(
+                    format!(
+                        "unknown libc {:?}: use \"gnu\", a glibc pin like \"gnu.2.17\", or \"musl\"{}",
+                        value.get_ref(),
+                        did_you_mean(suggestion)
+                    ),
+                    value.span(),
+                );
+                None
+            }
+        }
+    }
+
+    fn variant_value(&mut self, var: VariantVar, value: &Spanned<String>) -> bool {
+        if var.accepts(value.get_ref()) {
+            return true;
+        }
+        let suggestion = closest(value.get_ref(), var.suggestions().iter().copied());
+        self.error(
+            format!(
+                "invalid {} {:?}: must be {}{}",
+                var.env_name(),
+                value.get_ref(),
+                var.allowed_description(),
+                did_you_mean(suggestion)
+            ),
+            value.span(),
+        );
+        false
+    }
+
+    fn tuple(&mut self, raw: Spanned<RawTuple>, is_include: bool) -> Option<Tuple> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let variants = raw.variant_values();
+        let mut ok = true;
+        if variants.len() > 1 {
+            let keys: Vec<String> = variants
+                .iter()
+                .map(|(var, _)| format!("`{}`", var.config_key()))
+                .collect();
+            self.error(
+                format!(
+                    "an entry can set only one variant, but this one sets {} (hint: a target has one arch, and each variant belongs to one arch)",
+                    keys.join(" and ")
+                ),
+                span.clone(),
+            );
+            ok = false;
+        }
+        let variant = match variants.first() {
+            Some((var, value)) => {
+                ok &= self.variant_value(*var, value);
+                Some((
+                    *var,
+                    Located {
+                        value: value.get_ref().clone(),
+                        span: value.span(),
+                    },
+                ))
+            }
+            None => None,
+        };
+        let libc = match &raw.libc {
+            Some(value) => {
+                let libc = self.libc(value);
+                ok &= libc.is_some();
+                libc
+            }
+            None => None,
+        };
+        if is_include && (raw.os.is_none() || raw.arch.is_none()) {
+            self.error(
+                "an `include` entry needs both `os` and `arch` (hint: only `exclude` entries may leave fields out as wildcards)",
+                span.clone(),
+            );
+            ok = false;
+        }
+        if let (Some(arch), Some((var, value))) = (&raw.arch, &variant) {
+            if VariantVar::for_arch(arch.get_ref()) != Some(*var) {
+                self.error(
+                    format!(
+                        "`{}` applies only to {}, not to {:?}",
+                        var.config_key(),
+                        var.arches().join(" and "),
+                        arch.get_ref()
+                    ),
+                    value.span.clone(),
+                );
+                ok = false;
+            }
+        }
+        if let (Some(os), Some(libc)) = (&raw.os, &libc) {
+            if os.get_ref() != "linux" {
+                self.error(
+                    format!(
+                        "libc {:?} applies only to linux targets, not to {:?}",
+                        libc.value.to_string(),
+                        os.get_ref()
+                    ),
+                    libc.span.clone(),
+                );
+                ok = false;
+            }
+        }
+        ok.then(|| Tuple {
+            os: raw.os.map(Located::from_spanned),
+            arch: raw.arch.map(Located::from_spanned),
+            cgo: raw.cgo.map(Spanned::into_inner),
+            libc,
+            variant,
+            span,
+        })
+    }
+
+    fn override_entry(&mut self, raw: Spanned<RawOverride>) -> Option<OverrideConfig> {
+        let raw = raw.into_inner();
+        let selector_span = raw.selector.span();
+        let selector = match Selector::new(raw.selector.get_ref()) {
+            Ok(selector) => Some(Located {
+                value: selector,
+                span: selector_span,
+            }),
+            Err(error) => {
+                self.error(error.to_string(), selector_span);
+                None
+            }
+        };
+        let output = raw.output.and_then(|output| self.template(output));
+        if let Some(output) = &output {
+            self.check_output_path(output);
+        }
+        let entry = OverrideConfig {
+            selector: selector?,
+            env: self.env(raw.env),
+            flags: self.templates(raw.flags),
+            ldflags: self.templates(raw.ldflags),
+            gcflags: self.templates(raw.gcflags),
+            asmflags: self.templates(raw.asmflags),
+            tags: self.tags(raw.tags),
+            cc: raw.cc.and_then(|cc| self.template(cc)),
+            cxx: raw.cxx.and_then(|cxx| self.template(cxx)),
+            output,
+        };
+        Some(entry)
+    }
+}
+
+fn dedup<T: PartialEq>(values: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for value in values {
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+fn default_output() -> Template {
+    // DEFAULT_OUTPUT is a constant checked by a unit test; a literal is the safe fallback.
+    Template::parse(DEFAULT_OUTPUT).unwrap_or_else(|_| Template::literal(DEFAULT_OUTPUT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigErrors> {
+        Config::parse(SourceFile::new("matrix.toml", text))
+    }
+
+    #[test]
+    fn default_matrix_and_init_template_parse() {
+        parse(DEFAULT_MATRIX).unwrap();
+        parse(INIT_TEMPLATE).unwrap();
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_right_one() {
+        let err = parse("version = 1\n[matrix]\nos = [\"linux\"]\narhc = [\"amd64\"]\n").unwrap_err();
+        assert_eq!(err.first_message(), "unknown key `arhc` (hint: did you mean `arch`?)");
+        assert_eq!(err.first_location(), Some((4, 1)));
+    }
+
+    #[test]
+    fn unknown_placeholder_points_inside_the_string() {
+        let err = parse("version = 1\n[build]\noutput = \"{nme}{ext}\"\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n").unwrap_err();
+        assert!(err.first_message().contains("{nme}"), "{}", err.first_message());
+        assert_eq!(err.first_location(), Some((3, 11)));
+    }
+
+    #[test]
+    fn targets_and_axes_do_not_mix() {
+        let err = parse("version = 1\n[matrix]\nos = [\"linux\"]\ntargets = [\"linux/amd64\"]\n").unwrap_err();
+        assert!(err.first_message().contains("cannot be combined with `os`"), "{}", err.first_message());
+    }
+}

@@ -1,0 +1,147 @@
+//! matrix.toml exactly as written: serde types with spans, no meaning attached yet.
+//!
+//! Every table denies unknown keys, and every value that a later check may complain about
+//! keeps its span, so that the complaint can point at it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub(crate) type SpannedList<T> = Spanned<Vec<Spanned<T>>>;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub version: Option<Spanned<i64>>,
+    pub project: Option<Spanned<RawProject>>,
+    pub build: Option<Spanned<RawBuild>>,
+    pub matrix: Option<Spanned<RawMatrix>>,
+    #[serde(rename = "override", default)]
+    pub overrides: Vec<Spanned<RawOverride>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProject {
+    pub name: Option<Spanned<String>>,
+    pub dir: Option<Spanned<String>>,
+    pub main: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    pub commit: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBuild {
+    pub go: Option<Spanned<String>>,
+    pub flags: Option<Vec<Spanned<String>>>,
+    pub ldflags: Option<Vec<Spanned<String>>>,
+    pub gcflags: Option<Vec<Spanned<String>>>,
+    pub asmflags: Option<Vec<Spanned<String>>>,
+    pub tags: Option<Vec<Spanned<String>>>,
+    pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    pub output: Option<Spanned<String>>,
+    pub cc: Option<Spanned<String>>,
+    pub cxx: Option<Spanned<String>>,
+    pub trimpath: Option<bool>,
+    pub allow_broken: Option<bool>,
+    pub pass_env: Option<Vec<Spanned<String>>>,
+    pub macos_sdk: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMatrix {
+    pub os: Option<SpannedList<String>>,
+    pub arch: Option<SpannedList<String>>,
+    pub cgo: Option<SpannedList<bool>>,
+    pub libc: Option<SpannedList<String>>,
+    pub goarm: Option<SpannedList<String>>,
+    pub goamd64: Option<SpannedList<String>>,
+    pub go386: Option<SpannedList<String>>,
+    pub goarm64: Option<SpannedList<String>>,
+    pub gomips: Option<SpannedList<String>>,
+    pub gomips64: Option<SpannedList<String>>,
+    pub goppc64: Option<SpannedList<String>>,
+    pub goriscv64: Option<SpannedList<String>>,
+    pub gowasm: Option<SpannedList<String>>,
+    pub include: Option<Vec<Spanned<RawTuple>>>,
+    pub exclude: Option<Vec<Spanned<RawTuple>>>,
+    pub targets: Option<SpannedList<String>>,
+}
+
+/// A partial target: a missing field is a wildcard (in `exclude`) or a default (in `include`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTuple {
+    pub os: Option<Spanned<String>>,
+    pub arch: Option<Spanned<String>>,
+    pub cgo: Option<Spanned<bool>>,
+    pub libc: Option<Spanned<String>>,
+    pub goarm: Option<Spanned<String>>,
+    pub goamd64: Option<Spanned<String>>,
+    pub go386: Option<Spanned<String>>,
+    pub goarm64: Option<Spanned<String>>,
+    pub gomips: Option<Spanned<String>>,
+    pub gomips64: Option<Spanned<String>>,
+    pub goppc64: Option<Spanned<String>>,
+    pub goriscv64: Option<Spanned<String>>,
+    pub gowasm: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOverride {
+    #[serde(rename = "match")]
+    pub selector: Spanned<String>,
+    pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    pub flags: Option<Vec<Spanned<String>>>,
+    pub ldflags: Option<Vec<Spanned<String>>>,
+    pub gcflags: Option<Vec<Spanned<String>>>,
+    pub asmflags: Option<Vec<Spanned<String>>>,
+    pub tags: Option<Vec<Spanned<String>>>,
+    pub cc: Option<Spanned<String>>,
+    pub cxx: Option<Spanned<String>>,
+    pub output: Option<Spanned<String>>,
+}
+
+impl RawMatrix {
+    /// The variant axes, keyed by their variable.
+    pub fn variant_axes(&self) -> [(crate::VariantVar, Option<&SpannedList<String>>); 9] {
+        use crate::VariantVar as V;
+        [
+            (V::Goarm, self.goarm.as_ref()),
+            (V::Goamd64, self.goamd64.as_ref()),
+            (V::Go386, self.go386.as_ref()),
+            (V::Goarm64, self.goarm64.as_ref()),
+            (V::Gomips, self.gomips.as_ref()),
+            (V::Gomips64, self.gomips64.as_ref()),
+            (V::Goppc64, self.goppc64.as_ref()),
+            (V::Goriscv64, self.goriscv64.as_ref()),
+            (V::Gowasm, self.gowasm.as_ref()),
+        ]
+    }
+}
+
+impl RawTuple {
+    /// The variant keys that are set.
+    pub fn variant_values(&self) -> Vec<(crate::VariantVar, &Spanned<String>)> {
+        use crate::VariantVar as V;
+        [
+            (V::Goarm, self.goarm.as_ref()),
+            (V::Goamd64, self.goamd64.as_ref()),
+            (V::Go386, self.go386.as_ref()),
+            (V::Goarm64, self.goarm64.as_ref()),
+            (V::Gomips, self.gomips.as_ref()),
+            (V::Gomips64, self.gomips64.as_ref()),
+            (V::Goppc64, self.goppc64.as_ref()),
+            (V::Goriscv64, self.goriscv64.as_ref()),
+            (V::Gowasm, self.gowasm.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(var, value)| value.map(|value| (var, value)))
+        .collect()
+    }
+}

@@ -1,0 +1,469 @@
+//! From a checked config and a catalog to the list of distinct targets.
+//!
+//! Order of operations (documented in `docs/matrix.md`): the product of the axes, minus
+//! `exclude`, plus `include` (or the explicit `targets` list instead); then equivalent
+//! targets collapse into the first of them. Pairs that the product makes but Go lacks
+//! (darwin/386 from os × arch) are skipped and listed; the same pair named explicitly in
+//! `include` or `targets` is an error.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::config::{Axes, Config, Located, MatrixConfig, Tuple};
+use crate::diagnostic::Diagnostic;
+use crate::suggest::closest;
+use crate::target::{Libc, Target};
+use crate::variant::{Variant, VariantVar, did_you_mean};
+
+/// A target with the place in the file that asked for it.
+#[derive(Clone, Debug)]
+pub struct Expanded {
+    /// The target.
+    pub target: Target,
+    /// Where it came from (an axis value, an include entry or a `targets` item).
+    pub origin: Range<usize>,
+}
+
+/// A target that was the same build as an earlier one and was merged into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collapsed {
+    /// What was asked for, e.g. `linux/amd64 (libc musl)`.
+    pub requested: String,
+    /// The target it is the same build as.
+    pub into: String,
+    /// Why the two are the same build.
+    pub reason: String,
+}
+
+/// A combination of axes that Go cannot build, left out of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The combination, e.g. `darwin/386`.
+    pub requested: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// The outcome of expansion.
+#[derive(Clone, Debug, Default)]
+pub struct Expansion {
+    /// Distinct targets in matrix order.
+    pub targets: Vec<Expanded>,
+    /// Equivalent targets that were merged.
+    pub collapsed: Vec<Collapsed>,
+    /// Combinations that Go lacks.
+    pub skipped: Vec<Skipped>,
+    /// Non-fatal findings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A combination before equivalence is applied, with the words to describe it.
+struct Candidate {
+    target: Target,
+    requested: String,
+    /// Set when the combination named a libc that does not apply (cgo off).
+    dropped_libc: Option<Libc>,
+    origin: Range<usize>,
+}
+
+/// Expands `config`'s matrix against `catalog`. Errors point into the config file.
+pub fn expand(config: &Config, catalog: &Catalog) -> Result<Expansion, Vec<Diagnostic>> {
+    let mut expander = Expander {
+        catalog,
+        allow_broken: config.build.allow_broken,
+        errors: Vec::new(),
+        expansion: Expansion::default(),
+    };
+    let candidates = match &config.matrix {
+        MatrixConfig::Axes(axes) => expander.axes(axes),
+        MatrixConfig::Targets(targets) => targets
+            .iter()
+            .filter_map(|located| {
+                expander
+                    .check_explicit(&located.value, &located.span, &located.span)
+                    .then(|| Candidate {
+                        requested: located.value.id(),
+                        target: located.value.clone(),
+                        dropped_libc: None,
+                        origin: located.span.clone(),
+                    })
+            })
+            .collect(),
+    };
+    if !expander.errors.is_empty() {
+        return Err(expander.errors);
+    }
+    let mut expansion = expander.expansion;
+    dedupe(candidates, &catalog.default_goarm, &mut expansion);
+    if expansion.targets.is_empty() {
+        let span = match &config.matrix {
+            MatrixConfig::Axes(axes) => axes.span.clone(),
+            MatrixConfig::Targets(_) => 0..0,
+        };
+        let skipped = expansion
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.requested, s.reason))
+            .collect::<Vec<_>>();
+        let hint = if skipped.is_empty() {
+            "every combination was excluded".to_owned()
+        } else {
+            format!("left out: {}", skipped.join("; "))
+        };
+        return Err(vec![Diagnostic::error(
+            format!("the matrix expands to no targets (hint: {hint})"),
+            Some(span),
+        )]);
+    }
+    Ok(expansion)
+}
+
+struct Expander<'a> {
+    catalog: &'a Catalog,
+    allow_broken: bool,
+    errors: Vec<Diagnostic>,
+    expansion: Expansion,
+}
+
+impl Expander<'_> {
+    fn error(&mut self, message: String, span: Range<usize>) {
+        self.errors.push(Diagnostic::error(message, Some(span)));
+    }
+
+    fn check_os(&mut self, os: &Located<String>) -> bool {
+        if self.catalog.os_names().contains(os.value.as_str()) {
+            return true;
+        }
+        let names = self.catalog.os_names();
+        let suggestion = closest(&os.value, names.iter().copied());
+        self.error(
+            format!(
+                "unknown GOOS {:?} (Go {} knows {}){}",
+                os.value,
+                self.catalog.go_version,
+                names.into_iter().collect::<Vec<_>>().join(", "),
+                did_you_mean(suggestion)
+            ),
+            os.span.clone(),
+        );
+        false
+    }
+
+    fn check_arch(&mut self, arch: &Located<String>) -> bool {
+        if self.catalog.arch_names().contains(arch.value.as_str()) {
+            return true;
+        }
+        let names = self.catalog.arch_names();
+        let suggestion = match arch.value.as_str() {
+            "x86_64" | "x64" | "x86-64" => Some("amd64"),
+            "aarch64" => Some("arm64"),
+            "i386" | "i686" | "x86" => Some("386"),
+            other => closest(other, names.iter().copied()),
+        };
+        self.error(
+            format!(
+                "unknown GOARCH {:?} (Go {} knows {}){}",
+                arch.value,
+                self.catalog.go_version,
+                names.into_iter().collect::<Vec<_>>().join(", "),
+                did_you_mean(suggestion)
+            ),
+            arch.span.clone(),
+        );
+        false
+    }
+
+    /// Checks a target that the file names explicitly; problems are errors at `span`.
+    fn check_explicit(&mut self, target: &Target, span: &Range<usize>, cgo_span: &Range<usize>) -> bool {
+        let located = |value: &str| Located {
+            value: value.to_owned(),
+            span: span.clone(),
+        };
+        if !self.check_os(&located(&target.goos)) | !self.check_arch(&located(&target.goarch)) {
+            return false;
+        }
+        let Some(port) = self.catalog.port(&target.goos, &target.goarch) else {
+            let arches = self.catalog.arches_of(&target.goos);
+            self.error(
+                format!(
+                    "{} is not a port of Go {} (hint: {} supports {})",
+                    target.port(),
+                    self.catalog.go_version,
+                    target.goos,
+                    arches.join(", ")
+                ),
+                span.clone(),
+            );
+            return false;
+        };
+        if port.broken && !self.allow_broken {
+            self.error(
+                format!(
+                    "{} is marked broken in Go {} (hint: set `allow_broken = true` in [build] to build it anyway)",
+                    target.port(),
+                    self.catalog.go_version
+                ),
+                span.clone(),
+            );
+            return false;
+        }
+        if target.cgo && !port.cgo_supported {
+            self.error(
+                format!(
+                    "cgo is not supported on {} in Go {} (hint: drop `+cgo` / set cgo = false for this target)",
+                    target.port(),
+                    self.catalog.go_version
+                ),
+                cgo_span.clone(),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn axes(&mut self, axes: &Axes) -> Vec<Candidate> {
+        let os_ok: Vec<bool> = axes.os.iter().map(|os| self.check_os(os)).collect();
+        let arch_ok: Vec<bool> = axes.arch.iter().map(|arch| self.check_arch(arch)).collect();
+        for tuple in axes.exclude.iter().chain(&axes.include) {
+            if let Some(os) = &tuple.os {
+                self.check_os(os);
+            }
+            if let Some(arch) = &tuple.arch {
+                self.check_arch(arch);
+            }
+        }
+        if os_ok.contains(&false) || arch_ok.contains(&false) {
+            return Vec::new();
+        }
+        for (var, values) in &axes.variants {
+            let applies = axes
+                .arch
+                .iter()
+                .any(|arch| VariantVar::for_arch(&arch.value) == Some(*var));
+            if !applies {
+                let span = values.first().map(|v| v.span.clone());
+                self.expansion.warnings.push(Diagnostic::warning(
+                    format!(
+                        "`{}` applies to {}, which is not in `arch`, so it changes nothing",
+                        var.config_key(),
+                        var.arches().join(" and ")
+                    ),
+                    span,
+                ));
+            }
+        }
+
+        let mut candidates = Vec::new();
+        let mut exclude_hits = vec![0usize; axes.exclude.len()];
+        for os in &axes.os {
+            for arch in &axes.arch {
+                let Some(port) = self.catalog.port(&os.value, &arch.value) else {
+                    self.expansion.skipped.push(Skipped {
+                        requested: format!("{}/{}", os.value, arch.value),
+                        reason: format!("not a port of Go {}", self.catalog.go_version),
+                    });
+                    continue;
+                };
+                if port.broken && !self.allow_broken {
+                    self.expansion.skipped.push(Skipped {
+                        requested: format!("{}/{}", os.value, arch.value),
+                        reason: "marked broken (set allow_broken = true to build it)".to_owned(),
+                    });
+                    continue;
+                }
+                let variants: Vec<Option<Variant>> = match axes
+                    .variants
+                    .iter()
+                    .find(|(var, _)| VariantVar::for_arch(&arch.value) == Some(*var))
+                {
+                    Some((var, values)) => values
+                        .iter()
+                        .map(|value| {
+                            Some(Variant {
+                                var: *var,
+                                value: value.value.clone(),
+                            })
+                        })
+                        .collect(),
+                    None => vec![None],
+                };
+                for variant in &variants {
+                    for &cgo in &axes.cgo {
+                        if cgo && !port.cgo_supported {
+                            self.expansion.skipped.push(Skipped {
+                                requested: format!("{}/{}+cgo", os.value, arch.value),
+                                reason: format!(
+                                    "cgo is not supported on this port in Go {}",
+                                    self.catalog.go_version
+                                ),
+                            });
+                            continue;
+                        }
+                        let libcs: Vec<Option<&Libc>> = if os.value == "linux" {
+                            axes.libc.iter().map(|l| Some(&l.value)).collect()
+                        } else {
+                            vec![None]
+                        };
+                        for libc in libcs {
+                            let target = Target {
+                                goos: os.value.clone(),
+                                goarch: arch.value.clone(),
+                                variant: variant.clone(),
+                                cgo,
+                                libc: if cgo { libc.cloned() } else { None },
+                            };
+                            if let Some(index) =
+                                axes.exclude.iter().position(|tuple| tuple_matches(tuple, &target, libc))
+                            {
+                                exclude_hits[index] += 1;
+                                continue;
+                            }
+                            let dropped_libc = if cgo { None } else { libc.cloned() };
+                            let requested = match &dropped_libc {
+                                Some(libc) if axes.libc.len() > 1 => {
+                                    format!("{} (libc {libc})", target.id())
+                                }
+                                _ => target.id(),
+                            };
+                            candidates.push(Candidate {
+                                target,
+                                requested,
+                                dropped_libc,
+                                origin: os.span.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (tuple, hits) in axes.exclude.iter().zip(exclude_hits) {
+            if hits == 0 {
+                self.expansion.warnings.push(Diagnostic::warning(
+                    "this `exclude` entry matches no target of the axes, so it removes nothing",
+                    Some(tuple.span.clone()),
+                ));
+            }
+        }
+        for tuple in &axes.include {
+            if let Some(candidate) = self.include(tuple) {
+                candidates.push(candidate);
+            }
+        }
+        candidates
+    }
+
+    fn include(&mut self, tuple: &Tuple) -> Option<Candidate> {
+        let (os, arch) = (tuple.os.as_ref()?, tuple.arch.as_ref()?);
+        let cgo = tuple.cgo.unwrap_or(false);
+        if let Some(libc) = &tuple.libc {
+            if !cgo {
+                self.error(
+                    format!(
+                        "libc {:?} applies only with cgo (hint: add `cgo = true` to this entry, or drop `libc`)",
+                        libc.value.to_string()
+                    ),
+                    libc.span.clone(),
+                );
+                return None;
+            }
+        }
+        let target = Target {
+            goos: os.value.clone(),
+            goarch: arch.value.clone(),
+            variant: tuple.variant.as_ref().map(|(var, value)| Variant {
+                var: *var,
+                value: value.value.clone(),
+            }),
+            cgo,
+            libc: match (&tuple.libc, cgo && os.value == "linux") {
+                (Some(libc), _) => Some(libc.value.clone()),
+                (None, true) => Some(Libc::Gnu(None)),
+                (None, false) => None,
+            },
+        };
+        self.check_explicit(&target, &tuple.span, &tuple.span)
+            .then(|| Candidate {
+                requested: target.id(),
+                target,
+                dropped_libc: None,
+                origin: tuple.span.clone(),
+            })
+    }
+}
+
+fn tuple_matches(tuple: &Tuple, target: &Target, libc_axis_value: Option<&Libc>) -> bool {
+    let field = |want: Option<&Located<String>>, have: &str| want.is_none_or(|w| w.value == have);
+    field(tuple.os.as_ref(), &target.goos)
+        && field(tuple.arch.as_ref(), &target.goarch)
+        && tuple.cgo.is_none_or(|cgo| cgo == target.cgo)
+        && tuple
+            .libc
+            .as_ref()
+            .is_none_or(|libc| Some(&libc.value) == libc_axis_value)
+        && tuple.variant.as_ref().is_none_or(|(var, value)| {
+            target
+                .variant
+                .as_ref()
+                .is_some_and(|v| v.var == *var && v.value == value.value)
+        })
+}
+
+/// The effective build of a target: two targets with the same key produce the same binary.
+fn equivalence_key(target: &Target, default_goarm: &str) -> (String, String, String, bool, Option<Libc>) {
+    let variant = match (&target.variant, VariantVar::for_arch(&target.goarch)) {
+        (Some(variant), _) => variant.value.clone(),
+        (None, Some(var)) => var.default_value(default_goarm),
+        (None, None) => String::new(),
+    };
+    (
+        target.goos.clone(),
+        target.goarch.clone(),
+        variant,
+        target.cgo,
+        target.libc.clone(),
+    )
+}
+
+fn dedupe(candidates: Vec<Candidate>, default_goarm: &str, expansion: &mut Expansion) {
+    let mut keys = Vec::new();
+    for candidate in candidates {
+        let key = equivalence_key(&candidate.target, default_goarm);
+        match keys.iter().position(|k| *k == key) {
+            Some(index) => {
+                let kept: &Target = &expansion.targets[index].target;
+                let reason = if candidate.dropped_libc.is_some() && !candidate.target.cgo {
+                    "libc applies only to cgo builds; without cgo both are the same static Go binary"
+                        .to_owned()
+                } else if candidate.target.variant != kept.variant {
+                    format!(
+                        "{} is Go's default, so both are the same build",
+                        VariantVar::for_arch(&kept.goarch)
+                            .map(|var| format!("{}={}", var.env_name(), key.2))
+                            .unwrap_or_default()
+                    )
+                } else {
+                    "listed more than once".to_owned()
+                };
+                expansion.collapsed.push(Collapsed {
+                    requested: candidate.requested,
+                    into: kept.id(),
+                    reason,
+                });
+            }
+            None => {
+                keys.push(key);
+                expansion.targets.push(Expanded {
+                    target: candidate.target,
+                    origin: candidate.origin,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `a` and `b` build the same binary (used by tests and by `merge`).
+pub fn equivalent(a: &Target, b: &Target, default_goarm: &str) -> bool {
+    equivalence_key(a, default_goarm) == equivalence_key(b, default_goarm)
+}

@@ -1,0 +1,602 @@
+//! The plan: every selected target with the exact `go build` it will run.
+//!
+//! [`plan`] is the single entry point. Its output, [`Plan`], is complete and serialisable:
+//! the executor runs exactly the argv and environment written here and decides nothing on
+//! its own. The JSON form is versioned by [`PLAN_SCHEMA_VERSION`] and documented in
+//! `docs/plan.md`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, CatalogSource};
+use crate::config::{Config, TemplateField};
+use crate::cross::{debian_cross_compiler, zig_triple};
+use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
+use crate::expand::{Collapsed, Skipped, expand};
+use crate::select::{Selector, Shard, assign_shards};
+use crate::target::{Libc, Target};
+use crate::template::Placeholder;
+use crate::variant::VariantVar;
+use crate::vcs::VcsInfo;
+
+/// The version of the plan's JSON shape; bumped on any incompatible change.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// Where staged outputs go inside the dist directory before they are renamed into place.
+pub const STAGING_DIR: &str = ".crosscheck/staging";
+
+/// Facts about the surroundings that the planner does not find out by itself.
+#[derive(Clone, Debug)]
+pub struct PlanContext {
+    /// The directory `[project] dir` is relative to (the matrix file's directory).
+    pub base_dir: PathBuf,
+    /// The dist directory, absolute.
+    pub dist_dir: PathBuf,
+    /// Version stamps.
+    pub vcs: VcsInfo,
+    /// The module path from go.mod, used to name the binary when `main` is `.`.
+    pub module_path: Option<String>,
+    /// `SDKROOT` from the caller's environment, for darwin cgo targets.
+    pub sdkroot: Option<String>,
+    /// This crosscheck's version, recorded in the plan.
+    pub crosscheck_version: String,
+}
+
+/// Which planned targets to keep.
+#[derive(Clone, Debug, Default)]
+pub struct SelectionRequest {
+    /// Keep targets matching any of these (all when empty).
+    pub targets: Vec<Selector>,
+    /// Then drop targets matching any of these.
+    pub exclude: Vec<Selector>,
+    /// Then keep one shard.
+    pub shard: Option<Shard>,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The matrix file is wrong; the diagnostics say where.
+    #[error("{0}")]
+    Config(#[from] ConfigErrors),
+    /// The command-line selection is wrong.
+    #[error("{0}")]
+    Selection(String),
+}
+
+/// A complete plan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`PLAN_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The crosscheck that made the plan.
+    pub crosscheck_version: String,
+    /// The matrix file (or `<built-in default matrix>`).
+    pub matrix_file: String,
+    /// The Go toolchain.
+    pub go: GoInfo,
+    /// What is built and its version stamps.
+    pub project: ProjectInfo,
+    /// The dist directory, absolute.
+    pub dist_dir: String,
+    /// Variables of the caller's environment that builds may see besides the allowlist.
+    pub pass_env: Vec<String>,
+    /// The command-line selection.
+    pub selection: SelectionInfo,
+    /// The selected targets, in matrix order.
+    pub targets: Vec<PlannedTarget>,
+    /// How many targets the matrix has before selection.
+    pub matrix_size: usize,
+    /// Equivalent targets that were merged.
+    pub collapsed: Vec<Collapsed>,
+    /// Combinations of the axes that Go cannot build.
+    pub skipped: Vec<Skipped>,
+    /// Non-fatal findings, rendered.
+    pub warnings: Vec<String>,
+}
+
+/// The Go toolchain a plan was made for.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GoInfo {
+    /// The command.
+    pub command: String,
+    /// Its version.
+    pub version: String,
+    /// Where the target catalog came from.
+    pub catalog: CatalogSource,
+}
+
+/// The project as planned.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    /// Binary name.
+    pub name: String,
+    /// Module directory, absolute.
+    pub module_dir: String,
+    /// Main package.
+    pub main: String,
+    /// Version stamps.
+    pub vcs: VcsInfo,
+}
+
+/// The selection as requested.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SelectionInfo {
+    /// `--target` globs.
+    pub targets: Vec<String>,
+    /// `--exclude` globs.
+    pub exclude: Vec<String>,
+    /// `--shard`.
+    pub shard: Option<Shard>,
+}
+
+/// One target of the plan, with everything needed to build it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlannedTarget {
+    /// The canonical id.
+    pub id: Target,
+    /// Filename-safe id.
+    pub slug: String,
+    /// GOOS.
+    pub goos: String,
+    /// GOARCH.
+    pub goarch: String,
+    /// The sub-architecture variable and its effective value (Go's default when unset).
+    pub variant: Option<VariantSetting>,
+    /// CGO_ENABLED.
+    pub cgo: bool,
+    /// libc of linux cgo targets (`gnu`, `gnu2.17`, `musl`).
+    pub libc: Option<String>,
+    /// Whether Go treats the port as first class.
+    pub first_class: bool,
+    /// Output path relative to the dist directory.
+    pub output: String,
+    /// Where `go build -o` writes, absolute; the executor renames it to `output` on success.
+    pub staging_output: String,
+    /// The working directory of the build (the module directory).
+    pub cwd: String,
+    /// The exact argv.
+    pub argv: Vec<String>,
+    /// The environment the plan sets; the executor adds only its documented allowlist.
+    pub env: BTreeMap<String, String>,
+    /// What the machine needs to build this target.
+    pub requirements: Vec<Requirement>,
+    /// The 1-based shard this target belongs to when the plan was sharded.
+    pub shard: Option<u32>,
+}
+
+/// A sub-architecture setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSetting {
+    /// The variable, e.g. `GOARM`.
+    pub var: String,
+    /// The value, e.g. `7`.
+    pub value: String,
+    /// Whether the matrix chose it (false: Go's default).
+    pub explicit: bool,
+}
+
+/// Something a target needs beyond Go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Requirement {
+    /// A C compiler for the target.
+    CCompiler {
+        /// The compiler the config sets, if any.
+        configured: Option<String>,
+        /// The `zig cc -target` triple, when zig can do it.
+        zig_target: Option<String>,
+        /// A Debian cross compiler that can stand in: command and package.
+        debian: Option<(String, String)>,
+    },
+    /// An Apple SDK (darwin cgo targets).
+    MacosSdk {
+        /// The SDK path from the config or SDKROOT.
+        path: String,
+    },
+}
+
+impl Requirement {
+    /// A short description for tables.
+    pub fn summary(&self) -> String {
+        match self {
+            Requirement::CCompiler {
+                configured: Some(cc),
+                ..
+            } => format!("cc: {cc}"),
+            Requirement::CCompiler {
+                zig_target: Some(triple),
+                ..
+            } => format!("C compiler for {triple}"),
+            Requirement::CCompiler { .. } => "a C compiler (set cc)".to_owned(),
+            Requirement::MacosSdk { .. } => "Apple SDK".to_owned(),
+        }
+    }
+}
+
+/// Settings of one target after `[build]` and every matching override are applied.
+struct Settings<'a> {
+    flags: Vec<&'a TemplateField>,
+    ldflags: Vec<&'a TemplateField>,
+    gcflags: Vec<&'a TemplateField>,
+    asmflags: Vec<&'a TemplateField>,
+    tags: Vec<&'a str>,
+    env: BTreeMap<&'a str, &'a TemplateField>,
+    cc: Option<&'a TemplateField>,
+    cxx: Option<&'a TemplateField>,
+    output: &'a TemplateField,
+}
+
+/// Plans `config` against `catalog`, then applies `selection`.
+pub fn plan(
+    config: &Config,
+    catalog: &Catalog,
+    context: &PlanContext,
+    selection: &SelectionRequest,
+) -> Result<Plan, PlanError> {
+    let config_errors = |diagnostics: Vec<Diagnostic>| ConfigErrors {
+        file: config.file.clone(),
+        diagnostics,
+    };
+    let expansion = expand(config, catalog).map_err(config_errors)?;
+    let mut warnings = expansion.warnings;
+    let name = binary_name(config, context);
+    let module_dir = context.base_dir.join(&config.project.dir);
+
+    let mut override_hits = vec![0usize; config.overrides.len()];
+    let mut errors = Vec::new();
+    let mut targets = Vec::new();
+    let mut outputs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
+    for expanded in &expansion.targets {
+        let target = &expanded.target;
+        let mut settings = Settings {
+            flags: config.build.flags.iter().collect(),
+            ldflags: config.build.ldflags.iter().collect(),
+            gcflags: config.build.gcflags.iter().collect(),
+            asmflags: config.build.asmflags.iter().collect(),
+            tags: config.build.tags.iter().map(String::as_str).collect(),
+            env: config.build.env.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            cc: config.build.cc.as_ref(),
+            cxx: config.build.cxx.as_ref(),
+            output: &config.build.output,
+        };
+        for (index, entry) in config.overrides.iter().enumerate() {
+            if !entry.selector.value.matches(target) {
+                continue;
+            }
+            override_hits[index] += 1;
+            settings.flags.extend(&entry.flags);
+            settings.ldflags.extend(&entry.ldflags);
+            settings.gcflags.extend(&entry.gcflags);
+            settings.asmflags.extend(&entry.asmflags);
+            settings.tags.extend(entry.tags.iter().map(String::as_str));
+            settings.env.extend(entry.env.iter().map(|(k, v)| (k.as_str(), v)));
+            settings.cc = entry.cc.as_ref().or(settings.cc);
+            settings.cxx = entry.cxx.as_ref().or(settings.cxx);
+            settings.output = entry.output.as_ref().unwrap_or(settings.output);
+        }
+
+        let values = |placeholder: Placeholder| placeholder_value(placeholder, target, &name, &context.vcs);
+        let output = settings.output.value.render(&values);
+        if output.is_empty() || output.ends_with('/') || output.split('/').any(|part| part == "..") {
+            errors.push(Diagnostic::error(
+                format!("output path {output:?} of {target} is not a file inside the dist directory"),
+                Some(settings.output.span.clone()),
+            ));
+            continue;
+        }
+        match outputs.get(&output) {
+            Some((other, _)) => {
+                errors.push(Diagnostic::error(
+                    format!(
+                        "{target} and {other} would both write {output:?} (hint: put {{slug}} or {{os}}/{{arch}}/{{variant}}/{{libc}} in the output template)"
+                    ),
+                    Some(settings.output.span.clone()),
+                ));
+                continue;
+            }
+            None => {
+                outputs.insert(output.clone(), (target.id(), settings.output.span.clone()));
+            }
+        }
+
+        let requirements = match requirements(target, &settings, config, context, &values) {
+            Ok(requirements) => requirements,
+            Err(message) => {
+                errors.push(Diagnostic::error(message, Some(expanded.origin.clone())));
+                continue;
+            }
+        };
+        let file_name = output.rsplit('/').next().unwrap_or(&output).to_owned();
+        let staging = context
+            .dist_dir
+            .join(STAGING_DIR)
+            .join(target.slug())
+            .join(&file_name);
+        let argv = build_argv(config, target, &settings, &staging, &values);
+        let env = build_env(target, &settings, catalog, &values);
+        targets.push(PlannedTarget {
+            id: target.clone(),
+            slug: target.slug(),
+            goos: target.goos.clone(),
+            goarch: target.goarch.clone(),
+            variant: variant_setting(target, &catalog.default_goarm),
+            cgo: target.cgo,
+            libc: target.libc.as_ref().map(Libc::to_string),
+            first_class: catalog
+                .port(&target.goos, &target.goarch)
+                .is_some_and(|port| port.first_class),
+            output,
+            staging_output: path_string(&staging),
+            cwd: path_string(&module_dir),
+            argv,
+            env,
+            requirements,
+            shard: None,
+        });
+    }
+    for (entry, hits) in config.overrides.iter().zip(override_hits) {
+        if hits == 0 {
+            warnings.push(Diagnostic::warning(
+                format!(
+                    "override `match = {:?}` matches no target, so it changes nothing",
+                    entry.selector.value.as_str()
+                ),
+                Some(entry.selector.span.clone()),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return Err(PlanError::Config(config_errors(errors)));
+    }
+
+    let matrix_size = targets.len();
+    let targets = select(targets, selection)?;
+    let rendered_warnings = warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| d.render(&config.file).trim_end().to_owned())
+        .collect();
+    Ok(Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        crosscheck_version: context.crosscheck_version.clone(),
+        matrix_file: config.file.name.clone(),
+        go: GoInfo {
+            command: config.build.go.clone(),
+            version: catalog.go_version.clone(),
+            catalog: catalog.source,
+        },
+        project: ProjectInfo {
+            name,
+            module_dir: path_string(&module_dir),
+            main: config.project.main.clone(),
+            vcs: context.vcs.clone(),
+        },
+        dist_dir: path_string(&context.dist_dir),
+        pass_env: config.build.pass_env.clone(),
+        selection: SelectionInfo {
+            targets: selection.targets.iter().map(|s| s.as_str().to_owned()).collect(),
+            exclude: selection.exclude.iter().map(|s| s.as_str().to_owned()).collect(),
+            shard: selection.shard,
+        },
+        targets,
+        matrix_size,
+        collapsed: expansion.collapsed,
+        skipped: expansion.skipped,
+        warnings: rendered_warnings,
+    })
+}
+
+fn select(
+    targets: Vec<PlannedTarget>,
+    selection: &SelectionRequest,
+) -> Result<Vec<PlannedTarget>, PlanError> {
+    let all_ids: Vec<String> = targets.iter().map(|t| t.id.id()).collect();
+    for selector in selection.targets.iter().chain(&selection.exclude) {
+        if !all_ids.iter().any(|id| selector.matches_id(id)) {
+            return Err(PlanError::Selection(format!(
+                "selector {:?} matches no target of the matrix (hint: the matrix has {}; `crosscheck plan` lists them)",
+                selector.as_str(),
+                all_ids.join(", ")
+            )));
+        }
+    }
+    let mut selected: Vec<PlannedTarget> = targets
+        .into_iter()
+        .filter(|t| {
+            (selection.targets.is_empty() || selection.targets.iter().any(|s| s.matches(&t.id)))
+                && !selection.exclude.iter().any(|s| s.matches(&t.id))
+        })
+        .collect();
+    if selected.is_empty() {
+        return Err(PlanError::Selection(
+            "the selection leaves no target (hint: --exclude removed everything --target chose)".to_owned(),
+        ));
+    }
+    if let Some(shard) = selection.shard {
+        let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
+        let parts = assign_shards(&ids, shard.count);
+        for (target, part) in selected.iter_mut().zip(&parts) {
+            target.shard = Some(part + 1);
+        }
+        selected.retain(|t| t.shard == Some(shard.index));
+    }
+    Ok(selected)
+}
+
+fn binary_name(config: &Config, context: &PlanContext) -> String {
+    if let Some(name) = &config.project.name {
+        return name.value.clone();
+    }
+    let main = config.project.main.trim_end_matches('/');
+    let from_main = main
+        .rsplit('/')
+        .find(|part| !part.is_empty() && *part != "." && *part != "...");
+    let from_module = context.module_path.as_deref().and_then(|path| {
+        let mut parts = path.rsplit('/');
+        let last = parts.next()?;
+        // `example.com/tool/v2` builds a binary called `tool`, as `go build` names it.
+        let is_major_suffix =
+            last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+        if is_major_suffix { parts.next() } else { Some(last) }
+    });
+    from_main
+        .or(from_module)
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            context
+                .base_dir
+                .join(&config.project.dir)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "app".to_owned())
+        })
+}
+
+fn placeholder_value(placeholder: Placeholder, target: &Target, name: &str, vcs: &VcsInfo) -> String {
+    match placeholder {
+        Placeholder::Name => name.to_owned(),
+        Placeholder::Version => vcs.version.clone(),
+        Placeholder::Commit => vcs.commit.clone(),
+        Placeholder::ShortCommit => vcs.short_commit().to_owned(),
+        Placeholder::Date => vcs.date.clone(),
+        Placeholder::Os => target.goos.clone(),
+        Placeholder::Arch => target.goarch.clone(),
+        Placeholder::Variant => target
+            .variant
+            .as_ref()
+            .map(|v| v.id_segment())
+            .unwrap_or_default(),
+        Placeholder::Libc => target.libc.as_ref().map(Libc::to_string).unwrap_or_default(),
+        Placeholder::Ext => target.exe_suffix().to_owned(),
+        Placeholder::Id => target.id(),
+        Placeholder::Slug => target.slug(),
+    }
+}
+
+fn requirements(
+    target: &Target,
+    settings: &Settings<'_>,
+    config: &Config,
+    context: &PlanContext,
+    values: &dyn Fn(Placeholder) -> String,
+) -> Result<Vec<Requirement>, String> {
+    if !target.cgo {
+        return Ok(Vec::new());
+    }
+    let mut requirements = vec![Requirement::CCompiler {
+        configured: settings.cc.map(|cc| cc.value.render(values)),
+        zig_target: zig_triple(target),
+        debian: debian_cross_compiler(target).map(|(cc, package)| (cc.to_owned(), package.to_owned())),
+    }];
+    if target.goos == "darwin" || target.goos == "ios" {
+        let sdk = config.build.macos_sdk.clone().or_else(|| context.sdkroot.clone());
+        match sdk {
+            Some(path) => requirements.push(Requirement::MacosSdk { path }),
+            None => {
+                return Err(format!(
+                    "{target} needs an Apple SDK to link with cgo (hint: set `macos_sdk` in [build] or SDKROOT to an unpacked MacOSX.sdk, build it on a macOS runner, or drop cgo for it)"
+                ));
+            }
+        }
+    }
+    Ok(requirements)
+}
+
+fn join_rendered(fields: &[&TemplateField], values: &dyn Fn(Placeholder) -> String) -> String {
+    fields
+        .iter()
+        .map(|field| field.value.render(values))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn build_argv(
+    config: &Config,
+    target: &Target,
+    settings: &Settings<'_>,
+    staging: &Path,
+    values: &dyn Fn(Placeholder) -> String,
+) -> Vec<String> {
+    let mut argv = vec![config.build.go.clone(), "build".to_owned()];
+    if config.build.trimpath {
+        argv.push("-trimpath".to_owned());
+    }
+    argv.extend(settings.flags.iter().map(|flag| flag.value.render(values)));
+    if !settings.tags.is_empty() {
+        argv.push(format!("-tags={}", settings.tags.join(",")));
+    }
+    if !settings.gcflags.is_empty() {
+        argv.push(format!("-gcflags={}", join_rendered(&settings.gcflags, values)));
+    }
+    if !settings.asmflags.is_empty() {
+        argv.push(format!("-asmflags={}", join_rendered(&settings.asmflags, values)));
+    }
+    // An empty build id keeps artifacts byte-identical across checkouts; musl cgo targets
+    // link statically without the user spelling out the external-linker flags.
+    let mut ldflags = vec!["-buildid=".to_owned()];
+    let user_ldflags = join_rendered(&settings.ldflags, values);
+    if !user_ldflags.is_empty() {
+        ldflags.push(user_ldflags);
+    }
+    if target.cgo && target.libc == Some(Libc::Musl) {
+        ldflags.push("-linkmode=external -extldflags=-static".to_owned());
+    }
+    argv.push(format!("-ldflags={}", ldflags.join(" ")));
+    argv.push("-o".to_owned());
+    argv.push(path_string(staging));
+    argv.push(config.project.main.clone());
+    argv
+}
+
+fn build_env(
+    target: &Target,
+    settings: &Settings<'_>,
+    catalog: &Catalog,
+    values: &dyn Fn(Placeholder) -> String,
+) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert("GOOS".to_owned(), target.goos.clone());
+    env.insert("GOARCH".to_owned(), target.goarch.clone());
+    if let Some(variant) = variant_setting(target, &catalog.default_goarm) {
+        if !variant.value.is_empty() {
+            env.insert(variant.var, variant.value);
+        }
+    }
+    env.insert("CGO_ENABLED".to_owned(), if target.cgo { "1" } else { "0" }.to_owned());
+    for (key, value) in &settings.env {
+        env.insert((*key).to_owned(), value.value.render(values));
+    }
+    if target.cgo {
+        if let Some(cc) = settings.cc {
+            env.insert("CC".to_owned(), cc.value.render(values));
+        }
+        if let Some(cxx) = settings.cxx {
+            env.insert("CXX".to_owned(), cxx.value.render(values));
+        }
+    }
+    env
+}
+
+fn variant_setting(target: &Target, default_goarm: &str) -> Option<VariantSetting> {
+    match &target.variant {
+        Some(variant) => Some(VariantSetting {
+            var: variant.var.env_name().to_owned(),
+            value: variant.value.clone(),
+            explicit: true,
+        }),
+        None => VariantVar::for_arch(&target.goarch).map(|var| VariantSetting {
+            var: var.env_name().to_owned(),
+            value: var.default_value(default_goarm),
+            explicit: false,
+        }),
+    }
+}
+
+fn path_string(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

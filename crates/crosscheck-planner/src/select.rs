@@ -1,0 +1,195 @@
+//! Choosing targets: glob selectors over ids, and deterministic shards.
+//!
+//! A selector is a glob matched against the **whole** canonical id, never a prefix: `*`
+//! matches any run of characters including `/` and `+`, `?` one character, `{a,b}` either
+//! alternative, `[...]` a class. So `linux/*` selects every linux target, `*/arm64` the
+//! plain arm64 targets, `*/arm64*` also their variants and cgo builds, and `*+cgo*` every
+//! cgo target. `linux/arm` never selects `linux/arm64`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::target::Target;
+
+/// A glob over target ids.
+#[derive(Clone, Debug)]
+pub struct Selector {
+    source: String,
+    matcher: GlobMatcher,
+}
+
+/// A selector that is not a valid glob.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid target selector {source_text:?}: {reason}")]
+pub struct SelectorError {
+    /// The selector as written.
+    pub source_text: String,
+    /// What the glob parser said.
+    pub reason: String,
+}
+
+impl Selector {
+    /// Compiles a glob.
+    pub fn new(glob: &str) -> Result<Selector, SelectorError> {
+        if glob.is_empty() {
+            return Err(SelectorError {
+                source_text: String::new(),
+                reason: "it is empty (hint: `*` selects everything)".to_owned(),
+            });
+        }
+        let glob_error = |error: globset::Error| SelectorError {
+            source_text: glob.to_owned(),
+            reason: error.kind().to_string(),
+        };
+        let matcher = GlobBuilder::new(glob)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()
+            .map_err(glob_error)?
+            .compile_matcher();
+        Ok(Selector {
+            source: glob.to_owned(),
+            matcher,
+        })
+    }
+
+    /// Whether the selector matches `target`'s canonical id.
+    pub fn matches(&self, target: &Target) -> bool {
+        self.matcher.is_match(target.id())
+    }
+
+    /// Whether the selector matches an id string.
+    pub fn matches_id(&self, id: &str) -> bool {
+        self.matcher.is_match(id)
+    }
+
+    /// The glob as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Serialize for Selector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.source)
+    }
+}
+
+/// One of N deterministic, balanced parts of a selection (`--shard I/N`, 1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// Which part, from 1 to `count`.
+    pub index: u32,
+    /// How many parts.
+    pub count: u32,
+}
+
+/// A `--shard` value that is not `I/N` with 1 ≤ I ≤ N.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid shard {0:?} (hint: write I/N with 1 <= I <= N, e.g. --shard 2/3)")]
+pub struct ShardError(pub String);
+
+impl FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let error = || ShardError(text.to_owned());
+        let (index, count) = text.split_once('/').ok_or_else(error)?;
+        let index: u32 = index.trim().parse().map_err(|_| error())?;
+        let count: u32 = count.trim().parse().map_err(|_| error())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(error());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The relative cost of building a target, used to balance shards before any timing exists.
+///
+/// cgo targets run a C toolchain and link externally, which costs several times a pure-Go
+/// build of the same package.
+pub fn estimated_cost(target: &Target) -> u64 {
+    if target.cgo { 3 } else { 1 }
+}
+
+/// Splits `targets` into `count` parts and returns the part of each target (0-based).
+///
+/// Greedy longest-processing-time: targets sorted by cost (then id, for determinism) go to
+/// the least-loaded part (lowest index on ties). Every target lands in exactly one part,
+/// and part loads differ by at most the largest single cost.
+pub fn assign_shards(targets: &[Target], count: u32) -> Vec<u32> {
+    let count = count.max(1) as usize;
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    order.sort_by(|&a, &b| {
+        estimated_cost(&targets[b])
+            .cmp(&estimated_cost(&targets[a]))
+            .then_with(|| targets[a].id().cmp(&targets[b].id()))
+    });
+    let mut loads = vec![0u64; count];
+    let mut sizes = vec![0usize; count];
+    let mut parts = vec![0u32; targets.len()];
+    for index in order {
+        let part = (0..count)
+            .min_by_key(|&part| (loads[part], sizes[part], part))
+            .unwrap_or(0);
+        loads[part] += estimated_cost(&targets[index]);
+        sizes[part] += 1;
+        parts[index] = part as u32;
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(id: &str) -> Target {
+        id.parse().unwrap()
+    }
+
+    #[test]
+    fn globs_match_whole_ids_not_prefixes() {
+        let arm = Selector::new("linux/arm").unwrap();
+        assert!(arm.matches(&target("linux/arm")));
+        assert!(!arm.matches(&target("linux/arm64")));
+        let linux = Selector::new("linux/*").unwrap();
+        assert!(linux.matches(&target("linux/arm/v7")));
+        assert!(linux.matches(&target("linux/amd64+cgo.musl")));
+        assert!(!linux.matches(&target("windows/amd64")));
+        let cgo = Selector::new("*+cgo*").unwrap();
+        assert!(cgo.matches(&target("windows/amd64+cgo")));
+        assert!(!cgo.matches(&target("windows/amd64")));
+        let arm64 = Selector::new("*/arm64").unwrap();
+        assert!(arm64.matches(&target("darwin/arm64")));
+        assert!(!arm64.matches(&target("linux/arm64+cgo.musl")));
+    }
+
+    #[test]
+    fn bad_globs_are_errors() {
+        assert!(Selector::new("linux/{amd64").is_err());
+        assert!(Selector::new("").is_err());
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { index: 2, count: 3 });
+        for bad in ["0/3", "4/3", "1/0", "x/3", "3", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+}

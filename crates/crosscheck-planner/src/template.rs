@@ -1,0 +1,226 @@
+//! `{placeholder}` templates in output paths, ldflags, flags and env values.
+//!
+//! Templates are parsed when the config is read, so an unknown placeholder is reported with
+//! its position before anything is planned; rendering a parsed template cannot fail.
+//! `{{` and `}}` stand for literal braces.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// A placeholder a template may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placeholder {
+    /// The binary name.
+    Name,
+    /// The version (git describe, or an override).
+    Version,
+    /// The full commit hash.
+    Commit,
+    /// The first 12 characters of the commit hash.
+    ShortCommit,
+    /// The build date, RFC 3339 UTC.
+    Date,
+    /// GOOS.
+    Os,
+    /// GOARCH.
+    Arch,
+    /// The variant's id segment (`v7`, `v3`, ...), empty when there is none.
+    Variant,
+    /// The libc (`gnu`, `gnu2.17`, `musl`), empty when it does not apply.
+    Libc,
+    /// `.exe`, `.wasm` or nothing.
+    Ext,
+    /// The canonical target id.
+    Id,
+    /// The filename-safe target id.
+    Slug,
+}
+
+impl Placeholder {
+    /// Every placeholder with its name, in documentation order.
+    pub const ALL: [(&'static str, Placeholder); 12] = [
+        ("name", Placeholder::Name),
+        ("version", Placeholder::Version),
+        ("commit", Placeholder::Commit),
+        ("short_commit", Placeholder::ShortCommit),
+        ("date", Placeholder::Date),
+        ("os", Placeholder::Os),
+        ("arch", Placeholder::Arch),
+        ("variant", Placeholder::Variant),
+        ("libc", Placeholder::Libc),
+        ("ext", Placeholder::Ext),
+        ("id", Placeholder::Id),
+        ("slug", Placeholder::Slug),
+    ];
+
+    fn from_name(name: &str) -> Option<Placeholder> {
+        Placeholder::ALL
+            .iter()
+            .find(|(candidate, _)| *candidate == name)
+            .map(|(_, placeholder)| *placeholder)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Placeholder(Placeholder),
+}
+
+/// A parsed template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    segments: Vec<Segment>,
+}
+
+/// A template that does not parse: what is wrong and where in the template string.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TemplateError {
+    /// What is wrong, hint included.
+    pub message: String,
+    /// Byte range inside the template string.
+    pub range: Range<usize>,
+}
+
+impl Template {
+    /// Parses `source`, rejecting unknown placeholders and unbalanced braces.
+    pub fn parse(source: &str) -> Result<Template, TemplateError> {
+        let mut segments = Vec::new();
+        let mut literal = String::new();
+        let mut rest = source.char_indices().peekable();
+        while let Some((start, c)) = rest.next() {
+            match c {
+                '{' if rest.peek().map(|(_, c)| *c) == Some('{') => {
+                    rest.next();
+                    literal.push('{');
+                }
+                '}' if rest.peek().map(|(_, c)| *c) == Some('}') => {
+                    rest.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let Some(close) = source[start..].find('}').map(|i| start + i) else {
+                        return Err(TemplateError {
+                            message: "unclosed `{` in template (hint: write `{{` for a literal brace)"
+                                .to_owned(),
+                            range: start..source.len(),
+                        });
+                    };
+                    let name = &source[start + 1..close];
+                    let Some(placeholder) = Placeholder::from_name(name) else {
+                        let names = Placeholder::ALL.iter().map(|(name, _)| *name);
+                        let hint = match crate::suggest::closest(name, names) {
+                            Some(suggestion) => format!("did you mean {{{suggestion}}}?"),
+                            None => format!(
+                                "known placeholders are {}",
+                                Placeholder::ALL
+                                    .iter()
+                                    .map(|(name, _)| format!("{{{name}}}"))
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            ),
+                        };
+                        return Err(TemplateError {
+                            message: format!("unknown placeholder {{{name}}} (hint: {hint})"),
+                            range: start..close + 1,
+                        });
+                    };
+                    if !literal.is_empty() {
+                        segments.push(Segment::Literal(std::mem::take(&mut literal)));
+                    }
+                    segments.push(Segment::Placeholder(placeholder));
+                    while rest.peek().is_some_and(|(i, _)| *i <= close) {
+                        rest.next();
+                    }
+                }
+                '}' => {
+                    return Err(TemplateError {
+                        message: "unmatched `}` in template (hint: write `}}` for a literal brace)"
+                            .to_owned(),
+                        range: start..start + 1,
+                    });
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            segments.push(Segment::Literal(literal));
+        }
+        Ok(Template {
+            source: source.to_owned(),
+            segments,
+        })
+    }
+
+    /// A template without placeholders.
+    pub fn literal(text: &str) -> Template {
+        Template {
+            source: text.to_owned(),
+            segments: vec![Segment::Literal(text.to_owned())],
+        }
+    }
+
+    /// The template as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the template uses `placeholder`.
+    pub fn uses(&self, placeholder: Placeholder) -> bool {
+        self.segments
+            .iter()
+            .any(|segment| *segment == Segment::Placeholder(placeholder))
+    }
+
+    /// Fills the template in.
+    pub fn render(&self, values: &dyn Fn(Placeholder) -> String) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Placeholder(placeholder) => out.push_str(&values(*placeholder)),
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str) -> String {
+        Template::parse(template).unwrap().render(&|p| format!("<{p:?}>"))
+    }
+
+    #[test]
+    fn renders_placeholders_and_escapes() {
+        assert_eq!(render("{name}_{os}{ext}"), "<Name>_<Os><Ext>");
+        assert_eq!(render("a{{b}}c"), "a{b}c");
+        assert_eq!(render("plain"), "plain");
+    }
+
+    #[test]
+    fn unknown_placeholder_points_at_it() {
+        let err = Template::parse("bin/{nmae}_{os}").unwrap_err();
+        assert_eq!(err.range, 4..10);
+        assert!(err.message.contains("did you mean {name}?"), "{}", err.message);
+    }
+
+    #[test]
+    fn unbalanced_braces_are_errors() {
+        assert!(Template::parse("{name").is_err());
+        assert!(Template::parse("name}").is_err());
+    }
+}

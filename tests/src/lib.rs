@@ -1,0 +1,1 @@
+//! Helpers for crosscheck's end-to-end tests.
