@@ -180,12 +180,16 @@ pub struct GoToolchain {
     pub version: String,
     /// `go env GOROOT`.
     pub goroot: String,
+    /// The directory Go runs in (the module directory), so that a `toolchain` line in
+    /// go.mod selects the same Go for the catalog as for the builds.
+    #[serde(skip)]
+    pub dir: PathBuf,
 }
 
 impl GoToolchain {
-    /// Asks `command` for its version and GOROOT.
-    pub fn probe(command: &str) -> Result<GoToolchain, CatalogError> {
-        let output = run_go(command, &["env", "-json", "GOVERSION", "GOROOT"], &[])?;
+    /// Asks `command`, run in `dir`, for its version and GOROOT.
+    pub fn probe(command: &str, dir: &Path) -> Result<GoToolchain, CatalogError> {
+        let output = run_go(command, dir, &["env", "-json", "GOVERSION", "GOROOT"], &[])?;
         #[derive(Deserialize)]
         struct GoEnv {
             #[serde(rename = "GOVERSION")]
@@ -201,6 +205,7 @@ impl GoToolchain {
             command: command.to_owned(),
             version: env.version,
             goroot: env.goroot,
+            dir: dir.to_owned(),
         })
     }
 
@@ -215,8 +220,8 @@ impl GoToolchain {
                 return Ok(catalog);
             }
         }
-        let json = run_go(&self.command, &["tool", "dist", "list", "-json", "-broken"], &[])?;
-        let default_goarm = run_go(&self.command, &["env", "GOARM"], &[("GOARCH", "arm")])?
+        let json = run_go(&self.command, &self.dir, &["tool", "dist", "list", "-json", "-broken"], &[])?;
+        let default_goarm = run_go(&self.command, &self.dir, &["env", "GOARM"], &[("GOARCH", "arm")])?
             .trim()
             .to_owned();
         let catalog =
@@ -261,9 +266,14 @@ fn write_cached(file: &Path, catalog: &Catalog) {
     }
 }
 
-fn run_go(command: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String, CatalogError> {
+fn run_go(
+    command: &str,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<String, CatalogError> {
     let mut child = Command::new(command);
-    child.args(args);
+    child.args(args).current_dir(dir).stdin(std::process::Stdio::null());
     for (key, value) in env {
         child.env(key, value);
     }

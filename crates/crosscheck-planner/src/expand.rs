@@ -140,7 +140,7 @@ impl Expander<'_> {
         let suggestion = closest(&os.value, names.iter().copied());
         self.error(
             format!(
-                "unknown GOOS {:?} (Go {} knows {}){}",
+                "unknown GOOS {:?} ({} knows {}){}",
                 os.value,
                 self.catalog.go_version,
                 names.into_iter().collect::<Vec<_>>().join(", "),
@@ -164,7 +164,7 @@ impl Expander<'_> {
         };
         self.error(
             format!(
-                "unknown GOARCH {:?} (Go {} knows {}){}",
+                "unknown GOARCH {:?} ({} knows {}){}",
                 arch.value,
                 self.catalog.go_version,
                 names.into_iter().collect::<Vec<_>>().join(", "),
@@ -188,7 +188,7 @@ impl Expander<'_> {
             let arches = self.catalog.arches_of(&target.goos);
             self.error(
                 format!(
-                    "{} is not a port of Go {} (hint: {} supports {})",
+                    "{} is not a port of {} (hint: {} supports {})",
                     target.port(),
                     self.catalog.go_version,
                     target.goos,
@@ -201,7 +201,7 @@ impl Expander<'_> {
         if port.broken && !self.allow_broken {
             self.error(
                 format!(
-                    "{} is marked broken in Go {} (hint: set `allow_broken = true` in [build] to build it anyway)",
+                    "{} is marked broken in {} (hint: set `allow_broken = true` in [build] to build it anyway)",
                     target.port(),
                     self.catalog.go_version
                 ),
@@ -212,7 +212,7 @@ impl Expander<'_> {
         if target.cgo && !port.cgo_supported {
             self.error(
                 format!(
-                    "cgo is not supported on {} in Go {} (hint: drop `+cgo` / set cgo = false for this target)",
+                    "cgo is not supported on {} in {} (hint: drop `+cgo` / set cgo = false for this target)",
                     target.port(),
                     self.catalog.go_version
                 ),
@@ -262,7 +262,7 @@ impl Expander<'_> {
                 let Some(port) = self.catalog.port(&os.value, &arch.value) else {
                     self.expansion.skipped.push(Skipped {
                         requested: format!("{}/{}", os.value, arch.value),
-                        reason: format!("not a port of Go {}", self.catalog.go_version),
+                        reason: format!("not a port of {}", self.catalog.go_version),
                     });
                     continue;
                 };
@@ -295,7 +295,7 @@ impl Expander<'_> {
                             self.expansion.skipped.push(Skipped {
                                 requested: format!("{}/{}+cgo", os.value, arch.value),
                                 reason: format!(
-                                    "cgo is not supported on this port in Go {}",
+                                    "cgo is not supported on this port in {}",
                                     self.catalog.go_version
                                 ),
                             });

@@ -1,3 +1,45 @@
-fn main() {
-    println!("Hello, world!");
+//! The `crosscheck` command: parses the command line, runs one command, maps its outcome
+//! to an exit code. All the work is in the library crates; this crate only wires them up
+//! and decides how results are shown (see [`printer`]).
+
+mod cli;
+mod commands;
+mod errors;
+mod fsutil;
+mod load;
+mod printer;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::printer::Printer;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version on stdout with exit 0, usage errors on stderr.
+            let _ = error.print();
+            return ExitCode::from(match error.use_stderr() {
+                true => errors::exit_code::USAGE,
+                false => errors::exit_code::SUCCESS,
+            });
+        }
+    };
+    let printer = Printer::new(&cli.global);
+    let result = match &cli.command {
+        Command::Plan(args) => commands::plan::run(args, &printer),
+        Command::Targets(args) => commands::targets::run(args, &printer),
+        Command::Init(args) => commands::init::run(args, &printer),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            printer.error(&error.render());
+            error.exit_code()
+        }
+    }
 }

@@ -1,0 +1,9 @@
+//! One file per subcommand. Each takes its parsed arguments and the [`Printer`], and
+//! returns `Ok(())` or a [`CliError`] that `main` turns into an exit code.
+//!
+//! [`Printer`]: crate::printer::Printer
+//! [`CliError`]: crate::errors::CliError
+
+pub mod init;
+pub mod plan;
+pub mod targets;

@@ -1,0 +1,182 @@
+//! `crosscheck plan`: print the plan as a table, JSON, or a CI matrix of shard jobs.
+
+use crosscheck_planner::{Plan, Requirement, Shard, assign_shards};
+
+use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
+use crate::errors::CliError;
+use crate::load::load_plan;
+use crate::printer::Printer;
+use crate::table::Table;
+
+/// Shard jobs `--format github|gitlab` emits when `--shards` is not given.
+const DEFAULT_MAX_SHARDS: u32 = 16;
+
+pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
+    let ci_format = matches!(args.format, PlanFormat::Github | PlanFormat::Gitlab);
+    if ci_format && args.selection.shard.is_some() {
+        return Err(CliError::Usage(
+            "--shard picks one part, but --format github|gitlab emits a job for every part (hint: use --shards N to choose how many)"
+                .to_owned(),
+        ));
+    }
+    if args.shards.is_some() && !ci_format {
+        return Err(CliError::Usage(
+            "--shards goes with --format github or gitlab (hint: to build one part, use --shard I/N)".to_owned(),
+        ));
+    }
+    if args.shards == Some(0) {
+        return Err(CliError::Usage("--shards must be at least 1".to_owned()));
+    }
+    let loaded = load_plan(&args.selection, printer)?;
+    let plan = &loaded.plan;
+    let text = match args.format {
+        PlanFormat::Table => render_table(plan, printer),
+        PlanFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(plan).map_err(|e| CliError::Usage(e.to_string()))?
+        ),
+        PlanFormat::Github => render_github(plan, &args.selection, shard_count(plan, args.shards)),
+        PlanFormat::Gitlab => render_gitlab(plan, &args.selection, shard_count(plan, args.shards)),
+    };
+    printer.stdout(&text);
+    Ok(())
+}
+
+fn shard_count(plan: &Plan, requested: Option<u32>) -> u32 {
+    let targets = u32::try_from(plan.targets.len()).unwrap_or(u32::MAX);
+    requested.unwrap_or(DEFAULT_MAX_SHARDS).min(targets).max(1)
+}
+
+fn render_table(plan: &Plan, printer: &Printer) -> String {
+    let mut table = Table::new(&["TARGET", "OUTPUT", "NEEDS"]);
+    for target in &plan.targets {
+        let needs: Vec<String> = target.requirements.iter().map(Requirement::summary).collect();
+        table.row(vec![
+            target.id.to_string(),
+            target.output.clone(),
+            if needs.is_empty() { "go".to_owned() } else { format!("go, {}", needs.join(", ")) },
+        ]);
+    }
+    let mut out = table.render();
+    let selected = if plan.targets.len() == plan.matrix_size {
+        format!("{} targets", plan.targets.len())
+    } else {
+        format!("{} of {} targets", plan.targets.len(), plan.matrix_size)
+    };
+    let shard = plan
+        .selection
+        .shard
+        .map(|shard| format!(" (shard {shard})"))
+        .unwrap_or_default();
+    let catalog = match plan.go.catalog {
+        crosscheck_planner::CatalogSource::EmbeddedSnapshot => "built-in snapshot, --offline",
+        crosscheck_planner::CatalogSource::Cache => "cached",
+        crosscheck_planner::CatalogSource::Toolchain => "asked the toolchain",
+    };
+    out.push_str(&format!(
+        "\n{selected}{shard} from {} · {} {} (catalog: {catalog}) · {} {}\n",
+        plan.matrix_file, plan.project.name, plan.go.version, "version", plan.project.vcs.version
+    ));
+    if !plan.collapsed.is_empty() {
+        out.push_str(&format!("{} collapsed as the same build:\n", plan.collapsed.len()));
+        for collapsed in &plan.collapsed {
+            out.push_str(&format!(
+                "  {} = {} ({})\n",
+                collapsed.requested, collapsed.into, collapsed.reason
+            ));
+        }
+    }
+    if !plan.skipped.is_empty() {
+        out.push_str(&format!("{} combinations skipped:\n", plan.skipped.len()));
+        for skipped in &plan.skipped {
+            out.push_str(&format!("  {} ({})\n", skipped.requested, skipped.reason));
+        }
+    }
+    if printer.verbosity() >= crate::printer::Verbosity::Verbose {
+        for target in &plan.targets {
+            let env: Vec<String> = target.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!("\n{}:\n  cd {}\n  {} {}\n", target.id, target.cwd, env.join(" "), target.argv.join(" ")));
+        }
+    }
+    out
+}
+
+/// The selection flags a shard job must repeat so that it plans the same selection.
+fn selection_flags(selection: &SelectionArgs) -> Vec<String> {
+    let mut flags = Vec::new();
+    if let Some(matrix) = &selection.matrix {
+        flags.push(format!("--matrix {}", shell_quote(&matrix.display().to_string())));
+    }
+    for glob in &selection.targets {
+        flags.push(format!("--target {}", shell_quote(glob)));
+    }
+    for glob in &selection.exclude {
+        flags.push(format!("--exclude {}", shell_quote(glob)));
+    }
+    flags
+}
+
+fn shell_quote(text: &str) -> String {
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | '+' | '='));
+    if plain && !text.is_empty() {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Which targets each shard builds, in shard order.
+fn shard_members(plan: &Plan, count: u32) -> Vec<Vec<String>> {
+    let ids: Vec<_> = plan.targets.iter().map(|t| t.id.clone()).collect();
+    let parts = assign_shards(&ids, count);
+    let mut members = vec![Vec::new(); count as usize];
+    for (target, part) in plan.targets.iter().zip(parts) {
+        members[part as usize].push(target.id.to_string());
+    }
+    members
+}
+
+fn render_github(plan: &Plan, selection: &SelectionArgs, count: u32) -> String {
+    let flags = selection_flags(selection);
+    let include: Vec<serde_json::Value> = shard_members(plan, count)
+        .into_iter()
+        .enumerate()
+        .map(|(index, targets)| {
+            let shard = Shard {
+                index: index as u32 + 1,
+                count,
+            };
+            let mut args = vec![format!("--shard {shard}")];
+            args.extend(flags.iter().cloned());
+            serde_json::json!({
+                "shard": shard.to_string(),
+                "name": format!("shard {shard}: {}", targets.join(" ")),
+                "targets": targets.join(" "),
+                "args": args.join(" "),
+            })
+        })
+        .collect();
+    format!("{}\n", serde_json::json!({ "include": include }))
+}
+
+fn render_gitlab(plan: &Plan, selection: &SelectionArgs, count: u32) -> String {
+    let flags = selection_flags(selection);
+    let mut out = String::from(
+        "# Generated by `crosscheck plan --format gitlab`; each job runs:\n#   crosscheck build --shard \"$CROSSCHECK_SHARD\"",
+    );
+    for flag in &flags {
+        out.push(' ');
+        out.push_str(flag);
+    }
+    out.push('\n');
+    for (index, targets) in shard_members(plan, count).iter().enumerate() {
+        out.push_str(&format!("# shard {}/{count}: {}\n", index + 1, targets.join(" ")));
+    }
+    out.push_str("parallel:\n  matrix:\n    - CROSSCHECK_SHARD:\n");
+    for index in 1..=count {
+        out.push_str(&format!("        - \"{index}/{count}\"\n"));
+    }
+    out
+}

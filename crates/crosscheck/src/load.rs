@@ -1,0 +1,161 @@
+//! From command-line selection flags to a plan: the shared first half of `plan`, `build`,
+//! `check` and `doctor`.
+
+use std::path::{Path, PathBuf};
+
+use crosscheck_planner::{
+    Catalog, Config, GoToolchain, Plan, PlanContext, SelectionRequest, Selector, Shard, SourceFile,
+    VcsInfo, VcsOverrides, env_vars, plan, read_module_path,
+};
+
+use crate::cli::SelectionArgs;
+use crate::errors::CliError;
+use crate::printer::Printer;
+
+/// The display name of the built-in matrix.
+pub const DEFAULT_MATRIX_NAME: &str = "<built-in default matrix>";
+
+/// A plan and what it was made from.
+pub struct LoadedPlan {
+    /// The plan.
+    pub plan: Plan,
+    /// The checked config.
+    pub config: Config,
+}
+
+/// Reads the matrix, asks Go for its catalog (unless offline), and plans.
+pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, CliError> {
+    let cwd = std::env::current_dir().map_err(|source| CliError::Io {
+        action: "cannot read",
+        path: "the current directory".to_owned(),
+        source,
+    })?;
+    let (file, base_dir) = read_matrix(args.matrix.as_deref(), &cwd, printer)?;
+    let config = Config::parse(file)?;
+    let selection = selection(args)?;
+
+    let module_dir = base_dir.join(&config.project.dir);
+    let module_path = match read_module_path(&module_dir) {
+        Ok(path) => path,
+        Err(source) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CliError::Usage(format!(
+                "no go.mod in {} (hint: run crosscheck in a Go module, or set `dir` in [project] of {} to the directory holding go.mod)",
+                module_dir.display(),
+                config.file.name
+            )));
+        }
+        Err(source) => {
+            return Err(CliError::Io {
+                action: "cannot read",
+                path: module_dir.join("go.mod").display().to_string(),
+                source,
+            });
+        }
+    };
+
+    let catalog = if args.offline {
+        let catalog = Catalog::embedded_snapshot();
+        printer.status(&format!(
+            "note: --offline: validating against the catalog snapshot of {} built into crosscheck, not against the installed Go",
+            catalog.go_version
+        ));
+        catalog
+    } else {
+        let toolchain = GoToolchain::probe(&config.build.go, &module_dir)?;
+        let catalog = toolchain.catalog(cache_dir().as_deref())?;
+        printer.detail(&format!(
+            "go: {} ({}), catalog: {:?}",
+            toolchain.version, toolchain.goroot, catalog.source
+        ));
+        catalog
+    };
+
+    let overrides = VcsOverrides {
+        version: env(env_vars::CROSSCHECK_VERSION).or_else(|| config.project.version.clone()),
+        commit: env(env_vars::CROSSCHECK_COMMIT).or_else(|| config.project.commit.clone()),
+        date: env(env_vars::CROSSCHECK_DATE).or_else(|| config.project.date.clone()),
+        source_date_epoch: env(env_vars::SOURCE_DATE_EPOCH),
+    };
+    let vcs = VcsInfo::detect(&module_dir, &overrides).map_err(CliError::Usage)?;
+    let context = PlanContext {
+        base_dir,
+        dist_dir: cwd.join(&args.dist),
+        vcs,
+        module_path,
+        sdkroot: env(env_vars::SDKROOT),
+        crosscheck_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let plan = plan(&config, &catalog, &context, &selection)?;
+    for warning in &plan.warnings {
+        printer.warning(warning);
+    }
+    Ok(LoadedPlan { plan, config })
+}
+
+fn read_matrix(
+    explicit: Option<&Path>,
+    cwd: &Path,
+    printer: &Printer,
+) -> Result<(SourceFile, PathBuf), CliError> {
+    let path = match explicit {
+        Some(path) => path.to_owned(),
+        None => {
+            let default = cwd.join("matrix.toml");
+            if !default.exists() {
+                printer.status(
+                    "note: no matrix.toml here; using the built-in release matrix (run `crosscheck init` to write one)",
+                );
+                return Ok((
+                    SourceFile::new(DEFAULT_MATRIX_NAME, crosscheck_planner::DEFAULT_MATRIX),
+                    cwd.to_owned(),
+                ));
+            }
+            PathBuf::from("matrix.toml")
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| CliError::Io {
+        action: "cannot read matrix file",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let absolute = cwd.join(&path);
+    let base_dir = absolute
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| cwd.to_owned());
+    Ok((SourceFile::new(path.display().to_string(), text), base_dir))
+}
+
+fn selection(args: &SelectionArgs) -> Result<SelectionRequest, CliError> {
+    let selectors = |globs: &[String]| -> Result<Vec<Selector>, CliError> {
+        globs
+            .iter()
+            .map(|glob| Selector::new(glob).map_err(|e| CliError::Usage(e.to_string())))
+            .collect()
+    };
+    Ok(SelectionRequest {
+        targets: selectors(&args.targets)?,
+        exclude: selectors(&args.exclude)?,
+        shard: args
+            .shard
+            .as_deref()
+            .map(|text| text.parse::<Shard>().map_err(|e| CliError::Usage(e.to_string())))
+            .transpose()?,
+    })
+}
+
+/// crosscheck's cache directory: CROSSCHECK_CACHE_DIR, else `$XDG_CACHE_HOME/crosscheck`,
+/// else `~/.cache/crosscheck`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = env(env_vars::CROSSCHECK_CACHE_DIR) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = env(env_vars::XDG_CACHE_HOME) {
+        return Some(PathBuf::from(dir).join("crosscheck"));
+    }
+    std::env::home_dir().map(|home| home.join(".cache").join("crosscheck"))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}

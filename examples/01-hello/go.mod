@@ -1,0 +1,3 @@
+module example.com/crosscheck/hello
+
+go 1.22
