@@ -240,6 +240,9 @@ fn explain_toml_error(message: &str) -> String {
     if message.contains("expected a string") && message.starts_with("invalid type: integer") {
         return format!("{message} (hint: quote the value, e.g. goarm = [\"7\"])");
     }
+    if message.starts_with("missing comma between array elements") {
+        return format!("{message} (hint: is the `]` of an earlier list missing?)");
+    }
     if message.contains("expected a sequence") {
         return format!("{message} (hint: this key takes a list, e.g. [\"linux\"])");
     }

@@ -6,6 +6,7 @@
 //! (darwin/386 from os × arch) are skipped and listed; the same pair named explicitly in
 //! `include` or `targets` is an error.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -410,8 +411,11 @@ fn tuple_matches(tuple: &Tuple, target: &Target, libc_axis_value: Option<&Libc>)
         })
 }
 
+/// GOOS, GOARCH, effective variant value, cgo, libc.
+type EquivalenceKey = (String, String, String, bool, Option<Libc>);
+
 /// The effective build of a target: two targets with the same key produce the same binary.
-fn equivalence_key(target: &Target, default_goarm: &str) -> (String, String, String, bool, Option<Libc>) {
+fn equivalence_key(target: &Target, default_goarm: &str) -> EquivalenceKey {
     let variant = match (&target.variant, VariantVar::for_arch(&target.goarch)) {
         (Some(variant), _) => variant.value.clone(),
         (None, Some(var)) => var.default_value(default_goarm),
@@ -427,11 +431,11 @@ fn equivalence_key(target: &Target, default_goarm: &str) -> (String, String, Str
 }
 
 fn dedupe(candidates: Vec<Candidate>, default_goarm: &str, expansion: &mut Expansion) {
-    let mut keys = Vec::new();
+    let mut kept_index: HashMap<EquivalenceKey, usize> = HashMap::with_capacity(candidates.len());
     for candidate in candidates {
         let key = equivalence_key(&candidate.target, default_goarm);
-        match keys.iter().position(|k| *k == key) {
-            Some(index) => {
+        match kept_index.get(&key) {
+            Some(&index) => {
                 let kept: &Target = &expansion.targets[index].target;
                 let reason = if candidate.dropped_libc.is_some() && !candidate.target.cgo {
                     "libc applies only to cgo builds; without cgo both are the same static Go binary"
@@ -453,7 +457,7 @@ fn dedupe(candidates: Vec<Candidate>, default_goarm: &str, expansion: &mut Expan
                 });
             }
             None => {
-                keys.push(key);
+                kept_index.insert(key, expansion.targets.len());
                 expansion.targets.push(Expanded {
                     target: candidate.target,
                     origin: candidate.origin,

@@ -74,8 +74,8 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
         crosscheck_planner::CatalogSource::Toolchain => "asked the toolchain",
     };
     out.push_str(&format!(
-        "\n{selected}{shard} from {} · {} {} (catalog: {catalog}) · {} {}\n",
-        plan.matrix_file, plan.project.name, plan.go.version, "version", plan.project.vcs.version
+        "\n{selected}{shard} from {} · binary {}, version {} · {} (catalog: {catalog})\n",
+        plan.matrix_file, plan.project.name, plan.project.vcs.version, plan.go.version
     ));
     if !plan.collapsed.is_empty() {
         out.push_str(&format!("{} collapsed as the same build:\n", plan.collapsed.len()));

@@ -1,0 +1,3 @@
+module example.com/crosscheck/wasm
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/crosscheck/stamp
+
+go 1.22

@@ -1,0 +1,277 @@
+//! End-to-end tests of `crosscheck plan`, `targets` and `init` against the real binary.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crosscheck_tests::{crosscheck, redact, repo_root, run};
+
+const EXAMPLES: [&str; 4] = [
+    "examples/01-hello/matrix.toml",
+    "examples/03-wasm/matrix.toml",
+    "examples/04-overrides/matrix.toml",
+    "matrix.toml",
+];
+
+fn plan(args: &[&str]) -> crosscheck_tests::Run {
+    run(crosscheck().arg("plan").args(args))
+}
+
+fn plan_json(args: &[&str]) -> serde_json::Value {
+    let out = plan(&[args, &["--format", "json"]].concat());
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
+}
+
+fn ids(plan: &serde_json::Value) -> Vec<String> {
+    plan["targets"]
+        .as_array()
+        .map(|targets| {
+            targets
+                .iter()
+                .map(|t| t["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_bad_matrix_fails_with_its_error_and_location() {
+    let dir = repo_root().join("tests/bad-matrix");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 25, "only {} bad matrices", files.len());
+    for file in files {
+        let relative = file
+            .strip_prefix(repo_root())
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let expected = text
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{relative} lacks a `# expect:` first line"));
+        let out = plan(&["--matrix", &relative]);
+        assert_eq!(out.code, 2, "{relative}: wrong exit code\n{}", out.snapshot());
+        assert!(out.stdout.is_empty(), "{relative}: printed a plan\n{}", out.snapshot());
+        assert!(
+            out.stderr.contains(expected),
+            "{relative}: expected {expected:?}\n{}",
+            out.snapshot()
+        );
+        let location = format!("--> {relative}:");
+        let located = out.stderr.lines().any(|line| {
+            line.trim_start()
+                .strip_prefix(&location)
+                .is_some_and(|rest| {
+                    let mut parts = rest.split(':');
+                    parts.next().is_some_and(|l| l.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|c| c.parse::<u32>().is_ok())
+                })
+        });
+        assert!(located, "{relative}: no file:line:column\n{}", out.snapshot());
+        assert!(!out.stderr.contains("panicked"), "{relative} panicked");
+        insta::assert_snapshot!(
+            format!("bad-matrix-{}", file.file_stem().unwrap_or_default().to_string_lossy()),
+            out.snapshot()
+        );
+    }
+}
+
+#[test]
+fn plans_every_example_in_every_format() {
+    for matrix in EXAMPLES {
+        let name = matrix.trim_end_matches("/matrix.toml").replace('/', "-");
+        for format in ["table", "json", "github", "gitlab"] {
+            let out = plan(&["--matrix", matrix, "--format", format]);
+            assert_eq!(out.code, 0, "{matrix} {format}\n{}", out.snapshot());
+            insta::assert_snapshot!(format!("plan-{name}-{format}"), out.snapshot());
+        }
+    }
+}
+
+#[test]
+fn json_plan_has_the_documented_fields() {
+    let plan = plan_json(&["--matrix", "examples/04-overrides/matrix.toml"]);
+    assert_eq!(plan["schema_version"], 1);
+    let target = plan["targets"]
+        .as_array()
+        .and_then(|targets| targets.iter().find(|t| t["id"] == "windows/amd64/v3"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(target["goos"], "windows");
+    assert_eq!(target["goarch"], "amd64");
+    assert_eq!(target["variant"]["var"], "GOAMD64");
+    assert_eq!(target["variant"]["value"], "v3");
+    assert_eq!(target["cgo"], false);
+    assert_eq!(target["output"], "windows_amd64_v3/stamp.exe");
+    assert_eq!(target["env"]["GOAMD64"], "v3");
+    assert_eq!(target["env"]["CGO_ENABLED"], "0");
+    let argv: Vec<&str> = target["argv"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(&argv[..3], ["go", "build", "-trimpath"]);
+    assert!(argv.contains(&"-tags=fastpath"), "{argv:?}");
+    let ldflags = argv.iter().find(|a| a.starts_with("-ldflags=")).copied().unwrap_or("");
+    // Both overrides applied in order, after [build]; version stamps rendered.
+    assert_eq!(
+        ldflags,
+        "-ldflags=-buildid= -s -w -X main.version=1.2.3 -X main.commit=0123456789ab -X main.date=2023-11-14T22:13:20Z -H=windowsgui -X main.flavour=x86-64-v3"
+    );
+    assert_eq!(argv.last(), Some(&"."));
+}
+
+#[test]
+fn target_and_exclude_globs_select_by_whole_id() {
+    let linux = plan_json(&["--target", "linux/*"]);
+    assert_eq!(ids(&linux), ["linux/amd64", "linux/arm64", "linux/arm/v7"]);
+    // `linux/arm` is a whole id: it never selects linux/arm64 or linux/arm/v7.
+    let out = plan(&["--target", "linux/arm"]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stderr.contains("matches no target"), "{}", out.snapshot());
+    let wasm = plan_json(&["--target", "*/wasm", "--exclude", "js/*"]);
+    assert_eq!(ids(&wasm), ["wasip1/wasm"]);
+    let arm64 = plan_json(&["--target", "*/arm64", "--target", "*/arm/*"]);
+    assert_eq!(
+        ids(&arm64),
+        ["linux/arm64", "darwin/arm64", "windows/arm64", "linux/arm/v7"]
+    );
+}
+
+#[test]
+fn shards_partition_the_selection() {
+    let all: BTreeSet<String> = ids(&plan_json(&[])).into_iter().collect();
+    for count in 1..=5 {
+        let mut union = BTreeSet::new();
+        let mut total = 0;
+        for index in 1..=count {
+            let part = ids(&plan_json(&["--shard", &format!("{index}/{count}")]));
+            total += part.len();
+            union.extend(part);
+        }
+        assert_eq!(total, all.len(), "{count} shards overlap");
+        assert_eq!(union, all, "{count} shards miss targets");
+    }
+    let out = plan(&["--shard", "4/3"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid shard \"4/3\""), "{}", out.snapshot());
+}
+
+#[test]
+fn github_matrix_jobs_repeat_the_selection() {
+    let out = plan(&["--target", "linux/*", "--format", "github", "--shards", "2"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let matrix: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let jobs = matrix["include"].as_array().cloned().unwrap_or_default();
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs[0]["args"], "--shard 1/2 --target 'linux/*'");
+    let out = plan(&["--format", "github", "--shard", "1/2"]);
+    assert_eq!(out.code, 2, "--shard and --format github conflict");
+}
+
+#[test]
+fn offline_plan_says_it_used_the_snapshot() {
+    let out = plan(&["--offline"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("--offline"), "{}", out.snapshot());
+    assert!(out.stdout.contains("built-in snapshot"), "{}", out.snapshot());
+    let plan = plan_json(&["--offline"]);
+    assert_eq!(plan["go"]["catalog"], "embedded_snapshot");
+}
+
+/// A temporary Go module holding a copy of examples/01-hello.
+fn temp_module() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for file in ["go.mod", "main.go"] {
+        let from = repo_root().join("examples/01-hello").join(file);
+        std::fs::copy(&from, dir.path().join(file)).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    }
+    dir
+}
+
+#[test]
+fn without_matrix_toml_the_built_in_release_matrix_is_used() {
+    let dir = temp_module();
+    let out = run(crosscheck().arg("plan").current_dir(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("built-in release matrix"), "{}", out.snapshot());
+    for id in ["linux/amd64", "darwin/arm64", "windows/amd64", "linux/arm/v7", "js/wasm", "wasip1/wasm"] {
+        assert!(out.stdout.contains(id), "{id} missing:\n{}", out.stdout);
+    }
+    // The binary is named after the module path's last element.
+    assert!(out.stdout.contains("hello_linux_amd64"), "{}", out.stdout);
+}
+
+#[test]
+fn init_writes_a_matrix_that_plans_and_refuses_to_overwrite() {
+    let dir = temp_module();
+    let out = run(crosscheck().arg("init").current_dir(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let written = std::fs::read_to_string(dir.path().join("matrix.toml")).unwrap_or_default();
+    assert!(written.starts_with("# matrix.toml"), "{written}");
+    let planned = run(crosscheck().args(["plan", "--format", "json"]).current_dir(dir.path()));
+    assert_eq!(planned.code, 0, "{}", planned.snapshot());
+    let again = run(crosscheck().arg("init").current_dir(dir.path()));
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("--force"), "{}", again.snapshot());
+}
+
+#[test]
+fn missing_go_mod_and_missing_go_are_clear_errors() {
+    let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let out = run(crosscheck().arg("plan").current_dir(empty.path()));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no go.mod in"), "{}", out.snapshot());
+
+    let dir = temp_module();
+    std::fs::write(
+        dir.path().join("matrix.toml"),
+        "version = 1\n[build]\ngo = \"/nonexistent/go\"\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(crosscheck().arg("plan").current_dir(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stderr.contains("cannot run \"/nonexistent/go\""), "{}", out.snapshot());
+    assert!(out.stderr.contains("install Go"), "{}", out.snapshot());
+}
+
+#[test]
+fn targets_lists_the_installed_go_ports() {
+    let out = run(crosscheck().args(["targets", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let listed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let ports = listed["ports"].as_array().cloned().unwrap_or_default();
+    let names: BTreeSet<String> = ports
+        .iter()
+        .map(|p| format!("{}/{}", p["goos"].as_str().unwrap_or(""), p["goarch"].as_str().unwrap_or("")))
+        .collect();
+    // The same set `go tool dist list` prints: the catalog comes from the toolchain.
+    let go = std::process::Command::new("go")
+        .args(["tool", "dist", "list"])
+        .output()
+        .unwrap_or_else(|e| panic!("go is needed for this test (install Go): {e}"));
+    let expected: BTreeSet<String> = String::from_utf8_lossy(&go.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(names, expected);
+    let table = run(crosscheck().args(["targets", "--first-class"]));
+    assert!(table.stdout.contains("linux/amd64"), "{}", table.stdout);
+    assert!(!table.stdout.contains("plan9"), "{}", table.stdout);
+}
+
+#[test]
+fn verbose_plan_prints_the_exact_commands() {
+    let out = plan(&["-v", "--target", "linux/arm/v7"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let text = redact(&out.stdout);
+    assert!(text.contains("GOARM=7"), "{text}");
+    assert!(text.contains("go build -trimpath"), "{text}");
+    assert!(Path::new(&repo_root()).join("matrix.toml").exists());
+}
