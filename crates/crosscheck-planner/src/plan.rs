@@ -5,6 +5,7 @@
 //! its own. The JSON form is versioned by [`PLAN_SCHEMA_VERSION`] and documented in
 //! `docs/plan.md`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -250,8 +251,11 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut targets = Vec::new();
     let mut outputs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
+    let module_dir_text = path_string(&module_dir);
+    targets.reserve(expansion.targets.len());
     for expanded in &expansion.targets {
         let target = &expanded.target;
+        let names = TargetNames::new(target, &name, &context.vcs);
         let mut settings = Settings {
             flags: config.build.flags.iter().collect(),
             ldflags: config.build.ldflags.iter().collect(),
@@ -264,7 +268,7 @@ pub fn plan(
             output: &config.build.output,
         };
         for (index, entry) in config.overrides.iter().enumerate() {
-            if !entry.selector.value.matches(target) {
+            if !entry.selector.value.matches_id(&names.id) {
                 continue;
             }
             override_hits[index] += 1;
@@ -279,7 +283,7 @@ pub fn plan(
             settings.output = entry.output.as_ref().unwrap_or(settings.output);
         }
 
-        let values = |placeholder: Placeholder| placeholder_value(placeholder, target, &name, &context.vcs);
+        let values = |placeholder: Placeholder| names.value(placeholder);
         let output = settings.output.value.render(&values);
         if output.is_empty() || output.ends_with('/') || output.split('/').any(|part| part == "..") {
             errors.push(Diagnostic::error(
@@ -299,7 +303,7 @@ pub fn plan(
                 continue;
             }
             None => {
-                outputs.insert(output.clone(), (target.id(), settings.output.span.clone()));
+                outputs.insert(output.clone(), (names.id.clone(), settings.output.span.clone()));
             }
         }
 
@@ -314,13 +318,14 @@ pub fn plan(
         let staging = context
             .dist_dir
             .join(STAGING_DIR)
-            .join(target.slug())
+            .join(&names.slug)
             .join(&file_name);
         let argv = build_argv(config, target, &settings, &staging, &values);
         let env = build_env(target, &settings, catalog, &values);
+        let TargetNames { slug, .. } = names;
         targets.push(PlannedTarget {
             id: target.clone(),
-            slug: target.slug(),
+            slug,
             goos: target.goos.clone(),
             goarch: target.goarch.clone(),
             variant: variant_setting(target, &catalog.default_goarm),
@@ -331,7 +336,7 @@ pub fn plan(
                 .is_some_and(|port| port.first_class),
             output,
             staging_output: path_string(&staging),
-            cwd: path_string(&module_dir),
+            cwd: module_dir_text.clone(),
             argv,
             env,
             requirements,
@@ -457,33 +462,57 @@ fn binary_name(config: &Config, context: &PlanContext) -> String {
         })
 }
 
-fn placeholder_value(placeholder: Placeholder, target: &Target, name: &str, vcs: &VcsInfo) -> String {
-    match placeholder {
-        Placeholder::Name => name.to_owned(),
-        Placeholder::Version => vcs.version.clone(),
-        Placeholder::Commit => vcs.commit.clone(),
-        Placeholder::ShortCommit => vcs.short_commit().to_owned(),
-        Placeholder::Date => vcs.date.clone(),
-        Placeholder::Os => target.goos.clone(),
-        Placeholder::Arch => target.goarch.clone(),
-        Placeholder::Variant => target
-            .variant
-            .as_ref()
-            .map(|v| v.id_segment())
-            .unwrap_or_default(),
-        Placeholder::Libc => target.libc.as_ref().map(Libc::to_string).unwrap_or_default(),
-        Placeholder::Ext => target.exe_suffix().to_owned(),
-        Placeholder::Id => target.id(),
-        Placeholder::Slug => target.slug(),
+/// A target's names and the project's stamps, computed once per target for its templates.
+struct TargetNames<'a> {
+    id: String,
+    slug: String,
+    target: &'a Target,
+    name: &'a str,
+    vcs: &'a VcsInfo,
+}
+
+impl<'a> TargetNames<'a> {
+    fn new(target: &'a Target, name: &'a str, vcs: &'a VcsInfo) -> TargetNames<'a> {
+        TargetNames {
+            id: target.id(),
+            slug: target.slug(),
+            target,
+            name,
+            vcs,
+        }
+    }
+
+    fn value(&self, placeholder: Placeholder) -> Cow<'_, str> {
+        let target = self.target;
+        match placeholder {
+            Placeholder::Name => Cow::Borrowed(self.name),
+            Placeholder::Version => Cow::Borrowed(&self.vcs.version),
+            Placeholder::Commit => Cow::Borrowed(&self.vcs.commit),
+            Placeholder::ShortCommit => Cow::Borrowed(self.vcs.short_commit()),
+            Placeholder::Date => Cow::Borrowed(&self.vcs.date),
+            Placeholder::Os => Cow::Borrowed(&target.goos),
+            Placeholder::Arch => Cow::Borrowed(&target.goarch),
+            Placeholder::Variant => target
+                .variant
+                .as_ref()
+                .map_or(Cow::Borrowed(""), |v| Cow::Owned(v.id_segment())),
+            Placeholder::Libc => target
+                .libc
+                .as_ref()
+                .map_or(Cow::Borrowed(""), |libc| Cow::Owned(libc.to_string())),
+            Placeholder::Ext => Cow::Borrowed(target.exe_suffix()),
+            Placeholder::Id => Cow::Borrowed(&self.id),
+            Placeholder::Slug => Cow::Borrowed(&self.slug),
+        }
     }
 }
 
-fn requirements(
+fn requirements<'v>(
     target: &Target,
     settings: &Settings<'_>,
     config: &Config,
     context: &PlanContext,
-    values: &dyn Fn(Placeholder) -> String,
+    values: &dyn Fn(Placeholder) -> Cow<'v, str>,
 ) -> Result<Vec<Requirement>, String> {
     if !target.cgo {
         return Ok(Vec::new());
@@ -507,7 +536,7 @@ fn requirements(
     Ok(requirements)
 }
 
-fn join_rendered(fields: &[&TemplateField], values: &dyn Fn(Placeholder) -> String) -> String {
+fn join_rendered<'v>(fields: &[&TemplateField], values: &dyn Fn(Placeholder) -> Cow<'v, str>) -> String {
     fields
         .iter()
         .map(|field| field.value.render(values))
@@ -515,12 +544,12 @@ fn join_rendered(fields: &[&TemplateField], values: &dyn Fn(Placeholder) -> Stri
         .join(" ")
 }
 
-fn build_argv(
+fn build_argv<'v>(
     config: &Config,
     target: &Target,
     settings: &Settings<'_>,
     staging: &Path,
-    values: &dyn Fn(Placeholder) -> String,
+    values: &dyn Fn(Placeholder) -> Cow<'v, str>,
 ) -> Vec<String> {
     let mut argv = vec![config.build.go.clone(), "build".to_owned()];
     if config.build.trimpath {
@@ -553,11 +582,11 @@ fn build_argv(
     argv
 }
 
-fn build_env(
+fn build_env<'v>(
     target: &Target,
     settings: &Settings<'_>,
     catalog: &Catalog,
-    values: &dyn Fn(Placeholder) -> String,
+    values: &dyn Fn(Placeholder) -> Cow<'v, str>,
 ) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     env.insert("GOOS".to_owned(), target.goos.clone());

@@ -4,6 +4,7 @@
 //! its position before anything is planned; rendering a parsed template cannot fail.
 //! `{{` and `}}` stand for literal braces.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -178,8 +179,8 @@ impl Template {
     }
 
     /// Fills the template in.
-    pub fn render(&self, values: &dyn Fn(Placeholder) -> String) -> String {
-        let mut out = String::new();
+    pub fn render<'v>(&self, values: &dyn Fn(Placeholder) -> Cow<'v, str>) -> String {
+        let mut out = String::with_capacity(self.source.len() + 16);
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
@@ -201,7 +202,9 @@ mod tests {
     use super::*;
 
     fn render(template: &str) -> String {
-        Template::parse(template).unwrap().render(&|p| format!("<{p:?}>"))
+        Template::parse(template)
+            .unwrap()
+            .render(&|p| Cow::Owned(format!("<{p:?}>")))
     }
 
     #[test]
