@@ -41,7 +41,10 @@ pub fn crosscheck() -> Command {
     command
         .env("NO_COLOR", "1")
         .env("CROSSCHECK_VERSION", "1.2.3")
-        .env("CROSSCHECK_COMMIT", "0123456789abcdef0123456789abcdef01234567")
+        .env(
+            "CROSSCHECK_COMMIT",
+            "0123456789abcdef0123456789abcdef01234567",
+        )
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .env("CROSSCHECK_CACHE_DIR", shared_cache_dir())
         .env_remove("SDKROOT")
@@ -88,7 +91,9 @@ pub fn run(command: &mut Command) -> Run {
         status,
         stdout,
         stderr,
-    } = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    } = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

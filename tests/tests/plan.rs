@@ -57,8 +57,17 @@ fn every_bad_matrix_fails_with_its_error_and_location() {
             .and_then(|line| line.strip_prefix("# expect: "))
             .unwrap_or_else(|| panic!("{relative} lacks a `# expect:` first line"));
         let out = plan(&["--matrix", &relative]);
-        assert_eq!(out.code, 2, "{relative}: wrong exit code\n{}", out.snapshot());
-        assert!(out.stdout.is_empty(), "{relative}: printed a plan\n{}", out.snapshot());
+        assert_eq!(
+            out.code,
+            2,
+            "{relative}: wrong exit code\n{}",
+            out.snapshot()
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{relative}: printed a plan\n{}",
+            out.snapshot()
+        );
         assert!(
             out.stderr.contains(expected),
             "{relative}: expected {expected:?}\n{}",
@@ -74,10 +83,17 @@ fn every_bad_matrix_fails_with_its_error_and_location() {
                         && parts.next().is_some_and(|c| c.parse::<u32>().is_ok())
                 })
         });
-        assert!(located, "{relative}: no file:line:column\n{}", out.snapshot());
+        assert!(
+            located,
+            "{relative}: no file:line:column\n{}",
+            out.snapshot()
+        );
         assert!(!out.stderr.contains("panicked"), "{relative} panicked");
         insta::assert_snapshot!(
-            format!("bad-matrix-{}", file.file_stem().unwrap_or_default().to_string_lossy()),
+            format!(
+                "bad-matrix-{}",
+                file.file_stem().unwrap_or_default().to_string_lossy()
+            ),
             out.snapshot()
         );
     }
@@ -118,7 +134,11 @@ fn json_plan_has_the_documented_fields() {
         .unwrap_or_default();
     assert_eq!(&argv[..3], ["go", "build", "-trimpath"]);
     assert!(argv.contains(&"-tags=fastpath"), "{argv:?}");
-    let ldflags = argv.iter().find(|a| a.starts_with("-ldflags=")).copied().unwrap_or("");
+    let ldflags = argv
+        .iter()
+        .find(|a| a.starts_with("-ldflags="))
+        .copied()
+        .unwrap_or("");
     // Both overrides applied in order, after [build]; version stamps rendered.
     assert_eq!(
         ldflags,
@@ -134,13 +154,22 @@ fn target_and_exclude_globs_select_by_whole_id() {
     // `linux/arm` is a whole id: it never selects linux/arm64 or linux/arm/v7.
     let out = plan(&["--target", "linux/arm"]);
     assert_eq!(out.code, 2, "{}", out.snapshot());
-    assert!(out.stderr.contains("matches no target"), "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("matches no target"),
+        "{}",
+        out.snapshot()
+    );
     let wasm = plan_json(&["--target", "*/wasm", "--exclude", "js/*"]);
     assert_eq!(ids(&wasm), ["wasip1/wasm"]);
     let arm64 = plan_json(&["--target", "*/arm64", "--target", "*/arm/*"]);
     assert_eq!(
         ids(&arm64),
-        ["linux/arm64", "darwin/arm64", "windows/arm64", "linux/arm/v7"]
+        [
+            "linux/arm64",
+            "darwin/arm64",
+            "windows/arm64",
+            "linux/arm/v7"
+        ]
     );
 }
 
@@ -160,7 +189,11 @@ fn shards_partition_the_selection() {
     }
     let out = plan(&["--shard", "4/3"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("invalid shard \"4/3\""), "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("invalid shard \"4/3\""),
+        "{}",
+        out.snapshot()
+    );
 }
 
 #[test]
@@ -180,7 +213,11 @@ fn offline_plan_says_it_used_the_snapshot() {
     let out = plan(&["--offline"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("--offline"), "{}", out.snapshot());
-    assert!(out.stdout.contains("built-in snapshot"), "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("built-in snapshot"),
+        "{}",
+        out.snapshot()
+    );
     let plan = plan_json(&["--offline"]);
     assert_eq!(plan["go"]["catalog"], "embedded_snapshot");
 }
@@ -190,7 +227,8 @@ fn temp_module() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     for file in ["go.mod", "main.go"] {
         let from = repo_root().join("examples/01-hello").join(file);
-        std::fs::copy(&from, dir.path().join(file)).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        std::fs::copy(&from, dir.path().join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
     }
     dir
 }
@@ -200,8 +238,19 @@ fn without_matrix_toml_the_built_in_release_matrix_is_used() {
     let dir = temp_module();
     let out = run(crosscheck().arg("plan").current_dir(dir.path()));
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stderr.contains("built-in release matrix"), "{}", out.snapshot());
-    for id in ["linux/amd64", "darwin/arm64", "windows/amd64", "linux/arm/v7", "js/wasm", "wasip1/wasm"] {
+    assert!(
+        out.stderr.contains("built-in release matrix"),
+        "{}",
+        out.snapshot()
+    );
+    for id in [
+        "linux/amd64",
+        "darwin/arm64",
+        "windows/amd64",
+        "linux/arm/v7",
+        "js/wasm",
+        "wasip1/wasm",
+    ] {
         assert!(out.stdout.contains(id), "{id} missing:\n{}", out.stdout);
     }
     // The binary is named after the module path's last element.
@@ -215,7 +264,9 @@ fn init_writes_a_matrix_that_plans_and_refuses_to_overwrite() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let written = std::fs::read_to_string(dir.path().join("matrix.toml")).unwrap_or_default();
     assert!(written.starts_with("# matrix.toml"), "{written}");
-    let planned = run(crosscheck().args(["plan", "--format", "json"]).current_dir(dir.path()));
+    let planned = run(crosscheck()
+        .args(["plan", "--format", "json"])
+        .current_dir(dir.path()));
     assert_eq!(planned.code, 0, "{}", planned.snapshot());
     let again = run(crosscheck().arg("init").current_dir(dir.path()));
     assert_eq!(again.code, 2);
@@ -237,7 +288,11 @@ fn missing_go_mod_and_missing_go_are_clear_errors() {
     .unwrap_or_else(|e| panic!("{e}"));
     let out = run(crosscheck().arg("plan").current_dir(dir.path()));
     assert_eq!(out.code, 2, "{}", out.snapshot());
-    assert!(out.stderr.contains("cannot run \"/nonexistent/go\""), "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("cannot run \"/nonexistent/go\""),
+        "{}",
+        out.snapshot()
+    );
     assert!(out.stderr.contains("install Go"), "{}", out.snapshot());
 }
 
@@ -249,7 +304,13 @@ fn targets_lists_the_installed_go_ports() {
     let ports = listed["ports"].as_array().cloned().unwrap_or_default();
     let names: BTreeSet<String> = ports
         .iter()
-        .map(|p| format!("{}/{}", p["goos"].as_str().unwrap_or(""), p["goarch"].as_str().unwrap_or("")))
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p["goos"].as_str().unwrap_or(""),
+                p["goarch"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     // The same set `go tool dist list` prints: the catalog comes from the toolchain.
     let go = std::process::Command::new("go")
@@ -274,4 +335,66 @@ fn verbose_plan_prints_the_exact_commands() {
     assert!(text.contains("GOARM=7"), "{text}");
     assert!(text.contains("go build -trimpath"), "{text}");
     assert!(Path::new(&repo_root()).join("matrix.toml").exists());
+}
+
+#[test]
+fn every_matrix_in_docs_plans() {
+    // Documentation that cannot rot: each complete ```toml block of docs/matrix.md plans.
+    let docs = std::fs::read_to_string(repo_root().join("docs/matrix.md")).unwrap_or_default();
+    let blocks: Vec<&str> = docs
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .filter(|block| block.contains("version = 1"))
+        .collect();
+    assert!(
+        blocks.len() >= 2,
+        "docs/matrix.md has {} complete examples",
+        blocks.len()
+    );
+    for block in blocks {
+        let dir = temp_module();
+        let main = dir.path().join("cmd/tool");
+        std::fs::create_dir_all(&main).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(dir.path().join("main.go"), main.join("main.go"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("matrix.toml"), block).unwrap_or_else(|e| panic!("{e}"));
+        let out = run(crosscheck()
+            .args(["plan", "--format", "json"])
+            .current_dir(dir.path()));
+        assert_eq!(
+            out.code,
+            0,
+            "docs example fails to plan:\n{block}\n{}",
+            out.snapshot()
+        );
+    }
+}
+
+#[test]
+fn the_catalog_is_cached_per_go_version() {
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let source = || {
+        let out = run(crosscheck()
+            .args(["targets", "--json"])
+            .env("CROSSCHECK_CACHE_DIR", cache.path()));
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        let listed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+        listed["catalog"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(source(), "toolchain");
+    let files: Vec<String> = std::fs::read_dir(cache.path())
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("catalog-go1.") && f.ends_with(".json")),
+        "{files:?}"
+    );
+    assert_eq!(source(), "cache");
 }

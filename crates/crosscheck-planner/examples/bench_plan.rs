@@ -2,11 +2,18 @@
 //! in-memory catalog (the "catalog already cached" case), and prints the median and the
 //! slowest of the runs. Run with `scripts/bench-plan` or
 //! `cargo run --release -p crosscheck-planner --example bench_plan [RUNS]`.
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crosscheck_planner::{Catalog, Config, PlanContext, SelectionRequest, SourceFile, VcsInfo, plan};
+use crosscheck_planner::{
+    Catalog, Config, PlanContext, SelectionRequest, SourceFile, VcsInfo, plan,
+};
 
 // The same allocator as the crosscheck binary, so the figure is what `crosscheck plan` sees.
 #[global_allocator]
@@ -19,7 +26,9 @@ const ARCHES: [&str; 10] = [
 
 /// The synthetic matrix: also written to stdout with `--print` for the CLI benchmark.
 pub fn synthetic_matrix() -> String {
-    let pins: Vec<String> = (0..1000).map(|minor| format!("\"gnu.2.{minor}\"")).collect();
+    let pins: Vec<String> = (0..1000)
+        .map(|minor| format!("\"gnu.2.{minor}\""))
+        .collect();
     let arches: Vec<String> = ARCHES.iter().map(|a| format!("{a:?}")).collect();
     format!(
         "version = 1\n[build]\nldflags = [\"-s\", \"-w\", \"-X main.version={{version}}\"]\ncc = \"zig cc -target {{arch}}-linux-{{libc}}\"\n[matrix]\nos = [\"linux\"]\narch = [{}]\ncgo = [true]\nlibc = [{}]\n[[override]]\nmatch = \"*/arm64*\"\ntags = [\"arm64\"]\n",

@@ -60,7 +60,9 @@ fn cache_source() -> CatalogSource {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// The Go command could not be started.
-    #[error("cannot run {command:?} (hint: install Go from https://go.dev/dl/ or set `go` in [build] of matrix.toml)")]
+    #[error(
+        "cannot run {command:?} (hint: install Go from https://go.dev/dl/ or set `go` in [build] of matrix.toml)"
+    )]
     GoNotFound {
         /// The command that was tried.
         command: String,
@@ -215,22 +217,31 @@ impl GoToolchain {
     /// again, which costs a few milliseconds.
     pub fn catalog(&self, cache_dir: Option<&Path>) -> Result<Catalog, CatalogError> {
         let cache_file = cache_dir.map(|dir| catalog_cache_file(dir, &self.version));
-        if let Some(file) = &cache_file {
-            if let Some(catalog) = read_cached(file, &self.version) {
-                return Ok(catalog);
-            }
+        if let Some(file) = &cache_file
+            && let Some(catalog) = read_cached(file, &self.version)
+        {
+            return Ok(catalog);
         }
-        let json = run_go(&self.command, &self.dir, &["tool", "dist", "list", "-json", "-broken"], &[])?;
-        let default_goarm = run_go(&self.command, &self.dir, &["env", "GOARM"], &[("GOARCH", "arm")])?
-            .trim()
-            .to_owned();
-        let catalog =
-            Catalog::from_dist_list_json(&self.version, &default_goarm, &json).map_err(|source| {
-                CatalogError::Json {
-                    command: format!("{} tool dist list -json -broken", self.command),
-                    source,
-                }
-            })?;
+        let json = run_go(
+            &self.command,
+            &self.dir,
+            &["tool", "dist", "list", "-json", "-broken"],
+            &[],
+        )?;
+        let default_goarm = run_go(
+            &self.command,
+            &self.dir,
+            &["env", "GOARM"],
+            &[("GOARCH", "arm")],
+        )?
+        .trim()
+        .to_owned();
+        let catalog = Catalog::from_dist_list_json(&self.version, &default_goarm, &json).map_err(
+            |source| CatalogError::Json {
+                command: format!("{} tool dist list -json -broken", self.command),
+                source,
+            },
+        )?;
         if let Some(file) = &cache_file {
             write_cached(file, &catalog);
         }
@@ -242,7 +253,13 @@ impl GoToolchain {
 pub fn catalog_cache_file(cache_dir: &Path, go_version: &str) -> PathBuf {
     let safe: String = go_version
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     cache_dir.join(format!("catalog-{safe}.json"))
 }
@@ -255,7 +272,9 @@ fn read_cached(file: &Path, go_version: &str) -> Option<Catalog> {
 
 fn write_cached(file: &Path, catalog: &Catalog) {
     let Some(dir) = file.parent() else { return };
-    let Ok(json) = serde_json::to_string_pretty(catalog) else { return };
+    let Ok(json) = serde_json::to_string_pretty(catalog) else {
+        return;
+    };
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
@@ -273,13 +292,19 @@ fn run_go(
     env: &[(&str, &str)],
 ) -> Result<String, CatalogError> {
     let mut child = Command::new(command);
-    child.args(args).current_dir(dir).stdin(std::process::Stdio::null());
+    child
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null());
     for (key, value) in env {
         child.env(key, value);
     }
     // The catalog must describe the toolchain as installed, not as a stray GOFLAGS or
     // GOTOOLCHAIN in the caller's shell would bend it.
-    child.env_remove("GOFLAGS").env_remove("GOOS").env_remove("GOARCH");
+    child
+        .env_remove("GOFLAGS")
+        .env_remove("GOOS")
+        .env_remove("GOARCH");
     let output = child.output().map_err(|source| CatalogError::GoNotFound {
         command: command.to_owned(),
         source,

@@ -194,7 +194,8 @@ impl Config {
         let raw: RawConfig = match toml::from_str(&file.text) {
             Ok(raw) => raw,
             Err(error) => {
-                let diagnostic = Diagnostic::error(explain_toml_error(error.message()), error.span());
+                let diagnostic =
+                    Diagnostic::error(explain_toml_error(error.message()), error.span());
                 return Err(ConfigErrors {
                     file,
                     diagnostics: vec![diagnostic],
@@ -217,25 +218,21 @@ impl Config {
 /// usual type mistakes.
 fn explain_toml_error(message: &str) -> String {
     let message = message.trim();
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((field, expected)) = rest.split_once('`') {
-            let candidates: Vec<&str> = expected
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect();
-            let hint = match closest(field, candidates.iter().copied()) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None if candidates.is_empty() => "this table takes no keys".to_owned(),
-                None => format!("expected one of {}", candidates.join(", ")),
-            };
-            return format!("unknown key `{field}` (hint: {hint})");
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+    {
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match closest(field, candidates.iter().copied()) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if candidates.is_empty() => "this table takes no keys".to_owned(),
+            None => format!("expected one of {}", candidates.join(", ")),
+        };
+        return format!("unknown key `{field}` (hint: {hint})");
     }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        if let Some((field, _)) = rest.split_once('`') {
-            return format!("missing key `{field}`");
-        }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return format!("missing key `{field}`");
     }
     if message.contains("expected a string") && message.starts_with("invalid type: integer") {
         return format!("{message} (hint: quote the value, e.g. goarm = [\"7\"])");
@@ -302,13 +299,13 @@ impl Checker {
 
     fn project(&mut self, raw: RawProject) -> ProjectConfig {
         let name = raw.name.map(Located::from_spanned);
-        if let Some(name) = &name {
-            if name.value.is_empty() || name.value.contains(['/', '\\']) {
-                self.error(
-                    format!("binary name {:?} must be a non-empty file name", name.value),
-                    name.span.clone(),
-                );
-            }
+        if let Some(name) = &name
+            && (name.value.is_empty() || name.value.contains(['/', '\\']))
+        {
+            self.error(
+                format!("binary name {:?} must be a non-empty file name", name.value),
+                name.span.clone(),
+            );
         }
         let text = |value: Option<Spanned<String>>| value.map(Spanned::into_inner);
         ProjectConfig {
@@ -333,7 +330,10 @@ impl Checker {
             self.check_output_path(output);
         }
         BuildConfig {
-            go: raw.go.map(Spanned::into_inner).unwrap_or_else(|| "go".to_owned()),
+            go: raw
+                .go
+                .map(Spanned::into_inner)
+                .unwrap_or_else(|| "go".to_owned()),
             flags: self.templates(raw.flags),
             ldflags: self.templates(raw.ldflags),
             gcflags: self.templates(raw.gcflags),
@@ -498,7 +498,10 @@ impl Checker {
         let arch = self.axis("arch", raw.arch.as_ref(), &span);
         let cgo = match &raw.cgo {
             Some(values) if values.get_ref().is_empty() => {
-                self.error("`cgo` is empty (hint: use [false], [true] or [false, true])", values.span());
+                self.error(
+                    "`cgo` is empty (hint: use [false], [true] or [false, true])",
+                    values.span(),
+                );
                 vec![false]
             }
             Some(values) => dedup(values.get_ref().iter().map(|v| *v.get_ref()).collect()),
@@ -525,7 +528,10 @@ impl Checker {
             let Some(axis) = axis else { continue };
             if axis.get_ref().is_empty() {
                 self.error(
-                    format!("`{}` is empty (hint: remove it to use Go's default)", var.config_key()),
+                    format!(
+                        "`{}` is empty (hint: remove it to use Go's default)",
+                        var.config_key()
+                    ),
                     axis.span(),
                 );
                 continue;
@@ -693,32 +699,32 @@ impl Checker {
             );
             ok = false;
         }
-        if let (Some(arch), Some((var, value))) = (&raw.arch, &variant) {
-            if VariantVar::for_arch(arch.get_ref()) != Some(*var) {
-                self.error(
-                    format!(
-                        "`{}` applies only to {}, not to {:?}",
-                        var.config_key(),
-                        var.arches().join(" and "),
-                        arch.get_ref()
-                    ),
-                    value.span.clone(),
-                );
-                ok = false;
-            }
+        if let (Some(arch), Some((var, value))) = (&raw.arch, &variant)
+            && VariantVar::for_arch(arch.get_ref()) != Some(*var)
+        {
+            self.error(
+                format!(
+                    "`{}` applies only to {}, not to {:?}",
+                    var.config_key(),
+                    var.arches().join(" and "),
+                    arch.get_ref()
+                ),
+                value.span.clone(),
+            );
+            ok = false;
         }
-        if let (Some(os), Some(libc)) = (&raw.os, &libc) {
-            if os.get_ref() != "linux" {
-                self.error(
-                    format!(
-                        "libc {:?} applies only to linux targets, not to {:?}",
-                        libc.value.to_string(),
-                        os.get_ref()
-                    ),
-                    libc.span.clone(),
-                );
-                ok = false;
-            }
+        if let (Some(os), Some(libc)) = (&raw.os, &libc)
+            && os.get_ref() != "linux"
+        {
+            self.error(
+                format!(
+                    "libc {:?} applies only to linux targets, not to {:?}",
+                    libc.value.to_string(),
+                    os.get_ref()
+                ),
+                libc.span.clone(),
+            );
+            ok = false;
         }
         ok.then(|| Tuple {
             os: raw.os.map(Located::from_spanned),
@@ -794,21 +800,34 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_the_right_one() {
-        let err = parse("version = 1\n[matrix]\nos = [\"linux\"]\narhc = [\"amd64\"]\n").unwrap_err();
-        assert_eq!(err.first_message(), "unknown key `arhc` (hint: did you mean `arch`?)");
+        let err =
+            parse("version = 1\n[matrix]\nos = [\"linux\"]\narhc = [\"amd64\"]\n").unwrap_err();
+        assert_eq!(
+            err.first_message(),
+            "unknown key `arhc` (hint: did you mean `arch`?)"
+        );
         assert_eq!(err.first_location(), Some((4, 1)));
     }
 
     #[test]
     fn unknown_placeholder_points_inside_the_string() {
         let err = parse("version = 1\n[build]\noutput = \"{nme}{ext}\"\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n").unwrap_err();
-        assert!(err.first_message().contains("{nme}"), "{}", err.first_message());
+        assert!(
+            err.first_message().contains("{nme}"),
+            "{}",
+            err.first_message()
+        );
         assert_eq!(err.first_location(), Some((3, 11)));
     }
 
     #[test]
     fn targets_and_axes_do_not_mix() {
-        let err = parse("version = 1\n[matrix]\nos = [\"linux\"]\ntargets = [\"linux/amd64\"]\n").unwrap_err();
-        assert!(err.first_message().contains("cannot be combined with `os`"), "{}", err.first_message());
+        let err = parse("version = 1\n[matrix]\nos = [\"linux\"]\ntargets = [\"linux/amd64\"]\n")
+            .unwrap_err();
+        assert!(
+            err.first_message().contains("cannot be combined with `os`"),
+            "{}",
+            err.first_message()
+        );
     }
 }

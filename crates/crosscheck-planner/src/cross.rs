@@ -8,10 +8,9 @@ use crate::variant::VariantVar;
 ///
 /// glibc pins become zig's `.2.17` suffix; musl targets use zig's musl triples.
 pub fn zig_triple(target: &Target) -> Option<String> {
-    let soft_float = target
-        .variant
-        .as_ref()
-        .is_some_and(|v| v.value.contains("softfloat") || (v.var == VariantVar::Goarm && v.value.starts_with('5')));
+    let soft_float = target.variant.as_ref().is_some_and(|v| {
+        v.value.contains("softfloat") || (v.var == VariantVar::Goarm && v.value.starts_with('5'))
+    });
     let arch = match target.goarch.as_str() {
         "amd64" => "x86_64",
         "386" => "x86",
@@ -39,7 +38,11 @@ pub fn zig_triple(target: &Target) -> Option<String> {
                 (gnu, goarch) => {
                     let base = match goarch {
                         "arm" | "mips" | "mipsle" => {
-                            if soft_float { "gnueabi" } else { "gnueabihf" }
+                            if soft_float {
+                                "gnueabi"
+                            } else {
+                                "gnueabihf"
+                            }
                         }
                         "mips64" | "mips64le" => "gnuabi64",
                         _ => "gnu",
@@ -55,7 +58,9 @@ pub fn zig_triple(target: &Target) -> Option<String> {
         "windows" if matches!(target.goarch.as_str(), "amd64" | "386" | "arm64") => {
             Some(format!("{arch}-windows-gnu"))
         }
-        "darwin" if matches!(target.goarch.as_str(), "amd64" | "arm64") => Some(format!("{arch}-macos")),
+        "darwin" if matches!(target.goarch.as_str(), "amd64" | "arm64") => {
+            Some(format!("{arch}-macos"))
+        }
         "freebsd" if matches!(target.goarch.as_str(), "amd64" | "arm64") => {
             Some(format!("{arch}-freebsd"))
         }
@@ -91,11 +96,26 @@ mod tests {
 
     #[test]
     fn maps_targets_to_zig_triples() {
-        assert_eq!(triple("linux/amd64+cgo.gnu2.17").as_deref(), Some("x86_64-linux-gnu.2.17"));
-        assert_eq!(triple("linux/arm64+cgo.musl").as_deref(), Some("aarch64-linux-musl"));
-        assert_eq!(triple("linux/arm/v7+cgo.gnu").as_deref(), Some("arm-linux-gnueabihf"));
-        assert_eq!(triple("linux/arm/v6-softfloat+cgo.musl").as_deref(), Some("arm-linux-musleabi"));
-        assert_eq!(triple("windows/amd64+cgo").as_deref(), Some("x86_64-windows-gnu"));
+        assert_eq!(
+            triple("linux/amd64+cgo.gnu2.17").as_deref(),
+            Some("x86_64-linux-gnu.2.17")
+        );
+        assert_eq!(
+            triple("linux/arm64+cgo.musl").as_deref(),
+            Some("aarch64-linux-musl")
+        );
+        assert_eq!(
+            triple("linux/arm/v7+cgo.gnu").as_deref(),
+            Some("arm-linux-gnueabihf")
+        );
+        assert_eq!(
+            triple("linux/arm/v6-softfloat+cgo.musl").as_deref(),
+            Some("arm-linux-musleabi")
+        );
+        assert_eq!(
+            triple("windows/amd64+cgo").as_deref(),
+            Some("x86_64-windows-gnu")
+        );
         assert_eq!(triple("darwin/arm64+cgo").as_deref(), Some("aarch64-macos"));
         assert_eq!(triple("plan9/amd64"), None);
     }

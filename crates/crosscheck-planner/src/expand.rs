@@ -81,15 +81,14 @@ pub fn expand(config: &Config, catalog: &Catalog) -> Result<Expansion, Vec<Diagn
         MatrixConfig::Axes(axes) => expander.axes(axes),
         MatrixConfig::Targets(targets) => targets
             .iter()
-            .filter_map(|located| {
-                expander
-                    .check_explicit(&located.value, &located.span, &located.span)
-                    .then(|| Candidate {
-                        requested: located.value.id(),
-                        target: located.value.clone(),
-                        dropped_libc: None,
-                        origin: located.span.clone(),
-                    })
+            .filter(|&located| {
+                expander.check_explicit(&located.value, &located.span, &located.span)
+            })
+            .map(|located| Candidate {
+                requested: located.value.id(),
+                target: located.value.clone(),
+                dropped_libc: None,
+                origin: located.span.clone(),
             })
             .collect(),
     };
@@ -177,7 +176,12 @@ impl Expander<'_> {
     }
 
     /// Checks a target that the file names explicitly; problems are errors at `span`.
-    fn check_explicit(&mut self, target: &Target, span: &Range<usize>, cgo_span: &Range<usize>) -> bool {
+    fn check_explicit(
+        &mut self,
+        target: &Target,
+        span: &Range<usize>,
+        cgo_span: &Range<usize>,
+    ) -> bool {
         let located = |value: &str| Located {
             value: value.to_owned(),
             span: span.clone(),
@@ -315,8 +319,10 @@ impl Expander<'_> {
                                 cgo,
                                 libc: if cgo { libc.cloned() } else { None },
                             };
-                            if let Some(index) =
-                                axes.exclude.iter().position(|tuple| tuple_matches(tuple, &target, libc))
+                            if let Some(index) = axes
+                                .exclude
+                                .iter()
+                                .position(|tuple| tuple_matches(tuple, &target, libc))
                             {
                                 exclude_hits[index] += 1;
                                 continue;
@@ -358,17 +364,17 @@ impl Expander<'_> {
     fn include(&mut self, tuple: &Tuple) -> Option<Candidate> {
         let (os, arch) = (tuple.os.as_ref()?, tuple.arch.as_ref()?);
         let cgo = tuple.cgo.unwrap_or(false);
-        if let Some(libc) = &tuple.libc {
-            if !cgo {
-                self.error(
+        if let Some(libc) = &tuple.libc
+            && !cgo
+        {
+            self.error(
                     format!(
                         "libc {:?} applies only with cgo (hint: add `cgo = true` to this entry, or drop `libc`)",
                         libc.value.to_string()
                     ),
                     libc.span.clone(),
                 );
-                return None;
-            }
+            return None;
         }
         let target = Target {
             goos: os.value.clone(),

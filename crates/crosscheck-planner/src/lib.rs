@@ -32,8 +32,8 @@ mod vcs;
 
 pub use catalog::{Catalog, CatalogError, CatalogSource, GoToolchain, Port, catalog_cache_file};
 pub use config::{
-    Axes, BuildConfig, Config, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE, Located, MatrixConfig,
-    OverrideConfig, ProjectConfig, TemplateField, Tuple,
+    Axes, BuildConfig, Config, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE, Located,
+    MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};

@@ -262,7 +262,12 @@ pub fn plan(
             gcflags: config.build.gcflags.iter().collect(),
             asmflags: config.build.asmflags.iter().collect(),
             tags: config.build.tags.iter().map(String::as_str).collect(),
-            env: config.build.env.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            env: config
+                .build
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
             cc: config.build.cc.as_ref(),
             cxx: config.build.cxx.as_ref(),
             output: &config.build.output,
@@ -277,7 +282,9 @@ pub fn plan(
             settings.gcflags.extend(&entry.gcflags);
             settings.asmflags.extend(&entry.asmflags);
             settings.tags.extend(entry.tags.iter().map(String::as_str));
-            settings.env.extend(entry.env.iter().map(|(k, v)| (k.as_str(), v)));
+            settings
+                .env
+                .extend(entry.env.iter().map(|(k, v)| (k.as_str(), v)));
             settings.cc = entry.cc.as_ref().or(settings.cc);
             settings.cxx = entry.cxx.as_ref().or(settings.cxx);
             settings.output = entry.output.as_ref().unwrap_or(settings.output);
@@ -285,9 +292,12 @@ pub fn plan(
 
         let values = |placeholder: Placeholder| names.value(placeholder);
         let output = settings.output.value.render(&values);
-        if output.is_empty() || output.ends_with('/') || output.split('/').any(|part| part == "..") {
+        if output.is_empty() || output.ends_with('/') || output.split('/').any(|part| part == "..")
+        {
             errors.push(Diagnostic::error(
-                format!("output path {output:?} of {target} is not a file inside the dist directory"),
+                format!(
+                    "output path {output:?} of {target} is not a file inside the dist directory"
+                ),
                 Some(settings.output.span.clone()),
             ));
             continue;
@@ -303,7 +313,10 @@ pub fn plan(
                 continue;
             }
             None => {
-                outputs.insert(output.clone(), (names.id.clone(), settings.output.span.clone()));
+                outputs.insert(
+                    output.clone(),
+                    (names.id.clone(), settings.output.span.clone()),
+                );
             }
         }
 
@@ -384,8 +397,16 @@ pub fn plan(
         dist_dir: path_string(&context.dist_dir),
         pass_env: config.build.pass_env.clone(),
         selection: SelectionInfo {
-            targets: selection.targets.iter().map(|s| s.as_str().to_owned()).collect(),
-            exclude: selection.exclude.iter().map(|s| s.as_str().to_owned()).collect(),
+            targets: selection
+                .targets
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            exclude: selection
+                .exclude
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
             shard: selection.shard,
         },
         targets,
@@ -419,7 +440,8 @@ fn select(
         .collect();
     if selected.is_empty() {
         return Err(PlanError::Selection(
-            "the selection leaves no target (hint: --exclude removed everything --target chose)".to_owned(),
+            "the selection leaves no target (hint: --exclude removed everything --target chose)"
+                .to_owned(),
         ));
     }
     if let Some(shard) = selection.shard {
@@ -445,9 +467,14 @@ fn binary_name(config: &Config, context: &PlanContext) -> String {
         let mut parts = path.rsplit('/');
         let last = parts.next()?;
         // `example.com/tool/v2` builds a binary called `tool`, as `go build` names it.
-        let is_major_suffix =
-            last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
-        if is_major_suffix { parts.next() } else { Some(last) }
+        let is_major_suffix = last.len() > 1
+            && last.starts_with('v')
+            && last[1..].bytes().all(|b| b.is_ascii_digit());
+        if is_major_suffix {
+            parts.next()
+        } else {
+            Some(last)
+        }
     });
     from_main
         .or(from_module)
@@ -520,10 +547,15 @@ fn requirements<'v>(
     let mut requirements = vec![Requirement::CCompiler {
         configured: settings.cc.map(|cc| cc.value.render(values)),
         zig_target: zig_triple(target),
-        debian: debian_cross_compiler(target).map(|(cc, package)| (cc.to_owned(), package.to_owned())),
+        debian: debian_cross_compiler(target)
+            .map(|(cc, package)| (cc.to_owned(), package.to_owned())),
     }];
     if target.goos == "darwin" || target.goos == "ios" {
-        let sdk = config.build.macos_sdk.clone().or_else(|| context.sdkroot.clone());
+        let sdk = config
+            .build
+            .macos_sdk
+            .clone()
+            .or_else(|| context.sdkroot.clone());
         match sdk {
             Some(path) => requirements.push(Requirement::MacosSdk { path }),
             None => {
@@ -536,7 +568,10 @@ fn requirements<'v>(
     Ok(requirements)
 }
 
-fn join_rendered<'v>(fields: &[&TemplateField], values: &dyn Fn(Placeholder) -> Cow<'v, str>) -> String {
+fn join_rendered<'v>(
+    fields: &[&TemplateField],
+    values: &dyn Fn(Placeholder) -> Cow<'v, str>,
+) -> String {
     fields
         .iter()
         .map(|field| field.value.render(values))
@@ -560,10 +595,16 @@ fn build_argv<'v>(
         argv.push(format!("-tags={}", settings.tags.join(",")));
     }
     if !settings.gcflags.is_empty() {
-        argv.push(format!("-gcflags={}", join_rendered(&settings.gcflags, values)));
+        argv.push(format!(
+            "-gcflags={}",
+            join_rendered(&settings.gcflags, values)
+        ));
     }
     if !settings.asmflags.is_empty() {
-        argv.push(format!("-asmflags={}", join_rendered(&settings.asmflags, values)));
+        argv.push(format!(
+            "-asmflags={}",
+            join_rendered(&settings.asmflags, values)
+        ));
     }
     // An empty build id keeps artifacts byte-identical across checkouts; musl cgo targets
     // link statically without the user spelling out the external-linker flags.
@@ -591,12 +632,15 @@ fn build_env<'v>(
     let mut env = BTreeMap::new();
     env.insert("GOOS".to_owned(), target.goos.clone());
     env.insert("GOARCH".to_owned(), target.goarch.clone());
-    if let Some(variant) = variant_setting(target, &catalog.default_goarm) {
-        if !variant.value.is_empty() {
-            env.insert(variant.var, variant.value);
-        }
+    if let Some(variant) = variant_setting(target, &catalog.default_goarm)
+        && !variant.value.is_empty()
+    {
+        env.insert(variant.var, variant.value);
     }
-    env.insert("CGO_ENABLED".to_owned(), if target.cgo { "1" } else { "0" }.to_owned());
+    env.insert(
+        "CGO_ENABLED".to_owned(),
+        if target.cgo { "1" } else { "0" }.to_owned(),
+    );
     for (key, value) in &settings.env {
         env.insert((*key).to_owned(), value.value.render(values));
     }

@@ -187,7 +187,10 @@ mod tests {
 
     #[test]
     fn shard_syntax() {
-        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { index: 2, count: 3 });
+        assert_eq!(
+            "2/3".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 3 }
+        );
         for bad in ["0/3", "4/3", "1/0", "x/3", "3", ""] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }

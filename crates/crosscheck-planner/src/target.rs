@@ -126,7 +126,9 @@ pub enum TargetIdError {
     #[error("target id {0:?} is not of the form os/arch[/variant][+cgo[.libc]]")]
     Shape(String),
     /// Something after `+` other than `cgo`.
-    #[error("unknown qualifier {qualifier:?} in target id {id:?} (hint: the only qualifier is \"+cgo\", optionally \"+cgo.gnu\", \"+cgo.gnu2.17\" or \"+cgo.musl\")")]
+    #[error(
+        "unknown qualifier {qualifier:?} in target id {id:?} (hint: the only qualifier is \"+cgo\", optionally \"+cgo.gnu\", \"+cgo.gnu2.17\" or \"+cgo.musl\")"
+    )]
     Qualifier {
         /// The whole id.
         id: String,
@@ -134,7 +136,9 @@ pub enum TargetIdError {
         qualifier: String,
     },
     /// A libc that is not gnu, gnuX.Y or musl.
-    #[error("unknown libc {libc:?} in target id {id:?} (hint: use gnu, gnu2.17-style pins or musl)")]
+    #[error(
+        "unknown libc {libc:?} in target id {id:?} (hint: use gnu, gnu2.17-style pins or musl)"
+    )]
     Libc {
         /// The whole id.
         id: String,
@@ -237,7 +241,9 @@ impl FromStr for Target {
         let goos = parts.next().filter(|s| is_name(s)).ok_or_else(shape)?;
         let goarch = parts.next().filter(|s| is_name(s)).ok_or_else(shape)?;
         let variant = match parts.next() {
-            Some(segment) if !segment.is_empty() => Some(Variant::from_id_segment(goarch, segment)?),
+            Some(segment) if !segment.is_empty() => {
+                Some(Variant::from_id_segment(goarch, segment)?)
+            }
             Some(_) => return Err(shape()),
             None => None,
         };
@@ -290,7 +296,10 @@ impl FromStr for Target {
 }
 
 fn is_name(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 impl Serialize for Target {

@@ -107,8 +107,9 @@ impl Template {
                 '{' => {
                     let Some(close) = source[start..].find('}').map(|i| start + i) else {
                         return Err(TemplateError {
-                            message: "unclosed `{` in template (hint: write `{{` for a literal brace)"
-                                .to_owned(),
+                            message:
+                                "unclosed `{` in template (hint: write `{{` for a literal brace)"
+                                    .to_owned(),
                             range: start..source.len(),
                         });
                     };
@@ -173,9 +174,7 @@ impl Template {
 
     /// Whether the template uses `placeholder`.
     pub fn uses(&self, placeholder: Placeholder) -> bool {
-        self.segments
-            .iter()
-            .any(|segment| *segment == Segment::Placeholder(placeholder))
+        self.segments.contains(&Segment::Placeholder(placeholder))
     }
 
     /// Fills the template in.
@@ -218,7 +217,11 @@ mod tests {
     fn unknown_placeholder_points_at_it() {
         let err = Template::parse("bin/{nmae}_{os}").unwrap_err();
         assert_eq!(err.range, 4..10);
-        assert!(err.message.contains("did you mean {name}?"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean {name}?"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -183,10 +183,9 @@ impl VariantVar {
                 let level_ok = match parts.next() {
                     Some(level) => match level.strip_prefix("v8.") {
                         Some(minor) => minor.len() == 1 && minor.as_bytes()[0].is_ascii_digit(),
-                        None => matches!(
-                            level,
-                            "v9.0" | "v9.1" | "v9.2" | "v9.3" | "v9.4" | "v9.5"
-                        ),
+                        None => {
+                            matches!(level, "v9.0" | "v9.1" | "v9.2" | "v9.3" | "v9.4" | "v9.5")
+                        }
                     },
                     None => false,
                 };
@@ -345,12 +344,18 @@ mod tests {
     #[test]
     fn wrong_arch_is_named() {
         let err = Variant::new(VariantVar::Goarm, "arm64", "7").unwrap_err();
-        assert_eq!(err.to_string(), "GOARM applies only to arm, not to \"arm64\"");
+        assert_eq!(
+            err.to_string(),
+            "GOARM applies only to arm, not to \"arm64\""
+        );
     }
 
     #[test]
     fn invalid_value_suggests() {
         let err = Variant::new(VariantVar::Goamd64, "amd64", "v5").unwrap_err();
-        assert!(err.to_string().contains("must be v1, v2, v3 or v4"), "{err}");
+        assert!(
+            err.to_string().contains("must be v1, v2, v3 or v4"),
+            "{err}"
+        );
     }
 }

@@ -10,8 +10,12 @@ use crosscheck_planner::{
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 
-const OS: [&str; 8] = ["linux", "darwin", "windows", "freebsd", "js", "wasip1", "plan9", "openbsd"];
-const ARCH: [&str; 8] = ["amd64", "arm64", "386", "arm", "wasm", "riscv64", "mips64le", "s390x"];
+const OS: [&str; 8] = [
+    "linux", "darwin", "windows", "freebsd", "js", "wasip1", "plan9", "openbsd",
+];
+const ARCH: [&str; 8] = [
+    "amd64", "arm64", "386", "arm", "wasm", "riscv64", "mips64le", "s390x",
+];
 const LIBC: [&str; 4] = ["gnu", "gnu.2.17", "gnu.2.28", "musl"];
 
 fn context() -> PlanContext {
@@ -27,7 +31,11 @@ fn context() -> PlanContext {
 }
 
 fn quoted(items: &[&str]) -> String {
-    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -48,7 +56,11 @@ impl Matrix {
             "version = 1\n[matrix]\nos = [{}]\narch = [{}]\ncgo = [{}]\nlibc = [{}]\n",
             quoted(&self.os),
             quoted(&self.arch),
-            self.cgo.iter().map(bool::to_string).collect::<Vec<_>>().join(", "),
+            self.cgo
+                .iter()
+                .map(bool::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             quoted(&self.libc),
         );
         if !self.goarm.is_empty() {
@@ -101,16 +113,18 @@ fn matrix() -> impl Strategy<Value = Matrix> {
         ),
         proptest::sample::select(vec!["linux/*", "*/arm64*", "*+cgo*", "windows/amd64", "*"]),
     )
-        .prop_map(|(os, arch, cgo, libc, goarm, goamd64, exclude, override_glob)| Matrix {
-            os,
-            arch,
-            cgo,
-            libc,
-            goarm,
-            goamd64,
-            exclude,
-            override_glob,
-        })
+        .prop_map(
+            |(os, arch, cgo, libc, goarm, goamd64, exclude, override_glob)| Matrix {
+                os,
+                arch,
+                cgo,
+                libc,
+                goarm,
+                goamd64,
+                exclude,
+                override_glob,
+            },
+        )
 }
 
 fn plan_of(text: &str, catalog: &Catalog, selection: &SelectionRequest) -> Option<Plan> {

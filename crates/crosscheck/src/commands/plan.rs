@@ -50,11 +50,19 @@ fn shard_count(plan: &Plan, requested: Option<u32>) -> u32 {
 fn render_table(plan: &Plan, printer: &Printer) -> String {
     let mut table = Table::new(&["TARGET", "OUTPUT", "NEEDS"]);
     for target in &plan.targets {
-        let needs: Vec<String> = target.requirements.iter().map(Requirement::summary).collect();
+        let needs: Vec<String> = target
+            .requirements
+            .iter()
+            .map(Requirement::summary)
+            .collect();
         table.row(vec![
             target.id.to_string(),
             target.output.clone(),
-            if needs.is_empty() { "go".to_owned() } else { format!("go, {}", needs.join(", ")) },
+            if needs.is_empty() {
+                "go".to_owned()
+            } else {
+                format!("go, {}", needs.join(", "))
+            },
         ]);
     }
     let mut out = table.render();
@@ -78,7 +86,10 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
         plan.matrix_file, plan.project.name, plan.project.vcs.version, plan.go.version
     ));
     if !plan.collapsed.is_empty() {
-        out.push_str(&format!("{} collapsed as the same build:\n", plan.collapsed.len()));
+        out.push_str(&format!(
+            "{} collapsed as the same build:\n",
+            plan.collapsed.len()
+        ));
         for collapsed in &plan.collapsed {
             out.push_str(&format!(
                 "  {} = {} ({})\n",
@@ -95,7 +106,13 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
     if printer.verbosity() >= crate::printer::Verbosity::Verbose {
         for target in &plan.targets {
             let env: Vec<String> = target.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push_str(&format!("\n{}:\n  cd {}\n  {} {}\n", target.id, target.cwd, env.join(" "), target.argv.join(" ")));
+            out.push_str(&format!(
+                "\n{}:\n  cd {}\n  {} {}\n",
+                target.id,
+                target.cwd,
+                env.join(" "),
+                target.argv.join(" ")
+            ));
         }
     }
     out
@@ -105,7 +122,10 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
 fn selection_flags(selection: &SelectionArgs) -> Vec<String> {
     let mut flags = Vec::new();
     if let Some(matrix) = &selection.matrix {
-        flags.push(format!("--matrix {}", shell_quote(&matrix.display().to_string())));
+        flags.push(format!(
+            "--matrix {}",
+            shell_quote(&matrix.display().to_string())
+        ));
     }
     for glob in &selection.targets {
         flags.push(format!("--target {}", shell_quote(glob)));
@@ -172,7 +192,11 @@ fn render_gitlab(plan: &Plan, selection: &SelectionArgs, count: u32) -> String {
     }
     out.push('\n');
     for (index, targets) in shard_members(plan, count).iter().enumerate() {
-        out.push_str(&format!("# shard {}/{count}: {}\n", index + 1, targets.join(" ")));
+        out.push_str(&format!(
+            "# shard {}/{count}: {}\n",
+            index + 1,
+            targets.join(" ")
+        ));
     }
     out.push_str("parallel:\n  matrix:\n    - CROSSCHECK_SHARD:\n");
     for index in 1..=count {

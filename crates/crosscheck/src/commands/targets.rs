@@ -3,10 +3,10 @@
 use crosscheck_planner::{Catalog, GoToolchain};
 
 use crate::cli::TargetsArgs;
-use crate::table::Table;
 use crate::errors::CliError;
 use crate::load::cache_dir;
 use crate::printer::Printer;
+use crate::table::Table;
 
 pub fn run(args: &TargetsArgs, printer: &Printer) -> Result<(), CliError> {
     let catalog = if args.offline {
@@ -32,7 +32,10 @@ pub fn run(args: &TargetsArgs, printer: &Printer) -> Result<(), CliError> {
             "catalog": catalog.source,
             "ports": ports,
         });
-        printer.stdout(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()));
+        printer.stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        ));
         return Ok(());
     }
     let mut table = Table::new(&["PORT", "CGO", "FIRST CLASS", "NOTE"]);
@@ -44,7 +47,11 @@ pub fn run(args: &TargetsArgs, printer: &Printer) -> Result<(), CliError> {
             if port.broken { "broken" } else { "" }.to_owned(),
         ]);
     }
-    let source = if args.offline { " (built-in snapshot)" } else { "" };
+    let source = if args.offline {
+        " (built-in snapshot)"
+    } else {
+        ""
+    };
     printer.stdout(&format!(
         "{}{} ports of {}{source}\n",
         table.render(),
