@@ -398,3 +398,58 @@ fn the_catalog_is_cached_per_go_version() {
     );
     assert_eq!(source(), "cache");
 }
+
+#[test]
+fn version_commit_and_date_come_from_git() {
+    let dir = temp_module();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_DATE", "2024-02-03T04:05:06Z")
+            .env("GIT_COMMITTER_DATE", "2024-02-03T04:05:06Z")
+            .output()
+            .unwrap_or_else(|e| panic!("git is needed for this test (apt-get install git): {e}"));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@t", "add", "."]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "initial",
+    ]);
+    git(&["tag", "v1.4.0"]);
+    let head = git(&["rev-parse", "HEAD"]);
+    let out = run(crosscheck()
+        .args(["plan", "--format", "json"])
+        .env_remove("CROSSCHECK_VERSION")
+        .env_remove("CROSSCHECK_COMMIT")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .current_dir(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let vcs = &plan["project"]["vcs"];
+    assert_eq!(vcs["version"], "1.4.0");
+    assert_eq!(vcs["commit"], head.as_str());
+    assert_eq!(vcs["date"], "2024-02-03T04:05:06Z");
+    assert_eq!(vcs["date_source"], "commit");
+    // SOURCE_DATE_EPOCH wins over the commit time, CROSSCHECK_VERSION over the tag.
+    let out = run(crosscheck()
+        .args(["plan", "--format", "json"])
+        .env("CROSSCHECK_VERSION", "9.9.9")
+        .env("SOURCE_DATE_EPOCH", "0")
+        .current_dir(dir.path()));
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    assert_eq!(plan["project"]["vcs"]["version"], "9.9.9");
+    assert_eq!(plan["project"]["vcs"]["date"], "1970-01-01T00:00:00Z");
+}

@@ -105,13 +105,18 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
     }
     if printer.verbosity() >= crate::printer::Verbosity::Verbose {
         for target in &plan.targets {
-            let env: Vec<String> = target.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let env: Vec<String> = target
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={}", shell_quote(v)))
+                .collect();
+            let argv: Vec<String> = target.argv.iter().map(|a| shell_quote(a)).collect();
             out.push_str(&format!(
                 "\n{}:\n  cd {}\n  {} {}\n",
                 target.id,
-                target.cwd,
+                shell_quote(&target.cwd),
                 env.join(" "),
-                target.argv.join(" ")
+                argv.join(" ")
             ));
         }
     }
