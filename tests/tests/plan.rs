@@ -453,3 +453,50 @@ fn version_commit_and_date_come_from_git() {
     assert_eq!(plan["project"]["vcs"]["version"], "9.9.9");
     assert_eq!(plan["project"]["vcs"]["date"], "1970-01-01T00:00:00Z");
 }
+
+#[test]
+fn policy_is_planned_per_target_with_overrides_applied() {
+    let dir = temp_module();
+    std::fs::write(
+        dir.path().join("matrix.toml"),
+        r#"version = 1
+[matrix]
+os = ["linux", "windows"]
+arch = ["amd64"]
+
+[policy]
+static = "auto"
+max_glibc = "2.17"
+allowed_libraries = ["libc.so.6"]
+
+[[override]]
+match = "windows/*"
+policy = { allowed_libraries = ["kernel32.dll"], windows_subsystem = "gui" }
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(crosscheck()
+        .args(["plan", "--format", "json"])
+        .current_dir(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let policy_of = |id: &str| {
+        plan["targets"]
+            .as_array()
+            .and_then(|targets| targets.iter().find(|t| t["id"] == id))
+            .map(|t| t["policy"].clone())
+            .unwrap_or_default()
+    };
+    let linux = policy_of("linux/amd64");
+    assert_eq!(linux["static"], "auto");
+    assert_eq!(linux["allowed_libraries"], serde_json::json!(["libc.so.6"]));
+    assert_eq!(linux["windows_subsystem"], serde_json::Value::Null);
+    let windows = policy_of("windows/amd64");
+    // The override replaced allowed_libraries and added a rule; the rest is inherited.
+    assert_eq!(
+        windows["allowed_libraries"],
+        serde_json::json!(["kernel32.dll"])
+    );
+    assert_eq!(windows["windows_subsystem"], "gui");
+    assert_eq!(windows["max_glibc"], "2.17");
+}

@@ -9,6 +9,7 @@ mod raw;
 
 use std::ops::Range;
 
+use crosscheck_inspector::Policy;
 use toml::Spanned;
 
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
@@ -62,6 +63,8 @@ pub struct Config {
     pub build: BuildConfig,
     /// `[matrix]`.
     pub matrix: MatrixConfig,
+    /// `[policy]`: rules every artifact must satisfy (checked by the inspector).
+    pub policy: Policy,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
 }
@@ -186,6 +189,8 @@ pub struct OverrideConfig {
     pub cxx: Option<TemplateField>,
     /// Output path template (replaces).
     pub output: Option<TemplateField>,
+    /// Policy rules (each rule set here replaces the inherited one).
+    pub policy: Option<Policy>,
 }
 
 impl Config {
@@ -283,6 +288,10 @@ impl Checker {
                 None
             }
         };
+        let policy = raw
+            .policy
+            .and_then(|policy| self.policy(policy))
+            .unwrap_or_default();
         let overrides = raw
             .overrides
             .into_iter()
@@ -293,6 +302,7 @@ impl Checker {
             project,
             build,
             matrix: matrix?,
+            policy,
             overrides,
         })
     }
@@ -736,6 +746,19 @@ impl Checker {
         })
     }
 
+    /// Checks globs and version numbers; the table's keys and types serde already checked.
+    fn policy(&mut self, policy: Spanned<Policy>) -> Option<Policy> {
+        let span = policy.span();
+        let policy = policy.into_inner();
+        match policy.validate() {
+            Ok(()) => Some(policy),
+            Err(error) => {
+                self.error(error.to_string(), span);
+                None
+            }
+        }
+    }
+
     fn override_entry(&mut self, raw: Spanned<RawOverride>) -> Option<OverrideConfig> {
         let raw = raw.into_inner();
         let selector_span = raw.selector.span();
@@ -764,6 +787,7 @@ impl Checker {
             cc: raw.cc.and_then(|cc| self.template(cc)),
             cxx: raw.cxx.and_then(|cxx| self.template(cxx)),
             output,
+            policy: raw.policy.and_then(|policy| self.policy(policy)),
         };
         Some(entry)
     }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use crosscheck_inspector::Policy;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CatalogSource};
@@ -165,6 +166,8 @@ pub struct PlannedTarget {
     pub env: BTreeMap<String, String>,
     /// What the machine needs to build this target.
     pub requirements: Vec<Requirement>,
+    /// The policy its artifact must satisfy: `[policy]` with matching overrides applied.
+    pub policy: Policy,
     /// The 1-based shard this target belongs to when the plan was sharded.
     pub shard: Option<u32>,
 }
@@ -229,6 +232,7 @@ struct Settings<'a> {
     cc: Option<&'a TemplateField>,
     cxx: Option<&'a TemplateField>,
     output: &'a TemplateField,
+    policy: Policy,
 }
 
 /// Plans `config` against `catalog`, then applies `selection`.
@@ -271,6 +275,7 @@ pub fn plan(
             cc: config.build.cc.as_ref(),
             cxx: config.build.cxx.as_ref(),
             output: &config.build.output,
+            policy: config.policy.clone(),
         };
         for (index, entry) in config.overrides.iter().enumerate() {
             if !entry.selector.value.matches_id(&names.id) {
@@ -288,6 +293,9 @@ pub fn plan(
             settings.cc = entry.cc.as_ref().or(settings.cc);
             settings.cxx = entry.cxx.as_ref().or(settings.cxx);
             settings.output = entry.output.as_ref().unwrap_or(settings.output);
+            if let Some(policy) = &entry.policy {
+                settings.policy = merge_policy(&settings.policy, policy);
+            }
         }
 
         let values = |placeholder: Placeholder| names.value(placeholder);
@@ -353,6 +361,7 @@ pub fn plan(
             argv,
             env,
             requirements,
+            policy: settings.policy,
             shard: None,
         });
     }
@@ -653,6 +662,27 @@ fn build_env<'v>(
         }
     }
     env
+}
+
+/// `over`'s rules replace `base`'s, rule by rule.
+fn merge_policy(base: &Policy, over: &Policy) -> Policy {
+    fn pick<T: Clone>(over: &Option<T>, base: &Option<T>) -> Option<T> {
+        over.clone().or_else(|| base.clone())
+    }
+    Policy {
+        r#static: pick(&over.r#static, &base.r#static),
+        max_glibc: pick(&over.max_glibc, &base.max_glibc),
+        allowed_libraries: pick(&over.allowed_libraries, &base.allowed_libraries),
+        forbidden_libraries: pick(&over.forbidden_libraries, &base.forbidden_libraries),
+        require_stripped: pick(&over.require_stripped, &base.require_stripped),
+        require_pie: pick(&over.require_pie, &base.require_pie),
+        require_nx: pick(&over.require_nx, &base.require_nx),
+        max_size: pick(&over.max_size, &base.max_size),
+        macos_min: pick(&over.macos_min, &base.macos_min),
+        windows_subsystem: pick(&over.windows_subsystem, &base.windows_subsystem),
+        require_code_signature: pick(&over.require_code_signature, &base.require_code_signature),
+        allowed_wasm_imports: pick(&over.allowed_wasm_imports, &base.allowed_wasm_imports),
+    }
 }
 
 fn variant_setting(target: &Target, default_goarm: &str) -> Option<VariantSetting> {

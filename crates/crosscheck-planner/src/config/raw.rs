@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crosscheck_inspector::Policy;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -17,6 +18,7 @@ pub(crate) struct RawConfig {
     pub project: Option<Spanned<RawProject>>,
     pub build: Option<Spanned<RawBuild>>,
     pub matrix: Option<Spanned<RawMatrix>>,
+    pub policy: Option<Spanned<Policy>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
 }
@@ -105,6 +107,7 @@ pub(crate) struct RawOverride {
     pub cc: Option<Spanned<String>>,
     pub cxx: Option<Spanned<String>>,
     pub output: Option<Spanned<String>>,
+    pub policy: Option<Spanned<Policy>>,
 }
 
 impl RawMatrix {

@@ -1,0 +1,74 @@
+//! Errors of the inspector.
+
+use std::path::PathBuf;
+
+use crate::report::Format;
+
+/// Why a file could not be inspected.
+///
+/// An unrecognised file is not an error: it yields a report with `format: unknown`.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// The file could not be opened, read or mapped.
+    #[error("cannot read {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is bigger than the inspector is willing to look at.
+    #[error(
+        "{path} is {size} bytes, over the inspector's limit of {limit} bytes \
+         (hint: raise InspectOptions::max_file_size)"
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The file starts like a known format but its structure is broken or truncated.
+    #[error("malformed {format} file {path}: {reason}")]
+    Malformed {
+        /// The file (or label).
+        path: String,
+        /// The format its magic bytes announced.
+        format: Format,
+        /// What is wrong, as a lowercase fragment.
+        reason: String,
+    },
+}
+
+/// Internal error carrying only the reason; the entry point adds path and format.
+#[derive(Debug)]
+pub(crate) struct Bad(pub(crate) String);
+
+impl Bad {
+    pub(crate) fn new(reason: impl Into<String>) -> Bad {
+        Bad(reason.into())
+    }
+}
+
+impl From<goblin::error::Error> for Bad {
+    fn from(e: goblin::error::Error) -> Bad {
+        Bad(e.to_string().to_lowercase())
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for Bad {
+    fn from(e: wasmparser::BinaryReaderError) -> Bad {
+        Bad(e.to_string().to_lowercase())
+    }
+}
+
+pub(crate) type Res<T> = Result<T, Bad>;
+
+impl From<std::num::TryFromIntError> for Bad {
+    fn from(_: std::num::TryFromIntError) -> Bad {
+        Bad::new("offset does not fit in memory")
+    }
+}

@@ -1,0 +1,42 @@
+//! Inspects binaries produced by `go build` for any target and says what they are.
+//!
+//! Data flow: [`inspect_path`] maps a file (or [`inspect_bytes`] takes a buffer), [`detect`]
+//! picks the container [`Format`] from the magic bytes, and one format parser (ELF, Mach-O thin
+//! or fat, PE, wasm, XCOFF, Plan 9) runs isolated under `catch_unwind` with size and count caps.
+//! It fills a [`Report`]: target (`goos`, `goarch`, `bits`, `endian`), linkage (`static`,
+//! `interpreter`, `libraries`, `glibc_min`, `libc`), hardening (`pie`, `nx`, `relro`,
+//! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
+//! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
+//! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
+//! [`Violation`]s with stable rule ids.
+//!
+//! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
+//! is a report with `format: unknown`, a broken file of a known format is
+//! [`InspectError::Malformed`].
+
+#![warn(missing_docs)]
+
+mod buildinfo;
+mod elf;
+mod error;
+mod inspect;
+mod macho;
+mod pe;
+mod plan9;
+mod report;
+mod util;
+pub mod verdict;
+mod wasm;
+mod xcoff;
+
+pub use error::InspectError;
+pub use inspect::{
+    DEFAULT_MAX_FILE_SIZE, InspectOptions, detect, inspect_bytes, inspect_bytes_with, inspect_path,
+    inspect_path_with,
+};
+pub use report::{
+    CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
+    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
+};
+pub use util::compare_versions;
+pub use verdict::{Expectation, Policy, StaticPolicy, Violation, WindowsSubsystem, check};

@@ -1,0 +1,335 @@
+//! Mach-O: goblin for thin images; our own fat header parser, because goblin does not know the
+//! 64-bit fat magic `0xcafebabf` and because every slice is inspected on its own.
+
+use goblin::mach::MachO;
+use goblin::mach::load_command::CommandVariant;
+
+use crate::buildinfo::{self, Segments};
+use crate::error::{Bad, Res};
+use crate::report::{CodeSignature, Endian, Libc, MachoDetails, Report};
+use crate::util::{cstr_at, macho_version, slice_at, u32_at, u64_at};
+
+pub(crate) const FAT_MAGIC: u32 = 0xcafe_babe;
+pub(crate) const FAT_MAGIC_64: u32 = 0xcafe_babf;
+/// Java class files share `0xcafebabe`; their "arch count" is the class-file major version (>= 45).
+pub(crate) const MAX_FAT_ARCHES: u32 = 32;
+
+const MH_PIE: u32 = 0x20_0000;
+const MH_ALLOW_STACK_EXECUTION: u32 = 0x2_0000;
+const MH_NO_HEAP_EXECUTION: u32 = 0x100_0000;
+const CSMAGIC_EMBEDDED_SIGNATURE: u32 = 0xfade_0cc0;
+const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
+const CSSLOT_SIGNATURESLOT: u32 = 0x1_0000;
+const MAX_LIBS: usize = 4096;
+
+/// One slice of a fat file.
+pub(crate) struct FatSlice {
+    pub(crate) cputype: u32,
+    pub(crate) offset: u64,
+    pub(crate) size: u64,
+}
+
+/// Parses a fat header (32- or 64-bit flavour); every slice must lie inside the file.
+pub(crate) fn fat_slices(bytes: &[u8]) -> Res<Vec<FatSlice>> {
+    let be = Endian::Big;
+    let magic = u32_at(bytes, 0, be).ok_or_else(|| Bad::new("truncated fat header"))?;
+    let n = u32_at(bytes, 4, be).ok_or_else(|| Bad::new("truncated fat header"))?;
+    if n == 0 || n > MAX_FAT_ARCHES {
+        return Err(Bad::new(format!("implausible fat arch count {n}")));
+    }
+    let entry = if magic == FAT_MAGIC_64 { 32 } else { 20 };
+    let mut out = Vec::new();
+    for i in 0..n as usize {
+        let at = 8 + i * entry;
+        let cut = || Bad::new(format!("fat arch {i} is cut off"));
+        let cputype = u32_at(bytes, at, be).ok_or_else(cut)?;
+        let (offset, size) = if magic == FAT_MAGIC_64 {
+            (
+                u64_at(bytes, at + 8, be).ok_or_else(cut)?,
+                u64_at(bytes, at + 16, be).ok_or_else(cut)?,
+            )
+        } else {
+            (
+                u64::from(u32_at(bytes, at + 8, be).ok_or_else(cut)?),
+                u64::from(u32_at(bytes, at + 12, be).ok_or_else(cut)?),
+            )
+        };
+        if slice_at(bytes, offset, size).is_none() || size == 0 {
+            return Err(Bad::new(format!(
+                "fat arch {i} (offset {offset}, size {size}) lies outside the file"
+            )));
+        }
+        out.push(FatSlice {
+            cputype,
+            offset,
+            size,
+        });
+    }
+    Ok(out)
+}
+
+/// Go name of a Mach-O CPU type.
+pub(crate) fn goarch(cputype: u32) -> Option<&'static str> {
+    Some(match cputype {
+        0x0100_0007 => "amd64",
+        0x0100_000c => "arm64",
+        7 => "386",
+        12 => "arm",
+        0x0100_0012 => "ppc64",
+        _ => return None,
+    })
+}
+
+fn platform_name(p: u32) -> &'static str {
+    match p {
+        1 => "macos",
+        2 => "ios",
+        3 => "tvos",
+        4 => "watchos",
+        5 => "bridgeos",
+        6 => "maccatalyst",
+        7 => "ios-simulator",
+        8 => "tvos-simulator",
+        9 => "watchos-simulator",
+        10 => "driverkit",
+        11 => "visionos",
+        12 => "visionos-simulator",
+        _ => "unknown",
+    }
+}
+
+/// Fills `r` from a thin Mach-O image.
+pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
+    let m = MachO::parse(bytes, 0)?;
+    let endian = if m.little_endian {
+        Endian::Little
+    } else {
+        Endian::Big
+    };
+    r.bits = Some(if m.is_64 { 64 } else { 32 });
+    r.endian = Some(endian);
+    r.goarch = goarch(m.header.cputype).map(str::to_owned);
+    // Element 0 of goblin's list is "self" (or the image's own LC_ID_DYLIB name).
+    r.libraries = m
+        .libs
+        .iter()
+        .skip(1)
+        .take(MAX_LIBS)
+        .map(|s| (*s).to_owned())
+        .collect();
+
+    let flags = m.header.flags;
+    let mut details = MachoDetails {
+        cputype: format!("{:#x}", m.header.cputype),
+        flags: format!("{flags:#x}"),
+        platform: None,
+        min_os: None,
+        sdk: None,
+        allow_stack_execution: flags & MH_ALLOW_STACK_EXECUTION != 0,
+        no_heap_execution: flags & MH_NO_HEAP_EXECUTION != 0,
+    };
+    let mut nsyms_defined: Option<u64> = None;
+    let mut nsyms_total: Option<u64> = None;
+    for lc in &m.load_commands {
+        match &lc.command {
+            CommandVariant::LoadDylinker(c) => {
+                let at = lc.offset.saturating_add(c.name as usize);
+                r.interpreter = cstr_at(bytes, at, 4096);
+            }
+            CommandVariant::BuildVersion(c) => {
+                details.platform = Some(platform_name(c.platform).to_owned());
+                details.min_os = Some(macho_version(c.minos));
+                details.sdk = Some(macho_version(c.sdk));
+            }
+            CommandVariant::VersionMinMacosx(c)
+            | CommandVariant::VersionMinIphoneos(c)
+            | CommandVariant::VersionMinTvos(c)
+            | CommandVariant::VersionMinWatchos(c)
+                if details.platform.is_none() =>
+            {
+                let p = match &lc.command {
+                    CommandVariant::VersionMinMacosx(_) => "macos",
+                    CommandVariant::VersionMinIphoneos(_) => "ios",
+                    CommandVariant::VersionMinTvos(_) => "tvos",
+                    _ => "watchos",
+                };
+                details.platform = Some(p.to_owned());
+                details.min_os = Some(macho_version(c.version));
+                details.sdk = Some(macho_version(c.sdk));
+            }
+            CommandVariant::CodeSignature(c) => {
+                r.code_signature = Some(code_signature(bytes, c.dataoff, c.datasize));
+            }
+            CommandVariant::Symtab(c) => nsyms_total = Some(u64::from(c.nsyms)),
+            CommandVariant::Dysymtab(c) => {
+                nsyms_defined = Some(u64::from(c.nlocalsym) + u64::from(c.nextdefsym));
+            }
+            _ => {}
+        }
+    }
+    r.stripped = match (nsyms_defined, nsyms_total) {
+        (Some(d), _) => d == 0,
+        (None, Some(t)) => t == 0,
+        (None, None) => true,
+    };
+    r.pie = flags & MH_PIE != 0;
+    r.nx = Some(!details.allow_stack_execution);
+    r.is_static = false;
+    r.libc = if r.libraries.is_empty() {
+        Libc::None
+    } else {
+        Libc::Other
+    };
+    r.goos = Some(
+        match details.platform.as_deref() {
+            Some("ios" | "ios-simulator") => "ios",
+            _ => "darwin",
+        }
+        .to_owned(),
+    );
+    if details.platform.as_deref() == Some("macos") {
+        r.macos_min.clone_from(&details.min_os);
+    }
+    r.macho = Some(details);
+
+    // Sections: DWARF, Go build info, text (for the build ID), pclntab.
+    let mut buildinfo_section = None;
+    let mut text_offset = None;
+    let mut gopclntab = false;
+    let mut maps = Vec::new();
+    let mut data_segment = None;
+    for seg in m.segments.iter() {
+        let segname = seg.name().unwrap_or("");
+        if segname == "__DWARF" {
+            r.debug_info = true;
+        }
+        maps.push((seg.vmaddr, seg.fileoff, seg.filesize));
+        if data_segment.is_none()
+            && seg.vmaddr != 0
+            && seg.filesize != 0
+            && seg.initprot == 3
+            && seg.maxprot == 3
+        {
+            data_segment = Some((seg.vmaddr, seg.fileoff, seg.filesize));
+        }
+        for (sect, _) in seg.into_iter().flatten() {
+            let name = sect.name().unwrap_or("");
+            if name.starts_with("__debug_") || name.starts_with("__zdebug_") {
+                r.debug_info = true;
+            }
+            match name {
+                "__go_buildinfo" => {
+                    buildinfo_section = Some((sect.addr, u64::from(sect.offset), sect.size));
+                }
+                "__text" if text_offset.is_none() => text_offset = Some(u64::from(sect.offset)),
+                "__gopclntab" => gopclntab = true,
+                _ => {}
+            }
+        }
+    }
+    let build_id = text_offset
+        .and_then(|off| bytes.get(usize::try_from(off).ok()?..))
+        .and_then(buildinfo::build_id_near);
+    let va = Segments { bytes, maps };
+    let raw = buildinfo_section
+        .or(data_segment)
+        .and_then(|(addr, off, size)| {
+            let data = slice_at(bytes, off, size)?;
+            buildinfo::find_blob(addr, data, &va)
+        });
+    r.go = match raw {
+        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
+        None if build_id.is_some() || gopclntab => Some(crate::elf::heuristic_go(bytes, build_id)),
+        None => None,
+    };
+    Ok(())
+}
+
+/// Classifies the code signature SuperBlob: a CMS blob means a real (non ad-hoc) signature.
+fn code_signature(bytes: &[u8], off: u32, size: u32) -> CodeSignature {
+    let be = Endian::Big;
+    let blob = slice_at(bytes, u64::from(off), u64::from(size)).unwrap_or(&[]);
+    let mut kind = "macho-adhoc";
+    if u32_at(blob, 0, be) == Some(CSMAGIC_EMBEDDED_SIGNATURE) {
+        let count = u32_at(blob, 8, be).unwrap_or(0).min(64) as usize;
+        for i in 0..count {
+            let (Some(ty), Some(at)) = (u32_at(blob, 12 + i * 8, be), u32_at(blob, 16 + i * 8, be))
+            else {
+                break;
+            };
+            if ty == CSSLOT_SIGNATURESLOT {
+                let at = at as usize;
+                let magic = u32_at(blob, at, be);
+                let len = u32_at(blob, at + 4, be).unwrap_or(0);
+                // An empty wrapper (header only) is what ad-hoc signers leave behind.
+                if magic == Some(CSMAGIC_BLOBWRAPPER) && len > 8 {
+                    kind = "macho-cms";
+                }
+            }
+        }
+    }
+    CodeSignature {
+        kind: kind.to_owned(),
+        size: u64::from(size),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fat(magic: u32, arches: &[(u32, u64, u64)], len: usize) -> Vec<u8> {
+        let mut b = magic.to_be_bytes().to_vec();
+        b.extend_from_slice(&(arches.len() as u32).to_be_bytes());
+        for &(cpu, off, size) in arches {
+            b.extend_from_slice(&cpu.to_be_bytes());
+            b.extend_from_slice(&0u32.to_be_bytes());
+            if magic == FAT_MAGIC_64 {
+                b.extend_from_slice(&off.to_be_bytes());
+                b.extend_from_slice(&size.to_be_bytes());
+                b.extend_from_slice(&14u32.to_be_bytes());
+                b.extend_from_slice(&0u32.to_be_bytes());
+            } else {
+                b.extend_from_slice(&(off as u32).to_be_bytes());
+                b.extend_from_slice(&(size as u32).to_be_bytes());
+                b.extend_from_slice(&14u32.to_be_bytes());
+            }
+        }
+        b.resize(len, 0);
+        b
+    }
+
+    #[test]
+    fn parses_both_fat_flavours() {
+        for magic in [FAT_MAGIC, FAT_MAGIC_64] {
+            let b = fat(magic, &[(0x0100_0007, 64, 16), (0x0100_000c, 80, 16)], 96);
+            let s = fat_slices(&b).unwrap_or_default();
+            assert_eq!(s.len(), 2, "magic {magic:#x}");
+            assert_eq!(goarch(s[1].cputype), Some("arm64"));
+            assert_eq!((s[1].offset, s[1].size), (80, 16));
+        }
+    }
+
+    #[test]
+    fn rejects_slices_outside_the_file() {
+        let b = fat(FAT_MAGIC, &[(7, 64, 1 << 30)], 96);
+        assert!(fat_slices(&b).is_err());
+        let b = fat(FAT_MAGIC_64, &[(7, u64::MAX - 1, 4)], 96);
+        assert!(fat_slices(&b).is_err());
+        assert!(fat_slices(&FAT_MAGIC.to_be_bytes()).is_err());
+    }
+
+    #[test]
+    fn classifies_signatures() {
+        let mut sb = CSMAGIC_EMBEDDED_SIGNATURE.to_be_bytes().to_vec();
+        sb.extend_from_slice(&40u32.to_be_bytes());
+        sb.extend_from_slice(&1u32.to_be_bytes());
+        sb.extend_from_slice(&CSSLOT_SIGNATURESLOT.to_be_bytes());
+        sb.extend_from_slice(&20u32.to_be_bytes());
+        sb.extend_from_slice(&CSMAGIC_BLOBWRAPPER.to_be_bytes());
+        sb.extend_from_slice(&12u32.to_be_bytes());
+        sb.extend_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(code_signature(&sb, 0, sb.len() as u32).kind, "macho-cms");
+        assert_eq!(code_signature(&sb, 1000, 4).kind, "macho-adhoc");
+    }
+}
