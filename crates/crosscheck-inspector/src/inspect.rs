@@ -65,7 +65,7 @@ pub fn inspect_path_with(path: &Path, opts: &InspectOptions) -> Result<Report, I
         // Mapping an empty file fails on some systems; there is nothing to map anyway.
         return inspect_bytes_with(&label, &[], opts);
     }
-    let map = map_file(&file).map_err(io)?;
+    let map = map_file(&file, opts.hash).map_err(io)?;
     inspect_bytes_with(&label, &map, opts)
 }
 
@@ -73,12 +73,17 @@ pub fn inspect_path_with(path: &Path, opts: &InspectOptions) -> Result<Report, I
     unsafe_code,
     reason = "memmap2 mapping is unsafe because another process could truncate the file"
 )]
-fn map_file(file: &File) -> std::io::Result<memmap2::Mmap> {
+fn map_file(file: &File, whole: bool) -> std::io::Result<memmap2::Mmap> {
+    let mut options = memmap2::MmapOptions::new();
+    if whole {
+        // Hashing reads every page: fault them in with one call instead of one fault per page.
+        options.populate();
+    }
     // SAFETY: the map is read-only and private to this call. If another process truncates the
     // file while we read it the process may get SIGBUS; crosscheck inspects its own freshly
     // written outputs, and callers inspecting files that may shrink should use
     // `inspect_bytes` on a copy instead.
-    unsafe { memmap2::Mmap::map(file) }
+    unsafe { options.map(file) }
 }
 
 /// Inspects `bytes`, labelling the report with `path_label`.

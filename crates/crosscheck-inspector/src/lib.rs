@@ -39,4 +39,6 @@ pub use report::{
     GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
 };
 pub use util::compare_versions;
-pub use verdict::{Expectation, Policy, StaticPolicy, Violation, WindowsSubsystem, check};
+pub use verdict::{
+    Expectation, Policy, PolicyError, StaticPolicy, Violation, WindowsSubsystem, check,
+};

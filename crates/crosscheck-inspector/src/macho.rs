@@ -21,6 +21,7 @@ const CSMAGIC_EMBEDDED_SIGNATURE: u32 = 0xfade_0cc0;
 const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
 const CSSLOT_SIGNATURESLOT: u32 = 0x1_0000;
 const MAX_LIBS: usize = 4096;
+const MAX_SECTIONS: usize = 4096;
 
 /// One slice of a fat file.
 pub(crate) struct FatSlice {
@@ -98,8 +99,58 @@ fn platform_name(p: u32) -> &'static str {
     }
 }
 
+/// Rejects images whose entry point arithmetic overflows: goblin computes
+/// `__TEXT.vmaddr - __TEXT.fileoff + LC_MAIN.entryoff` unchecked, which panics in builds with
+/// overflow checks and silently wraps in others. Checking first keeps the outcome the same in
+/// every build profile (and spares an unwind).
+fn check_entry_point(bytes: &[u8]) -> Res<()> {
+    let e = match bytes.get(..4) {
+        Some([0xcf | 0xce, 0xfa, 0xed, 0xfe]) => Endian::Little,
+        _ => Endian::Big,
+    };
+    let is_64 = matches!(bytes.first(), Some(0xcf)) || matches!(bytes.get(3), Some(0xcf));
+    let ncmds = u32_at(bytes, 16, e).unwrap_or(0);
+    let mut at: usize = if is_64 { 32 } else { 28 };
+    let mut text_base: Option<Option<u64>> = None;
+    let mut entryoff = None;
+    for _ in 0..ncmds.min(65_536) {
+        let (Some(cmd), Some(size)) = (u32_at(bytes, at, e), u32_at(bytes, at + 4, e)) else {
+            break;
+        };
+        let seg = match cmd {
+            0x1 => Some((
+                u32_at(bytes, at + 24, e).map(u64::from),
+                u32_at(bytes, at + 32, e).map(u64::from),
+            )),
+            0x19 => Some((u64_at(bytes, at + 24, e), u64_at(bytes, at + 40, e))),
+            _ => None,
+        };
+        if let Some((Some(vmaddr), Some(fileoff))) = seg
+            && text_base.is_none()
+            && bytes.get(at + 8..at + 15) == Some(b"__TEXT\0")
+        {
+            text_base = Some(vmaddr.checked_sub(fileoff));
+        }
+        if cmd == 0x8000_0028 {
+            entryoff = entryoff.or(u64_at(bytes, at + 8, e));
+        }
+        if size < 8 {
+            break;
+        }
+        at = at.saturating_add(size as usize);
+    }
+    match (text_base, entryoff) {
+        (Some(None), Some(_)) => Err(Bad::new("__TEXT segment starts below its file offset")),
+        (Some(Some(base)), Some(off)) if base.checked_add(off).is_none() => {
+            Err(Bad::new("LC_MAIN entry point overflows the address space"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Fills `r` from a thin Mach-O image.
 pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
+    check_entry_point(bytes)?;
     let m = MachO::parse(bytes, 0)?;
     let endian = if m.little_endian {
         Endian::Little
@@ -212,7 +263,10 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         {
             data_segment = Some((seg.vmaddr, seg.fileoff, seg.filesize));
         }
-        for (sect, _) in seg.into_iter().flatten() {
+        // `nsects` comes from the file and goblin yields one error per missing section header,
+        // so a loop that skipped errors would spin for billions of iterations on a crafted count.
+        for sect in seg.into_iter().take(MAX_SECTIONS) {
+            let (sect, _) = sect?;
             let name = sect.name().unwrap_or("");
             if name.starts_with("__debug_") || name.starts_with("__zdebug_") {
                 r.debug_info = true;

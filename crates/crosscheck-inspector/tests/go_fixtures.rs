@@ -8,8 +8,8 @@ use std::path::Path;
 
 use common::{GO_TARGETS, TestResult, go_fixture, go_target, go_version, go_version_m};
 use crosscheck_inspector::{
-    Endian, Expectation, Format, GoInfoSource, GoosSource, Libc, Policy, Relro, Report,
-    StaticPolicy, WindowsSubsystem, check, inspect_path,
+    Endian, Expectation, Format, GoInfoSource, GoosSource, InspectOptions, Libc, Policy, Relro,
+    Report, StaticPolicy, WindowsSubsystem, check, inspect_path, inspect_path_with,
 };
 use serde_json::Value;
 
@@ -34,8 +34,18 @@ fn expected_container(goos: &str, goarch: &str) -> (Format, u8, Endian) {
     (format, bits, endian)
 }
 
+/// Inspects without SHA-256: hashing megabytes in an unoptimised test build dominates the run
+/// time, and `hashes_and_sizes_match_the_file` covers the hash.
+fn inspect_file(path: &Path) -> TestResult<Report> {
+    let opts = InspectOptions {
+        hash: false,
+        ..InspectOptions::default()
+    };
+    Ok(inspect_path_with(path, &opts)?)
+}
+
 fn inspect(name: &str) -> TestResult<Report> {
-    Ok(inspect_path(&go_fixture(name)?)?)
+    inspect_file(&go_fixture(name)?)
 }
 
 #[test]
@@ -144,7 +154,7 @@ fn build_info_matches_go_version_m() -> TestResult {
     let mut failures = Vec::new();
     for t in GO_TARGETS {
         let path = go_fixture(t.name)?;
-        let r = inspect_path(&path)?;
+        let r = inspect_file(&path)?;
         let Some(go) = &r.go else {
             failures.push(format!("{}: no go info", t.name));
             continue;
@@ -229,7 +239,7 @@ fn build_ids_match_go_tool_buildid() -> TestResult {
     let mut failures = Vec::new();
     for t in GO_TARGETS {
         let path = go_fixture(t.name)?;
-        let r = inspect_path(&path)?;
+        let r = inspect_file(&path)?;
         let truth = common::go_buildid(&path)?;
         let ours = r.go.as_ref().and_then(|g| g.build_id.clone());
         if ours.as_deref() != Some(truth.as_str()) {
@@ -254,7 +264,11 @@ fn stripped_build_info_is_still_go() -> TestResult {
             hits += 1;
         }
         assert_eq!(hits, 1, "{name}: blob count");
-        let r = crosscheck_inspector::inspect_bytes(name, &bytes)?;
+        let opts = InspectOptions {
+            hash: false,
+            ..InspectOptions::default()
+        };
+        let r = crosscheck_inspector::inspect_bytes_with(name, &bytes, &opts)?;
         let go = r.go.as_ref().ok_or("not recognised as Go")?;
         assert_eq!(go.source, GoInfoSource::Heuristic, "{name}");
         assert_eq!(
@@ -284,7 +298,7 @@ fn elf_facts_match_readelf() -> TestResult {
         .filter(|t| expected_container(t.goos, t.goarch).0 == Format::Elf)
     {
         let path = go_fixture(t.name)?;
-        let r = inspect_path(&path)?;
+        let r = inspect_file(&path)?;
         let phdrs = common::readelf(&["-lW"], &path)?;
         let dynamic = common::readelf(&["-dW"], &path)?;
         let sections = common::readelf(&["-SW"], &path)?;
@@ -493,7 +507,7 @@ fn expectation(name: &str) -> TestResult<Expectation> {
         variant: t.env.first().map(|(k, v)| ((*k).into(), (*v).into())),
         cgo: false,
         libc: None,
-        trimpath: t.flags.contains(&"-trimpath"),
+        trimpath: Some(t.flags.contains(&"-trimpath")),
     })
 }
 
@@ -518,7 +532,7 @@ fn verdicts_name_the_broken_fact() -> TestResult {
         goarch: "arm64".into(),
         variant: Some(("GOAMD64".into(), "v3".into())),
         cgo: true,
-        trimpath: true,
+        trimpath: Some(true),
         ..expectation("linux-amd64")?
     };
     let v = check(&r, Some(&wrong), &Policy::default());
@@ -688,5 +702,41 @@ fn report_json_has_every_documented_key() -> TestResult {
     assert_eq!(v["relro"], "partial");
     assert_eq!(v["go"]["settings"]["-buildmode"], "pie");
     assert_eq!(v["go"]["deps"][0]["replace"]["path"], "./greet");
+    Ok(())
+}
+
+/// A certificate table entry (as `signtool` would add) is reported as an Authenticode signature.
+#[test]
+fn pe_certificate_table_counts_as_code_signature() -> TestResult {
+    for name in ["windows-amd64", "windows-386"] {
+        let mut bytes = std::fs::read(go_fixture(name)?)?;
+        let lfanew = u32::from_le_bytes(bytes[0x3c..0x40].try_into()?) as usize;
+        let opt = lfanew + 24;
+        let magic = u16::from_le_bytes(bytes[opt..opt + 2].try_into()?);
+        let dirs = opt + if magic == 0x20b { 112 } else { 96 };
+        let cert_entry = dirs + 4 * 8;
+        let at = u32::try_from(bytes.len())?;
+        bytes.extend_from_slice(&[0u8; 24]);
+        bytes[cert_entry..cert_entry + 4].copy_from_slice(&at.to_le_bytes());
+        bytes[cert_entry + 4..cert_entry + 8].copy_from_slice(&24u32.to_le_bytes());
+        let r = crosscheck_inspector::inspect_bytes(name, &bytes)?;
+        let sig = r.code_signature.as_ref().ok_or("no signature")?;
+        assert_eq!(
+            (sig.kind.as_str(), sig.size),
+            ("authenticode", 24),
+            "{name}"
+        );
+        let p = Policy {
+            require_code_signature: Some(true),
+            ..Policy::default()
+        };
+        assert!(check(&r, None, &p).is_empty());
+        let unsigned = inspect(name)?;
+        let rules: Vec<String> = check(&unsigned, None, &p)
+            .into_iter()
+            .map(|v| v.rule)
+            .collect();
+        assert_eq!(rules, ["missing-code-signature"], "{name}");
+    }
     Ok(())
 }

@@ -201,7 +201,7 @@ fn cgo_glibc_binary_meets_its_expectation() -> TestResult {
         variant: Some(("GOAMD64".into(), "v1".into())),
         cgo: true,
         libc: Some("gnu".into()),
-        trimpath: false,
+        trimpath: Some(false),
     };
     let policy = Policy {
         r#static: Some(StaticPolicy::Auto),
@@ -239,7 +239,7 @@ fn cgo_musl_static_binary_meets_its_expectation() -> TestResult {
         variant: None,
         cgo: true,
         libc: Some("musl".into()),
-        trimpath: false,
+        trimpath: Some(false),
     };
     let v = check(&r, Some(&e), &Policy::default());
     assert!(v.is_empty(), "{v:?}");

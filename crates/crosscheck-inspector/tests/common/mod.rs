@@ -3,7 +3,8 @@
 //! Go fixtures: `tests/fixtures/hello` cross-compiled with the installed `go` for each entry of
 //! [`GO_TARGETS`]. C and cgo fixtures: built with zig (`pip install ziglang`). Outputs are cached
 //! under `CARGO_TARGET_TMPDIR/inspector-fixtures/`, keyed by a hash of the sources, the toolchain
-//! version and the build parameters; Go's own build cache makes rebuilds cheap. Within one test
+//! version and the build parameters; Go's build cache and zig's global cache (`~/.cache/zig`,
+//! where zig keeps the libcs it builds per target) make rebuilds cheap. Within one test
 //! binary each fixture is built once (a `OnceLock` per key); across test binaries running at the
 //! same time, outputs are written under a temporary name and renamed into place.
 
@@ -277,14 +278,20 @@ pub fn zig_cc() -> TestResult<Vec<String>> {
     Z.get_or_init(|| {
         let candidates: [&[&str]; 2] = [&["python3", "-m", "ziglang"], &["zig"]];
         for c in candidates {
-            let ok = Command::new(c[0])
-                .args(&c[1..])
-                .arg("version")
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if ok {
+            let out = Command::new(c[0]).args(&c[1..]).arg("version").output();
+            if let Ok(out) = out
+                && out.status.success()
+            {
+                // The version goes into the command (as a no-op define) so it is part of every
+                // fixture's cache key: a new zig rebuilds the fixtures.
+                let version: String = String::from_utf8_lossy(&out.stdout)
+                    .trim()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
                 let mut v: Vec<String> = c.iter().map(|s| (*s).to_owned()).collect();
                 v.push("cc".to_owned());
+                v.push(format!("-DCROSSCHECK_ZIG_{version}"));
                 return Ok(v);
             }
         }
@@ -310,8 +317,6 @@ pub fn zig_c_fixture(name: &str, source: &str, target: &str, args: &[&str]) -> T
             .arg("-o")
             .arg(out)
             .arg(&src);
-        // zig writes its cache next to the output unless told otherwise; keep it shared.
-        cmd.env("ZIG_GLOBAL_CACHE_DIR", cache_dir().join("zig-cache"));
         run(cmd, &format!("zig cc for fixture {name}"))
     })
 }
@@ -339,8 +344,7 @@ pub fn go_cgo_fixture(name: &str, zig_target: &str, flags: &[&str]) -> TestResul
             .env("GOARCH", "amd64")
             .env("CGO_ENABLED", "1")
             .env("CC", cc)
-            .env("GOFLAGS", "")
-            .env("ZIG_GLOBAL_CACHE_DIR", cache_dir().join("zig-cache"));
+            .env("GOFLAGS", "");
         run(cmd, &format!("cgo build for fixture {name}"))
     })
 }
