@@ -441,20 +441,17 @@ fn check_expectation<'a>(
 fn not_static(r: &Report, why: &str) -> Violation {
     let mut facts = Vec::new();
     if let Some(i) = &r.interpreter {
-        facts.push(format!("interpreter {i}"));
+        facts.push(format!("has the interpreter {i}"));
     }
     if !r.libraries.is_empty() {
         facts.push(format!("needs {}", r.libraries.join(", ")));
     }
     if facts.is_empty() {
-        facts.push(format!("{} files are never static", r.format));
+        facts.push(format!("is a {} file, which is never static", r.format));
     }
     Violation::new(
         "not-static",
-        format!(
-            "{why} requires a static binary, but it has {}",
-            facts.join(" and ")
-        ),
+        format!("{why} requires a static binary, but it {}", facts.join(" and ")),
     )
 }
 
