@@ -1,4 +1,57 @@
-//! crosscheck's executor: runs a [`crosscheck_planner::Plan`]'s builds in parallel.
+//! crosscheck's executor: runs a [`crosscheck_planner::Plan`]'s builds in parallel and
+//! writes the dist directory.
 //!
-//! Empty for now: the executor is built under its own issue ("crosscheck build"). The plan
-//! it will consume is already complete (argv, environment, staging and final paths).
+//! The only async crate of the workspace; it owns its tokio runtime and offers a blocking
+//! API. Data flows:
+//!
+//! 1. [`HostTools::detect`] looks for C toolchains (zig, Debian cross gcc) once;
+//!    [`resolve_c_compiler`] picks one per cgo target (pure, shared with `doctor`).
+//! 2. [`run`] takes the plan and [`RunOptions`]: it locks the dist directory, [`prepare`]s
+//!    every target (exact commands and a constructed environment, see [`mod@env`]), runs
+//!    `go mod download` once, then starts targets longest-first ([`schedule`]), `jobs` at a
+//!    time, each command in its own process group with a timeout and graceful stopping.
+//! 3. Each step is reported to the caller's callback as an [`Event`]; the caller draws
+//!    progress. Built artifacts are moved from the plan's staging path into place, hashed,
+//!    optionally [`Inspect`]ed; failures are [`classify()`]d with a hint.
+//! 4. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
+//!    returns a [`RunSummary`].
+//!
+//! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
+//! [`crosscheck_planner::check_commands`] and nothing is written.
+//!
+//! The executor decides nothing about *what* to build: argv, output paths and the plan's
+//! environment come from the plan. It only adds what depends on this machine (the C
+//! compiler, zig caches) and records it. It never prints.
+#![warn(missing_docs)]
+
+pub mod classify;
+pub mod dist;
+pub mod env;
+mod error;
+mod event;
+mod inspect;
+pub mod manifest;
+mod options;
+mod prepare;
+mod process;
+mod runner;
+pub mod schedule;
+pub mod toolchain;
+#[cfg(unix)]
+mod unix;
+#[cfg(not(unix))]
+mod windows;
+
+pub use classify::{FailureKind, TAIL_LINES, classify};
+pub use dist::Artifact;
+pub use error::ExecutorError;
+pub use event::{Event, Failure, RunSummary, Status, TargetResult};
+pub use inspect::{Inspect, Inspection, Verdict};
+pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, manifest_schema};
+pub use options::{
+    DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
+    default_jobs, jobs_for, mem_available,
+};
+pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
+pub use runner::{format_duration, run};
+pub use toolchain::{CcKind, HostTools, MissingCc, ResolvedCc, Zig, ZigSource, resolve_c_compiler};

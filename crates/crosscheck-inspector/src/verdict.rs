@@ -451,7 +451,10 @@ fn not_static(r: &Report, why: &str) -> Violation {
     }
     Violation::new(
         "not-static",
-        format!("{why} requires a static binary, but it {}", facts.join(" and ")),
+        format!(
+            "{why} requires a static binary, but it {}",
+            facts.join(" and ")
+        ),
     )
 }
 

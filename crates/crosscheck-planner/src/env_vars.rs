@@ -12,9 +12,72 @@ pub const CROSSCHECK_CACHE_DIR: &str = "CROSSCHECK_CACHE_DIR";
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 /// The Apple SDK for darwin cgo targets.
 pub const SDKROOT: &str = "SDKROOT";
-/// Disables colour (https://no-color.org).
+/// Disables colour (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Set by most CI systems; disables progress bars.
 pub const CI: &str = "CI";
 /// The XDG cache base directory.
 pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+/// The C compiler Go's cgo runs; set per cgo target by the plan or the executor.
+pub const CC: &str = "CC";
+/// The C++ compiler Go's cgo runs.
+pub const CXX: &str = "CXX";
+/// Where zig keeps its global cache; the executor gives every target its own, because
+/// parallel `zig cc` processes race on a shared one (ziglang/zig#18989, #13160).
+pub const ZIG_GLOBAL_CACHE_DIR: &str = "ZIG_GLOBAL_CACHE_DIR";
+/// Where zig keeps its local cache; set together with [`ZIG_GLOBAL_CACHE_DIR`].
+pub const ZIG_LOCAL_CACHE_DIR: &str = "ZIG_LOCAL_CACHE_DIR";
+
+/// The variables a build inherits from crosscheck's own environment, and nothing else
+/// (besides the plan's environment and `pass_env`). Each only says where Go finds its
+/// tools, caches, modules and network; none changes what is compiled, so a stray `GOFLAGS`
+/// or `CGO_ENABLED` in a developer's shell cannot change a release build.
+pub const BUILD_ENV_ALLOWLIST: &[&str] = &[
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    // Go's default GOCACHE and `go env -w` file live under these; dropping them would make
+    // every build cold.
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "GOROOT",
+    "GOPATH",
+    "GOCACHE",
+    "GOCACHEPROG",
+    "GOMODCACHE",
+    "GOTMPDIR",
+    "GOENV",
+    "GOTOOLCHAIN",
+    "GOPROXY",
+    "GONOPROXY",
+    "GOSUMDB",
+    "GONOSUMDB",
+    "GONOSUMCHECK",
+    "GOPRIVATE",
+    "GOINSECURE",
+    "GOAUTH",
+    "GOVCS",
+    // Private modules over HTTPS or ssh.
+    "NETRC",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "GIT_SSH_COMMAND",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
+
+/// Name fragments that mark a variable's value as secret in the manifest (matched
+/// case-insensitively).
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "KEY",
+    "CREDENTIAL",
+    "AUTH",
+];

@@ -12,11 +12,15 @@
 //!    targets, applies overrides and templates, checks output paths, then applies the
 //!    command-line [`SelectionRequest`] (globs over [`Target`] ids and a [`Shard`]).
 //!
+//! [`check_commands`] derives what `crosscheck check` runs from a planned target: the same
+//! flags, compiled with `go list -export`, never linked.
+//!
 //! The crate has no async code and prints nothing: errors come back as [`ConfigErrors`]
 //! (which render with file, line, column and a caret) or [`PlanError`].
 #![warn(missing_docs)]
 
 mod catalog;
+mod check;
 mod config;
 mod cross;
 mod diagnostic;
@@ -31,6 +35,7 @@ mod variant;
 mod vcs;
 
 pub use catalog::{Catalog, CatalogError, CatalogSource, GoToolchain, Port, catalog_cache_file};
+pub use check::{CheckRequest, check_commands};
 pub use config::{
     Axes, BuildConfig, Config, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE, Located,
     MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,

@@ -18,8 +18,12 @@ Examples:
   crosscheck plan --format json         the full plan for machines
   crosscheck targets --first-class      ports of the installed Go
   crosscheck init                       write a commented matrix.toml
+  crosscheck build                      build every target into dist/
+  crosscheck check --vet                compile every target without linking, then vet
+  crosscheck doctor                     can this machine build every target?
 
-Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors).";
+Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
+docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json).";
 
 /// Build a Go program for a whole matrix of targets, in parallel, and prove every binary is
 /// what was asked for.
@@ -69,6 +73,211 @@ pub enum Command {
     Targets(TargetsArgs),
     /// Write a fully commented matrix.toml in the current directory.
     Init(InitArgs),
+    /// Build every selected target in parallel into the dist directory.
+    ///
+    /// Writes the artifacts, dist/manifest.json, dist/SHA256SUMS and dist/logs/. A failed
+    /// target does not stop the others (unless --fail-fast); the exit code is 1 if any
+    /// failed, 130 if interrupted. See docs/build.md.
+    Build(BuildArgs),
+    /// Compile every selected target without linking or writing anything.
+    ///
+    /// What a pre-merge job runs: type errors, files missing for a GOOS and cgo problems
+    /// show up for every target in seconds. `--vet` adds `go vet`; `--junit` writes a report.
+    Check(CheckArgs),
+    /// Check that this machine can build every planned target, and say what to install.
+    ///
+    /// Exit code 0 when every selected target can be built here, 1 otherwise.
+    Doctor(DoctorArgs),
+    /// Print a JSON schema of a file crosscheck writes.
+    Schema(SchemaArgs),
+    /// Say what binaries are, and check them against a target or policy.
+    ///
+    /// Works on any ELF, Mach-O (thin or universal), PE, wasm, XCOFF or Plan 9 file, Go or
+    /// not, built by crosscheck or not, on any host. Directories are searched recursively
+    /// (non-binary files in them are skipped). Exit 0 when every file passes, 3 when any
+    /// breaks a rule, 2 when a file cannot be read. See docs/inspect.md.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files, or directories to search.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Check every file against a target id, e.g. linux/arm64+cgo.musl or windows/amd64.
+    #[arg(long, value_name = "TARGET")]
+    pub expect: Option<String>,
+    /// Rules from FILE: a matrix.toml (its `[policy]` table) or a TOML file of policy keys.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Require statically linked binaries.
+    #[arg(long = "static", conflicts_with = "dynamic")]
+    pub r#static: bool,
+    /// Require dynamically linked binaries.
+    #[arg(long)]
+    pub dynamic: bool,
+    /// The newest GLIBC_x.y version a binary may require, e.g. 2.17.
+    #[arg(long, value_name = "VERSION")]
+    pub max_glibc: Option<String>,
+    /// Allow only libraries matching GLOB (repeatable; case-insensitive for DLLs).
+    #[arg(long = "allow-lib", value_name = "GLOB")]
+    pub allow_lib: Vec<String>,
+    /// Forbid libraries matching GLOB (repeatable).
+    #[arg(long = "forbid-lib", value_name = "GLOB")]
+    pub forbid_lib: Vec<String>,
+    /// Require no symbol table.
+    #[arg(long)]
+    pub require_stripped: bool,
+    /// Require position-independent executables.
+    #[arg(long)]
+    pub require_pie: bool,
+    /// Require non-executable stack and data.
+    #[arg(long)]
+    pub require_nx: bool,
+    /// The largest acceptable file size in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_size: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+}
+
+/// How `inspect` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// A table for people, violations below it.
+    Table,
+    /// `{"files": [...], "errors": [...]}`, documented in docs/inspect.md.
+    Json,
+}
+
+/// How builds run: shared by `build` and `check`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// How many targets build at once. Default: min(CPU cores, available memory / 2 GiB), at least 1.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Keep building the other targets when one fails (the default).
+    #[arg(long, overrides_with = "fail_fast")]
+    pub keep_going: bool,
+    /// Stop every build at the first failure.
+    #[arg(long, overrides_with = "keep_going")]
+    pub fail_fast: bool,
+    /// Stop a target that takes longer than DUR, e.g. 90s, 10m, 1h30m.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// When to draw progress bars (auto: stderr is a terminal and CI is unset).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+}
+
+/// When to draw progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    /// Bars when stderr is a terminal and CI is unset; plain lines otherwise.
+    Auto,
+    /// Always bars.
+    Always,
+    /// Plain lines.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Fail at once instead of waiting when another run is writing the dist directory.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// What an artifact that breaks its target or policy does to the exit code.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = PolicyMode::Error)]
+    pub policy: PolicyMode,
+}
+
+/// How `build` treats artifacts that break their target or policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyMode {
+    /// Report them as errors and exit 3 (after building everything).
+    Error,
+    /// Report them as warnings; the exit code ignores them.
+    Warn,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Check every package of the module (./...), not only the main package.
+    #[arg(long)]
+    pub all_packages: bool,
+    /// Also run `go vet` for every target.
+    #[arg(long)]
+    pub vet: bool,
+    /// Write a JUnit XML report (one testcase per target) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file.
+    #[arg(value_enum)]
+    pub file: SchemaFile,
+}
+
+/// Files with a published schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFile {
+    /// dist/manifest.json, written by `build`.
+    Manifest,
+}
+
+/// Parses `90s`, `10m`, `1h30m`, `1500ms`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let error = || format!("invalid duration {text:?} (hint: write e.g. 90s, 10m or 1h30m)");
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    let mut total = std::time::Duration::ZERO;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err(error());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(error)?;
+        if digits == 0 {
+            return Err(error());
+        }
+        let value: u64 = rest[..digits].parse().map_err(|_| error())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "ms" => std::time::Duration::from_millis(value),
+            "s" => std::time::Duration::from_secs(value),
+            "m" => std::time::Duration::from_secs(value.saturating_mul(60)),
+            "h" => std::time::Duration::from_secs(value.saturating_mul(3600)),
+            _ => return Err(error()),
+        };
+        total = total.saturating_add(unit);
+        rest = &rest[unit_len..];
+    }
+    if total.is_zero() {
+        return Err(format!("--timeout must be more than zero, not {text:?}"));
+    }
+    Ok(total)
 }
 
 /// Which matrix and which of its targets.

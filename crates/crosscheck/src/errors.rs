@@ -41,6 +41,44 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// The executor could not run or record the builds.
+    #[error("{0}")]
+    Executor(#[from] crosscheck_executor::ExecutorError),
+    /// Some targets failed; they have been reported already.
+    #[error("{failed} of {total} targets failed")]
+    TargetsFailed {
+        /// How many failed.
+        failed: usize,
+        /// How many were selected.
+        total: usize,
+    },
+    /// Some planned targets cannot be built on this machine (`doctor`).
+    #[error("{missing} of {total} targets cannot be built on this machine (see above)")]
+    NotBuildable {
+        /// How many cannot.
+        missing: usize,
+        /// How many were selected.
+        total: usize,
+    },
+    /// Ctrl-C or SIGTERM stopped the run.
+    #[error("interrupted")]
+    Interrupted,
+    /// Artifacts were inspected and some break their target or policy; reported already.
+    #[error("{violating} of {total} artifacts violate their target or policy")]
+    PolicyViolations {
+        /// How many artifacts break a rule.
+        violating: usize,
+        /// How many were inspected.
+        total: usize,
+    },
+    /// Some files could not be inspected; reported already.
+    #[error("{unreadable} of {total} files could not be inspected")]
+    Unreadable {
+        /// How many could not be read or parsed.
+        unreadable: usize,
+        /// How many were given.
+        total: usize,
+    },
 }
 
 impl From<PlanError> for CliError {
@@ -56,9 +94,20 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            CliError::Config(_) | CliError::Usage(_) | CliError::Catalog(_) | CliError::Io { .. } => {
+            CliError::Config(_)
+            | CliError::Usage(_)
+            | CliError::Catalog(_)
+            | CliError::Io { .. }
+            | CliError::Unreadable { .. } => exit_code::USAGE,
+            CliError::PolicyViolations { .. } => exit_code::POLICY,
+            CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {
                 exit_code::USAGE
             }
+            CliError::Executor(crosscheck_executor::ExecutorError::Interrupted)
+            | CliError::Interrupted => exit_code::INTERRUPTED,
+            CliError::Executor(_)
+            | CliError::TargetsFailed { .. }
+            | CliError::NotBuildable { .. } => exit_code::BUILD_FAILED,
         })
     }
 

@@ -15,12 +15,10 @@ use crate::printer::Printer;
 /// The display name of the built-in matrix.
 pub const DEFAULT_MATRIX_NAME: &str = "<built-in default matrix>";
 
-/// A plan and what it was made from.
+/// A plan, ready for a command to print or run.
 pub struct LoadedPlan {
     /// The plan.
     pub plan: Plan,
-    /// The checked config.
-    pub config: Config,
 }
 
 /// Reads the matrix, asks Go for its catalog (unless offline), and plans.
@@ -89,7 +87,7 @@ pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, 
     for warning in &plan.warnings {
         printer.warning(warning);
     }
-    Ok(LoadedPlan { plan, config })
+    Ok(LoadedPlan { plan })
 }
 
 fn read_matrix(
@@ -139,7 +137,10 @@ fn selection(args: &SelectionArgs) -> Result<SelectionRequest, CliError> {
         shard: args
             .shard
             .as_deref()
-            .map(|text| text.parse::<Shard>().map_err(|e| CliError::Usage(e.to_string())))
+            .map(|text| {
+                text.parse::<Shard>()
+                    .map_err(|e| CliError::Usage(e.to_string()))
+            })
             .transpose()?,
     })
 }

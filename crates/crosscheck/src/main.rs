@@ -8,7 +8,9 @@ mod errors;
 mod fsutil;
 mod load;
 mod printer;
+mod reporter;
 mod table;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -39,6 +41,11 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Targets(args) => commands::targets::run(args, &printer),
         Command::Init(args) => commands::init::run(args, &printer),
+        Command::Build(args) => commands::build::run(args, &printer),
+        Command::Check(args) => commands::check::run(args, &printer),
+        Command::Doctor(args) => commands::doctor::run(args, &printer),
+        Command::Schema(args) => commands::schema::run(args, &printer),
+        Command::Inspect(args) => commands::inspect::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

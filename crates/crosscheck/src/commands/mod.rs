@@ -4,6 +4,11 @@
 //! [`Printer`]: crate::printer::Printer
 //! [`CliError`]: crate::errors::CliError
 
+pub mod build;
+pub mod check;
+pub mod doctor;
 pub mod init;
+pub mod inspect;
 pub mod plan;
+pub mod schema;
 pub mod targets;

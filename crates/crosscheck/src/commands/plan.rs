@@ -1,5 +1,6 @@
 //! `crosscheck plan`: print the plan as a table, JSON, or a CI matrix of shard jobs.
 
+use crosscheck_executor::shell_quote;
 use crosscheck_planner::{Plan, Requirement, Shard, assign_shards};
 
 use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
@@ -139,17 +140,6 @@ fn selection_flags(selection: &SelectionArgs) -> Vec<String> {
         flags.push(format!("--exclude {}", shell_quote(glob)));
     }
     flags
-}
-
-fn shell_quote(text: &str) -> String {
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | '+' | '='));
-    if plain && !text.is_empty() {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 /// Which targets each shard builds, in shard order.

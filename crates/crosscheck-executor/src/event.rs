@@ -1,0 +1,159 @@
+//! What a run reports while it goes ([`Event`]) and what it returns ([`RunSummary`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::FailureKind;
+use crate::dist::Artifact;
+use crate::inspect::Inspection;
+use crate::prepare::PreparedTarget;
+
+/// Something that happened during a run, in the order it happened. `index` is the
+/// target's position in the plan.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// Another run holds the dist lock; this one waits for it.
+    WaitingForLock {
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// `go mod download` runs once before the builds.
+    DownloadingModules {
+        /// The command.
+        argv: Vec<String>,
+    },
+    /// The builds are about to start.
+    RunStarted {
+        /// How many targets.
+        targets: usize,
+        /// How many run at once.
+        jobs: usize,
+    },
+    /// A target waits for a free slot.
+    Queued {
+        /// Position in the plan.
+        index: usize,
+        /// The target id.
+        id: String,
+    },
+    /// A target's first command started.
+    Started {
+        /// Position in the plan.
+        index: usize,
+        /// What runs, exactly.
+        target: Box<PreparedTarget>,
+    },
+    /// A line a target's command printed (stdout or stderr).
+    OutputLine {
+        /// Position in the plan.
+        index: usize,
+        /// The line, without its newline.
+        line: String,
+    },
+    /// A target is done, whatever the outcome.
+    Finished {
+        /// The outcome.
+        result: Box<TargetResult>,
+    },
+    /// The inspector examined a built artifact.
+    Inspected {
+        /// Position in the plan.
+        index: usize,
+        /// What it found.
+        inspection: Box<Inspection>,
+    },
+    /// SIGINT/SIGTERM arrived: running builds are being stopped (`kill`: at once).
+    Interrupted {
+        /// Whether this was the second signal, which kills without a grace period.
+        kill: bool,
+    },
+    /// A target failed under `--fail-fast`: the others are being cancelled.
+    FailingFast {
+        /// The target that failed.
+        id: String,
+    },
+}
+
+/// How a target ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Built; the artifact is in the dist directory.
+    Built,
+    /// Checked (`crosscheck check`): compiled without errors.
+    Checked,
+    /// The build failed.
+    Failed,
+    /// Never started (fail-fast or interrupted).
+    Skipped,
+    /// Stopped while running (fail-fast or interrupted).
+    Cancelled,
+}
+
+/// Why a target failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Failure {
+    /// The cause, classified.
+    pub kind: FailureKind,
+    /// What happened, one line: `exit status 1`, `timed out after 10m`.
+    pub message: String,
+    /// What to do about it, when knowable.
+    pub hint: Option<String>,
+}
+
+/// The outcome of one target.
+#[derive(Clone, Debug)]
+pub struct TargetResult {
+    /// Position in the plan.
+    pub index: usize,
+    /// The target id.
+    pub id: String,
+    /// How it ended.
+    pub status: Status,
+    /// From its first command's start to the end (zero when it never started).
+    pub duration: Duration,
+    /// The artifact, when built.
+    pub artifact: Option<Artifact>,
+    /// Why it failed.
+    pub failure: Option<Failure>,
+    /// Its log file (build only).
+    pub log: Option<PathBuf>,
+    /// The last lines its commands printed, at most [`TAIL_LINES`](crate::TAIL_LINES).
+    pub output_tail: Vec<String>,
+    /// The inspector's findings.
+    pub inspection: Option<Inspection>,
+}
+
+/// What a whole run did.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// One result per planned target, in plan order.
+    pub results: Vec<TargetResult>,
+    /// Whether SIGINT/SIGTERM stopped the run.
+    pub interrupted: bool,
+    /// Wall-clock time of the run.
+    pub duration: Duration,
+    /// How many targets ran at once.
+    pub jobs: usize,
+    /// The manifest written (build only).
+    pub manifest: Option<PathBuf>,
+    /// The checksums file written (build only).
+    pub checksums: Option<PathBuf>,
+}
+
+impl RunSummary {
+    /// How many targets ended with `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.results.iter().filter(|r| r.status == status).count()
+    }
+
+    /// Whether every target was built or checked.
+    pub fn all_succeeded(&self) -> bool {
+        self.results
+            .iter()
+            .all(|r| matches!(r.status, Status::Built | Status::Checked))
+    }
+}

@@ -1,0 +1,46 @@
+//! The hook through which an inspector examines each built artifact.
+
+use std::path::Path;
+
+use crosscheck_planner::PlannedTarget;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Examines a built artifact. Called on a blocking thread, once per built target, after the
+/// artifact is in its final place; what it returns goes into the manifest and an
+/// [`Event::Inspected`](crate::Event::Inspected).
+pub trait Inspect: Send + Sync {
+    /// Inspects `artifact`, built for `target`.
+    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> Inspection;
+}
+
+/// What an inspector found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Inspection {
+    /// The inspector's report, in its own documented shape.
+    pub report: serde_json::Value,
+    /// Whether the artifact is what was asked for.
+    pub verdict: Verdict,
+    /// Why not, one line each (empty when it passed).
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// An inspector's verdict on one artifact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The artifact matches its target.
+    Pass,
+    /// It does not (wrong architecture, unexpected dynamic libc, ...).
+    Fail,
+}
+
+impl<F> Inspect for F
+where
+    F: Fn(&Path, &PlannedTarget) -> Inspection + Send + Sync,
+{
+    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> Inspection {
+        self(artifact, target)
+    }
+}

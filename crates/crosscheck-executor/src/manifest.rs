@@ -1,0 +1,181 @@
+//! `dist/manifest.json`: what a build run produced, for release pipelines. Documented in
+//! `docs/manifest.md`; its JSON schema ([`manifest_schema`]) is derived from these types.
+
+use std::collections::BTreeMap;
+
+use crosscheck_planner::Plan;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::FailureKind;
+use crate::event::{RunSummary, Status};
+use crate::inspect::Inspection;
+use crate::prepare::PreparedTarget;
+use crate::toolchain::ResolvedCc;
+
+/// The version of the manifest's shape; bumped on any incompatible change.
+pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
+
+/// The manifest.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Manifest {
+    /// The version of this file's shape, 1; bumped on any incompatible change.
+    pub schema_version: u32,
+    /// The crosscheck that wrote it.
+    pub crosscheck_version: String,
+    /// The Go toolchain, e.g. `go1.26.8`.
+    pub go_version: String,
+    /// The Go command.
+    pub go_command: String,
+    /// The matrix file the plan came from.
+    pub matrix_file: String,
+    /// What was built.
+    pub project: ManifestProject,
+    /// Whether Ctrl-C or SIGTERM stopped the run (some targets are then `cancelled` or
+    /// `skipped`).
+    pub interrupted: bool,
+    /// Every planned target, in plan order.
+    pub targets: Vec<ManifestTarget>,
+}
+
+/// The project as built.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestProject {
+    /// Binary name.
+    pub name: String,
+    /// The main package.
+    pub main: String,
+    /// `{version}`.
+    pub version: String,
+    /// `{commit}`.
+    pub commit: String,
+    /// `{date}`, RFC 3339.
+    pub date: String,
+    /// The same date in seconds since 1970: every artifact's mtime.
+    pub date_epoch: i64,
+}
+
+/// One target.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestTarget {
+    /// The canonical target id, e.g. `linux/arm64+cgo.musl`.
+    pub id: String,
+    /// GOOS.
+    pub goos: String,
+    /// GOARCH.
+    pub goarch: String,
+    /// The sub-architecture variable and value, e.g. `{"var": "GOARM", "value": "7"}`.
+    pub variant: Option<ManifestVariant>,
+    /// CGO_ENABLED.
+    pub cgo: bool,
+    /// libc of linux cgo targets: `gnu`, `gnu2.17`, `musl`.
+    pub libc: Option<String>,
+    /// The artifact's path relative to the dist directory (where it is when `built`).
+    pub path: String,
+    /// Size in bytes (built only).
+    pub size: Option<u64>,
+    /// SHA-256, lowercase hex (built only).
+    pub sha256: Option<String>,
+    /// How the target ended.
+    pub status: Status,
+    /// Build time in milliseconds.
+    pub duration_ms: u64,
+    /// The exact command lines, in order.
+    pub commands: Vec<Vec<String>>,
+    /// The working directory.
+    pub cwd: String,
+    /// The complete environment the commands saw, secrets redacted.
+    pub env: BTreeMap<String, String>,
+    /// The C compiler of a cgo target.
+    pub c_compiler: Option<ResolvedCc>,
+    /// The log, relative to the dist directory.
+    pub log: Option<String>,
+    /// Why it failed.
+    pub failure: Option<ManifestFailure>,
+    /// What the inspector found (absent until an inspector runs).
+    pub inspection: Option<Inspection>,
+}
+
+/// A sub-architecture setting.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestVariant {
+    /// The variable, e.g. `GOARM`.
+    pub var: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// Why a target failed.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestFailure {
+    /// The classified cause.
+    pub kind: FailureKind,
+    /// One line on what happened.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Manifest {
+    /// The manifest of a finished run.
+    pub fn new(plan: &Plan, prepared: &[PreparedTarget], summary: &RunSummary) -> Manifest {
+        let targets = plan
+            .targets
+            .iter()
+            .zip(prepared)
+            .zip(&summary.results)
+            .map(|((planned, prepared), result)| ManifestTarget {
+                id: planned.id.to_string(),
+                goos: planned.goos.clone(),
+                goarch: planned.goarch.clone(),
+                variant: planned.variant.as_ref().map(|v| ManifestVariant {
+                    var: v.var.clone(),
+                    value: v.value.clone(),
+                }),
+                cgo: planned.cgo,
+                libc: planned.libc.clone(),
+                path: planned.output.clone(),
+                size: result.artifact.as_ref().map(|a| a.size),
+                sha256: result.artifact.as_ref().map(|a| a.sha256.clone()),
+                status: result.status,
+                duration_ms: u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX),
+                commands: prepared.commands.clone(),
+                cwd: prepared.cwd.to_string_lossy().into_owned(),
+                env: crate::env::redact(&prepared.env),
+                c_compiler: prepared.c_compiler.clone(),
+                log: result
+                    .log
+                    .as_ref()
+                    .map(|_| format!("{}/{}.log", crate::dist::LOGS_DIR, planned.slug)),
+                failure: result.failure.as_ref().map(|f| ManifestFailure {
+                    kind: f.kind,
+                    message: f.message.clone(),
+                    hint: f.hint.clone(),
+                }),
+                inspection: result.inspection.clone(),
+            })
+            .collect();
+        Manifest {
+            schema_version: MANIFEST_SCHEMA_VERSION,
+            crosscheck_version: plan.crosscheck_version.clone(),
+            go_version: plan.go.version.clone(),
+            go_command: plan.go.command.clone(),
+            matrix_file: plan.matrix_file.clone(),
+            project: ManifestProject {
+                name: plan.project.name.clone(),
+                main: plan.project.main.clone(),
+                version: plan.project.vcs.version.clone(),
+                commit: plan.project.vcs.commit.clone(),
+                date: plan.project.vcs.date.clone(),
+                date_epoch: plan.project.vcs.date_epoch,
+            },
+            interrupted: summary.interrupted,
+            targets,
+        }
+    }
+}
+
+/// The manifest's JSON schema (draft 2020-12).
+pub fn manifest_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or_default()
+}

@@ -1,0 +1,723 @@
+//! The run: lock, prepare, download modules once, fan out, record.
+//!
+//! [`run`] owns a single-threaded tokio runtime. The main future forwards [`Event`]s from a
+//! channel to the caller's callback while a dispatcher starts target tasks longest-first,
+//! at most `jobs` at a time. Cancellation (Ctrl-C, fail-fast) is one `watch` value,
+//! [`Cancel`], that every running command watches and that only rises.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crosscheck_planner::{Plan, PlannedTarget, Target};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::time::Instant;
+
+use crate::classify::{FailureKind, TAIL_LINES, classify};
+use crate::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, TryLock, dist_error};
+use crate::env::inherited_env;
+use crate::error::ExecutorError;
+use crate::event::{Event, Failure, RunSummary, Status, TargetResult};
+use crate::manifest::Manifest;
+use crate::options::{FailurePolicy, LockPolicy, Mode, RunOptions};
+use crate::prepare::{PreparedTarget, display_command, prepare};
+use crate::process::{Cancel, CommandEnd, Stop, run_command};
+use crate::schedule::{Timings, longest_first};
+
+/// How often a waiting run retries the dist lock.
+const LOCK_POLL: Duration = Duration::from_millis(250);
+
+/// Runs `plan` and reports each step to `on_event`; returns when every target has ended.
+///
+/// Target failures are results, not errors: the summary says which failed and why. An
+/// error means the run could not happen or could not record its results (lock held with
+/// [`LockPolicy::NoWait`], dist not writable, modules not downloadable, interrupted before
+/// any build started).
+pub fn run(
+    plan: &Plan,
+    options: &RunOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<RunSummary, ExecutorError> {
+    if options.jobs == 0 {
+        return Err(ExecutorError::InvalidOptions(
+            "-j must be at least 1".to_owned(),
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ExecutorError::Runtime)?;
+    let result = runtime.block_on(run_async(plan, options, on_event));
+    // Blocking tasks (hashing, inspecting) are done by now; do not wait on stragglers.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
+}
+
+/// What every target task shares.
+struct Shared {
+    plan: Plan,
+    options: RunOptions,
+    dist: PathBuf,
+    events: mpsc::UnboundedSender<Event>,
+    cancel: watch::Sender<Cancel>,
+    interrupted: AtomicBool,
+}
+
+impl Shared {
+    fn emit(&self, event: Event) {
+        // The receiver lives until the run ends.
+        let _ = self.events.send(event);
+    }
+
+    fn raise(&self, level: Cancel) {
+        self.cancel.send_if_modified(|current| {
+            let raised = level > *current;
+            if raised {
+                *current = level;
+            }
+            raised
+        });
+    }
+
+    fn is_build(&self) -> bool {
+        self.options.mode == Mode::Build
+    }
+}
+
+async fn run_async(
+    plan: &Plan,
+    options: &RunOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<RunSummary, ExecutorError> {
+    let started = Instant::now();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (cancel_tx, cancel_rx) = watch::channel(Cancel::No);
+    let dist_dir = PathBuf::from(&plan.dist_dir);
+    let shared = Arc::new(Shared {
+        plan: plan.clone(),
+        options: options.clone(),
+        dist: dist_dir.clone(),
+        events: events_tx,
+        cancel: cancel_tx,
+        interrupted: AtomicBool::new(false),
+    });
+    let signals = options
+        .handle_signals
+        .then(|| tokio::spawn(handle_signals(Arc::clone(&shared))));
+    let outcome = run_locked(&shared, cancel_rx, &mut events, on_event, started).await;
+    if let Some(task) = signals {
+        task.abort();
+    }
+    outcome
+}
+
+async fn run_locked(
+    shared: &Arc<Shared>,
+    mut cancel: watch::Receiver<Cancel>,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    on_event: &mut dyn FnMut(Event),
+    started: Instant,
+) -> Result<RunSummary, ExecutorError> {
+    let plan = &shared.plan;
+    let options = &shared.options;
+    let build = shared.is_build();
+    let _lock = if build {
+        let lock = acquire_lock(&shared.dist, options.lock, &mut cancel, on_event).await?;
+        dist::prepare(&shared.dist)?;
+        Some(lock)
+    } else {
+        None
+    };
+
+    let inherited = inherited_env(&options.parent_env, &plan.pass_env);
+    let zig_base = match (&options.state_dir, build) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => shared.dist.join(dist::STATE_DIR),
+        (None, false) => std::env::temp_dir().join("crosscheck"),
+    };
+    let prepared = prepare(plan, &options.mode, &options.host, &inherited, &zig_base);
+
+    download_modules(shared, &inherited, &mut cancel, on_event).await?;
+
+    let timings_path = options.state_dir.as_deref().map(Timings::path);
+    let mut timings = timings_path
+        .as_deref()
+        .map(Timings::load)
+        .unwrap_or_default();
+    let project = timings_key(plan, &options.mode);
+    let ids: Vec<Target> = plan.targets.iter().map(|t| t.id.clone()).collect();
+    let order = longest_first(&ids, &project, &timings);
+    let jobs = options.jobs.min(plan.targets.len()).max(1);
+    on_event(Event::RunStarted {
+        targets: plan.targets.len(),
+        jobs,
+    });
+    for &index in &order {
+        on_event(Event::Queued {
+            index,
+            id: prepared[index].id.clone(),
+        });
+    }
+
+    let dispatch = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
+    tokio::pin!(dispatch);
+    let results = loop {
+        tokio::select! {
+            biased;
+            Some(event) = events.recv() => on_event(event),
+            results = &mut dispatch => break results,
+        }
+    };
+    while let Ok(event) = events.try_recv() {
+        on_event(event);
+    }
+
+    let mut summary = RunSummary {
+        results,
+        interrupted: shared.interrupted.load(Ordering::SeqCst),
+        duration: started.elapsed(),
+        jobs,
+        manifest: None,
+        checksums: None,
+    };
+    for result in &summary.results {
+        if matches!(result.status, Status::Built | Status::Checked) {
+            timings.record(&project, &result.id, result.duration);
+        }
+    }
+    if let Some(path) = &timings_path {
+        // Timings only steer scheduling; failing to save them must not fail the run.
+        let _ = timings.save(path);
+    }
+    if build {
+        let manifest = Manifest::new(plan, &prepared, &summary);
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExecutorError::Dist {
+            action: "serialise the manifest for",
+            path: shared.dist.join(MANIFEST_FILE),
+            source: std::io::Error::other(e),
+        })?;
+        let manifest_path = shared.dist.join(MANIFEST_FILE);
+        dist::write_atomically(&manifest_path, &json)
+            .map_err(dist_error("write", &manifest_path))?;
+        let sums_path = shared.dist.join(CHECKSUMS_FILE);
+        let sums = dist::sha256sums(summary.results.iter().filter_map(|r| r.artifact.as_ref()));
+        dist::write_atomically(&sums_path, sums.as_bytes())
+            .map_err(dist_error("write", &sums_path))?;
+        let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
+        summary.manifest = Some(manifest_path);
+        summary.checksums = Some(sums_path);
+    }
+    Ok(summary)
+}
+
+fn timings_key(plan: &Plan, mode: &Mode) -> String {
+    let mode = match mode {
+        Mode::Build => "build",
+        Mode::Check(_) => "check",
+    };
+    format!("{mode}:{}", plan.project.module_dir)
+}
+
+async fn cancelled(cancel: &mut watch::Receiver<Cancel>) {
+    if cancel.wait_for(|level| *level != Cancel::No).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn acquire_lock(
+    dist: &Path,
+    policy: LockPolicy,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<dist::DistLock, ExecutorError> {
+    let mut announced = false;
+    loop {
+        match dist::try_lock(dist)? {
+            TryLock::Locked(lock) => return Ok(lock),
+            TryLock::Busy(lock) => {
+                if policy == LockPolicy::NoWait {
+                    return Err(ExecutorError::Locked {
+                        dist: dist.to_owned(),
+                        lock,
+                    });
+                }
+                if !announced {
+                    on_event(Event::WaitingForLock { lock });
+                    announced = true;
+                }
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(LOCK_POLL) => {}
+            () = cancelled(cancel) => return Err(ExecutorError::Interrupted),
+        }
+    }
+}
+
+async fn download_modules(
+    shared: &Arc<Shared>,
+    inherited: &BTreeMap<String, String>,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(), ExecutorError> {
+    let plan = &shared.plan;
+    let module_dir = Path::new(&plan.project.module_dir);
+    // A vendored module builds from vendor/; nothing to download.
+    if plan.targets.is_empty() || module_dir.join("vendor").join("modules.txt").is_file() {
+        return Ok(());
+    }
+    let argv = vec![
+        plan.go.command.clone(),
+        "mod".to_owned(),
+        "download".to_owned(),
+    ];
+    on_event(Event::DownloadingModules { argv: argv.clone() });
+    let mut lines = Vec::new();
+    let end = run_command(
+        &argv,
+        module_dir,
+        inherited,
+        None,
+        shared.options.grace_period,
+        cancel,
+        &mut |line| lines.push(line),
+    )
+    .await
+    .map_err(|source| ExecutorError::GoNotFound {
+        command: plan.go.command.clone(),
+        source,
+    })?;
+    if end.stopped.is_some() {
+        return Err(ExecutorError::Interrupted);
+    }
+    if !end.success() {
+        let tail = lines.len().saturating_sub(TAIL_LINES);
+        return Err(ExecutorError::ModDownload {
+            command: display_command(&argv),
+            dir: plan.project.module_dir.clone(),
+            output: lines[tail..].join("\n"),
+        });
+    }
+    Ok(())
+}
+
+async fn dispatch(
+    shared: Arc<Shared>,
+    prepared: Vec<PreparedTarget>,
+    order: Vec<usize>,
+    jobs: usize,
+    mut cancel: watch::Receiver<Cancel>,
+) -> Vec<TargetResult> {
+    let semaphore = Arc::new(Semaphore::new(jobs));
+    let mut tasks = Vec::new();
+    let mut results: Vec<Option<TargetResult>> = vec![None; prepared.len()];
+    let mut remaining = order.into_iter();
+    for index in remaining.by_ref() {
+        let permit = tokio::select! {
+            biased;
+            () = cancelled(&mut cancel) => None,
+            permit = Arc::clone(&semaphore).acquire_owned() => permit.ok(),
+        };
+        let Some(permit) = permit.filter(|_| *cancel.borrow() == Cancel::No) else {
+            results[index] = Some(skipped(&shared, &prepared[index]));
+            break;
+        };
+        let target = prepared[index].clone();
+        let shared = Arc::clone(&shared);
+        let task_cancel = cancel.clone();
+        tasks.push((
+            index,
+            tokio::spawn(async move {
+                let result = run_target(&shared, target, task_cancel).await;
+                drop(permit);
+                result
+            }),
+        ));
+    }
+    for index in remaining {
+        results[index] = Some(skipped(&shared, &prepared[index]));
+    }
+    for (index, task) in tasks {
+        let result = match task.await {
+            Ok(result) => result,
+            Err(error) => failed_result(
+                &prepared[index],
+                Duration::ZERO,
+                Failure {
+                    kind: FailureKind::Build,
+                    message: format!("internal error: the build task ended abnormally: {error}"),
+                    hint: None,
+                },
+            ),
+        };
+        results[index] = Some(result);
+    }
+    results
+        .into_iter()
+        .zip(&prepared)
+        .map(|(result, target)| result.unwrap_or_else(|| skipped(&shared, target)))
+        .collect()
+}
+
+fn skipped(shared: &Shared, target: &PreparedTarget) -> TargetResult {
+    let result = TargetResult {
+        index: target.index,
+        id: target.id.clone(),
+        status: Status::Skipped,
+        duration: Duration::ZERO,
+        artifact: None,
+        failure: None,
+        log: None,
+        output_tail: Vec::new(),
+        inspection: None,
+    };
+    shared.emit(Event::Finished {
+        result: Box::new(result.clone()),
+    });
+    result
+}
+
+fn failed_result(target: &PreparedTarget, duration: Duration, failure: Failure) -> TargetResult {
+    TargetResult {
+        index: target.index,
+        id: target.id.clone(),
+        status: Status::Failed,
+        duration,
+        artifact: None,
+        failure: Some(failure),
+        log: None,
+        output_tail: Vec::new(),
+        inspection: None,
+    }
+}
+
+/// A target's log: written under a temporary name, renamed when the target ends.
+struct Log {
+    partial: PathBuf,
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Log {
+    fn open(dist: &Path, slug: &str) -> Log {
+        let dir = dist.join(LOGS_DIR);
+        let partial = dir.join(format!(".{slug}.log.partial"));
+        let file = std::fs::File::create(&partial)
+            .ok()
+            .map(std::io::BufWriter::new);
+        Log {
+            path: dir.join(format!("{slug}.log")),
+            partial,
+            file,
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        if let Some(file) = &mut self.file
+            && writeln!(file, "{line}").is_err()
+        {
+            self.file = None;
+        }
+    }
+
+    fn close(mut self) -> Option<PathBuf> {
+        let mut file = self.file.take()?;
+        file.flush().ok()?;
+        drop(file);
+        std::fs::rename(&self.partial, &self.path).ok()?;
+        Some(self.path)
+    }
+}
+
+async fn run_target(
+    shared: &Shared,
+    target: PreparedTarget,
+    mut cancel: watch::Receiver<Cancel>,
+) -> TargetResult {
+    let planned = &shared.plan.targets[target.index];
+    if let Some(missing) = &target.missing_cc {
+        let result = failed_result(
+            &target,
+            Duration::ZERO,
+            Failure {
+                kind: FailureKind::NoCCompiler,
+                message: format!("no C compiler for {} on this machine", target.id),
+                hint: Some(missing.install.clone()),
+            },
+        );
+        return finish(shared, result);
+    }
+    shared.emit(Event::Started {
+        index: target.index,
+        target: Box::new(target.clone()),
+    });
+    let started = Instant::now();
+    let deadline = shared.options.timeout.map(|timeout| started + timeout);
+    let mut log = shared
+        .is_build()
+        .then(|| Log::open(&shared.dist, &planned.slug));
+    if let Some(log) = &mut log {
+        log.line(&format!(
+            "# crosscheck {}: {}",
+            shared.plan.crosscheck_version, target.id
+        ));
+        log.line(&format!("# cwd: {}", target.cwd.display()));
+        for (name, value) in crate::env::redact(&target.set_env) {
+            log.line(&format!("# env: {name}={value}"));
+        }
+    }
+    let mut tail: Vec<String> = Vec::new();
+    let mut outcome: Result<(), Failure> = Ok(());
+    let mut cancelled = false;
+    for argv in &target.commands {
+        if *cancel.borrow() != Cancel::No {
+            cancelled = true;
+            break;
+        }
+        if let Some(log) = &mut log {
+            log.line(&format!("$ {}", display_command(argv)));
+        }
+        let index = target.index;
+        let end = {
+            let mut on_line = |line: String| {
+                if let Some(log) = &mut log {
+                    log.line(&line);
+                }
+                if tail.len() == TAIL_LINES {
+                    tail.remove(0);
+                }
+                tail.push(line.clone());
+                shared.emit(Event::OutputLine { index, line });
+            };
+            run_command(
+                argv,
+                &target.cwd,
+                &target.env,
+                deadline,
+                shared.options.grace_period,
+                &mut cancel,
+                &mut on_line,
+            )
+            .await
+        };
+        let end: CommandEnd = match end {
+            Ok(end) => end,
+            Err(error) => {
+                let program = argv.first().map(String::as_str).unwrap_or_default();
+                outcome = Err(Failure {
+                    kind: FailureKind::CannotStart,
+                    message: format!("cannot run {program:?}: {error}"),
+                    hint: Some(format!(
+                        "is {program} installed and on PATH? (`crosscheck doctor` checks)"
+                    )),
+                });
+                break;
+            }
+        };
+        if let Some(log) = &mut log {
+            log.line(&format!(
+                "# {} after {:.2?}",
+                end.describe(),
+                started.elapsed()
+            ));
+        }
+        match end.stopped {
+            Some(Stop::Cancelled) => {
+                cancelled = true;
+                break;
+            }
+            Some(Stop::Timeout) => {
+                let limit = shared.options.timeout.unwrap_or_default();
+                outcome = Err(Failure {
+                    kind: FailureKind::Timeout,
+                    message: format!("timed out after {}", format_duration(limit)),
+                    hint: Some("raise --timeout, or look for a build step that waits for the network or for input".to_owned()),
+                });
+                break;
+            }
+            None if !end.success() => {
+                let (kind, hint) = classify(&tail, end.signal, &planned.goos, &planned.goarch);
+                outcome = Err(Failure {
+                    kind,
+                    message: end.describe(),
+                    hint,
+                });
+                break;
+            }
+            None => {}
+        }
+    }
+    let duration = started.elapsed();
+
+    let mut result = TargetResult {
+        index: target.index,
+        id: target.id.clone(),
+        status: Status::Failed,
+        duration,
+        artifact: None,
+        failure: None,
+        log: None,
+        output_tail: Vec::new(),
+        inspection: None,
+    };
+    match outcome {
+        Err(failure) => result.failure = Some(failure),
+        Ok(()) if cancelled => result.status = Status::Cancelled,
+        Ok(()) if !shared.is_build() => result.status = Status::Checked,
+        Ok(()) => match finalize(shared, planned).await {
+            Ok(artifact) => {
+                result.status = Status::Built;
+                result.artifact = Some(artifact);
+            }
+            Err(failure) => result.failure = Some(failure),
+        },
+    }
+    if let Some(artifact) = &result.artifact
+        && let Some(inspector) = shared.options.inspect.clone()
+    {
+        let path = artifact.path.clone();
+        let planned = planned.clone();
+        if let Ok(inspection) =
+            tokio::task::spawn_blocking(move || inspector.inspect(&path, &planned)).await
+        {
+            shared.emit(Event::Inspected {
+                index: target.index,
+                inspection: Box::new(inspection.clone()),
+            });
+            result.inspection = Some(inspection);
+        }
+    }
+    if let Some(mut log) = log {
+        if let Some(failure) = &result.failure {
+            log.line(&format!("# failed: {}", failure.message));
+        }
+        result.log = log.close();
+    }
+    result.output_tail = tail;
+    finish(shared, result)
+}
+
+fn finish(shared: &Shared, result: TargetResult) -> TargetResult {
+    if result.status == Status::Failed && shared.options.failure_policy == FailurePolicy::FailFast {
+        if *shared.cancel.borrow() == Cancel::No {
+            shared.emit(Event::FailingFast {
+                id: result.id.clone(),
+            });
+        }
+        shared.raise(Cancel::Graceful);
+    }
+    shared.emit(Event::Finished {
+        result: Box::new(result.clone()),
+    });
+    result
+}
+
+async fn finalize(shared: &Shared, planned: &PlannedTarget) -> Result<dist::Artifact, Failure> {
+    let staging = PathBuf::from(&planned.staging_output);
+    let dist_dir = shared.dist.clone();
+    let relative = planned.output.clone();
+    let epoch = shared.plan.project.vcs.date_epoch;
+    let moved = tokio::task::spawn_blocking(move || {
+        dist::finalize_artifact(&staging, &dist_dir, &relative, epoch)
+    })
+    .await
+    .map_err(std::io::Error::other)
+    .and_then(|result| result);
+    moved.map_err(|error| {
+        let (kind, hint) = match error.kind() {
+            std::io::ErrorKind::StorageFull => (
+                FailureKind::DiskFull,
+                Some("the disk is full: free space where the dist directory lives".to_owned()),
+            ),
+            std::io::ErrorKind::NotFound => (
+                FailureKind::Io,
+                Some("the build succeeded but wrote no file: does the main package build a program (package main)?".to_owned()),
+            ),
+            _ => (FailureKind::Io, None),
+        };
+        Failure {
+            kind,
+            message: format!("cannot move the artifact to {}: {error}", shared.dist.join(&planned.output).display()),
+            hint,
+        }
+    })
+}
+
+/// `1h2m3s`, `90s` → `1m30s`, `250ms`.
+pub fn format_duration(duration: Duration) -> String {
+    let total = duration.as_secs();
+    if total == 0 {
+        return format!("{}ms", duration.as_millis());
+    }
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+#[cfg(unix)]
+async fn handle_signals(shared: Arc<Shared>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate), Ok(mut hangup)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    let mut count = 0;
+    loop {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        count += 1;
+        shared.interrupted.store(true, Ordering::SeqCst);
+        shared.raise(if count == 1 {
+            Cancel::Graceful
+        } else {
+            Cancel::Kill
+        });
+        shared.emit(Event::Interrupted { kill: count > 1 });
+    }
+}
+
+#[cfg(not(unix))]
+async fn handle_signals(shared: Arc<Shared>) {
+    let mut count = 0;
+    while tokio::signal::ctrl_c().await.is_ok() {
+        count += 1;
+        shared.interrupted.store(true, Ordering::SeqCst);
+        shared.raise(if count == 1 {
+            Cancel::Graceful
+        } else {
+            Cancel::Kill
+        });
+        shared.emit(Event::Interrupted { kill: count > 1 });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_the_flag() {
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(format_duration(Duration::from_secs(3725)), "1h2m5s");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+    }
+}

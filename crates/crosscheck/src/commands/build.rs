@@ -1,0 +1,104 @@
+//! `crosscheck build`: run the plan's builds in parallel into the dist directory.
+
+use std::sync::Arc;
+
+use crosscheck_executor::{
+    FailurePolicy, HostTools, LockPolicy, Mode, RunOptions, RunSummary, Status, Verdict,
+};
+use crosscheck_planner::Plan;
+
+use crate::cli::{BuildArgs, PolicyMode, RunArgs};
+use crate::errors::CliError;
+use crate::load::{cache_dir, load_plan};
+use crate::printer::Printer;
+use crate::reporter::{Reporter, Verb};
+use crate::verify::ArtifactInspector;
+
+pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
+    let loaded = load_plan(&args.selection, printer)?;
+    let plan = &loaded.plan;
+    let mut options = run_options(&args.run, Mode::Build, plan);
+    options.lock = if args.no_wait {
+        LockPolicy::NoWait
+    } else {
+        LockPolicy::Wait
+    };
+    options.inspect = Some(Arc::new(ArtifactInspector));
+    let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
+    let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
+    reporter.finish(&summary);
+    outcome(&summary)?;
+    policy_outcome(&summary, args.policy, printer)
+}
+
+/// Reports every artifact that breaks its target or policy; exit 3 unless `--policy warn`.
+fn policy_outcome(
+    summary: &RunSummary,
+    mode: PolicyMode,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let mut violating = 0;
+    let mut inspected = 0;
+    for result in &summary.results {
+        let Some(inspection) = &result.inspection else {
+            continue;
+        };
+        inspected += 1;
+        if inspection.verdict == Verdict::Pass {
+            continue;
+        }
+        violating += 1;
+        let label = match mode {
+            PolicyMode::Error => "error",
+            PolicyMode::Warn => "warning",
+        };
+        let mut text = format!("{label}: {} does not pass inspection:", result.id);
+        for problem in &inspection.problems {
+            text.push_str(&format!("\n  {problem}"));
+        }
+        match mode {
+            PolicyMode::Error => printer.error(&text),
+            PolicyMode::Warn => printer.warning(&text),
+        }
+    }
+    if violating > 0 && mode == PolicyMode::Error {
+        return Err(CliError::PolicyViolations {
+            violating,
+            total: inspected,
+        });
+    }
+    Ok(())
+}
+
+/// The executor's options from the shared `build`/`check` flags.
+pub(crate) fn run_options(args: &RunArgs, mode: Mode, plan: &Plan) -> RunOptions {
+    let jobs = args
+        .jobs
+        .map_or_else(crosscheck_executor::default_jobs, |jobs| jobs as usize);
+    let mut options = RunOptions::new(mode, jobs, HostTools::detect(&plan.targets));
+    options.failure_policy = if args.fail_fast {
+        FailurePolicy::FailFast
+    } else {
+        FailurePolicy::KeepGoing
+    };
+    options.timeout = args.timeout;
+    options.state_dir = cache_dir();
+    options.handle_signals = true;
+    options
+}
+
+/// Exit 130 when interrupted, 1 when any target did not succeed.
+pub(crate) fn outcome(summary: &RunSummary) -> Result<(), CliError> {
+    if summary.interrupted {
+        return Err(CliError::Interrupted);
+    }
+    let failed =
+        summary.results.len() - summary.count(Status::Built) - summary.count(Status::Checked);
+    if failed > 0 {
+        return Err(CliError::TargetsFailed {
+            failed,
+            total: summary.results.len(),
+        });
+    }
+    Ok(())
+}

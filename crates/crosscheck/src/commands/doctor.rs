@@ -1,0 +1,156 @@
+//! `crosscheck doctor`: what this machine has, and whether it can build every planned
+//! target; if not, exactly what to install.
+//!
+//! Exit code 0 when every selected target can be built here, 1 otherwise, so a CI job can
+//! run it first and fail with the install instructions instead of after minutes of builds.
+
+use std::path::Path;
+
+use crosscheck_executor::{CcKind, HostTools, resolve_c_compiler};
+use crosscheck_planner::{GoToolchain, PlannedTarget, Requirement};
+
+use crate::cli::DoctorArgs;
+use crate::errors::CliError;
+use crate::load::load_plan;
+use crate::printer::Printer;
+use crate::table::Table;
+
+pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
+    let loaded = load_plan(&args.selection, printer)?;
+    let plan = &loaded.plan;
+    let mut out = String::new();
+
+    match GoToolchain::probe(&plan.go.command, Path::new(&plan.project.module_dir)) {
+        Ok(go) => out.push_str(&format!(
+            "go        {} at {} (command `{}`)\n",
+            go.version, go.goroot, go.command
+        )),
+        Err(error) => out.push_str(&format!("go        not usable: {error}\n")),
+    }
+
+    let mut compilers: Vec<String> = Vec::new();
+    for target in &plan.targets {
+        for requirement in &target.requirements {
+            if let Requirement::CCompiler {
+                debian: Some((command, _)),
+                ..
+            } = requirement
+                && !compilers.contains(command)
+            {
+                compilers.push(command.clone());
+            }
+        }
+    }
+    let host = HostTools::detect_these(compilers.clone(), true);
+    match (&host.zig, &host.zig_missing) {
+        (Some(zig), _) => out.push_str(&format!(
+            "zig       {} from {} ({})\n",
+            zig.version,
+            zig.source,
+            zig.command.join(" ")
+        )),
+        (None, why) => out.push_str(&format!(
+            "zig       not found: {} (pip install ziglang)\n",
+            why.as_deref().unwrap_or("not looked for")
+        )),
+    }
+    if compilers.is_empty() {
+        out.push_str("cross gcc none needed by the selected targets\n");
+    }
+    for command in &compilers {
+        match host.compilers.get(command) {
+            Some(Some(path)) => {
+                out.push_str(&format!("cross gcc {command} at {}\n", path.display()))
+            }
+            _ => out.push_str(&format!("cross gcc {command} not found\n")),
+        }
+    }
+    let sdkroot = std::env::var(crosscheck_planner::env_vars::SDKROOT)
+        .ok()
+        .filter(|s| !s.is_empty());
+    out.push_str(&format!(
+        "Apple SDK {}\n",
+        match &sdkroot {
+            Some(path) if Path::new(path).is_dir() => format!("SDKROOT={path}"),
+            Some(path) => format!("SDKROOT={path} does not exist"),
+            None => "SDKROOT unset (needed only for darwin cgo targets)".to_owned(),
+        }
+    ));
+
+    let mut table = Table::new(&["TARGET", "BUILDABLE", "WITH", "TO INSTALL"]);
+    let mut missing = 0;
+    for target in &plan.targets {
+        let (with, install) = assess(target, &host);
+        if install.is_some() {
+            missing += 1;
+        }
+        table.row(vec![
+            target.id.to_string(),
+            if install.is_none() { "yes" } else { "no" }.to_owned(),
+            with,
+            install.unwrap_or_default(),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&table.render());
+    out.push_str(&format!(
+        "\n{} of {} targets can be built on this machine.\n",
+        plan.targets.len() - missing,
+        plan.targets.len()
+    ));
+    printer.stdout(&out);
+    if missing > 0 {
+        return Err(CliError::NotBuildable {
+            missing,
+            total: plan.targets.len(),
+        });
+    }
+    Ok(())
+}
+
+/// What builds `target` here, and what to install when nothing can.
+fn assess(target: &PlannedTarget, host: &HostTools) -> (String, Option<String>) {
+    for requirement in &target.requirements {
+        if let Requirement::MacosSdk { path } = requirement
+            && !Path::new(path).is_dir()
+        {
+            return (
+                "-".to_owned(),
+                Some(format!(
+                    "the Apple SDK {path} does not exist: unpack a MacOSX.sdk there, or build on macOS"
+                )),
+            );
+        }
+    }
+    match resolve_c_compiler(target, host) {
+        Ok(None) => ("go".to_owned(), None),
+        Ok(Some(cc)) => {
+            let shown = match cc.kind {
+                CcKind::Zig => {
+                    let triple = target.requirements.iter().find_map(|r| match r {
+                        Requirement::CCompiler { zig_target, .. } => zig_target.clone(),
+                        _ => None,
+                    });
+                    format!("zig cc -target {}", triple.unwrap_or_default())
+                }
+                CcKind::Configured | CcKind::CrossGcc => cc.cc.clone(),
+            };
+            if cc.kind == CcKind::Configured {
+                let program = cc
+                    .cc
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_matches(['\'', '"']);
+                if which::which(program).is_err() {
+                    return (
+                        shown,
+                        Some(format!("the configured cc `{program}` is not on PATH")),
+                    );
+                }
+            }
+            (shown, None)
+        }
+        Err(missing) => ("-".to_owned(), Some(missing.install)),
+    }
+}

@@ -1,0 +1,409 @@
+//! `crosscheck inspect`: what any binary is, and whether it breaks the given rules.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crosscheck_inspector::{Expectation, Format, Policy, Report, StaticPolicy};
+use crosscheck_planner::Target;
+
+use crate::cli::{InspectArgs, InspectFormat};
+use crate::errors::CliError;
+use crate::printer::Printer;
+use crate::table::Table;
+use crate::verify::{Verified, expectation, verify};
+
+/// Runs the command: exit 0 when all pass, 3 when any violates, 2 when any is unreadable.
+pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
+    let policy = policy(args)?;
+    let expect = args
+        .expect
+        .as_deref()
+        .map(|id| {
+            let target: Target = id.parse().map_err(|e: crosscheck_planner::TargetIdError| {
+                CliError::Usage(format!("--expect: {e}"))
+            })?;
+            check_known(&target)?;
+            let variant = target
+                .variant
+                .as_ref()
+                .map(|v| (v.var.env_name().to_owned(), v.value.clone()));
+            Ok::<Expectation, CliError>(expectation(&target, variant, None))
+        })
+        .transpose()?;
+
+    let (files, skipped_dirs) = collect_files(&args.paths)?;
+    let results = inspect_all(&files, expect.as_ref(), &policy);
+    // Files found by walking a directory that are not binaries (logs, manifests) are noise;
+    // files named on the command line are always reported.
+    let (results, non_binaries): (Vec<_>, Vec<_>) = results.into_iter().zip(&files).partition(
+        |(verified, file)| {
+            file.explicit
+                || !matches!(&verified.outcome, Ok((report, _)) if report.format == Format::Unknown)
+        },
+    );
+    let results: Vec<Verified> = results.into_iter().map(|(verified, _)| verified).collect();
+
+    let unreadable = results.iter().filter(|r| r.outcome.is_err()).count();
+    let violating = results
+        .iter()
+        .filter(|r| matches!(&r.outcome, Ok((_, violations)) if !violations.is_empty()))
+        .count();
+    match args.format {
+        InspectFormat::Json => printer.stdout(&render_json(&results)),
+        InspectFormat::Table => {
+            printer.stdout(&render_table(&results));
+            let mut summary = format!(
+                "{} file{}: {} ok, {violating} violating, {unreadable} unreadable",
+                results.len(),
+                if results.len() == 1 { "" } else { "s" },
+                results.len() - violating - unreadable,
+            );
+            if !non_binaries.is_empty() || skipped_dirs > 0 {
+                summary.push_str(&format!(
+                    " ({} non-binary file{} skipped)",
+                    non_binaries.len(),
+                    if non_binaries.len() == 1 { "" } else { "s" }
+                ));
+            }
+            printer.status(&summary);
+        }
+    }
+    for result in &results {
+        if let Err(error) = &result.outcome {
+            printer.error(&format!("error: {error}"));
+        }
+    }
+    let total = results.len();
+    if unreadable > 0 {
+        Err(CliError::Unreadable { unreadable, total })
+    } else if violating > 0 {
+        Err(CliError::PolicyViolations { violating, total })
+    } else {
+        Ok(())
+    }
+}
+
+/// Rejects an `--expect` naming a GOOS or GOARCH that no Go knows. The snapshot catalog is
+/// enough here: inspecting needs no Go toolchain, and a typo should not read as a mismatch.
+fn check_known(target: &Target) -> Result<(), CliError> {
+    let catalog = crosscheck_planner::Catalog::embedded_snapshot();
+    for (kind, value, known) in [
+        ("GOOS", &target.goos, catalog.os_names()),
+        ("GOARCH", &target.goarch, catalog.arch_names()),
+    ] {
+        if !known.contains(value.as_str()) {
+            let hint = crosscheck_planner::closest(value, known.iter().copied())
+                .map(|s| format!(" (hint: did you mean {s:?}?)"))
+                .unwrap_or_default();
+            return Err(CliError::Usage(format!(
+                "--expect: unknown {kind} {value:?}{hint}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The rules: `--policy FILE` first, then the flags on top.
+fn policy(args: &InspectArgs) -> Result<Policy, CliError> {
+    let mut policy = match &args.policy {
+        Some(path) => read_policy_file(path)?,
+        None => Policy::default(),
+    };
+    if args.r#static {
+        policy.r#static = Some(StaticPolicy::Required);
+    }
+    if args.dynamic {
+        policy.r#static = Some(StaticPolicy::Forbidden);
+    }
+    if let Some(version) = &args.max_glibc {
+        policy.max_glibc = Some(version.clone());
+    }
+    if !args.allow_lib.is_empty() {
+        policy.allowed_libraries = Some(args.allow_lib.clone());
+    }
+    if !args.forbid_lib.is_empty() {
+        policy.forbidden_libraries = Some(args.forbid_lib.clone());
+    }
+    if args.require_stripped {
+        policy.require_stripped = Some(true);
+    }
+    if args.require_pie {
+        policy.require_pie = Some(true);
+    }
+    if args.require_nx {
+        policy.require_nx = Some(true);
+    }
+    if let Some(size) = args.max_size {
+        policy.max_size = Some(size);
+    }
+    policy
+        .validate()
+        .map_err(|e| CliError::Usage(format!("{e}")))?;
+    Ok(policy)
+}
+
+/// A policy file: either a matrix.toml (its `[policy]` table is used) or a TOML file whose
+/// top level holds the policy keys.
+fn read_policy_file(path: &Path) -> Result<Policy, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        action: "cannot read policy file",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{}: {}", path.display(), e.message())))?;
+    let policy_table = match table.get("policy") {
+        Some(toml::Value::Table(policy)) => policy.clone(),
+        _ if table.contains_key("matrix") || table.contains_key("version") => toml::Table::new(),
+        _ => table,
+    };
+    policy_table.try_into().map_err(|e: toml::de::Error| {
+        CliError::Usage(format!("{}: {}", path.display(), e.message()))
+    })
+}
+
+struct FileArg {
+    path: PathBuf,
+    /// Named on the command line rather than found in a directory.
+    explicit: bool,
+}
+
+/// Expands directories (recursively, not following directory links, skipping crosscheck's
+/// own staging area) into files.
+fn collect_files(paths: &[PathBuf]) -> Result<(Vec<FileArg>, usize), CliError> {
+    let mut files = Vec::new();
+    let mut skipped = 0;
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files, &mut skipped)?;
+        } else {
+            files.push(FileArg {
+                path: path.clone(),
+                explicit: true,
+            });
+        }
+    }
+    Ok((files, skipped))
+}
+
+fn walk(dir: &Path, files: &mut Vec<FileArg>, skipped: &mut usize) -> Result<(), CliError> {
+    let io = |source| CliError::Io {
+        action: "cannot read directory",
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if entry.file_name() == ".crosscheck" {
+                *skipped += 1;
+                continue;
+            }
+            walk(&path, files, skipped)?;
+        } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+            files.push(FileArg {
+                path,
+                explicit: false,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Inspects every file on all cores; results come back in input order.
+fn inspect_all(files: &[FileArg], expect: Option<&Expectation>, policy: &Policy) -> Vec<Verified> {
+    let slots: Vec<Mutex<Option<Verified>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    let verified = verify(&file.path, expect, policy);
+                    if let Ok(mut slot) = slots[index].lock() {
+                        *slot = Some(verified);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .zip(files)
+        .map(|(slot, file)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Verified {
+                    path: file.path.display().to_string(),
+                    outcome: Err("inspection did not finish".to_owned()),
+                })
+        })
+        .collect()
+}
+
+/// A short description of how a binary links, for tables.
+pub fn linkage(report: &Report) -> String {
+    match report.format {
+        Format::Unknown => "-".to_owned(),
+        Format::Wasm => {
+            let modules = &report.libraries;
+            if modules.is_empty() {
+                "no imports".to_owned()
+            } else {
+                format!("imports {}", modules.join(", "))
+            }
+        }
+        _ if report.is_static => "static".to_owned(),
+        _ => {
+            let mut text = if report.libraries.is_empty() {
+                match &report.interpreter {
+                    Some(_) => "dynamic loader, no libraries".to_owned(),
+                    None => "dynamic".to_owned(),
+                }
+            } else {
+                report
+                    .libraries
+                    .iter()
+                    .map(|lib| lib.rsplit('/').next().unwrap_or(lib).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if let Some(glibc) = &report.glibc_min {
+                text.push_str(&format!(" (GLIBC {glibc})"));
+            }
+            text
+        }
+    }
+}
+
+/// Bytes for people: `1.5 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn render_table(results: &[Verified]) -> String {
+    let mut table = Table::new(&[
+        "PATH", "FORMAT", "TARGET", "LINKAGE", "SIZE", "GO", "VERDICT",
+    ]);
+    let mut details = String::new();
+    for result in results {
+        match &result.outcome {
+            Ok((report, violations)) => {
+                let target = match (&report.goos, &report.goarch) {
+                    (Some(os), Some(arch)) => format!("{os}/{arch}"),
+                    (None, Some(arch)) => format!("?/{arch}"),
+                    _ => "?".to_owned(),
+                };
+                let go = report
+                    .go
+                    .as_ref()
+                    .and_then(|go| go.version.clone())
+                    .unwrap_or_else(|| {
+                        if report.go.is_some() {
+                            "go ?".to_owned()
+                        } else {
+                            "-".to_owned()
+                        }
+                    });
+                table.row(vec![
+                    result.path.clone(),
+                    report.format.to_string(),
+                    target,
+                    linkage(report),
+                    human_size(report.size),
+                    go,
+                    if violations.is_empty() {
+                        "ok".to_owned()
+                    } else {
+                        format!(
+                            "{} violation{}",
+                            violations.len(),
+                            if violations.len() == 1 { "" } else { "s" }
+                        )
+                    },
+                ]);
+                for violation in violations {
+                    details.push_str(&format!(
+                        "  {}: [{}] {}\n",
+                        result.path, violation.rule, violation.message
+                    ));
+                }
+            }
+            Err(_) => table.row(vec![
+                result.path.clone(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "unreadable".to_owned(),
+            ]),
+        }
+    }
+    let mut out = table.render();
+    if !details.is_empty() {
+        out.push_str("\nviolations:\n");
+        out.push_str(&details);
+    }
+    out
+}
+
+fn render_json(results: &[Verified]) -> String {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match &result.outcome {
+            Ok((report, violations)) => {
+                let mut value = serde_json::to_value(report).unwrap_or_default();
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(
+                        "verdict".to_owned(),
+                        if violations.is_empty() {
+                            "pass"
+                        } else {
+                            "fail"
+                        }
+                        .into(),
+                    );
+                    object.insert(
+                        "violations".to_owned(),
+                        serde_json::to_value(violations).unwrap_or_default(),
+                    );
+                }
+                files.push(value);
+            }
+            Err(error) => errors.push(serde_json::json!({ "path": result.path, "error": error })),
+        }
+    }
+    let document = serde_json::json!({ "files": files, "errors": errors });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&document).unwrap_or_default()
+    )
+}

@@ -1,0 +1,311 @@
+//! Showing a run: consumes the executor's [`Event`]s and draws progress, then the failures,
+//! the os × arch grid and a one-line summary.
+//!
+//! Two displays, one decision: progress bars ([`bars`], indicatif) when stderr is a
+//! terminal and CI is unset (or `--progress always`), otherwise one plain line per started
+//! and finished target. Both go through the [`Printer`], so `-q` leaves only errors and
+//! `-v` adds the exact commands and their output. [`grid`] renders the final table and
+//! [`junit`] the XML report of `check --junit`.
+
+mod bars;
+pub mod grid;
+pub mod junit;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crosscheck_executor::{
+    Event, MEMORY_PER_JOB, RunSummary, Status, TargetResult, display_command, format_duration,
+    shell_quote,
+};
+use crosscheck_planner::Plan;
+
+use crate::cli::ProgressChoice;
+use crate::printer::{Printer, Verbosity};
+
+/// How many output lines a failure shows.
+const FAILURE_TAIL: usize = 15;
+
+/// Which command is reporting: the words differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `crosscheck build`.
+    Build,
+    /// `crosscheck check`.
+    Check,
+}
+
+impl Verb {
+    fn done_word(self) -> &'static str {
+        match self {
+            Verb::Build => "built",
+            Verb::Check => "checked",
+        }
+    }
+}
+
+/// Whether to draw bars, from `--progress`, the terminal and CI.
+pub fn use_bars(choice: ProgressChoice, printer: &Printer) -> bool {
+    if printer.verbosity() == Verbosity::Quiet {
+        return false;
+    }
+    match choice {
+        ProgressChoice::Always => true,
+        ProgressChoice::Never => false,
+        ProgressChoice::Auto => {
+            printer.stderr_is_terminal()
+                && std::env::var_os(crosscheck_planner::env_vars::CI).is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Turns events into what the person running crosscheck sees.
+pub struct Reporter<'a> {
+    printer: &'a Printer,
+    plan: &'a Plan,
+    verb: Verb,
+    bars: Option<bars::Bars>,
+    done: usize,
+    started: BTreeMap<usize, Instant>,
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `plan`'s run.
+    pub fn new(
+        printer: &'a Printer,
+        plan: &'a Plan,
+        verb: Verb,
+        progress: ProgressChoice,
+    ) -> Reporter<'a> {
+        let bars = use_bars(progress, printer)
+            .then(|| bars::Bars::new(plan.targets.len(), progress == ProgressChoice::Always));
+        Reporter {
+            printer,
+            plan,
+            verb,
+            bars,
+            done: 0,
+            started: BTreeMap::new(),
+        }
+    }
+
+    /// Prints a status line, above the bars when they are drawn.
+    fn status(&self, text: &str) {
+        match &self.bars {
+            Some(bars) => bars.println(text),
+            None => self.printer.status(text),
+        }
+    }
+
+    fn detail(&self, text: &str) {
+        if self.printer.verbosity() >= Verbosity::Verbose {
+            self.status(text);
+        }
+    }
+
+    /// Handles one event.
+    pub fn event(&mut self, event: Event) {
+        match event {
+            Event::WaitingForLock { lock } => self.status(&format!(
+                "waiting for another crosscheck run to finish with this dist directory (lock {}; --no-wait fails instead)",
+                lock.display()
+            )),
+            Event::DownloadingModules { argv } => self.detail(&format!("$ {}", display_command(&argv))),
+            Event::RunStarted { targets, jobs } => {
+                let memory = crosscheck_executor::mem_available()
+                    .map(|bytes| format!(", {:.1} GiB available", bytes as f64 / (1u64 << 30) as f64))
+                    .unwrap_or_default();
+                self.detail(&format!(
+                    "{} {targets} targets, {jobs} at a time (-j; default min(cores, memory / {} GiB){memory})",
+                    match self.verb {
+                        Verb::Build => "building",
+                        Verb::Check => "checking",
+                    },
+                    MEMORY_PER_JOB >> 30
+                ));
+            }
+            Event::Queued { .. } => {}
+            Event::Started { index, target } => {
+                self.started.insert(index, Instant::now());
+                if let Some(bars) = &mut self.bars {
+                    bars.start(index, &target.id);
+                } else {
+                    let word = match self.verb {
+                        Verb::Build => "building",
+                        Verb::Check => "checking",
+                    };
+                    self.printer.status(&format!("{word} {}", target.id));
+                }
+                if self.printer.verbosity() >= Verbosity::Verbose {
+                    let env: Vec<String> = target
+                        .set_env
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", shell_quote(v)))
+                        .collect();
+                    for argv in &target.commands {
+                        self.status(&format!(
+                            "  $ cd {} && {} {}",
+                            shell_quote(&target.cwd.to_string_lossy()),
+                            env.join(" "),
+                            display_command(argv)
+                        ));
+                    }
+                    if let Some(cc) = &target.c_compiler {
+                        self.status(&format!("  C compiler: {} ({})", cc.cc, cc.via));
+                    }
+                }
+            }
+            Event::OutputLine { index, line } => {
+                if self.printer.verbosity() >= Verbosity::Verbose {
+                    let id = self.plan.targets.get(index).map(|t| t.id.to_string()).unwrap_or_default();
+                    self.status(&format!("  {id} | {line}"));
+                }
+            }
+            Event::Finished { result } => self.finished(&result),
+            Event::Inspected { index, inspection } => {
+                let id = self.plan.targets.get(index).map(|t| t.id.to_string()).unwrap_or_default();
+                self.detail(&format!("  inspected {id}: {:?}", inspection.verdict));
+            }
+            Event::Interrupted { kill: false } => self.status(
+                "interrupted: stopping the builds (SIGTERM, then SIGKILL after a grace period); press Ctrl-C again to kill them now",
+            ),
+            Event::Interrupted { kill: true } => self.status("interrupted again: killing the builds"),
+            Event::FailingFast { id } => {
+                self.status(&format!("{id} failed; --fail-fast: stopping the other builds"));
+            }
+        }
+    }
+
+    fn finished(&mut self, result: &TargetResult) {
+        self.done += 1;
+        let total = self.plan.targets.len();
+        let word = match result.status {
+            Status::Built | Status::Checked => self.verb.done_word(),
+            Status::Failed => "FAILED",
+            Status::Skipped => "skipped",
+            Status::Cancelled => "cancelled",
+        };
+        let word = match (self.printer.color(), result.status) {
+            (true, Status::Failed) => format!("\x1b[1;31m{word}\x1b[0m"),
+            (true, Status::Built | Status::Checked) => format!("\x1b[32m{word}\x1b[0m"),
+            _ => word.to_owned(),
+        };
+        let mut line = format!("{word} {}", result.id);
+        if result.status != Status::Skipped {
+            line.push_str(&format!(" in {:.1}s", result.duration.as_secs_f64()));
+        }
+        if let Some(artifact) = &result.artifact {
+            line.push_str(&format!(
+                " · {} · {}",
+                human_size(artifact.size),
+                artifact.relative
+            ));
+        }
+        if let Some(failure) = &result.failure {
+            line.push_str(&format!(": {}", failure.message));
+        }
+        let line = format!("[{}/{total}] {line}", self.done);
+        match &mut self.bars {
+            Some(bars) => bars.finish(result.index, &line),
+            None => self.printer.status(&line),
+        }
+    }
+
+    /// Clears the bars and prints failures, the grid and the summary line.
+    pub fn finish(self, summary: &RunSummary) {
+        if let Some(bars) = &self.bars {
+            bars.clear();
+        }
+        let printer = self.printer;
+        for result in summary
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Failed)
+        {
+            printer.error(&failure_report(result));
+        }
+        if !summary.results.is_empty() {
+            printer.status(&format!(
+                "\n{}",
+                grid::render(self.plan, summary, self.verb)
+            ));
+        }
+        let succeeded = summary
+            .results
+            .iter()
+            .filter(|r| matches!(r.status, Status::Built | Status::Checked))
+            .count();
+        let mut line = format!(
+            "{} {succeeded} of {} targets in {}",
+            self.verb.done_word(),
+            summary.results.len(),
+            format_duration(summary.duration)
+        );
+        for (status, word) in [
+            (Status::Failed, "failed"),
+            (Status::Cancelled, "cancelled"),
+            (Status::Skipped, "skipped"),
+        ] {
+            let count = summary.count(status);
+            if count > 0 {
+                line.push_str(&format!(", {count} {word}"));
+            }
+        }
+        if let (Some(manifest), Some(sums)) = (&summary.manifest, &summary.checksums) {
+            line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));
+        }
+        printer.status(&line);
+    }
+}
+
+fn failure_report(result: &TargetResult) -> String {
+    let mut out = String::new();
+    let message = result
+        .failure
+        .as_ref()
+        .map(|f| f.message.as_str())
+        .unwrap_or("failed");
+    out.push_str(&format!("error: {} failed: {message}\n", result.id));
+    if let Some(hint) = result.failure.as_ref().and_then(|f| f.hint.as_deref()) {
+        out.push_str(&format!("  hint: {hint}\n"));
+    }
+    let shown = result.output_tail.len().min(FAILURE_TAIL);
+    let tail = &result.output_tail[result.output_tail.len() - shown..];
+    let source = result
+        .log
+        .as_ref()
+        .map(|log| format!(" of {}", log.display()))
+        .unwrap_or_default();
+    if !tail.is_empty() {
+        out.push_str(&format!("  last {shown} lines{source}:\n"));
+        for line in tail {
+            out.push_str(&format!("  | {line}\n"));
+        }
+    }
+    out
+}
+
+/// `2.1 MiB`, `940 KiB`, `12 B`.
+pub fn human_size(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KIB * KIB {
+        format!("{:.1} MiB", b / KIB / KIB)
+    } else if b >= KIB {
+        format!("{:.0} KiB", b / KIB)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_size(12), "12 B");
+        assert_eq!(human_size(2048), "2 KiB");
+        assert_eq!(human_size(2_202_009), "2.1 MiB");
+    }
+}

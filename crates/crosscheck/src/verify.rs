@@ -1,0 +1,101 @@
+//! From a target to what its artifact must be: the bridge between the planner's targets and
+//! the inspector's expectations, used by `inspect --expect` and by `build`.
+
+use std::path::Path;
+
+use crosscheck_inspector::{Expectation, Policy, Report, Violation};
+use crosscheck_planner::{PlannedTarget, Target};
+
+/// What an artifact built for `target` must look like.
+///
+/// `variant` is the effective sub-architecture (`("GOAMD64", "v3")`); `None` skips that
+/// check. `trimpath` is what the build passed, when known (crosscheck's own builds); `None`
+/// skips that check.
+pub fn expectation(
+    target: &Target,
+    variant: Option<(String, String)>,
+    trimpath: Option<bool>,
+) -> Expectation {
+    Expectation {
+        goos: target.goos.clone(),
+        goarch: target.goarch.clone(),
+        variant,
+        cgo: target.cgo,
+        libc: target.libc.as_ref().map(|libc| libc.flavour().to_owned()),
+        trimpath,
+    }
+}
+
+/// The expectation for a planned target: its effective variant, and `-trimpath` when the
+/// plan's command passes it.
+pub fn planned_expectation(target: &PlannedTarget) -> Expectation {
+    let variant = target
+        .variant
+        .as_ref()
+        .filter(|variant| !variant.value.is_empty())
+        .map(|variant| (variant.var.clone(), variant.value.clone()));
+    let trimpath = target.argv.iter().any(|arg| arg == "-trimpath");
+    expectation(&target.id, variant, Some(trimpath))
+}
+
+/// One file's outcome: its report and violations, or why it could not be read.
+pub struct Verified {
+    /// The file as given.
+    pub path: String,
+    /// The report and what it breaks, or the error.
+    pub outcome: Result<(Report, Vec<Violation>), String>,
+}
+
+/// Inspects `path` and checks it.
+pub fn verify(path: &Path, expect: Option<&Expectation>, policy: &Policy) -> Verified {
+    let outcome = crosscheck_inspector::inspect_path(path)
+        .map(|report| {
+            let violations = crosscheck_inspector::check(&report, expect, policy);
+            (report, violations)
+        })
+        .map_err(|error| error.to_string());
+    Verified {
+        path: path.display().to_string(),
+        outcome,
+    }
+}
+
+/// Inspects every artifact `build` produces and checks it against its planned target and
+/// policy; plugged into the executor, which records the result in the manifest.
+pub struct ArtifactInspector;
+
+impl crosscheck_executor::Inspect for ArtifactInspector {
+    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_executor::Inspection {
+        use crosscheck_executor::{Inspection, Verdict};
+        let expect = planned_expectation(target);
+        let verified = verify(artifact, Some(&expect), &target.policy);
+        match verified.outcome {
+            Ok((report, violations)) => {
+                let mut value = serde_json::to_value(&report).unwrap_or_default();
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(
+                        "violations".to_owned(),
+                        serde_json::to_value(&violations).unwrap_or_default(),
+                    );
+                }
+                Inspection {
+                    report: value,
+                    verdict: if violations.is_empty() {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    problems: violations
+                        .iter()
+                        .map(|v| format!("[{}] {}", v.rule, v.message))
+                        .collect(),
+                }
+            }
+            Err(error) => Inspection {
+                report: serde_json::json!({ "error": error }),
+                verdict: Verdict::Fail,
+                problems: vec![format!("[unreadable] {error}")],
+            },
+        }
+    }
+}

@@ -1,0 +1,3 @@
+module example.com/crosscheck/cgohello
+
+go 1.22

@@ -1,0 +1,198 @@
+//! End-to-end tests of `crosscheck inspect` on binaries built by `go build` here.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crosscheck_tests::{crosscheck, repo_root, run};
+
+/// Builds examples/01-hello for a few targets once per test run, with plain `go build`
+/// (crosscheck did not build these: inspect works on any binary).
+fn binaries() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = crosscheck_tests::shared_cache_dir().join("inspect-fixtures");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for (goos, goarch, name) in [
+            ("linux", "amd64", "hello_linux_amd64"),
+            ("windows", "arm64", "hello_windows_arm64.exe"),
+            ("darwin", "arm64", "hello_darwin_arm64"),
+            ("wasip1", "wasm", "hello_wasip1.wasm"),
+        ] {
+            let status = std::process::Command::new("go")
+                .args(["build", "-trimpath", "-o"])
+                .arg(dir.join(name))
+                .arg(".")
+                .current_dir(repo_root().join("examples/01-hello"))
+                .env("GOOS", goos)
+                .env("GOARCH", goarch)
+                .env("CGO_ENABLED", "0")
+                .env_remove("GOFLAGS")
+                .status()
+                .unwrap_or_else(|e| panic!("go is needed for this test (install Go): {e}"));
+            assert!(status.success(), "go build {goos}/{goarch} failed");
+        }
+        std::fs::write(dir.join("README.txt"), "not a binary\n").unwrap_or_else(|e| panic!("{e}"));
+        dir
+    })
+}
+
+fn inspect(args: &[&str]) -> crosscheck_tests::Run {
+    run(crosscheck().arg("inspect").args(args))
+}
+
+fn path(name: &str) -> String {
+    binaries().join(name).display().to_string()
+}
+
+#[test]
+fn a_directory_is_inspected_file_by_file() {
+    let out = inspect(&[&binaries().display().to_string()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for expected in [
+        "elf     linux/amd64    static",
+        "pe      windows/arm64  kernel32.dll",
+        "macho   darwin/arm64",
+        "wasm    wasip1/wasm    imports wasi_snapshot_preview1",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "{expected:?} missing:\n{}",
+            out.stdout
+        );
+    }
+    assert!(!out.stdout.contains("README.txt"), "{}", out.stdout);
+    assert!(out.stderr.contains("4 files: 4 ok"), "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("1 non-binary file skipped"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn json_reports_the_documented_keys_and_agrees_with_go_version() {
+    let file = path("hello_linux_amd64");
+    let out = inspect(&[&file, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let report = &json["files"][0];
+    for key in [
+        "path",
+        "format",
+        "goos",
+        "goarch",
+        "bits",
+        "endian",
+        "static",
+        "interpreter",
+        "libraries",
+        "glibc_min",
+        "libc",
+        "pie",
+        "nx",
+        "relro",
+        "stripped",
+        "debug_info",
+        "go",
+        "sha256",
+        "size",
+        "verdict",
+        "violations",
+    ] {
+        assert!(report.get(key).is_some(), "key {key:?} missing: {report}");
+    }
+    assert_eq!(report["format"], "elf");
+    assert_eq!(report["static"], true);
+    assert_eq!(report["verdict"], "pass");
+    // Independent truth: `go version -m` reads the same build info.
+    let go = std::process::Command::new("go")
+        .args(["version", "-m", &file])
+        .output()
+        .unwrap_or_else(|e| panic!("go: {e}"));
+    let text = String::from_utf8_lossy(&go.stdout);
+    let version = text.split_whitespace().nth(1).unwrap_or_default();
+    assert_eq!(report["go"]["version"], version, "{text}");
+    assert_eq!(report["go"]["path"], "example.com/crosscheck/hello");
+    assert_eq!(report["go"]["settings"]["-trimpath"], "true");
+    let bytes = std::fs::read(&file).unwrap_or_default();
+    assert_eq!(report["size"], bytes.len());
+}
+
+#[test]
+fn expect_flags_a_binary_for_another_target_with_exit_3() {
+    let out = inspect(&[
+        &path("hello_windows_arm64.exe"),
+        "--expect",
+        "windows/amd64",
+    ]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(out.stdout.contains("[arch-mismatch]"), "{}", out.snapshot());
+    let ok = inspect(&[
+        &path("hello_windows_arm64.exe"),
+        "--expect",
+        "windows/arm64",
+        "--allow-lib",
+        "KERNEL32.DLL",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.snapshot());
+    // A typo in --expect is a usage error with a hint, not a mismatch.
+    let bad = inspect(&[&path("hello_linux_amd64"), "--expect", "linux/amd46"]);
+    assert_eq!(bad.code, 2, "{}", bad.snapshot());
+    assert!(
+        bad.stderr.contains("did you mean \"amd64\"?"),
+        "{}",
+        bad.snapshot()
+    );
+}
+
+#[test]
+fn policy_flags_and_policy_files_are_enforced() {
+    let out = inspect(&[&path("hello_darwin_arm64"), "--static"]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(out.stdout.contains("not-static"), "{}", out.snapshot());
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let policy = dir.path().join("matrix.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n[policy]\nforbidden_libraries = [\"kernel32.dll\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = inspect(&[
+        &path("hello_windows_arm64.exe"),
+        "--policy",
+        &policy.display().to_string(),
+    ]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("forbidden-library"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn unreadable_files_exit_2_without_stopping_the_others() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let truncated = dir.path().join("truncated");
+    let bytes = std::fs::read(path("hello_linux_amd64")).unwrap_or_default();
+    std::fs::write(&truncated, &bytes[..100]).unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("missing");
+    let out = inspect(&[
+        &truncated.display().to_string(),
+        &path("hello_linux_amd64"),
+        &missing.display().to_string(),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("hello_linux_amd64"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("malformed elf file"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(out.stderr.contains("cannot read"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("panicked"), "{}", out.snapshot());
+}
