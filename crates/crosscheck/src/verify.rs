@@ -46,9 +46,14 @@ pub struct Verified {
     pub outcome: Result<(Report, Vec<Violation>), String>,
 }
 
-/// Inspects `path` and checks it.
-pub fn verify(path: &Path, expect: Option<&Expectation>, policy: &Policy) -> Verified {
-    let outcome = crosscheck_inspector::inspect_path(path)
+/// Inspects `path` and checks it; `hash` computes the report's sha256 (the executor already
+/// hashes what it builds, so `build` skips a second pass over every artifact).
+pub fn verify(path: &Path, expect: Option<&Expectation>, policy: &Policy, hash: bool) -> Verified {
+    let options = crosscheck_inspector::InspectOptions {
+        hash,
+        ..crosscheck_inspector::InspectOptions::default()
+    };
+    let outcome = crosscheck_inspector::inspect_path_with(path, &options)
         .map(|report| {
             let violations = crosscheck_inspector::check(&report, expect, policy);
             (report, violations)
@@ -68,7 +73,7 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
     fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_executor::Inspection {
         use crosscheck_executor::{Inspection, Verdict};
         let expect = planned_expectation(target);
-        let verified = verify(artifact, Some(&expect), &target.policy);
+        let verified = verify(artifact, Some(&expect), &target.policy, false);
         match verified.outcome {
             Ok((report, violations)) => {
                 let mut value = serde_json::to_value(&report).unwrap_or_default();

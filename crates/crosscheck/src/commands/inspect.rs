@@ -233,7 +233,7 @@ fn inspect_all(files: &[FileArg], expect: Option<&Expectation>, policy: &Policy)
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(index) else { break };
-                    let verified = verify(&file.path, expect, policy);
+                    let verified = verify(&file.path, expect, policy, true);
                     if let Ok(mut slot) = slots[index].lock() {
                         *slot = Some(verified);
                     }
