@@ -116,6 +116,20 @@ fn json_reports_the_documented_keys_and_agrees_with_go_version() {
     assert_eq!(report["go"]["settings"]["-trimpath"], "true");
     let bytes = std::fs::read(&file).unwrap_or_default();
     assert_eq!(report["size"], bytes.len());
+    let digest = std::process::Command::new("sha256sum")
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("sha256sum (coreutils) is needed: {e}"));
+    let digest = String::from_utf8_lossy(&digest.stdout);
+    assert_eq!(
+        report["sha256"],
+        digest.split_whitespace().next().unwrap_or_default()
+    );
+    // --no-hash skips only the digest.
+    let out = inspect(&[&file, "--format", "json", "--no-hash"]);
+    let fast: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    assert_eq!(fast["files"][0]["sha256"], "");
+    assert_eq!(fast["files"][0]["go"], report["go"]);
 }
 
 #[test]

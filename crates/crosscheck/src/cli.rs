@@ -137,6 +137,10 @@ pub struct InspectArgs {
     /// The largest acceptable file size in bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_size: Option<u64>,
+    /// Skip the SHA-256 of each file (`sha256` is then empty): reads only the pages the
+    /// parsers need, about ten times faster on large directories.
+    #[arg(long)]
+    pub no_hash: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
     pub format: InspectFormat,

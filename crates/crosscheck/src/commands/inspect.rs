@@ -33,7 +33,7 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
         .transpose()?;
 
     let (files, skipped_dirs) = collect_files(&args.paths)?;
-    let results = inspect_all(&files, expect.as_ref(), &policy);
+    let results = inspect_all(&files, expect.as_ref(), &policy, !args.no_hash);
     // Files found by walking a directory that are not binaries (logs, manifests) are noise;
     // files named on the command line are always reported.
     let (results, non_binaries): (Vec<_>, Vec<_>) = results.into_iter().zip(&files).partition(
@@ -220,7 +220,12 @@ fn walk(dir: &Path, files: &mut Vec<FileArg>, skipped: &mut usize) -> Result<(),
 }
 
 /// Inspects every file on all cores; results come back in input order.
-fn inspect_all(files: &[FileArg], expect: Option<&Expectation>, policy: &Policy) -> Vec<Verified> {
+fn inspect_all(
+    files: &[FileArg],
+    expect: Option<&Expectation>,
+    policy: &Policy,
+    hash: bool,
+) -> Vec<Verified> {
     let slots: Vec<Mutex<Option<Verified>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -233,7 +238,7 @@ fn inspect_all(files: &[FileArg], expect: Option<&Expectation>, policy: &Policy)
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(index) else { break };
-                    let verified = verify(&file.path, expect, policy, true);
+                    let verified = verify(&file.path, expect, policy, hash);
                     if let Ok(mut slot) = slots[index].lock() {
                         *slot = Some(verified);
                     }
