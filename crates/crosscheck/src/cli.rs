@@ -21,9 +21,11 @@ Examples:
   crosscheck build                      build every target into dist/
   crosscheck check --vet                compile every target without linking, then vet
   crosscheck doctor                     can this machine build every target?
+  crosscheck inspect dist/ --static     what each binary is, and is it static?
 
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
-docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json).";
+docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
+docs/inspect.md (inspect and [policy]).";
 
 /// Build a Go program for a whole matrix of targets, in parallel, and prove every binary is
 /// what was asked for.
