@@ -40,6 +40,10 @@ fn every_built_artifact_is_inspected_against_its_target() {
             assert_eq!(inspection["report"]["go"]["settings"]["GOARM"], "7");
         }
     }
+    assert_eq!(
+        manifest_target(&manifest, "windows/arm64")["inspection"]["report"]["linkage"],
+        "kernel32.dll"
+    );
     // The grid shows linkage as found, not as planned.
     assert!(out.stderr.contains("kernel32.dll"), "{}", out.snapshot());
 }

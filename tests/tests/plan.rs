@@ -500,3 +500,46 @@ policy = { allowed_libraries = ["kernel32.dll"], windows_subsystem = "gui" }
     assert_eq!(windows["windows_subsystem"], "gui");
     assert_eq!(windows["max_glibc"], "2.17");
 }
+
+#[test]
+fn excludes_and_overrides_that_match_nothing_are_warnings() {
+    let dir = temp_module();
+    std::fs::write(
+        dir.path().join("matrix.toml"),
+        r#"version = 1
+[matrix]
+os = ["linux"]
+arch = ["amd64"]
+exclude = [{ os = "windows" }]
+
+[[override]]
+match = "darwin/*"
+ldflags = ["-s"]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(crosscheck().arg("plan").current_dir(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        out.stderr
+            .contains("warning: this `exclude` entry matches no target"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr
+            .contains("warning: override `match = \"darwin/*\"` matches no target"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("--> matrix.toml:5:"),
+        "{}",
+        out.snapshot()
+    );
+    // -q silences warnings; the plan is still printed.
+    let quiet = run(crosscheck().args(["plan", "-q"]).current_dir(dir.path()));
+    assert_eq!(quiet.code, 0);
+    assert!(quiet.stderr.is_empty(), "{}", quiet.snapshot());
+    assert!(quiet.stdout.contains("linux/amd64"), "{}", quiet.snapshot());
+}

@@ -666,6 +666,17 @@ pub fn format_duration(duration: Duration) -> String {
     out
 }
 
+/// The `count`-th interrupt: the first stops builds gracefully, any later one kills them.
+fn on_interrupt(shared: &Shared, count: u32) {
+    shared.interrupted.store(true, Ordering::SeqCst);
+    shared.raise(if count == 1 {
+        Cancel::Graceful
+    } else {
+        Cancel::Kill
+    });
+    shared.emit(Event::Interrupted { kill: count > 1 });
+}
+
 #[cfg(unix)]
 async fn handle_signals(shared: Arc<Shared>) {
     use tokio::signal::unix::{SignalKind, signal};
@@ -676,7 +687,7 @@ async fn handle_signals(shared: Arc<Shared>) {
     ) else {
         return;
     };
-    let mut count = 0;
+    let mut count: u32 = 0;
     loop {
         tokio::select! {
             _ = interrupt.recv() => {}
@@ -684,28 +695,16 @@ async fn handle_signals(shared: Arc<Shared>) {
             _ = hangup.recv() => {}
         }
         count += 1;
-        shared.interrupted.store(true, Ordering::SeqCst);
-        shared.raise(if count == 1 {
-            Cancel::Graceful
-        } else {
-            Cancel::Kill
-        });
-        shared.emit(Event::Interrupted { kill: count > 1 });
+        on_interrupt(&shared, count);
     }
 }
 
 #[cfg(not(unix))]
 async fn handle_signals(shared: Arc<Shared>) {
-    let mut count = 0;
+    let mut count: u32 = 0;
     while tokio::signal::ctrl_c().await.is_ok() {
         count += 1;
-        shared.interrupted.store(true, Ordering::SeqCst);
-        shared.raise(if count == 1 {
-            Cancel::Graceful
-        } else {
-            Cancel::Kill
-        });
-        shared.emit(Event::Interrupted { kill: count > 1 });
+        on_interrupt(&shared, count);
     }
 }
 

@@ -6,7 +6,7 @@
 //! (darwin/386 from os × arch) are skipped and listed; the same pair named explicitly in
 //! `include` or `targets` is an error.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -73,6 +73,8 @@ struct Candidate {
 pub fn expand(config: &Config, catalog: &Catalog) -> Result<Expansion, Vec<Diagnostic>> {
     let mut expander = Expander {
         catalog,
+        os_names: catalog.os_names(),
+        arch_names: catalog.arch_names(),
         allow_broken: config.build.allow_broken,
         errors: Vec::new(),
         expansion: Expansion::default(),
@@ -122,6 +124,9 @@ pub fn expand(config: &Config, catalog: &Catalog) -> Result<Expansion, Vec<Diagn
 
 struct Expander<'a> {
     catalog: &'a Catalog,
+    /// Known GOOS and GOARCH names, built once: every explicit target is checked against them.
+    os_names: BTreeSet<&'a str>,
+    arch_names: BTreeSet<&'a str>,
     allow_broken: bool,
     errors: Vec<Diagnostic>,
     expansion: Expansion,
@@ -133,29 +138,27 @@ impl Expander<'_> {
     }
 
     fn check_os(&mut self, os: &Located<String>) -> bool {
-        if self.catalog.os_names().contains(os.value.as_str()) {
+        if self.os_names.contains(os.value.as_str()) {
             return true;
         }
-        let names = self.catalog.os_names();
-        let suggestion = closest(&os.value, names.iter().copied());
-        self.error(
-            format!(
-                "unknown GOOS {:?} ({} knows {}){}",
-                os.value,
-                self.catalog.go_version,
-                names.into_iter().collect::<Vec<_>>().join(", "),
-                did_you_mean(suggestion)
-            ),
-            os.span.clone(),
+        let suggestion = closest(&os.value, self.os_names.iter().copied());
+        let message = format!(
+            "unknown GOOS {:?} ({} knows {}){}",
+            os.value,
+            self.catalog.go_version,
+            self.os_names.iter().copied().collect::<Vec<_>>().join(", "),
+            did_you_mean(suggestion)
         );
+        self.error(message, os.span.clone());
         false
     }
 
     fn check_arch(&mut self, arch: &Located<String>) -> bool {
-        if self.catalog.arch_names().contains(arch.value.as_str()) {
+        if self.arch_names.contains(arch.value.as_str()) {
             return true;
         }
-        let names = self.catalog.arch_names();
+        let names = &self.arch_names;
+        let known = names.iter().copied().collect::<Vec<_>>().join(", ");
         let suggestion = match arch.value.as_str() {
             "x86_64" | "x64" | "x86-64" => Some("amd64"),
             "aarch64" => Some("arm64"),
@@ -167,7 +170,7 @@ impl Expander<'_> {
                 "unknown GOARCH {:?} ({} knows {}){}",
                 arch.value,
                 self.catalog.go_version,
-                names.into_iter().collect::<Vec<_>>().join(", "),
+                known,
                 did_you_mean(suggestion)
             ),
             arch.span.clone(),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crosscheck_inspector::{Expectation, Policy, Report, Violation};
+use crosscheck_inspector::{Expectation, Format, Policy, Report, Violation};
 use crosscheck_planner::{PlannedTarget, Target};
 
 /// What an artifact built for `target` must look like.
@@ -36,6 +36,41 @@ pub fn planned_expectation(target: &PlannedTarget) -> Expectation {
         .map(|variant| (variant.var.clone(), variant.value.clone()));
     let trimpath = target.argv.iter().any(|arg| arg == "-trimpath");
     expectation(&target.id, variant, Some(trimpath))
+}
+
+/// A short description of how a binary links, for `inspect`'s table and `build`'s grid.
+pub fn linkage(report: &Report) -> String {
+    match report.format {
+        Format::Unknown => "-".to_owned(),
+        Format::Wasm => {
+            let modules = &report.libraries;
+            if modules.is_empty() {
+                "no imports".to_owned()
+            } else {
+                format!("imports {}", modules.join(", "))
+            }
+        }
+        _ if report.is_static => "static".to_owned(),
+        _ => {
+            let mut text = if report.libraries.is_empty() {
+                match &report.interpreter {
+                    Some(_) => "dynamic loader, no libraries".to_owned(),
+                    None => "dynamic".to_owned(),
+                }
+            } else {
+                report
+                    .libraries
+                    .iter()
+                    .map(|lib| lib.rsplit('/').next().unwrap_or(lib).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if let Some(glibc) = &report.glibc_min {
+                text.push_str(&format!(" (GLIBC {glibc})"));
+            }
+            text
+        }
+    }
 }
 
 /// One file's outcome: its report and violations, or why it could not be read.
@@ -82,6 +117,7 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
                         "violations".to_owned(),
                         serde_json::to_value(&violations).unwrap_or_default(),
                     );
+                    object.insert("linkage".to_owned(), linkage(&report).into());
                 }
                 Inspection {
                     report: value,

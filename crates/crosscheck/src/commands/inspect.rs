@@ -4,14 +4,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crosscheck_inspector::{Expectation, Format, Policy, Report, StaticPolicy};
+use crosscheck_inspector::{Expectation, Format, Policy, StaticPolicy};
 use crosscheck_planner::Target;
 
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
 use crate::printer::Printer;
+use crate::reporter::human_size;
 use crate::table::Table;
-use crate::verify::{Verified, expectation, verify};
+use crate::verify::{Verified, expectation, linkage, verify};
 
 /// Runs the command: exit 0 when all pass, 3 when any violates, 2 when any is unreadable.
 pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
@@ -259,57 +260,6 @@ fn inspect_all(
                 })
         })
         .collect()
-}
-
-/// A short description of how a binary links, for tables.
-pub fn linkage(report: &Report) -> String {
-    match report.format {
-        Format::Unknown => "-".to_owned(),
-        Format::Wasm => {
-            let modules = &report.libraries;
-            if modules.is_empty() {
-                "no imports".to_owned()
-            } else {
-                format!("imports {}", modules.join(", "))
-            }
-        }
-        _ if report.is_static => "static".to_owned(),
-        _ => {
-            let mut text = if report.libraries.is_empty() {
-                match &report.interpreter {
-                    Some(_) => "dynamic loader, no libraries".to_owned(),
-                    None => "dynamic".to_owned(),
-                }
-            } else {
-                report
-                    .libraries
-                    .iter()
-                    .map(|lib| lib.rsplit('/').next().unwrap_or(lib).to_owned())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if let Some(glibc) = &report.glibc_min {
-                text.push_str(&format!(" (GLIBC {glibc})"));
-            }
-            text
-        }
-    }
-}
-
-/// Bytes for people: `1.5 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 fn render_table(results: &[Verified]) -> String {

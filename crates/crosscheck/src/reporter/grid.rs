@@ -58,10 +58,14 @@ pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
                         words.push(human_size(artifact.size));
                     }
                     if verb == Verb::Build && matches!(result.status, Status::Built) {
-                        words.push(match &result.inspection {
-                            Some(inspection) => inspected_linkage(&inspection.report),
-                            None => linkage(target),
-                        });
+                        // Linkage as the inspector found it (crate::verify::linkage), else as planned.
+                        words.push(
+                            result
+                                .inspection
+                                .as_ref()
+                                .and_then(|i| i.report["linkage"].as_str())
+                                .map_or_else(|| linkage(target), str::to_owned),
+                        );
                         if result
                             .inspection
                             .as_ref()
@@ -87,31 +91,6 @@ fn qualifier(target: &PlannedTarget) -> Option<String> {
     let rest = id.strip_prefix(&prefix).unwrap_or_default();
     let rest = rest.strip_prefix('/').unwrap_or(rest);
     (!rest.is_empty()).then(|| rest.to_owned())
-}
-
-/// Linkage as the inspector found it: static, or the libraries and glibc floor.
-fn inspected_linkage(report: &serde_json::Value) -> String {
-    if report["static"] == true {
-        return "static".to_owned();
-    }
-    let libraries: Vec<&str> = report["libraries"]
-        .as_array()
-        .map(|libs| {
-            libs.iter()
-                .filter_map(|lib| lib.as_str())
-                .map(|lib| lib.rsplit('/').next().unwrap_or(lib))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut text = if libraries.is_empty() {
-        "dynamic".to_owned()
-    } else {
-        libraries.join(",")
-    };
-    if let Some(glibc) = report["glibc_min"].as_str() {
-        text.push_str(&format!(" (GLIBC {glibc})"));
-    }
-    text
 }
 
 /// Linkage as planned: pure Go, static musl, or dynamic against glibc.
