@@ -1,0 +1,11 @@
+//! crosscheck's release stage: what turns the executor's outputs into a dist directory that
+//! can be published as-is. Synchronous, no tokio; it works on files the executor already
+//! wrote and on the manifest that describes them.
+//!
+//! Each module is one job (added as the features land):
+//!
+//! - `merge`: combines the dist directories of CI shards into one, checking that every
+//!   planned target is present exactly once and that artifacts match their manifests.
+//! - `package`: the post-build phase run under the dist lock (universal Mach-O binaries,
+//!   archives, SBOMs), whose files the checksums cover.
+#![warn(missing_docs)]
