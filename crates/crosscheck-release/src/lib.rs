@@ -8,4 +8,10 @@
 //!   planned target is present exactly once and that artifacts match their manifests.
 //! - `package`: the post-build phase run under the dist lock (universal Mach-O binaries,
 //!   archives, SBOMs), whose files the checksums cover.
+//! - [`sbom`]: a CycloneDX 1.5 JSON SBOM per Go binary ([`cyclonedx`]), from the module list
+//!   the inspector read out of the binary's build info.
 #![warn(missing_docs)]
+
+pub mod sbom;
+
+pub use sbom::{SbomError, SbomSubject, cyclonedx};

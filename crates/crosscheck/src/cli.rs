@@ -155,6 +155,8 @@ pub enum InspectFormat {
     Table,
     /// `{"files": [...], "errors": [...]}`, documented in docs/inspect.md.
     Json,
+    /// A CycloneDX 1.5 JSON SBOM of one Go binary, documented in docs/sbom.md.
+    Cyclonedx,
 }
 
 /// How builds run: shared by `build` and `check`.

@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crosscheck_inspector::{Expectation, Format, Policy, StaticPolicy};
-use crosscheck_planner::Target;
+use crosscheck_inspector::{Expectation, Format, Policy, Report, StaticPolicy};
+use crosscheck_planner::{Target, env_vars};
+use crosscheck_release::SbomSubject;
 
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
@@ -34,6 +35,13 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
         .transpose()?;
 
     let (files, skipped_dirs) = collect_files(&args.paths)?;
+    // An SBOM describes one binary: a stream of documents is no CycloneDX file.
+    if args.format == InspectFormat::Cyclonedx && files.len() != 1 {
+        return Err(CliError::Usage(format!(
+            "--format cyclonedx describes one binary, but {} files were given (hint: run it once per file)",
+            files.len()
+        )));
+    }
     let results = inspect_all(&files, expect.as_ref(), &policy, !args.no_hash);
     // Files found by walking a directory that are not binaries (logs, manifests) are noise;
     // files named on the command line are always reported.
@@ -52,6 +60,15 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
         .count();
     match args.format {
         InspectFormat::Json => printer.stdout(&render_json(&results)),
+        InspectFormat::Cyclonedx => {
+            if let Some(Verified {
+                outcome: Ok((report, _)),
+                ..
+            }) = results.first()
+            {
+                printer.stdout(&render_cyclonedx(report, args.expect.clone())?);
+            }
+        }
         InspectFormat::Table => {
             printer.stdout(&render_table(&results));
             let mut summary = format!(
@@ -327,6 +344,34 @@ fn render_table(results: &[Verified]) -> String {
         out.push_str(&details);
     }
     out
+}
+
+/// The SBOM of one inspected binary. The timestamp is SOURCE_DATE_EPOCH when set, else the
+/// commit time the binary records (see `SbomSubject::timestamp`): never the clock.
+fn render_cyclonedx(report: &Report, target: Option<String>) -> Result<String, CliError> {
+    let timestamp = match std::env::var(env_vars::SOURCE_DATE_EPOCH) {
+        Ok(text) if !text.trim().is_empty() => Some(text.trim().parse::<i64>().map_err(|_| {
+            CliError::Usage(format!(
+                "{}={text:?} is not a whole number of seconds",
+                env_vars::SOURCE_DATE_EPOCH
+            ))
+        })?),
+        _ => None,
+    };
+    let subject = SbomSubject {
+        artifact: Path::new(&report.path)
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| report.path.clone()),
+        target,
+        timestamp,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let bom = crosscheck_release::cyclonedx(report, &subject)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(&bom).unwrap_or_default();
+    text.push('\n');
+    Ok(text)
 }
 
 fn render_json(results: &[Verified]) -> String {
