@@ -62,11 +62,18 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
         InspectFormat::Json => printer.stdout(&render_json(&results)),
         InspectFormat::Cyclonedx => {
             if let Some(Verified {
-                outcome: Ok((report, _)),
-                ..
+                path,
+                outcome: Ok((report, violations)),
             }) = results.first()
             {
                 printer.stdout(&render_cyclonedx(report, args.expect.clone())?);
+                // stdout is the SBOM alone; what the binary breaks goes to stderr.
+                for violation in violations {
+                    printer.status(&format!(
+                        "{path}: [{}] {}",
+                        violation.rule, violation.message
+                    ));
+                }
             }
         }
         InspectFormat::Table => {
