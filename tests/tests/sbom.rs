@@ -308,7 +308,13 @@ fn a_file_without_go_build_info_is_a_clear_error() {
     assert!(out.stderr.contains("not a Go binary"), "{}", out.snapshot());
     // The SBOM is still printed for a binary that breaks --expect; the verdict goes to stderr.
     let out = run(crosscheck()
-        .args(["inspect", "--format", "cyclonedx", "--expect", "windows/amd64"])
+        .args([
+            "inspect",
+            "--format",
+            "cyclonedx",
+            "--expect",
+            "windows/amd64",
+        ])
         .arg(binaries().join("sbomdeps_windows_arm64.exe")));
     assert_eq!(out.code, 3, "{}", out.snapshot());
     let bom: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
