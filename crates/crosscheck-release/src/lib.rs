@@ -9,3 +9,7 @@
 //! - `package`: the post-build phase run under the dist lock (universal Mach-O binaries,
 //!   archives, SBOMs), whose files the checksums cover.
 #![warn(missing_docs)]
+
+pub mod merge;
+
+pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};

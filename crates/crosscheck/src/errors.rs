@@ -71,6 +71,9 @@ pub enum CliError {
         /// How many were inspected.
         total: usize,
     },
+    /// Shard outputs could not be merged.
+    #[error("{0}")]
+    Merge(#[from] crosscheck_release::MergeError),
     /// Some files could not be inspected; reported already.
     #[error("{unreadable} of {total} files could not be inspected")]
     Unreadable {
@@ -98,6 +101,7 @@ impl CliError {
             | CliError::Usage(_)
             | CliError::Catalog(_)
             | CliError::Io { .. }
+            | CliError::Merge(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
             CliError::PolicyViolations { .. } => exit_code::POLICY,
             CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {
