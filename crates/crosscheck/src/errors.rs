@@ -73,7 +73,7 @@ pub enum CliError {
     },
     /// Shard outputs could not be merged.
     #[error("{0}")]
-    Merge(#[from] crosscheck_release::MergeError),
+    Merge(Box<crosscheck_release::MergeError>),
     /// Some files could not be inspected; reported already.
     #[error("{unreadable} of {total} files could not be inspected")]
     Unreadable {
@@ -90,6 +90,14 @@ impl From<PlanError> for CliError {
             PlanError::Config(errors) => CliError::Config(errors),
             PlanError::Selection(message) => CliError::Usage(message),
         }
+    }
+}
+
+impl From<crosscheck_release::MergeError> for CliError {
+    fn from(error: crosscheck_release::MergeError) -> CliError {
+        // Boxed: its variants carry two paths and two values, which would make every
+        // command's Result large.
+        CliError::Merge(Box::new(error))
     }
 }
 
