@@ -1,5 +1,5 @@
 //! `crosscheck merge`: one verified dist directory from the dist directories of CI shard
-//! jobs. The checks and file work are in [`crosscheck_release::merge`]; this file plans the
+//! jobs. The checks and file work are in [`mod@crosscheck_release::merge`]; this file plans the
 //! selection the way `build` does and shows the result.
 
 use std::collections::BTreeMap;
