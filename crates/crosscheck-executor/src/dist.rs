@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 
 use crate::error::ExecutorError;
+use crate::options::LockPolicy;
 
 /// crosscheck's own directory inside dist (staging, lock).
 pub const STATE_DIR: &str = ".crosscheck";
@@ -92,6 +93,36 @@ pub(crate) fn try_lock(dist: &Path) -> Result<TryLock, ExecutorError> {
     }
     #[cfg(not(unix))]
     Ok(TryLock::Locked(DistLock { _file: file, path }))
+}
+
+/// Takes the lock of `dist` (creating the directory) for work done outside [`run`](crate::run),
+/// such as merging shard outputs. With [`LockPolicy::Wait`] it polls until the holder is done,
+/// calling `on_wait` once with the lock file; with [`LockPolicy::NoWait`] a held lock is
+/// [`ExecutorError::Locked`].
+pub fn lock_blocking(
+    dist: &Path,
+    policy: LockPolicy,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<DistLock, ExecutorError> {
+    let mut announced = false;
+    loop {
+        match try_lock(dist)? {
+            TryLock::Locked(lock) => return Ok(lock),
+            TryLock::Busy(lock) => {
+                if policy == LockPolicy::NoWait {
+                    return Err(ExecutorError::Locked {
+                        dist: dist.to_owned(),
+                        lock,
+                    });
+                }
+                if !announced {
+                    on_wait(&lock);
+                    announced = true;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 /// Readies a locked dist directory for a run: creates `logs/`, empties the staging area
@@ -261,5 +292,11 @@ mod tests {
         assert!(matches!(try_lock(dir.path()).unwrap(), TryLock::Busy(_)));
         drop(first);
         assert!(matches!(try_lock(dir.path()).unwrap(), TryLock::Locked(_)));
+        let held = lock_blocking(dir.path(), LockPolicy::NoWait, &mut |_| {}).unwrap();
+        assert!(matches!(
+            lock_blocking(dir.path(), LockPolicy::NoWait, &mut |_| {}),
+            Err(ExecutorError::Locked { .. })
+        ));
+        drop(held);
     }
 }

@@ -34,8 +34,26 @@ pub struct Manifest {
     /// Whether Ctrl-C or SIGTERM stopped the run (some targets are then `cancelled` or
     /// `skipped`).
     pub interrupted: bool,
+    /// The part of the selection this run built, `I/N`, when `--shard` was given.
+    #[serde(default)]
+    pub shard: Option<String>,
+    /// The shard dist directories `crosscheck merge` combined into this one; empty for a
+    /// build.
+    #[serde(default)]
+    pub merged_from: Vec<MergedShard>,
     /// Every planned target, in plan order.
     pub targets: Vec<ManifestTarget>,
+}
+
+/// One shard dist directory a merged manifest came from.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct MergedShard {
+    /// The directory as given to `crosscheck merge`.
+    pub dir: String,
+    /// Its manifest's `shard` (`I/N`), when it recorded one.
+    pub shard: Option<String>,
+    /// The ids of the targets taken from it, in plan order.
+    pub targets: Vec<String>,
 }
 
 /// The project as built.
@@ -170,6 +188,8 @@ impl Manifest {
                 date_epoch: plan.project.vcs.date_epoch,
             },
             interrupted: summary.interrupted,
+            shard: plan.selection.shard.map(|shard| shard.to_string()),
+            merged_from: Vec::new(),
             targets,
         }
     }

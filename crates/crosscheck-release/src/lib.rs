@@ -12,6 +12,8 @@
 //!   the inspector read out of the binary's build info.
 #![warn(missing_docs)]
 
+pub mod merge;
 pub mod sbom;
 
+pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
 pub use sbom::{SbomError, SbomSubject, cyclonedx};

@@ -22,10 +22,26 @@ Examples:
   crosscheck check --vet                compile every target without linking, then vet
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
+  crosscheck merge shard-*/             one verified dist/ from CI shard jobs' dist directories
 
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
-docs/inspect.md (inspect and [policy]).";
+docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches).";
+
+const MERGE_AFTER_HELP: &str = "\
+Each CI job builds one shard (`crosscheck build --shard I/N`) and uploads its dist
+directory; one last job downloads them all and merges:
+
+  crosscheck merge shards/dist-1 shards/dist-2 shards/dist-3 --dist dist
+
+Give merge the same --matrix, --target and --exclude as the shard jobs (but no --shard):
+it plans the whole selection and refuses to write anything unless every planned target is
+in exactly one shard, built, from the same project, commit, version, crosscheck and Go,
+and every artifact matches its manifest's size and SHA-256. Then it copies the artifacts
+and logs, writes dist/manifest.json (with `merged_from`) and dist/SHA256SUMS.
+
+Exit codes: 0 merged, 2 refused (the message names the target and the shard).
+Docs: docs/ci.md, examples/ci/.";
 
 /// Build a Go program for a whole matrix of targets, in parallel, and prove every binary is
 /// what was asked for.
@@ -99,6 +115,44 @@ pub enum Command {
     /// (non-binary files in them are skipped). Exit 0 when every file passes, 3 when any
     /// breaks a rule, 2 when a file cannot be read. See docs/inspect.md.
     Inspect(InspectArgs),
+    /// Combine the dist directories of CI shard jobs into one verified dist directory.
+    ///
+    /// Checks that every planned target is present exactly once and that every artifact
+    /// matches its manifest, then writes the merged manifest.json and SHA256SUMS. See
+    /// docs/ci.md.
+    #[command(after_help = MERGE_AFTER_HELP)]
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+// Merge plans the whole selection; one shard of it makes no sense here.
+#[command(mut_arg("shard", |arg| arg.hide(true)))]
+#[command(mut_arg("dist", |arg| arg.help("The merged dist directory to write (never one of the inputs)")))]
+pub struct MergeArgs {
+    /// The dist directories written by the shard jobs.
+    #[arg(required = true, value_name = "DIR")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Merge even when targets failed or were cancelled: they are recorded in the manifest
+    /// as their shard recorded them and left out of SHA256SUMS.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Fail at once instead of waiting when another run is writing the output directory.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Table)]
+    pub format: MergeFormat,
+}
+
+/// How `merge` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// A table of the merged targets.
+    Table,
+    /// `{"dist", "targets": [...], "checksummed"}`, documented in docs/ci.md.
+    Json,
 }
 
 #[derive(Debug, Args)]

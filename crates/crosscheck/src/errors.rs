@@ -71,6 +71,9 @@ pub enum CliError {
         /// How many were inspected.
         total: usize,
     },
+    /// Shard outputs could not be merged.
+    #[error("{0}")]
+    Merge(Box<crosscheck_release::MergeError>),
     /// Some files could not be inspected; reported already.
     #[error("{unreadable} of {total} files could not be inspected")]
     Unreadable {
@@ -90,6 +93,14 @@ impl From<PlanError> for CliError {
     }
 }
 
+impl From<crosscheck_release::MergeError> for CliError {
+    fn from(error: crosscheck_release::MergeError) -> CliError {
+        // Boxed: its variants carry two paths and two values, which would make every
+        // command's Result large.
+        CliError::Merge(Box::new(error))
+    }
+}
+
 impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
@@ -98,6 +109,7 @@ impl CliError {
             | CliError::Usage(_)
             | CliError::Catalog(_)
             | CliError::Io { .. }
+            | CliError::Merge(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
             CliError::PolicyViolations { .. } => exit_code::POLICY,
             CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {

@@ -9,6 +9,7 @@ pub mod check;
 pub mod doctor;
 pub mod init;
 pub mod inspect;
+pub mod merge;
 pub mod plan;
 pub mod schema;
 pub mod targets;

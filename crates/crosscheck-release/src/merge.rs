@@ -1,0 +1,901 @@
+//! `crosscheck merge`: combines the dist directories of CI shards into one.
+//!
+//! Two steps, so that nothing is written until everything has been checked:
+//!
+//! 1. [`plan_merge`] reads every shard's `manifest.json` and checks it against the others and
+//!    against the plan: same project, commit, version, crosscheck and Go; every planned
+//!    target present exactly once; nothing unplanned; nothing failed (unless allowed). The
+//!    result, a [`MergePlan`], is the merged [`Manifest`] and the list of files to copy. It
+//!    reads manifests only.
+//! 2. [`execute`] takes the lock of the output directory, copies every file into a staging
+//!    area under it while hashing, checks each against its manifest's size and SHA-256, and
+//!    only when all match renames them into place and writes `manifest.json` and
+//!    `SHA256SUMS` (each to a temporary name first). A tampered or truncated shard therefore
+//!    leaves the output directory as it was.
+//!
+//! Every file a [`ManifestTarget`] references is listed by one function, [`target_files`]:
+//! a new per-target file (an archive, an SBOM) is one line there, and is then verified,
+//! copied and checksummed like the binary.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crosscheck_executor::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, STATE_DIR};
+use crosscheck_executor::manifest::ManifestTarget;
+use crosscheck_executor::{
+    Artifact, ExecutorError, LockPolicy, MANIFEST_SCHEMA_VERSION, Manifest, MergedShard, Status,
+};
+use crosscheck_planner::{CatalogSource, Plan};
+use sha2::{Digest, Sha256};
+
+/// The staging area of a merge, inside the output's [`STATE_DIR`].
+pub const MERGE_STAGING_DIR: &str = "merge-staging";
+
+/// What to merge, and how strictly.
+#[derive(Clone, Debug)]
+pub struct MergeRequest<'a> {
+    /// The plan of the whole selection (no shard): the targets that must all be present.
+    pub plan: &'a Plan,
+    /// The shard dist directories, as given on the command line.
+    pub inputs: &'a [PathBuf],
+    /// The merged dist directory.
+    pub out: &'a Path,
+    /// Accept failed, cancelled or skipped targets: they are recorded as they are in their
+    /// shard's manifest and left out of `SHA256SUMS`.
+    pub allow_incomplete: bool,
+}
+
+/// A role a file plays for its target; shown in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    /// The built binary.
+    Artifact,
+    /// The build log.
+    Log,
+}
+
+impl std::fmt::Display for FileRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileRole::Artifact => "artifact",
+            FileRole::Log => "log",
+        })
+    }
+}
+
+/// A file a manifest target references, relative to its dist directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetFile {
+    /// What the file is.
+    pub role: FileRole,
+    /// Its path relative to the dist directory.
+    pub path: String,
+    /// The SHA-256 the manifest records, when it records one.
+    pub sha256: Option<String>,
+    /// The size the manifest records, when it records one.
+    pub size: Option<u64>,
+    /// Whether `SHA256SUMS` lists it (release files do, logs do not).
+    pub checksummed: bool,
+}
+
+/// Every file `target` references: what a merge verifies and copies.
+///
+/// A manifest field that names a file belongs here, so that merge can never drop it.
+pub fn target_files(target: &ManifestTarget) -> Vec<TargetFile> {
+    let mut files = Vec::new();
+    if target.status == Status::Built {
+        files.push(TargetFile {
+            role: FileRole::Artifact,
+            path: target.path.clone(),
+            sha256: target.sha256.clone(),
+            size: target.size,
+            checksummed: true,
+        });
+    }
+    if let Some(log) = &target.log {
+        files.push(TargetFile {
+            role: FileRole::Log,
+            path: log.clone(),
+            sha256: None,
+            size: None,
+            checksummed: false,
+        });
+    }
+    files
+}
+
+/// One file to copy from a shard into the output.
+#[derive(Clone, Debug)]
+pub struct FileCopy {
+    /// The target it belongs to.
+    pub target: String,
+    /// The shard directory it comes from.
+    pub shard_dir: PathBuf,
+    /// The file, its path and what the manifest says about it.
+    pub file: TargetFile,
+}
+
+/// Everything a merge will do, decided before anything is written.
+#[derive(Clone, Debug)]
+pub struct MergePlan {
+    /// The merged manifest, targets in plan order.
+    pub manifest: Manifest,
+    /// The files to copy, in plan order.
+    pub copies: Vec<FileCopy>,
+}
+
+/// What a merge did.
+#[derive(Clone, Debug)]
+pub struct MergeSummary {
+    /// The merged manifest as written.
+    pub manifest: Manifest,
+    /// The files copied, with their verified digests.
+    pub files: Vec<Artifact>,
+    /// The artifacts `SHA256SUMS` lists.
+    pub checksummed: usize,
+}
+
+/// Why a merge was refused or could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// No shard directories were given.
+    #[error("no shard directories to merge (hint: pass the dist directory of every shard job)")]
+    NoInputs,
+    /// The output is one of the inputs.
+    #[error(
+        "the output {} is also an input (hint: merge into a new directory, e.g. --dist dist)",
+        out.display()
+    )]
+    OutIsInput {
+        /// The output directory.
+        out: PathBuf,
+    },
+    /// A shard manifest could not be read.
+    #[error(
+        "cannot read {}: {source} (hint: pass the dist directories written by `crosscheck build --shard I/N`)",
+        path.display()
+    )]
+    ReadManifest {
+        /// The manifest path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A shard manifest is not a manifest.
+    #[error("{} is not a crosscheck manifest: {source}", path.display())]
+    ParseManifest {
+        /// The manifest path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A shard manifest has another schema version.
+    #[error(
+        "{} has manifest schema version {found}, this crosscheck reads {MANIFEST_SCHEMA_VERSION} (hint: merge with the crosscheck that built the shards)",
+        path.display()
+    )]
+    SchemaVersion {
+        /// The manifest path.
+        path: PathBuf,
+        /// Its version.
+        found: u32,
+    },
+    /// Two shards were built differently.
+    #[error(
+        "the shards were not built from the same {what}: {} has {first_value:?}, {} has {other_value:?} (hint: every shard job must build the same commit with the same crosscheck, Go and matrix)",
+        first_dir.display(),
+        other_dir.display()
+    )]
+    ShardsDisagree {
+        /// What differs, e.g. "commit".
+        what: &'static str,
+        /// The first shard.
+        first_dir: PathBuf,
+        /// Its value.
+        first_value: String,
+        /// The other shard.
+        other_dir: PathBuf,
+        /// Its value.
+        other_value: String,
+    },
+    /// A shard was built from something other than what this checkout plans.
+    #[error(
+        "{} was built with {what} {shard_value:?}, but this checkout plans {plan_value:?} (hint: run merge on the same commit, with the same Go and the same CROSSCHECK_VERSION/CROSSCHECK_COMMIT settings as the shard jobs)",
+        dir.display()
+    )]
+    NotThisPlan {
+        /// What differs.
+        what: &'static str,
+        /// The shard.
+        dir: PathBuf,
+        /// The shard's value.
+        shard_value: String,
+        /// The plan's value.
+        plan_value: String,
+    },
+    /// A shard holds a target the plan does not have.
+    #[error(
+        "{} holds {id}, which is not in the plan (hint: give merge the same --matrix, --target and --exclude as the shard jobs)",
+        dir.display()
+    )]
+    Unplanned {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+    },
+    /// A shard put a target somewhere the plan does not.
+    #[error(
+        "{} has {id} at {path:?}, but the plan puts it at {planned:?} (hint: give merge the same --matrix as the shard jobs)",
+        dir.display()
+    )]
+    PathMismatch {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+        /// Where the shard has it.
+        path: String,
+        /// Where the plan has it.
+        planned: String,
+    },
+    /// Two shards both have a target, identically.
+    #[error(
+        "{id} is in two shards: {} and {} (hint: was the same shard given twice? Every target must come from exactly one shard)",
+        first.display(),
+        second.display()
+    )]
+    Duplicate {
+        /// The target.
+        id: String,
+        /// One shard.
+        first: PathBuf,
+        /// The other.
+        second: PathBuf,
+    },
+    /// Two shards both have a target, and their copies differ.
+    #[error(
+        "conflicting copies of {id}: {} has {first_digest}, {} has {second_digest} (hint: the shards were built differently; rebuild them from one commit and merge again)",
+        first.display(),
+        second.display()
+    )]
+    Conflict {
+        /// The target.
+        id: String,
+        /// One shard.
+        first: PathBuf,
+        /// Its status or digest.
+        first_digest: String,
+        /// The other.
+        second: PathBuf,
+        /// Its status or digest.
+        second_digest: String,
+    },
+    /// Planned targets are in no shard.
+    #[error(
+        "{} planned target{} missing from every shard: {} (hint: did a shard job fail, or its dist directory not download? Merge needs the dist directory of every shard)",
+        ids.len(),
+        if ids.len() == 1 { " is" } else { "s are" },
+        ids.join(", ")
+    )]
+    Missing {
+        /// The missing target ids, in plan order.
+        ids: Vec<String>,
+    },
+    /// Some targets did not build.
+    #[error(
+        "{} target{} did not build: {} (hint: a release must be complete; rerun the shard, or pass --allow-incomplete to merge what there is)",
+        targets.len(),
+        if targets.len() == 1 { "" } else { "s" },
+        targets.join(", ")
+    )]
+    Incomplete {
+        /// `id (status in dir)` per target.
+        targets: Vec<String>,
+    },
+    /// A built target without its digest.
+    #[error(
+        "{} says {id} was built but records no sha256 or size (hint: the manifest was edited; rebuild the shard)",
+        dir.display()
+    )]
+    NoDigest {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+    },
+    /// A manifest names a file outside its dist directory.
+    #[error(
+        "{} names {role} {path:?} of {id}, which is not a relative path inside the dist directory",
+        dir.display()
+    )]
+    UnsafePath {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+        /// The file's role.
+        role: FileRole,
+        /// The path.
+        path: String,
+    },
+    /// A file the manifest names cannot be read.
+    #[error(
+        "cannot read the {role} of {id}, {}: {source} (hint: the shard's dist directory is incomplete; download or rebuild it)",
+        path.display()
+    )]
+    ReadFile {
+        /// The target.
+        id: String,
+        /// The file's role.
+        role: FileRole,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file does not match its manifest.
+    #[error(
+        "checksum mismatch for the {role} of {id}: {} has {what} {actual}, its manifest says {expected} (hint: the file was changed or damaged after the build; rebuild the shard)",
+        path.display()
+    )]
+    Mismatch {
+        /// The target.
+        id: String,
+        /// The file's role.
+        role: FileRole,
+        /// The file.
+        path: PathBuf,
+        /// `sha256` or `size`.
+        what: &'static str,
+        /// What the manifest says.
+        expected: String,
+        /// What the file has.
+        actual: String,
+    },
+    /// Two targets would write the same output file.
+    #[error(
+        "{first} and {second} both write {path:?} (hint: the shard manifests were edited or come from different matrices)"
+    )]
+    SamePath {
+        /// The file.
+        path: String,
+        /// One target.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// The output lock could not be taken.
+    #[error("{0}")]
+    Lock(#[from] ExecutorError),
+    /// Writing the output failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Write {
+        /// What was being done.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One shard as read.
+struct Shard {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+/// Reads every shard's manifest and decides the merge; writes nothing.
+pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
+    if request.inputs.is_empty() {
+        return Err(MergeError::NoInputs);
+    }
+    check_distinct(request.inputs, request.out)?;
+    let shards = request
+        .inputs
+        .iter()
+        .map(|dir| read_shard(dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_same_build(&shards)?;
+    check_against_plan(&shards[0], request.plan)?;
+
+    // Which shard holds each target; a second holder is a duplicate or a conflict.
+    let mut found: BTreeMap<&str, (&Shard, &ManifestTarget)> = BTreeMap::new();
+    let planned: BTreeMap<String, &str> = request
+        .plan
+        .targets
+        .iter()
+        .map(|t| (t.id.to_string(), t.output.as_str()))
+        .collect();
+    for shard in &shards {
+        for target in &shard.manifest.targets {
+            let Some(output) = planned.get(&target.id) else {
+                return Err(MergeError::Unplanned {
+                    id: target.id.clone(),
+                    dir: shard.dir.clone(),
+                });
+            };
+            if target.path != *output {
+                return Err(MergeError::PathMismatch {
+                    id: target.id.clone(),
+                    dir: shard.dir.clone(),
+                    path: target.path.clone(),
+                    planned: (*output).to_owned(),
+                });
+            }
+            if let Some((first, first_target)) = found.get(target.id.as_str()) {
+                let (a, b) = (digest(first_target), digest(target));
+                return Err(if a == b {
+                    MergeError::Duplicate {
+                        id: target.id.clone(),
+                        first: first.dir.clone(),
+                        second: shard.dir.clone(),
+                    }
+                } else {
+                    MergeError::Conflict {
+                        id: target.id.clone(),
+                        first: first.dir.clone(),
+                        first_digest: a,
+                        second: shard.dir.clone(),
+                        second_digest: b,
+                    }
+                });
+            }
+            found.insert(&target.id, (shard, target));
+        }
+    }
+
+    let missing: Vec<String> = request
+        .plan
+        .targets
+        .iter()
+        .map(|t| t.id.to_string())
+        .filter(|id| !found.contains_key(id.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Missing { ids: missing });
+    }
+
+    let incomplete: Vec<String> = request
+        .plan
+        .targets
+        .iter()
+        .filter_map(|planned| found.get(planned.id.to_string().as_str()))
+        .filter(|(_, target)| target.status != Status::Built)
+        .map(|(shard, target)| {
+            format!(
+                "{} ({} in {})",
+                target.id,
+                status_name(target.status),
+                shard.dir.display()
+            )
+        })
+        .collect();
+    if !incomplete.is_empty() && !request.allow_incomplete {
+        return Err(MergeError::Incomplete {
+            targets: incomplete,
+        });
+    }
+
+    let mut targets = Vec::with_capacity(request.plan.targets.len());
+    let mut copies = Vec::new();
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut taken: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for planned in &request.plan.targets {
+        let id = planned.id.to_string();
+        let Some((shard, target)) = found.get(id.as_str()) else {
+            continue;
+        };
+        if target.status == Status::Built && (target.sha256.is_none() || target.size.is_none()) {
+            return Err(MergeError::NoDigest {
+                id,
+                dir: shard.dir.clone(),
+            });
+        }
+        for file in target_files(target) {
+            if !is_safe_relative(&file.path) {
+                return Err(MergeError::UnsafePath {
+                    id,
+                    dir: shard.dir.clone(),
+                    role: file.role,
+                    path: file.path,
+                });
+            }
+            if let Some(other) = written.insert(file.path.clone(), id.clone()) {
+                return Err(MergeError::SamePath {
+                    path: file.path,
+                    first: other,
+                    second: id,
+                });
+            }
+            copies.push(FileCopy {
+                target: id.clone(),
+                shard_dir: shard.dir.clone(),
+                file,
+            });
+        }
+        taken.entry(shard.dir.clone()).or_default().push(id);
+        targets.push((*target).clone());
+    }
+
+    let first = &shards[0].manifest;
+    let manifest = Manifest {
+        schema_version: MANIFEST_SCHEMA_VERSION,
+        crosscheck_version: first.crosscheck_version.clone(),
+        go_version: first.go_version.clone(),
+        go_command: first.go_command.clone(),
+        matrix_file: first.matrix_file.clone(),
+        project: first.project.clone(),
+        interrupted: shards.iter().any(|s| s.manifest.interrupted),
+        shard: None,
+        merged_from: shards
+            .iter()
+            .map(|shard| MergedShard {
+                dir: shard.dir.display().to_string(),
+                shard: shard.manifest.shard.clone(),
+                targets: taken.remove(&shard.dir).unwrap_or_default(),
+            })
+            .collect(),
+        targets,
+    };
+    Ok(MergePlan { manifest, copies })
+}
+
+/// Refuses an output that is one of the inputs. (An input given twice is caught as
+/// duplicate targets, which names them.)
+fn check_distinct(inputs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
+    // canonicalize fails for a directory that does not exist yet: then it is no input.
+    let Ok(out_real) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    for dir in inputs {
+        if std::fs::canonicalize(dir).is_ok_and(|real| real == out_real) {
+            return Err(MergeError::OutIsInput {
+                out: out.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_shard(dir: &Path) -> Result<Shard, MergeError> {
+    let path = dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| MergeError::ReadManifest {
+        path: path.clone(),
+        source,
+    })?;
+    // The version first, so a future manifest gets a version error rather than a parse error.
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|value| value.get("schema_version")?.as_u64());
+    if let Some(found) = version
+        && found != u64::from(MANIFEST_SCHEMA_VERSION)
+    {
+        return Err(MergeError::SchemaVersion {
+            path,
+            found: u32::try_from(found).unwrap_or(u32::MAX),
+        });
+    }
+    let manifest =
+        serde_json::from_str(&text).map_err(|source| MergeError::ParseManifest { path, source })?;
+    Ok(Shard {
+        dir: dir.to_owned(),
+        manifest,
+    })
+}
+
+/// What makes two shards parts of one release.
+fn identity(manifest: &Manifest) -> [(&'static str, String); 8] {
+    [
+        ("project", manifest.project.name.clone()),
+        ("main package", manifest.project.main.clone()),
+        ("version", manifest.project.version.clone()),
+        ("commit", manifest.project.commit.clone()),
+        ("date", manifest.project.date.clone()),
+        ("crosscheck version", manifest.crosscheck_version.clone()),
+        ("Go version", manifest.go_version.clone()),
+        ("matrix file", manifest.matrix_file.clone()),
+    ]
+}
+
+fn check_same_build(shards: &[Shard]) -> Result<(), MergeError> {
+    let first = &shards[0];
+    let expected = identity(&first.manifest);
+    for other in &shards[1..] {
+        for ((what, first_value), (_, other_value)) in
+            expected.iter().zip(identity(&other.manifest))
+        {
+            if *first_value != other_value {
+                return Err(MergeError::ShardsDisagree {
+                    what,
+                    first_dir: first.dir.clone(),
+                    first_value: first_value.clone(),
+                    other_dir: other.dir.clone(),
+                    other_value,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shards agree with each other; one of them stands for all against the plan.
+fn check_against_plan(shard: &Shard, plan: &Plan) -> Result<(), MergeError> {
+    let manifest = &shard.manifest;
+    let mut pairs = vec![
+        ("project", &manifest.project.name, &plan.project.name),
+        ("main package", &manifest.project.main, &plan.project.main),
+        (
+            "version",
+            &manifest.project.version,
+            &plan.project.vcs.version,
+        ),
+        ("commit", &manifest.project.commit, &plan.project.vcs.commit),
+        ("matrix file", &manifest.matrix_file, &plan.matrix_file),
+    ];
+    // Offline, the plan's Go version is the embedded catalog's, not the toolchain's.
+    if plan.go.catalog != CatalogSource::EmbeddedSnapshot {
+        pairs.push(("Go version", &manifest.go_version, &plan.go.version));
+    }
+    for (what, shard_value, plan_value) in pairs {
+        if shard_value != plan_value {
+            return Err(MergeError::NotThisPlan {
+                what,
+                dir: shard.dir.clone(),
+                shard_value: shard_value.clone(),
+                plan_value: plan_value.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What tells two copies of a target apart in an error.
+fn digest(target: &ManifestTarget) -> String {
+    match (&target.sha256, target.status) {
+        (Some(sha256), Status::Built) => format!("sha256 {sha256}"),
+        _ => status_name(target.status).to_owned(),
+    }
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Built => "built",
+        Status::Failed => "failed",
+        Status::Skipped => "skipped",
+        Status::Cancelled => "cancelled",
+        Status::Checked => "checked",
+    }
+}
+
+/// A path a manifest may name: relative, inside the directory, not crosscheck's own state.
+fn is_safe_relative(path: &str) -> bool {
+    let path = Path::new(path);
+    let mut components = path.components().peekable();
+    if components.peek().is_none() {
+        return false;
+    }
+    let mut first = true;
+    for component in components {
+        match component {
+            Component::Normal(name) => {
+                if first && name == STATE_DIR {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        first = false;
+    }
+    !matches!(
+        path.to_str(),
+        Some(MANIFEST_FILE) | Some(CHECKSUMS_FILE) | None
+    )
+}
+
+/// Carries out `plan` under the lock of `out`: copies and verifies every file, then writes
+/// the manifest and checksums. On any error the files already in `out` stay as they were.
+pub fn execute(
+    plan: &MergePlan,
+    out: &Path,
+    lock: LockPolicy,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<MergeSummary, MergeError> {
+    let _lock = dist::lock_blocking(out, lock, on_wait)?;
+    let staging = out.join(STATE_DIR).join(MERGE_STAGING_DIR);
+    remove_dir(&staging)?;
+    let result = stage_and_place(plan, out, &staging);
+    // The staging area is empty on success; after a failure it holds unverified copies.
+    let cleaned = remove_dir(&staging);
+    let summary = result?;
+    cleaned?;
+    Ok(summary)
+}
+
+fn stage_and_place(
+    plan: &MergePlan,
+    out: &Path,
+    staging: &Path,
+) -> Result<MergeSummary, MergeError> {
+    std::fs::create_dir_all(staging).map_err(write_error("create", staging))?;
+    let mut staged = Vec::with_capacity(plan.copies.len());
+    for (index, copy) in plan.copies.iter().enumerate() {
+        let temp = staging.join(index.to_string());
+        let artifact = copy_verified(copy, &temp, out)?;
+        staged.push((temp, artifact));
+    }
+    // Everything verified: now the output changes. The old manifest and checksums go first,
+    // so that neither ever describes files this merge is replacing.
+    for name in [MANIFEST_FILE, CHECKSUMS_FILE] {
+        let path = out.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(write_error("remove the previous", &path)(source)),
+        }
+    }
+    std::fs::create_dir_all(out.join(LOGS_DIR)).map_err(write_error("create", out))?;
+    let mut files = Vec::with_capacity(staged.len());
+    let mut checksummed = Vec::new();
+    for ((temp, artifact), copy) in staged.into_iter().zip(&plan.copies) {
+        if let Some(parent) = artifact.path.parent() {
+            std::fs::create_dir_all(parent).map_err(write_error("create", parent))?;
+        }
+        std::fs::rename(&temp, &artifact.path)
+            .map_err(write_error("move into place", &artifact.path))?;
+        if copy.file.checksummed {
+            checksummed.push(artifact.clone());
+        }
+        files.push(artifact);
+    }
+    let mut json = serde_json::to_string_pretty(&plan.manifest).map_err(|e| MergeError::Write {
+        action: "serialise",
+        path: out.join(MANIFEST_FILE),
+        source: std::io::Error::other(e),
+    })?;
+    json.push('\n');
+    let sums = dist::sha256sums(&checksummed);
+    for (name, bytes) in [
+        (CHECKSUMS_FILE, sums.as_bytes()),
+        (MANIFEST_FILE, json.as_bytes()),
+    ] {
+        let path = out.join(name);
+        dist::write_atomically(&path, bytes).map_err(write_error("write", &path))?;
+    }
+    Ok(MergeSummary {
+        manifest: plan.manifest.clone(),
+        files,
+        checksummed: checksummed.len(),
+    })
+}
+
+/// Copies one file to `temp`, hashing as it goes, and checks it against its manifest. The
+/// copy keeps the source's permissions and mtime (the build's reproducible date).
+fn copy_verified(copy: &FileCopy, temp: &Path, out: &Path) -> Result<Artifact, MergeError> {
+    let source_path = copy.shard_dir.join(&copy.file.path);
+    let read_error = |source| MergeError::ReadFile {
+        id: copy.target.clone(),
+        role: copy.file.role,
+        path: source_path.clone(),
+        source,
+    };
+    let mut source = File::open(&source_path).map_err(read_error)?;
+    let metadata = source.metadata().map_err(read_error)?;
+    if !metadata.is_file() {
+        return Err(read_error(std::io::Error::other("not a regular file")));
+    }
+    let mut target = File::create(temp).map_err(write_error("create", temp))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = source.read(&mut buffer).map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buffer[..n]);
+        target
+            .write_all(&buffer[..n])
+            .map_err(write_error("write", temp))?;
+    }
+    let sha256: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mismatch = |what, expected: String, actual: String| MergeError::Mismatch {
+        id: copy.target.clone(),
+        role: copy.file.role,
+        path: source_path.clone(),
+        what,
+        expected,
+        actual,
+    };
+    if let Some(expected) = &copy.file.sha256
+        && *expected != sha256
+    {
+        return Err(mismatch("sha256", expected.clone(), sha256));
+    }
+    if let Some(expected) = copy.file.size
+        && expected != size
+    {
+        return Err(mismatch("size", expected.to_string(), size.to_string()));
+    }
+    target
+        .set_permissions(metadata.permissions())
+        .map_err(write_error("set permissions of", temp))?;
+    if let Ok(modified) = metadata.modified() {
+        target
+            .set_times(std::fs::FileTimes::new().set_modified(modified))
+            .map_err(write_error("set the time of", temp))?;
+    }
+    Ok(Artifact {
+        path: out.join(&copy.file.path),
+        relative: copy.file.path.clone(),
+        size,
+        sha256,
+    })
+}
+
+fn remove_dir(dir: &Path) -> Result<(), MergeError> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(write_error("clean", dir)(source)),
+    }
+}
+
+fn write_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> MergeError {
+    let path = path.to_owned();
+    move |source| MergeError::Write {
+        action,
+        path,
+        source,
+    }
+}
+
+/// [`plan_merge`], then [`execute`].
+pub fn merge(
+    request: &MergeRequest<'_>,
+    lock: LockPolicy,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<MergeSummary, MergeError> {
+    let plan = plan_merge(request)?;
+    execute(&plan, request.out, lock, on_wait)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_paths_stay_inside_and_off_crosschecks_files() {
+        for ok in [
+            "hello_linux_amd64",
+            "logs/linux_amd64.log",
+            "sub/dir/app.exe",
+        ] {
+            assert!(is_safe_relative(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../outside",
+            "logs/../../x",
+            "./app",
+            ".crosscheck/lock",
+            "manifest.json",
+            "SHA256SUMS",
+        ] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+    }
+}
