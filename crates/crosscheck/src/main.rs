@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(args, &printer),
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Inspect(args) => commands::inspect::run(args, &printer),
+        Command::Report(args) => commands::report::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,5 +10,6 @@ pub mod doctor;
 pub mod init;
 pub mod inspect;
 pub mod plan;
+pub mod report;
 pub mod schema;
 pub mod targets;
