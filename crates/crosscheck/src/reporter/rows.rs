@@ -3,7 +3,7 @@
 //! `dist/manifest.json` read back later ([`Manifest`]). The renderers never look at the
 //! executor's types, so a live run and a manifest on disk look the same.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crosscheck_executor::{Manifest, RunSummary, Status, Verdict, format_duration};
 use crosscheck_planner::Plan;
@@ -135,7 +135,10 @@ impl Rows {
                     duration_ms: u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX),
                     path: target.output.clone(),
                     sha256: result.artifact.as_ref().map(|a| a.sha256.clone()),
-                    commands: vec![target.argv.clone()],
+                    // Only the manifest records the exact commands the executor ran (check
+                    // runs other commands than the plan's build argv); nothing shows them
+                    // from a live run.
+                    commands: Vec::new(),
                     c_compiler: None,
                     failure: result.failure.as_ref().map(|f| f.message.clone()),
                     hint: result.failure.as_ref().and_then(|f| f.hint.clone()),
@@ -166,6 +169,7 @@ impl Rows {
                 let log_tail = target
                     .log
                     .as_ref()
+                    .filter(|log| inside(Path::new(log)))
                     .map(|log| read_tail(&dist.join(log)))
                     .unwrap_or_default();
                 Row {
@@ -289,9 +293,16 @@ fn tail(lines: &[String]) -> Vec<String> {
     lines[lines.len().saturating_sub(LOG_TAIL)..].to_vec()
 }
 
+/// Whether a path from the manifest stays inside the dist directory: a report of a
+/// manifest someone handed over must not embed `/etc/passwd` or `../../.ssh/id_ed25519`.
+fn inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// The last lines of a log; nothing when it is gone or unreadable (a report of an old dist
 /// is still worth having without them).
-fn read_tail(path: &PathBuf) -> Vec<String> {
+fn read_tail(path: &Path) -> Vec<String> {
     let Ok(bytes) = std::fs::read(path) else {
         return Vec::new();
     };
@@ -303,6 +314,14 @@ fn read_tail(path: &PathBuf) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logs_outside_dist_are_not_read() {
+        assert!(inside(Path::new("logs/linux_amd64.log")));
+        assert!(!inside(Path::new("../secret")));
+        assert!(!inside(Path::new("/etc/passwd")));
+        assert!(!inside(Path::new("logs/../../x")));
+    }
 
     #[test]
     fn qualifiers_are_what_follows_os_and_arch() {
