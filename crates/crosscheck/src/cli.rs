@@ -23,10 +23,12 @@ Examples:
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
   crosscheck merge shard-*/             one verified dist/ from CI shard jobs' dist directories
+  crosscheck report dist --html r.html  a self-contained HTML page of a build
 
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
-docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches).";
+docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches),
+docs/report.md (JUnit, GitHub Actions, HTML).";
 
 const MERGE_AFTER_HELP: &str = "\
 Each CI job builds one shard (`crosscheck build --shard I/N`) and uploads its dist
@@ -122,6 +124,40 @@ pub enum Command {
     /// docs/ci.md.
     #[command(after_help = MERGE_AFTER_HELP)]
     Merge(MergeArgs),
+    /// Render a dist directory's manifest.json for people: an HTML page, Markdown or JSON.
+    ///
+    /// The HTML page is self-contained (no scripts, nothing loaded from the network): the
+    /// os × arch grid of the build, each target opening to its path, sha256, commands,
+    /// inspection and log tail. Exit 2 when the manifest is missing or invalid. See
+    /// docs/report.md.
+    #[command(after_help = "\
+Examples:
+  crosscheck report dist --html report.html    the page, to archive as a CI artifact
+  crosscheck report dist                       a Markdown table on stdout
+  crosscheck report dist --format json         one object per target, for scripts")]
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The dist directory `crosscheck build` wrote (or its manifest.json).
+    #[arg(value_name = "DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Write a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Print the report on stdout (default: markdown, unless --html is given).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+}
+
+/// How `report` prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A Markdown table, one row per target (what the GitHub step summary shows).
+    Markdown,
+    /// `{"project": ..., "targets": [...]}`, documented in docs/report.md.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -256,6 +292,10 @@ pub struct BuildArgs {
     /// What an artifact that breaks its target or policy does to the exit code.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = PolicyMode::Error)]
     pub policy: PolicyMode,
+    /// Write a JUnit XML report to FILE: one testcase per target, failed when the build
+    /// failed or the artifact breaks its target or policy.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// How `build` treats artifacts that break their target or policy.

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Inspect(args) => commands::inspect::run(args, &printer),
         Command::Merge(args) => commands::merge::run(args, &printer),
+        Command::Report(args) => commands::report::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,7 +11,8 @@ use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
 use crate::load::{cache_dir, load_plan};
 use crate::printer::Printer;
-use crate::reporter::{Reporter, Verb};
+use crate::reporter::rows::Rows;
+use crate::reporter::{Reporter, Verb, github, junit};
 use crate::verify::ArtifactInspector;
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
@@ -27,8 +28,27 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     reporter.finish(&summary);
+    report_for_ci(args, plan, &summary, printer)?;
     outcome(&summary)?;
     policy_outcome(&summary, args.policy, printer)
+}
+
+/// `--junit`, and on GitHub Actions the annotations and job summary (reporter::github).
+fn report_for_ci(
+    args: &BuildArgs,
+    plan: &Plan,
+    summary: &RunSummary,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let level = match args.policy {
+        PolicyMode::Error => github::Level::Error,
+        PolicyMode::Warn => github::Level::Warning,
+    };
+    github::report(printer, &Rows::from_run(plan, summary, "build"), level);
+    if let Some(path) = &args.junit {
+        junit::write_report(path, summary, plan, Verb::Build, printer)?;
+    }
+    Ok(())
 }
 
 /// Reports every artifact that breaks its target or policy; exit 3 unless `--policy warn`.

@@ -1,5 +1,5 @@
 //! `crosscheck check`: compile every selected target without linking; optionally vet and
-//! write JUnit.
+//! write JUnit; on GitHub Actions, annotate failures and write the job summary.
 
 use crosscheck_executor::Mode;
 use crosscheck_planner::CheckRequest;
@@ -9,7 +9,8 @@ use crate::commands::build::{outcome, run_options};
 use crate::errors::CliError;
 use crate::load::load_plan;
 use crate::printer::Printer;
-use crate::reporter::{Reporter, Verb, junit};
+use crate::reporter::rows::Rows;
+use crate::reporter::{Reporter, Verb, github, junit};
 
 pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
     let loaded = load_plan(&args.selection, printer)?;
@@ -22,15 +23,13 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
     let mut reporter = Reporter::new(printer, plan, Verb::Check, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     reporter.finish(&summary);
+    github::report(
+        printer,
+        &Rows::from_run(plan, &summary, "check"),
+        github::Level::Error,
+    );
     if let Some(path) = &args.junit {
-        let xml = junit::render(&summary, &format!("crosscheck check {}", plan.project.name))
-            .map_err(|e| CliError::Usage(format!("cannot render the JUnit report: {e}")))?;
-        junit::write(path, &xml).map_err(|source| CliError::Io {
-            action: "cannot write the JUnit report",
-            path: path.display().to_string(),
-            source,
-        })?;
-        printer.detail(&format!("wrote {}", path.display()));
+        junit::write_report(path, &summary, plan, Verb::Check, printer)?;
     }
     outcome(&summary)
 }

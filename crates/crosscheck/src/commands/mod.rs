@@ -11,5 +11,6 @@ pub mod init;
 pub mod inspect;
 pub mod merge;
 pub mod plan;
+pub mod report;
 pub mod schema;
 pub mod targets;

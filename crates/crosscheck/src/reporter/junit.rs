@@ -1,22 +1,47 @@
-//! `check --junit FILE`: one testcase per target, for CI dashboards.
+//! `build --junit FILE` and `check --junit FILE`: one testcase per target, for CI
+//! dashboards.
+//!
+//! A `build` testcase covers the build and the inspection of its artifact: it fails when
+//! the build failed or when the artifact breaks its target or policy (whatever
+//! `--policy` says about the exit code: the dashboard should show it either way).
 
 use std::path::Path;
 
-use crosscheck_executor::{RunSummary, Status};
+use crosscheck_executor::{RunSummary, Status, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-/// The JUnit XML for a check run.
+use super::Verb;
+
+/// The JUnit XML for a run.
 pub fn render(
     summary: &RunSummary,
     suite_name: &str,
+    verb: Verb,
 ) -> Result<String, quick_junit::SerializeError> {
     let mut report = Report::new("crosscheck");
     report.set_time(summary.duration);
     let mut suite = TestSuite::new(suite_name);
     suite.set_time(summary.duration);
     for result in &summary.results {
+        let violations = result
+            .inspection
+            .as_ref()
+            .filter(|i| i.verdict == Verdict::Fail)
+            .map(|i| i.problems.as_slice());
         let status = match result.status {
-            Status::Built | Status::Checked => TestCaseStatus::success(),
+            Status::Built | Status::Checked => match violations {
+                None => TestCaseStatus::success(),
+                Some(problems) => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_message(format!(
+                        "built, but the artifact breaks its target or policy: {}",
+                        problems.join("; ")
+                    ));
+                    status.set_type("policy");
+                    status.set_description(problems.join("\n"));
+                    status
+                }
+            },
             Status::Skipped | Status::Cancelled => {
                 let mut status = TestCaseStatus::skipped();
                 status.set_message(if result.status == Status::Skipped {
@@ -41,8 +66,15 @@ pub fn render(
             }
         };
         let mut case = TestCase::new(result.id.clone(), status);
-        case.set_classname("crosscheck.check");
+        case.set_classname(match verb {
+            Verb::Build => "crosscheck.build",
+            Verb::Check => "crosscheck.check",
+        });
         case.set_time(result.duration);
+        if let Some(problems) = violations {
+            // Dashboards that hide failure bodies still show system-out.
+            case.set_system_out(problems.join("\n"));
+        }
         suite.add_test_case(case);
     }
     report.add_test_suite(suite);
@@ -52,4 +84,31 @@ pub fn render(
 /// Writes the report to `path` atomically.
 pub fn write(path: &Path, xml: &str) -> std::io::Result<()> {
     crate::fsutil::write_atomically(path, xml.as_bytes())
+}
+
+/// Renders and writes the report of `plan`'s run to `path`: `--junit FILE` of both commands.
+pub fn write_report(
+    path: &Path,
+    summary: &RunSummary,
+    plan: &crosscheck_planner::Plan,
+    verb: Verb,
+    printer: &crate::printer::Printer,
+) -> Result<(), crate::errors::CliError> {
+    let word = match verb {
+        Verb::Build => "build",
+        Verb::Check => "check",
+    };
+    let xml = render(
+        summary,
+        &format!("crosscheck {word} {}", plan.project.name),
+        verb,
+    )
+    .map_err(|e| crate::errors::CliError::Usage(format!("cannot render the JUnit report: {e}")))?;
+    write(path, &xml).map_err(|source| crate::errors::CliError::Io {
+        action: "cannot write the JUnit report",
+        path: path.display().to_string(),
+        source,
+    })?;
+    printer.detail(&format!("wrote {}", path.display()));
+    Ok(())
 }

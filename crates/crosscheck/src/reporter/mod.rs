@@ -5,11 +5,19 @@
 //! terminal and CI is unset (or `--progress always`), otherwise one plain line per started
 //! and finished target. Both go through the [`Printer`], so `-q` leaves only errors and
 //! `-v` adds the exact commands and their output. [`grid`] renders the final table and
-//! [`junit`] the XML report of `check --junit`.
+//! [`junit`] the XML report of `--junit`.
+//!
+//! Reports for CI and for later: [`rows`] flattens a run or a `manifest.json` into one row
+//! per target, which [`markdown`] (the GitHub step summary, `report --format markdown`),
+//! [`github`] (annotations) and [`html`] (`crosscheck report --html`) render.
 
 mod bars;
+pub mod github;
 pub mod grid;
+pub mod html;
 pub mod junit;
+pub mod markdown;
+pub mod rows;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -1,0 +1,338 @@
+//! One flat row per target: what the step summary, `report --format markdown|json` and the
+//! HTML page show, built either from a finished run ([`RunSummary`] + [`Plan`]) or from a
+//! `dist/manifest.json` read back later ([`Manifest`]). The renderers never look at the
+//! executor's types, so a live run and a manifest on disk look the same.
+
+use std::path::Path;
+
+use crosscheck_executor::{Manifest, RunSummary, Status, Verdict, format_duration};
+use crosscheck_planner::Plan;
+use serde::Serialize;
+
+use super::human_size;
+
+/// The whole report: where it came from and one row per target, in plan order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rows {
+    /// What ran: `build` or `check`.
+    pub command: &'static str,
+    /// The binary name.
+    pub project: String,
+    /// `{version}` of the project, when known (manifests only).
+    pub version: Option<String>,
+    /// The Go toolchain that built, e.g. `go1.26.8`.
+    pub go_version: String,
+    /// Whether Ctrl-C or SIGTERM stopped the run.
+    pub interrupted: bool,
+    /// The targets.
+    pub targets: Vec<Row>,
+}
+
+/// One target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The target id, e.g. `linux/arm64+cgo.musl`.
+    pub id: String,
+    /// GOOS.
+    pub goos: String,
+    /// GOARCH.
+    pub goarch: String,
+    /// What tells it apart from others of the same os/arch (`v7`, `+cgo.musl`).
+    pub qualifier: Option<String>,
+    /// How it ended.
+    pub status: Status,
+    /// The inspector's verdict on the artifact (built targets only).
+    pub verdict: Option<Verdict>,
+    /// Why the artifact breaks its target or policy, one line each.
+    pub violations: Vec<String>,
+    /// Artifact size in bytes.
+    pub size: Option<u64>,
+    /// How the artifact links, as inspected (`static`, `kernel32.dll`, ...).
+    pub linkage: Option<String>,
+    /// The Go version recorded in the artifact.
+    pub go_version: Option<String>,
+    /// Build time in milliseconds.
+    pub duration_ms: u64,
+    /// The artifact path, relative to the dist directory.
+    pub path: String,
+    /// SHA-256 of the artifact.
+    pub sha256: Option<String>,
+    /// The exact command lines.
+    pub commands: Vec<Vec<String>>,
+    /// The C compiler of a cgo target, as `CC (how it was found)`.
+    pub c_compiler: Option<String>,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// What to do about the failure.
+    pub hint: Option<String>,
+    /// The log file, as recorded.
+    pub log: Option<String>,
+    /// The last lines the build printed (from the log when it still exists).
+    pub log_tail: Vec<String>,
+    /// The inspector's full report (docs/inspect.md), when inspected.
+    #[serde(skip)]
+    pub inspection: Option<serde_json::Value>,
+}
+
+/// How many log lines a report shows.
+pub const LOG_TAIL: usize = 20;
+
+impl Row {
+    /// `ok`, `FAILED`, `skipped`, `cancelled`; `VIOLATES POLICY` for a built artifact that
+    /// failed inspection.
+    pub fn status_word(&self) -> &'static str {
+        match self.status {
+            Status::Built | Status::Checked if self.verdict == Some(Verdict::Fail) => {
+                "VIOLATES POLICY"
+            }
+            Status::Built => "built",
+            Status::Checked => "checked",
+            Status::Failed => "FAILED",
+            Status::Skipped => "skipped",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether this row counts as a problem in CI: a failed build or a policy violation.
+    pub fn is_problem(&self) -> bool {
+        self.status == Status::Failed || self.verdict == Some(Verdict::Fail)
+    }
+
+    /// `2.1 MiB`, or empty.
+    pub fn size_text(&self) -> String {
+        self.size.map(human_size).unwrap_or_default()
+    }
+
+    /// `1.2s`.
+    pub fn duration_text(&self) -> String {
+        if self.status == Status::Skipped {
+            return String::new();
+        }
+        format_duration(std::time::Duration::from_millis(self.duration_ms))
+    }
+}
+
+impl Rows {
+    /// The rows of a run that just finished.
+    pub fn from_run(plan: &Plan, summary: &RunSummary, command: &'static str) -> Rows {
+        let targets = plan
+            .targets
+            .iter()
+            .zip(&summary.results)
+            .map(|(target, result)| {
+                let inspection = result.inspection.as_ref();
+                Row {
+                    id: result.id.clone(),
+                    goos: target.goos.clone(),
+                    goarch: target.goarch.clone(),
+                    qualifier: qualifier(&result.id, &target.goos, &target.goarch),
+                    status: result.status,
+                    verdict: inspection.map(|i| i.verdict),
+                    violations: inspection.map(|i| i.problems.clone()).unwrap_or_default(),
+                    size: result.artifact.as_ref().map(|a| a.size),
+                    linkage: inspection.and_then(|i| linkage(&i.report)),
+                    go_version: inspection.and_then(|i| go_version(&i.report)),
+                    duration_ms: u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX),
+                    path: target.output.clone(),
+                    sha256: result.artifact.as_ref().map(|a| a.sha256.clone()),
+                    // Only the manifest records the exact commands the executor ran (check
+                    // runs other commands than the plan's build argv); nothing shows them
+                    // from a live run.
+                    commands: Vec::new(),
+                    c_compiler: None,
+                    failure: result.failure.as_ref().map(|f| f.message.clone()),
+                    hint: result.failure.as_ref().and_then(|f| f.hint.clone()),
+                    log: result.log.as_ref().map(|l| l.display().to_string()),
+                    log_tail: tail(&result.output_tail),
+                    inspection: inspection.map(|i| i.report.clone()),
+                }
+            })
+            .collect();
+        Rows {
+            command,
+            project: plan.project.name.clone(),
+            version: None,
+            go_version: plan.go.version.clone(),
+            interrupted: summary.interrupted,
+            targets,
+        }
+    }
+
+    /// The rows of a manifest in `dist`; log tails are read from `dist/logs/` when the
+    /// files are still there.
+    pub fn from_manifest(manifest: &Manifest, dist: &Path) -> Rows {
+        let targets = manifest
+            .targets
+            .iter()
+            .map(|target| {
+                let inspection = target.inspection.as_ref();
+                let log_tail = target
+                    .log
+                    .as_ref()
+                    .filter(|log| inside(Path::new(log)))
+                    .map(|log| read_tail(&dist.join(log)))
+                    .unwrap_or_default();
+                Row {
+                    id: target.id.clone(),
+                    goos: target.goos.clone(),
+                    goarch: target.goarch.clone(),
+                    qualifier: qualifier(&target.id, &target.goos, &target.goarch),
+                    status: target.status,
+                    verdict: inspection.map(|i| i.verdict),
+                    violations: inspection.map(|i| i.problems.clone()).unwrap_or_default(),
+                    size: target.size,
+                    linkage: inspection.and_then(|i| linkage(&i.report)),
+                    go_version: inspection.and_then(|i| go_version(&i.report)),
+                    duration_ms: target.duration_ms,
+                    path: target.path.clone(),
+                    sha256: target.sha256.clone(),
+                    commands: target.commands.clone(),
+                    c_compiler: target
+                        .c_compiler
+                        .as_ref()
+                        .map(|cc| format!("{} ({})", cc.cc, cc.via)),
+                    failure: target.failure.as_ref().map(|f| f.message.clone()),
+                    hint: target.failure.as_ref().and_then(|f| f.hint.clone()),
+                    log: target.log.clone(),
+                    log_tail,
+                    inspection: inspection.map(|i| i.report.clone()),
+                }
+            })
+            .collect();
+        Rows {
+            command: "build",
+            project: manifest.project.name.clone(),
+            version: Some(manifest.project.version.clone()).filter(|v| !v.is_empty()),
+            go_version: manifest.go_version.clone(),
+            interrupted: manifest.interrupted,
+            targets,
+        }
+    }
+
+    /// How many rows have `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.targets.iter().filter(|r| r.status == status).count()
+    }
+
+    /// How many built artifacts fail inspection.
+    pub fn violating(&self) -> usize {
+        self.targets
+            .iter()
+            .filter(|r| r.verdict == Some(Verdict::Fail))
+            .count()
+    }
+
+    /// `built 2 of 3 targets, 1 failed, 1 violates policy`.
+    pub fn headline(&self) -> String {
+        let done = self.count(Status::Built) + self.count(Status::Checked);
+        let word = if self.command == "check" {
+            "checked"
+        } else {
+            "built"
+        };
+        let mut line = format!("{word} {done} of {} targets", self.targets.len());
+        for (count, word) in [
+            (self.count(Status::Failed), "failed"),
+            (self.count(Status::Cancelled), "cancelled"),
+            (self.count(Status::Skipped), "skipped"),
+            (self.violating(), "violate policy"),
+        ] {
+            if count > 0 {
+                line.push_str(&format!(", {count} {word}"));
+            }
+        }
+        if self.interrupted {
+            line.push_str(" (interrupted)");
+        }
+        line
+    }
+
+    /// GOOS values and GOARCH values in first-seen order: the grid's rows and columns.
+    pub fn axes(&self) -> (Vec<&str>, Vec<&str>) {
+        let mut oses: Vec<&str> = Vec::new();
+        let mut arches: Vec<&str> = Vec::new();
+        for row in &self.targets {
+            if !oses.contains(&row.goos.as_str()) {
+                oses.push(&row.goos);
+            }
+            if !arches.contains(&row.goarch.as_str()) {
+                arches.push(&row.goarch);
+            }
+        }
+        (oses, arches)
+    }
+
+    /// The rows of one grid cell.
+    pub fn cell<'a>(&'a self, goos: &'a str, goarch: &'a str) -> impl Iterator<Item = &'a Row> {
+        self.targets
+            .iter()
+            .filter(move |r| r.goos == goos && r.goarch == goarch)
+    }
+}
+
+/// What follows `goos/goarch` in the id: the variant and the cgo/libc suffix.
+fn qualifier(id: &str, goos: &str, goarch: &str) -> Option<String> {
+    let rest = id
+        .strip_prefix(goos)
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(goarch))
+        .unwrap_or_default();
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    (!rest.is_empty()).then(|| rest.to_owned())
+}
+
+fn linkage(report: &serde_json::Value) -> Option<String> {
+    report["linkage"].as_str().map(str::to_owned)
+}
+
+fn go_version(report: &serde_json::Value) -> Option<String> {
+    report["go"]["version"].as_str().map(str::to_owned)
+}
+
+fn tail(lines: &[String]) -> Vec<String> {
+    lines[lines.len().saturating_sub(LOG_TAIL)..].to_vec()
+}
+
+/// Whether a path from the manifest stays inside the dist directory: a report of a
+/// manifest someone handed over must not embed `/etc/passwd` or `../../.ssh/id_ed25519`.
+fn inside(path: &Path) -> bool {
+    path.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The last lines of a log; nothing when it is gone or unreadable (a report of an old dist
+/// is still worth having without them).
+fn read_tail(path: &Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    tail(&lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_outside_dist_are_not_read() {
+        assert!(inside(Path::new("logs/linux_amd64.log")));
+        assert!(!inside(Path::new("../secret")));
+        assert!(!inside(Path::new("/etc/passwd")));
+        assert!(!inside(Path::new("logs/../../x")));
+    }
+
+    #[test]
+    fn qualifiers_are_what_follows_os_and_arch() {
+        assert_eq!(qualifier("linux/amd64", "linux", "amd64"), None);
+        assert_eq!(
+            qualifier("linux/arm/v7", "linux", "arm"),
+            Some("v7".to_owned())
+        );
+        assert_eq!(
+            qualifier("linux/arm64+cgo.musl", "linux", "arm64"),
+            Some("+cgo.musl".to_owned())
+        );
+    }
+}
