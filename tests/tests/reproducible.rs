@@ -129,7 +129,11 @@ fn the_seeded_unreproducible_example_is_caught() {
     let expected = format!(
         "error: linux/amd64: not reproducible: first difference at offset {offset:#x} in section {section} (+{section_offset:#x})"
     );
-    assert!(out.stderr.contains(&expected), "{expected}\n{}", out.snapshot());
+    assert!(
+        out.stderr.contains(&expected),
+        "{expected}\n{}",
+        out.snapshot()
+    );
     assert!(
         out.stderr.contains("hint: -trimpath is off"),
         "{}",
