@@ -19,7 +19,7 @@ Examples:
   crosscheck targets --first-class      ports of the installed Go
   crosscheck init                       write a commented matrix.toml
   crosscheck build                      build every target into dist/
-  crosscheck build --verify-reproducible   ...then build each again elsewhere and compare
+  crosscheck build --verify-reproducible  build twice (elsewhere, cold cache), compare
   crosscheck check --vet                compile every target without linking, then vet
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
