@@ -10,6 +10,7 @@ use crate::classify::FailureKind;
 use crate::dist::Artifact;
 use crate::inspect::Inspection;
 use crate::prepare::PreparedTarget;
+use crate::reproduce::Reproduction;
 
 /// Something that happened during a run, in the order it happened. `index` is the
 /// target's position in the plan.
@@ -64,6 +65,19 @@ pub enum Event {
         index: usize,
         /// What it found.
         inspection: Box<Inspection>,
+    },
+    /// A built target is being built a second time, in a copy of the module with an empty
+    /// build cache (`--verify-reproducible`).
+    Reproducing {
+        /// Position in the plan.
+        index: usize,
+    },
+    /// The second build ended and the artifacts were compared.
+    Reproduced {
+        /// Position in the plan.
+        index: usize,
+        /// The outcome.
+        reproduction: Box<Reproduction>,
     },
     /// SIGINT/SIGTERM arrived: running builds are being stopped (`kill`: at once).
     Interrupted {
@@ -125,6 +139,8 @@ pub struct TargetResult {
     pub output_tail: Vec<String>,
     /// The inspector's findings.
     pub inspection: Option<Inspection>,
+    /// The second build's comparison (`--verify-reproducible`, built targets only).
+    pub reproducible: Option<Reproduction>,
 }
 
 /// What a whole run did.
@@ -148,6 +164,13 @@ impl RunSummary {
     /// How many targets ended with `status`.
     pub fn count(&self, status: Status) -> usize {
         self.results.iter().filter(|r| r.status == status).count()
+    }
+
+    /// The built targets whose second build differed or failed (`--verify-reproducible`).
+    pub fn not_reproducible(&self) -> impl Iterator<Item = &TargetResult> {
+        self.results
+            .iter()
+            .filter(|r| r.reproducible.as_ref().is_some_and(|r| !r.verified))
     }
 
     /// Whether every target was built or checked.

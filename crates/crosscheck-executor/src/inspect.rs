@@ -12,6 +12,14 @@ use serde::{Deserialize, Serialize};
 pub trait Inspect: Send + Sync {
     /// Inspects `artifact`, built for `target`.
     fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> Inspection;
+
+    /// Names the section of a binary (its bytes) that holds file offset `offset`, with the
+    /// offset inside that section; `--verify-reproducible` reports where two builds first
+    /// differ with it. The default knows no formats.
+    fn locate(&self, artifact: &[u8], offset: u64) -> Option<(String, u64)> {
+        let _ = (artifact, offset);
+        None
+    }
 }
 
 /// What an inspector found.

@@ -13,7 +13,10 @@
 //! 3. Each step is reported to the caller's callback as an [`Event`]; the caller draws
 //!    progress. Built artifacts are moved from the plan's staging path into place, hashed,
 //!    optionally [`Inspect`]ed; failures are [`classify()`]d with a hint.
-//! 4. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
+//! 4. With [`RunOptions::verify_reproducible`], each built target is built a second time in a
+//!    copy of the module with an empty build cache and the two artifacts are compared byte
+//!    for byte ([`Reproduction`], [`Event::Reproduced`]).
+//! 5. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
 //!    returns a [`RunSummary`].
 //!
 //! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
@@ -34,6 +37,7 @@ pub mod manifest;
 mod options;
 mod prepare;
 mod process;
+mod reproduce;
 mod runner;
 pub mod schedule;
 pub mod toolchain;
@@ -53,5 +57,6 @@ pub use options::{
     default_jobs, jobs_for, mem_available,
 };
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
+pub use reproduce::{Difference, Reproduction};
 pub use runner::{format_duration, run};
 pub use toolchain::{CcKind, HostTools, MissingCc, ResolvedCc, Zig, ZigSource, resolve_c_compiler};

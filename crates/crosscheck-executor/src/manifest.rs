@@ -11,6 +11,7 @@ use crate::classify::FailureKind;
 use crate::event::{RunSummary, Status};
 use crate::inspect::Inspection;
 use crate::prepare::PreparedTarget;
+use crate::reproduce::Reproduction;
 use crate::toolchain::ResolvedCc;
 
 /// The version of the manifest's shape; bumped on any incompatible change.
@@ -112,6 +113,10 @@ pub struct ManifestTarget {
     pub failure: Option<ManifestFailure>,
     /// What the inspector found (absent until an inspector runs).
     pub inspection: Option<Inspection>,
+    /// The second build's comparison; absent unless `--verify-reproducible` was given and
+    /// the target was built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducible: Option<Reproduction>,
 }
 
 /// A sub-architecture setting.
@@ -171,6 +176,7 @@ impl Manifest {
                     hint: f.hint.clone(),
                 }),
                 inspection: result.inspection.clone(),
+                reproducible: result.reproducible.clone(),
             })
             .collect();
         Manifest {

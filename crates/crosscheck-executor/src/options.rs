@@ -68,6 +68,10 @@ pub struct RunOptions {
     /// The environment builds inherit from (filtered by the allowlist); normally
     /// [`std::env::vars_os`], replaceable for tests.
     pub parent_env: Vec<(String, String)>,
+    /// Build every built target a second time, in a copy of the module under `TMPDIR` with
+    /// an empty Go build cache, and compare the artifacts byte for byte
+    /// (`--verify-reproducible`).
+    pub verify_reproducible: bool,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -80,6 +84,7 @@ impl std::fmt::Debug for RunOptions {
             .field("lock", &self.lock)
             .field("state_dir", &self.state_dir)
             .field("inspect", &self.inspect.is_some())
+            .field("verify_reproducible", &self.verify_reproducible)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +107,7 @@ impl RunOptions {
             parent_env: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
+            verify_reproducible: false,
         }
     }
 }

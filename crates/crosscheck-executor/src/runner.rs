@@ -373,6 +373,7 @@ fn skipped(shared: &Shared, target: &PreparedTarget) -> TargetResult {
         log: None,
         output_tail: Vec::new(),
         inspection: None,
+        reproducible: None,
     };
     shared.emit(Event::Finished {
         result: Box::new(result.clone()),
@@ -391,6 +392,7 @@ fn failed_result(target: &PreparedTarget, duration: Duration, failure: Failure) 
         log: None,
         output_tail: Vec::new(),
         inspection: None,
+        reproducible: None,
     }
 }
 
@@ -562,6 +564,7 @@ async fn run_target(
         log: None,
         output_tail: Vec::new(),
         inspection: None,
+        reproducible: None,
     };
     match outcome {
         Err(failure) => result.failure = Some(failure),
@@ -588,6 +591,42 @@ async fn run_target(
                 inspection: Box::new(inspection.clone()),
             });
             result.inspection = Some(inspection);
+        }
+    }
+    if let Some(artifact) = &result.artifact
+        && shared.options.verify_reproducible
+    {
+        shared.emit(Event::Reproducing {
+            index: target.index,
+        });
+        let index = target.index;
+        let job = crate::reproduce::Job {
+            target: &target,
+            planned,
+            module_dir: PathBuf::from(&shared.plan.project.module_dir),
+            skip: vec![shared.dist.clone()],
+            artifact: artifact.path.clone(),
+            timeout: shared.options.timeout,
+            grace: shared.options.grace_period,
+            inspect: shared.options.inspect.clone(),
+        };
+        let mut on_line = |line: String| {
+            if let Some(log) = &mut log {
+                log.line(&line);
+            }
+            shared.emit(Event::OutputLine { index, line });
+        };
+        if let Some(reproduction) =
+            crate::reproduce::reproduce(job, &mut cancel, &mut on_line).await
+        {
+            if let Some(log) = &mut log {
+                log.line(&format!("# reproducible: {}", reproduction.verified));
+            }
+            shared.emit(Event::Reproduced {
+                index,
+                reproduction: Box::new(reproduction.clone()),
+            });
+            result.reproducible = Some(reproduction);
         }
     }
     if let Some(mut log) = log {

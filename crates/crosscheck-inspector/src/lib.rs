@@ -8,7 +8,8 @@
 //! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
 //! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
 //! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
-//! [`Violation`]s with stable rule ids.
+//! [`Violation`]s with stable rule ids. [`locate`] names the section holding a file offset, to say
+//! where two builds that should be identical first differ.
 //!
 //! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
 //! is a report with `format: unknown`, a broken file of a known format is
@@ -20,6 +21,7 @@ mod buildinfo;
 mod elf;
 mod error;
 mod inspect;
+mod locate;
 mod macho;
 mod pe;
 mod plan9;
@@ -34,6 +36,7 @@ pub use inspect::{
     DEFAULT_MAX_FILE_SIZE, InspectOptions, detect, inspect_bytes, inspect_bytes_with, inspect_path,
     inspect_path_with,
 };
+pub use locate::{Location, locate};
 pub use report::{
     CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
     GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,

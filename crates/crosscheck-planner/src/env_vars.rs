@@ -27,6 +27,13 @@ pub const CXX: &str = "CXX";
 pub const ZIG_GLOBAL_CACHE_DIR: &str = "ZIG_GLOBAL_CACHE_DIR";
 /// Where zig keeps its local cache; set together with [`ZIG_GLOBAL_CACHE_DIR`].
 pub const ZIG_LOCAL_CACHE_DIR: &str = "ZIG_LOCAL_CACHE_DIR";
+/// Go's build cache; `--verify-reproducible` points its second build at an empty one.
+pub const GOCACHE: &str = "GOCACHE";
+/// A program that serves Go's build cache; unset for the second build, whose cache must
+/// start empty.
+pub const GOCACHEPROG: &str = "GOCACHEPROG";
+/// Where Go puts its temporary work directory.
+pub const GOTMPDIR: &str = "GOTMPDIR";
 
 /// The variables a build inherits from crosscheck's own environment, and nothing else
 /// (besides the plan's environment and `pass_env`). Each only says where Go finds its

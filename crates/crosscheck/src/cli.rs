@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
-  1  a build failed
+  1  a build failed, or an artifact is not reproducible (--verify-reproducible)
   2  usage or configuration error (the message says where)
   3  artifacts were built but violate policy
   130  interrupted
@@ -19,6 +19,7 @@ Examples:
   crosscheck targets --first-class      ports of the installed Go
   crosscheck init                       write a commented matrix.toml
   crosscheck build                      build every target into dist/
+  crosscheck build --verify-reproducible  build twice (elsewhere, cold cache), compare
   crosscheck check --vet                compile every target without linking, then vet
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
@@ -296,6 +297,11 @@ pub struct BuildArgs {
     /// failed or the artifact breaks its target or policy.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Build each target a second time, in a copy of the module under TMPDIR with an empty
+    /// Go build cache, and compare the artifacts byte for byte; a difference fails the run
+    /// (exit 1) and names the section where it starts. Doubles the build time.
+    #[arg(long)]
+    pub verify_reproducible: bool,
 }
 
 /// How `build` treats artifacts that break their target or policy.

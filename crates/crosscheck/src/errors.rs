@@ -8,7 +8,7 @@ use crosscheck_planner::{CatalogError, ConfigErrors, PlanError};
 pub mod exit_code {
     /// Everything passed.
     pub const SUCCESS: u8 = 0;
-    /// At least one build failed.
+    /// At least one build failed, or (`--verify-reproducible`) built twice differently.
     pub const BUILD_FAILED: u8 = 1;
     /// Bad command line or configuration.
     pub const USAGE: u8 = 2;
@@ -50,6 +50,14 @@ pub enum CliError {
         /// How many failed.
         failed: usize,
         /// How many were selected.
+        total: usize,
+    },
+    /// Some artifacts differ when built a second time; reported already.
+    #[error("{count} of {total} artifacts are not reproducible (see above)")]
+    NotReproducible {
+        /// How many differ (or could not be built again).
+        count: usize,
+        /// How many were built twice.
         total: usize,
     },
     /// Some planned targets cannot be built on this machine (`doctor`).
@@ -119,6 +127,7 @@ impl CliError {
             | CliError::Interrupted => exit_code::INTERRUPTED,
             CliError::Executor(_)
             | CliError::TargetsFailed { .. }
+            | CliError::NotReproducible { .. }
             | CliError::NotBuildable { .. } => exit_code::BUILD_FAILED,
         })
     }

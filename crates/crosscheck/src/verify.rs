@@ -139,4 +139,8 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
             },
         }
     }
+
+    fn locate(&self, artifact: &[u8], offset: u64) -> Option<(String, u64)> {
+        crosscheck_inspector::locate(artifact, offset).map(|l| (l.section, l.section_offset))
+    }
 }

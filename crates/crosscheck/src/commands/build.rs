@@ -25,12 +25,24 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
         LockPolicy::Wait
     };
     options.inspect = Some(Arc::new(ArtifactInspector));
+    options.verify_reproducible = args.verify_reproducible;
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     reporter.finish(&summary);
     report_for_ci(args, plan, &summary, printer)?;
     outcome(&summary)?;
-    policy_outcome(&summary, args.policy, printer)
+    let policy = policy_outcome(&summary, args.policy, printer);
+    // A build that cannot be repeated is a failed build (exit 1), which outranks policy (3).
+    let count = summary.not_reproducible().count();
+    if count > 0 {
+        let total = summary
+            .results
+            .iter()
+            .filter(|r| r.reproducible.is_some())
+            .count();
+        return Err(CliError::NotReproducible { count, total });
+    }
+    policy
 }
 
 /// `--junit`, and on GitHub Actions the annotations and job summary (reporter::github).

@@ -50,6 +50,13 @@ impl Bars {
         self.running.insert(index, spinner);
     }
 
+    /// Changes a running target's label (e.g. while it is built a second time).
+    pub(crate) fn relabel(&self, index: usize, label: &str) {
+        if let Some(spinner) = self.running.get(&index) {
+            spinner.set_message(label.to_owned());
+        }
+    }
+
     pub(crate) fn finish(&mut self, index: usize, line: &str) {
         if let Some(spinner) = self.running.remove(&index) {
             spinner.finish_and_clear();

@@ -73,6 +73,11 @@ pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
                         {
                             words.push("VIOLATES POLICY".to_owned());
                         }
+                        match &result.reproducible {
+                            Some(r) if r.verified => words.push("reproducible".to_owned()),
+                            Some(_) => words.push("NOT REPRODUCIBLE".to_owned()),
+                            None => {}
+                        }
                     }
                     words.join(" ")
                 })

@@ -174,6 +174,23 @@ impl<'a> Reporter<'a> {
                 let id = self.plan.targets.get(index).map(|t| t.id.to_string()).unwrap_or_default();
                 self.detail(&format!("  inspected {id}: {:?}", inspection.verdict));
             }
+            Event::Reproducing { index } => {
+                let id = self.plan.targets.get(index).map(|t| t.id.to_string()).unwrap_or_default();
+                match &self.bars {
+                    Some(bars) => bars.relabel(index, &format!("{id} (second build)")),
+                    None => self.printer.status(&format!(
+                        "reproducing {id} (a second build in a copy of the module, empty build cache)"
+                    )),
+                }
+            }
+            Event::Reproduced { index, reproduction } => {
+                let id = self.plan.targets.get(index).map(|t| t.id.to_string()).unwrap_or_default();
+                self.detail(&format!(
+                    "  {id}: second build {} in {}",
+                    if reproduction.verified { "identical" } else { "differs" },
+                    format_duration(std::time::Duration::from_millis(reproduction.duration_ms))
+                ));
+            }
             Event::Interrupted { kill: false } => self.status(
                 "interrupted: stopping the builds (SIGTERM, then SIGKILL after a grace period); press Ctrl-C again to kill them now",
             ),
@@ -212,6 +229,11 @@ impl<'a> Reporter<'a> {
         if let Some(failure) = &result.failure {
             line.push_str(&format!(": {}", failure.message));
         }
+        match &result.reproducible {
+            Some(r) if r.verified => line.push_str(" · reproducible"),
+            Some(_) => line.push_str(" · NOT REPRODUCIBLE"),
+            None => {}
+        }
         let line = format!("[{}/{total}] {line}", self.done);
         match &mut self.bars {
             Some(bars) => bars.finish(result.index, &line),
@@ -231,6 +253,11 @@ impl<'a> Reporter<'a> {
             .filter(|r| r.status == Status::Failed)
         {
             printer.error(&failure_report(result));
+        }
+        for result in summary.not_reproducible() {
+            if let Some(report) = reproducibility_report(result) {
+                printer.error(&report);
+            }
         }
         if !summary.results.is_empty() {
             printer.status(&format!(
@@ -258,6 +285,15 @@ impl<'a> Reporter<'a> {
             if count > 0 {
                 line.push_str(&format!(", {count} {word}"));
             }
+        }
+        let checked = summary
+            .results
+            .iter()
+            .filter(|r| r.reproducible.is_some())
+            .count();
+        if checked > 0 {
+            let differ = summary.not_reproducible().count();
+            line.push_str(&format!(", {} of {checked} reproducible", checked - differ));
         }
         if let (Some(manifest), Some(sums)) = (&summary.manifest, &summary.checksums) {
             line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));
@@ -291,6 +327,57 @@ fn failure_report(result: &TargetResult) -> String {
         }
     }
     out
+}
+
+/// Why a target is not reproducible: where its two builds first differ and what usually
+/// causes it, or why the second build could not be compared.
+pub fn reproducibility_report(result: &TargetResult) -> Option<String> {
+    let reproduction = result.reproducible.as_ref().filter(|r| !r.verified)?;
+    let mut out = match (&reproduction.error, &reproduction.first_difference) {
+        (Some(error), _) => format!(
+            "error: {}: reproducibility not verified: {error}",
+            result.id
+        ),
+        (None, Some(difference)) => {
+            let place = match (&difference.section, difference.section_offset) {
+                (Some(section), Some(at)) => format!(" in section {section} (+{at:#x})"),
+                (Some(section), None) => format!(" in section {section}"),
+                _ => String::new(),
+            };
+            let mut text = format!(
+                "error: {}: not reproducible: first difference at offset {:#x}{place}",
+                result.id, difference.offset
+            );
+            if let Some(count) = reproduction.differing_bytes {
+                text.push_str(&format!(
+                    "; {count} byte{} differ{}",
+                    if count == 1 { "" } else { "s" },
+                    if count == 1 { "s" } else { "" }
+                ));
+            }
+            match reproduction.size_difference {
+                Some(delta) if delta != 0 => text.push_str(&format!(
+                    "; the second build is {} bytes {}",
+                    delta.unsigned_abs(),
+                    if delta > 0 { "larger" } else { "smaller" }
+                )),
+                _ => {}
+            }
+            text
+        }
+        (None, None) => format!("error: {}: not reproducible", result.id),
+    };
+    out.push('\n');
+    if let Some(hint) = &reproduction.hint {
+        out.push_str(&format!("  hint: {hint}\n"));
+    }
+    if let Some(artifact) = &result.artifact {
+        out.push_str(&format!(
+            "  the first build stays in {}\n",
+            artifact.path.display()
+        ));
+    }
+    Some(out)
 }
 
 /// `2.1 MiB`, `940 KiB`, `12 B`.

@@ -1,0 +1,555 @@
+//! `--verify-reproducible`: build a target a second time, somewhere else, from nothing, and
+//! compare the bytes.
+//!
+//! After a target's first build succeeded, [`Workspace::create`] copies the module into a fresh
+//! temporary directory whose path differs from the original in text and in length (so a leaked
+//! path changes the bytes), next to an empty Go build cache (so every package is compiled again
+//! instead of fetched) and fresh zig caches. [`second_build`] rewrites the prepared commands for
+//! it: the same argv and environment, except that the output, the working directory, `GOCACHE`,
+//! `GOTMPDIR` and the zig caches point into the workspace. [`reproduce`] runs them exactly like
+//! the first build (process groups, the timeout, Ctrl-C), [`compare`]s the two artifacts byte
+//! for byte and asks the inspector hook which section holds the first difference. The
+//! workspace is a [`tempfile::TempDir`]: it is removed when dropped, whatever happened.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crosscheck_planner::PlannedTarget;
+use crosscheck_planner::env_vars::{
+    GOCACHE, GOCACHEPROG, GOTMPDIR, ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::inspect::Inspect;
+use crate::prepare::{PreparedTarget, display_command, shell_quote};
+use crate::process::{Cancel, Stop, run_command};
+
+/// The outcome of building a target a second time and comparing the artifacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Reproduction {
+    /// Whether the second build produced exactly the same bytes.
+    pub verified: bool,
+    /// The second artifact's size in bytes (when it was built).
+    pub size: Option<u64>,
+    /// Where the two artifacts first differ (when they differ).
+    pub first_difference: Option<Difference>,
+    /// How many bytes differ: positions both files have whose bytes differ, plus the length
+    /// one file has beyond the other.
+    pub differing_bytes: Option<u64>,
+    /// The second artifact's size minus the first's.
+    pub size_difference: Option<i64>,
+    /// Why the comparison could not be made (the copy or the second build failed).
+    pub error: Option<String>,
+    /// What usually causes such a difference or failure.
+    pub hint: Option<String>,
+    /// Wall-clock time of the second build, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Where two artifacts first differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Difference {
+    /// The file offset of the first differing byte.
+    pub offset: u64,
+    /// The section (or segment, or header) holding it, e.g. `.go.buildinfo`, when the
+    /// inspector could tell.
+    pub section: Option<String>,
+    /// The offset within that section.
+    pub section_offset: Option<u64>,
+}
+
+/// Where the second build happens; deleted on drop.
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    root: tempfile::TempDir,
+    /// The copy of the module.
+    module: PathBuf,
+    /// The empty Go build cache.
+    cache: PathBuf,
+    /// `GOTMPDIR`: Go's work directories, so even a killed `go build` leaves nothing behind.
+    tmp: PathBuf,
+    /// The zig caches.
+    zig: PathBuf,
+    /// Where the artifact goes.
+    out: PathBuf,
+}
+
+impl Workspace {
+    /// Creates the workspace under the system temporary directory (`TMPDIR`) and copies
+    /// `module_dir` into it, leaving out VCS metadata and every directory in `skip` (the dist
+    /// directory).
+    pub(crate) fn create(module_dir: &Path, skip: &[PathBuf]) -> std::io::Result<Workspace> {
+        let root = tempfile::Builder::new()
+            .prefix("crosscheck-reproduce-")
+            .tempdir()?;
+        // A path of another length: a leaked path then shifts bytes instead of hiding in an
+        // equally long string.
+        let mut name = String::from("module");
+        let module = loop {
+            let candidate = root.path().join(&name);
+            if candidate.as_os_str().len() != module_dir.as_os_str().len() {
+                break candidate;
+            }
+            name.push('_');
+        };
+        let workspace = Workspace {
+            cache: root.path().join("gocache"),
+            tmp: root.path().join("tmp"),
+            zig: root.path().join("zig"),
+            out: root.path().join("out"),
+            module,
+            root,
+        };
+        for dir in [
+            &workspace.cache,
+            &workspace.tmp,
+            &workspace.zig,
+            &workspace.out,
+        ] {
+            std::fs::create_dir(dir)?;
+        }
+        let mut skip: Vec<PathBuf> = skip
+            .iter()
+            .filter_map(|path| path.canonicalize().ok())
+            .collect();
+        // TMPDIR inside the module must not copy the copy into itself.
+        skip.extend(workspace.root.path().canonicalize().ok());
+        copy_tree(module_dir, &workspace.module, &skip, 0)?;
+        Ok(workspace)
+    }
+
+    /// The workspace's root directory.
+    pub(crate) fn root(&self) -> &Path {
+        self.root.path()
+    }
+}
+
+/// Directory nesting beyond which the copy gives up: a symlink loop or a hostile tree.
+const MAX_DEPTH: usize = 64;
+
+/// Names never copied: VCS metadata (big, and not part of the source).
+const NOT_COPIED: &[&str] = &[".git", ".hg", ".svn", ".bzr", ".jj"];
+
+fn copy_tree(from: &Path, to: &Path, skip: &[PathBuf], depth: usize) -> std::io::Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(std::io::Error::other(format!(
+            "{} is nested more than {MAX_DEPTH} directories deep",
+            from.display()
+        )));
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if NOT_COPIED.iter().any(|n| name == *n) {
+            continue;
+        }
+        let source = entry.path();
+        let target = to.join(&name);
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if source
+                .canonicalize()
+                .is_ok_and(|canonical| skip.contains(&canonical))
+            {
+                continue;
+            }
+            copy_tree(&source, &target, skip, depth + 1)?;
+        } else if kind.is_symlink() {
+            copy_symlink(&source, &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(&source, &target)?;
+        }
+        // Sockets, fifos and devices are not source.
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_symlink(source: &Path, target: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(source)?, target)
+}
+
+#[cfg(not(unix))]
+fn copy_symlink(source: &Path, target: &Path) -> std::io::Result<()> {
+    // Without portable symlinks, copy what the link points at.
+    if source.is_dir() {
+        Ok(())
+    } else {
+        std::fs::copy(source, target).map(|_| ())
+    }
+}
+
+/// The second build's commands, working directory, environment and output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecondBuild {
+    pub commands: Vec<Vec<String>>,
+    pub cwd: PathBuf,
+    pub env: BTreeMap<String, String>,
+    pub output: PathBuf,
+}
+
+/// Rewrites `target`'s commands to build into `workspace`: everything else stays as planned.
+pub(crate) fn second_build(
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    module_dir: &Path,
+    workspace: &Workspace,
+) -> Result<SecondBuild, String> {
+    let relative = target.cwd.strip_prefix(module_dir).map_err(|_| {
+        format!(
+            "the build runs in {}, outside its module {}",
+            target.cwd.display(),
+            module_dir.display()
+        )
+    })?;
+    let staging = Path::new(&planned.staging_output);
+    let output = workspace
+        .out
+        .join(staging.file_name().unwrap_or(staging.as_os_str()));
+    let output_text = output.to_string_lossy().into_owned();
+    let mut replaced = false;
+    let commands = target
+        .commands
+        .iter()
+        .map(|argv| {
+            argv.iter()
+                .map(|arg| {
+                    if *arg == planned.staging_output {
+                        replaced = true;
+                        output_text.clone()
+                    } else {
+                        arg.clone()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if !replaced {
+        return Err(format!(
+            "the command does not name the output {} (-o)",
+            planned.staging_output
+        ));
+    }
+    let mut env = target.env.clone();
+    env.insert(GOCACHE.to_owned(), path_text(&workspace.cache));
+    env.insert(GOTMPDIR.to_owned(), path_text(&workspace.tmp));
+    env.remove(GOCACHEPROG);
+    for name in [ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR] {
+        if let Some(value) = env.get_mut(name) {
+            *value = path_text(&workspace.zig);
+        }
+    }
+    Ok(SecondBuild {
+        commands,
+        cwd: workspace.module.join(relative),
+        env,
+        output,
+    })
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Where two byte strings first differ, and by how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Comparison {
+    /// The first differing offset; `None` when identical.
+    pub first: Option<u64>,
+    /// Differing positions over the common length, plus the length difference.
+    pub differing: u64,
+}
+
+/// Compares `first` and `second` byte for byte.
+pub(crate) fn compare(first: &[u8], second: &[u8]) -> Comparison {
+    let common = first.len().min(second.len());
+    let mut first_offset = None;
+    let mut differing: u64 = 0;
+    for (offset, (a, b)) in first[..common].iter().zip(&second[..common]).enumerate() {
+        if a != b {
+            differing += 1;
+            first_offset.get_or_insert(offset as u64);
+        }
+    }
+    let extra = first.len().abs_diff(second.len()) as u64;
+    if extra > 0 {
+        first_offset.get_or_insert(common as u64);
+    }
+    Comparison {
+        first: first_offset,
+        differing: differing + extra,
+    }
+}
+
+/// Whether Go stamps VCS information (`vcs.revision`, `vcs.modified`) into this build: the
+/// module is in a checkout and nothing turns stamping off. The copy is outside the checkout,
+/// so its build info cannot carry the same stamps.
+pub(crate) fn stamps_vcs(module_dir: &Path, target: &PreparedTarget) -> bool {
+    let disabled = |text: &str| text.contains("-buildvcs=false");
+    if target.commands.iter().flatten().any(|arg| disabled(arg))
+        || target
+            .env
+            .get("GOFLAGS")
+            .is_some_and(|flags| disabled(flags))
+    {
+        return false;
+    }
+    module_dir.ancestors().any(|dir| {
+        NOT_COPIED
+            .iter()
+            .chain(&[".fossil", "_FOSSIL_"])
+            .any(|name| dir.join(name).exists())
+    })
+}
+
+/// What usually makes a target's two builds differ, most specific first.
+pub(crate) fn hint(
+    planned: &PlannedTarget,
+    target: &PreparedTarget,
+    section: Option<&str>,
+    vcs: bool,
+) -> String {
+    let trimpath = target
+        .commands
+        .iter()
+        .flatten()
+        .any(|arg| arg == "-trimpath");
+    let buildinfo = section.is_some_and(|s| s.contains("buildinfo"));
+    if vcs && buildinfo {
+        return "the module is in a VCS checkout, so Go stamps vcs.revision and vcs.modified into the build info; the second build's copy is outside the checkout (add \"-buildvcs=false\" to [build] flags to verify the rest)".to_owned();
+    }
+    if !trimpath {
+        return "-trimpath is off ([build] trimpath = false): the absolute source directory is compiled into the binary, and the second build ran in another directory".to_owned();
+    }
+    if planned.cgo {
+        return "the C compiler may embed the build time (__DATE__, __TIME__) or the build directory (__FILE__, debug info); build C code with -ffile-prefix-map and honour SOURCE_DATE_EPOCH".to_owned();
+    }
+    if vcs {
+        return "the module is in a VCS checkout and the second build's copy is not: Go's vcs.* build settings differ (add \"-buildvcs=false\" to [build] flags to verify the rest)".to_owned();
+    }
+    "the build embeds something that changes between builds: the time (an -X flag fed by `date`), the build directory, a random value, or a file generated during the build".to_owned()
+}
+
+/// What [`reproduce`] needs about one target.
+pub(crate) struct Job<'a> {
+    pub target: &'a PreparedTarget,
+    pub planned: &'a PlannedTarget,
+    pub module_dir: PathBuf,
+    /// Directories the copy leaves out (the dist directory).
+    pub skip: Vec<PathBuf>,
+    /// The first build's artifact, in the dist directory.
+    pub artifact: PathBuf,
+    pub timeout: Option<Duration>,
+    pub grace: Duration,
+    pub inspect: Option<Arc<dyn Inspect>>,
+}
+
+/// Builds `job`'s target a second time in a fresh workspace and compares the artifacts.
+/// `None` when cancelled (Ctrl-C, fail-fast): nothing was verified, nothing is claimed.
+/// `on_line` receives the commands (as `$ ...` lines) and their output.
+pub(crate) async fn reproduce(
+    job: Job<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_line: &mut (dyn FnMut(String) + Send),
+) -> Option<Reproduction> {
+    let started = Instant::now();
+    let vcs = stamps_vcs(&job.module_dir, job.target);
+    let failed = |error: String, hint: Option<String>| Reproduction {
+        verified: false,
+        size: None,
+        first_difference: None,
+        differing_bytes: None,
+        size_difference: None,
+        error: Some(error),
+        hint,
+        duration_ms: millis(started.elapsed()),
+    };
+    let (module_dir, skip) = (job.module_dir.clone(), job.skip.clone());
+    let workspace = match tokio::task::spawn_blocking(move || Workspace::create(&module_dir, &skip))
+        .await
+    {
+        Ok(Ok(workspace)) => workspace,
+        Ok(Err(error)) => {
+            return Some(failed(
+                format!(
+                    "cannot copy {} to a temporary directory: {error}",
+                    job.module_dir.display()
+                ),
+                Some(
+                    "the copy goes to TMPDIR: is it writable, with room for the module?".to_owned(),
+                ),
+            ));
+        }
+        Err(error) => return Some(failed(format!("internal error: {error}"), None)),
+    };
+    let build = match second_build(job.target, job.planned, &job.module_dir, &workspace) {
+        Ok(build) => build,
+        Err(error) => return Some(failed(format!("cannot build a second time: {error}"), None)),
+    };
+    on_line(format!(
+        "# reproducing in {} with an empty GOCACHE",
+        workspace.root().display()
+    ));
+    let deadline = job.timeout.map(|timeout| started + timeout);
+    for argv in &build.commands {
+        on_line(format!(
+            "$ cd {} && {}",
+            shell_quote(&build.cwd.to_string_lossy()),
+            display_command(argv)
+        ));
+        let end = match run_command(
+            argv, &build.cwd, &build.env, deadline, job.grace, cancel, on_line,
+        )
+        .await
+        {
+            Ok(end) => end,
+            Err(error) => {
+                return Some(failed(
+                    format!("cannot run the second build: {error}"),
+                    None,
+                ));
+            }
+        };
+        match end.stopped {
+            Some(Stop::Cancelled) => return None,
+            Some(Stop::Timeout) => {
+                return Some(failed(
+                    "the second build timed out".to_owned(),
+                    Some("raise --timeout: the second build starts with an empty build cache and compiles the standard library too".to_owned()),
+                ));
+            }
+            None if !end.success() => {
+                return Some(failed(
+                    format!("the second build failed: {}", end.describe()),
+                    Some("the module may need files outside its directory (a replace directive with a relative path, a go.work file, a generated file); the copy holds only the module directory".to_owned()),
+                ));
+            }
+            None => {}
+        }
+    }
+    let first_path = job.artifact.clone();
+    let second_path = build.output.clone();
+    let inspect = job.inspect.clone();
+    let compared = tokio::task::spawn_blocking(move || {
+        let first = std::fs::read(&first_path)
+            .map_err(|e| format!("cannot read {}: {e}", first_path.display()))?;
+        let second = std::fs::read(&second_path).map_err(|e| {
+            format!(
+                "the second build wrote no artifact ({}: {e})",
+                second_path.display()
+            )
+        })?;
+        let comparison = compare(&first, &second);
+        let location = comparison
+            .first
+            .and_then(|offset| inspect.as_ref()?.locate(&first, offset));
+        Ok::<_, String>((first.len(), second.len(), comparison, location))
+    })
+    .await;
+    drop(workspace);
+    let (first_len, second_len, comparison, location) = match compared {
+        Ok(Ok(compared)) => compared,
+        Ok(Err(error)) => return Some(failed(error, None)),
+        Err(error) => return Some(failed(format!("internal error: {error}"), None)),
+    };
+    let size_difference = i64::try_from(second_len)
+        .unwrap_or(i64::MAX)
+        .saturating_sub(i64::try_from(first_len).unwrap_or(i64::MAX));
+    let verified = comparison.first.is_none();
+    let hint = (!verified).then(|| {
+        hint(
+            job.planned,
+            job.target,
+            location.as_ref().map(|(section, _)| section.as_str()),
+            vcs,
+        )
+    });
+    Some(Reproduction {
+        verified,
+        size: Some(second_len as u64),
+        first_difference: comparison.first.map(|offset| Difference {
+            offset,
+            section: location.as_ref().map(|(section, _)| section.clone()),
+            section_offset: location.as_ref().map(|(_, at)| *at),
+        }),
+        differing_bytes: Some(comparison.differing),
+        size_difference: Some(size_difference),
+        error: None,
+        hint,
+        duration_ms: millis(started.elapsed()),
+    })
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_bytes_compare_equal() {
+        assert_eq!(
+            compare(b"abc", b"abc"),
+            Comparison {
+                first: None,
+                differing: 0
+            }
+        );
+    }
+
+    #[test]
+    fn the_first_difference_and_the_count_are_found() {
+        assert_eq!(
+            compare(b"abcdef", b"abXdeY"),
+            Comparison {
+                first: Some(2),
+                differing: 2
+            }
+        );
+        // A longer second file differs where the first one ends.
+        assert_eq!(
+            compare(b"abc", b"abcde"),
+            Comparison {
+                first: Some(3),
+                differing: 2
+            }
+        );
+        assert_eq!(
+            compare(b"", b"x"),
+            Comparison {
+                first: Some(0),
+                differing: 1
+            }
+        );
+    }
+
+    #[test]
+    fn the_copy_has_another_path_and_leaves_out_vcs_and_dist() -> std::io::Result<()> {
+        let module = tempfile::tempdir()?;
+        std::fs::write(module.path().join("go.mod"), "module x\n")?;
+        std::fs::create_dir_all(module.path().join("sub/deeper"))?;
+        std::fs::write(module.path().join("sub/deeper/a.go"), "package a\n")?;
+        std::fs::create_dir_all(module.path().join(".git/objects"))?;
+        std::fs::create_dir_all(module.path().join("dist/.crosscheck"))?;
+        std::fs::write(module.path().join("dist/app"), "binary")?;
+        let workspace = Workspace::create(module.path(), &[module.path().join("dist")])?;
+        let copy = workspace.module.clone();
+        assert_ne!(copy.as_os_str().len(), module.path().as_os_str().len());
+        assert!(copy.join("go.mod").is_file());
+        assert!(copy.join("sub/deeper/a.go").is_file());
+        assert!(!copy.join(".git").exists());
+        assert!(!copy.join("dist").exists());
+        let root = workspace.root().to_owned();
+        drop(workspace);
+        assert!(!root.exists(), "the workspace outlived its drop");
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+module example.com/crosscheck/unreproducible
+
+go 1.22
