@@ -13,7 +13,8 @@
 //! 3. Each step is reported to the caller's callback as an [`Event`]; the caller draws
 //!    progress. Built artifacts are moved from the plan's staging path into place, hashed,
 //!    optionally [`Inspect`]ed; failures are [`classify()`]d with a hint.
-//! 4. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
+//! 4. A [`Package`] hook, when set, packages what was built (archives, universal binaries).
+//! 5. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
 //!    returns a [`RunSummary`].
 //!
 //! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
@@ -32,6 +33,7 @@ mod event;
 mod inspect;
 pub mod manifest;
 mod options;
+mod package;
 mod prepare;
 mod process;
 mod runner;
@@ -47,7 +49,8 @@ pub use dist::Artifact;
 pub use error::ExecutorError;
 pub use event::{Event, Failure, RunSummary, Status, TargetResult};
 pub use inspect::{Inspect, Inspection, Verdict};
-pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, manifest_schema};
+pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, manifest_schema};
+pub use package::{Package, PackageFailure, PackageOutcome};
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
     default_jobs, jobs_for, mem_available,

@@ -9,3 +9,11 @@
 //! - `package`: the post-build phase run under the dist lock (universal Mach-O binaries,
 //!   archives, SBOMs), whose files the checksums cover.
 #![warn(missing_docs)]
+
+pub mod archive;
+pub mod package;
+pub mod universal;
+
+pub use archive::{ArchiveError, write_archive};
+pub use package::Packager;
+pub use universal::{UniversalError, build_universal};

@@ -52,6 +52,12 @@ pub enum CliError {
         /// How many were selected.
         total: usize,
     },
+    /// Every target built, but some could not be packaged; reported already.
+    #[error("{failed} artifacts could not be packaged (archives, universal binaries)")]
+    PackagingFailed {
+        /// How many entries failed.
+        failed: usize,
+    },
     /// Some planned targets cannot be built on this machine (`doctor`).
     #[error("{missing} of {total} targets cannot be built on this machine (see above)")]
     NotBuildable {
@@ -107,6 +113,7 @@ impl CliError {
             | CliError::Interrupted => exit_code::INTERRUPTED,
             CliError::Executor(_)
             | CliError::TargetsFailed { .. }
+            | CliError::PackagingFailed { .. }
             | CliError::NotBuildable { .. } => exit_code::BUILD_FAILED,
         })
     }
