@@ -139,7 +139,11 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
     let zip_names: Vec<&str> = zip_entries.iter().map(|e| e[7]).collect();
     assert_eq!(zip_names, ["LICENSE", "README.md", "greet.exe"], "{zip}");
     for entry in &zip_entries {
-        assert_eq!(entry[6], "20231114.221320", "zip time of {}: {zip}", entry[7]);
+        assert_eq!(
+            entry[6], "20231114.221320",
+            "zip time of {}: {zip}",
+            entry[7]
+        );
         let mode = if entry[7] == "greet.exe" {
             "-rwxr-xr-x"
         } else {
@@ -208,7 +212,8 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap_or_default();
     for name in ARCHIVES.iter().chain(&["greet_darwin_universal"]) {
         assert!(
-            sums.lines().any(|line| line.ends_with(&format!("  {name}"))),
+            sums.lines()
+                .any(|line| line.ends_with(&format!("  {name}"))),
             "{name} missing from SHA256SUMS:\n{sums}"
         );
     }

@@ -50,11 +50,11 @@ pub use error::ExecutorError;
 pub use event::{Event, Failure, RunSummary, Status, TargetResult};
 pub use inspect::{Inspect, Inspection, Verdict};
 pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, manifest_schema};
-pub use package::{Package, PackageFailure, PackageOutcome};
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
     default_jobs, jobs_for, mem_available,
 };
+pub use package::{Package, PackageFailure, PackageOutcome};
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
 pub use runner::{format_duration, run};
 pub use toolchain::{CcKind, HostTools, MissingCc, ResolvedCc, Zig, ZigSource, resolve_c_compiler};

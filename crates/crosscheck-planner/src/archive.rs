@@ -185,7 +185,9 @@ pub(crate) fn resolve_files(
             } else {
                 format!("{relative}/{name}")
             };
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
                 if !SKIPPED_DIRS.contains(&name.as_str()) {
                     pending.push(child);
@@ -221,16 +223,18 @@ mod tests {
     fn resolves_plain_paths_and_globs() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("docs/deep")).unwrap();
-        for file in ["README.md", "docs/b.md", "docs/a.md", "docs/deep/c.md", "docs/x.txt"] {
+        for file in [
+            "README.md",
+            "docs/b.md",
+            "docs/a.md",
+            "docs/deep/c.md",
+            "docs/x.txt",
+        ] {
             std::fs::write(dir.path().join(file), "x").unwrap();
         }
         let names = |pattern: &str| {
-            resolve_files(dir.path(), pattern).map(|files| {
-                files
-                    .into_iter()
-                    .map(|(_, name)| name)
-                    .collect::<Vec<_>>()
-            })
+            resolve_files(dir.path(), pattern)
+                .map(|files| files.into_iter().map(|(_, name)| name).collect::<Vec<_>>())
         };
         assert_eq!(names("README.md").unwrap(), ["README.md"]);
         assert_eq!(names("docs/*.md").unwrap(), ["docs/a.md", "docs/b.md"]);
@@ -240,6 +244,10 @@ mod tests {
         );
         assert_eq!(names("LICENSE"), Err(ResolveError::NoMatch));
         assert_eq!(names("*.rst"), Err(ResolveError::NoMatch));
-        assert_eq!(names("docs"), Err(ResolveError::NoMatch), "a directory is no file");
+        assert_eq!(
+            names("docs"),
+            Err(ResolveError::NoMatch),
+            "a directory is no file"
+        );
     }
 }

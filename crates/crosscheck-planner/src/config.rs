@@ -443,7 +443,10 @@ impl Checker {
             }
             if let Err(error) = globset::Glob::new(path) {
                 self.error(
-                    format!("archive file pattern {path:?} is not a valid glob: {}", error.kind()),
+                    format!(
+                        "archive file pattern {path:?} is not a valid glob: {}",
+                        error.kind()
+                    ),
                     value.span(),
                 );
                 continue;

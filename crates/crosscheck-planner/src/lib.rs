@@ -40,8 +40,7 @@ pub use catalog::{Catalog, CatalogError, CatalogSource, GoToolchain, Port, catal
 pub use check::{CheckRequest, check_commands};
 pub use config::{
     Axes, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE,
-    Located,
-    MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,
+    Located, MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};

@@ -573,7 +573,9 @@ impl<'a> Packer<'a> {
         let path = format!("{}{}", template.value.render(&values), format.extension());
         if path.split('/').any(|part| part.is_empty() || part == "..") {
             return Err(Diagnostic::error(
-                format!("archive path {path:?} of {target} is not a file inside the dist directory"),
+                format!(
+                    "archive path {path:?} of {target} is not a file inside the dist directory"
+                ),
                 Some(template.span.clone()),
             ));
         }
@@ -603,7 +605,9 @@ impl<'a> Packer<'a> {
                         Err(error) => {
                             let why = match error {
                                 ResolveError::NoMatch => "matches no file".to_owned(),
-                                ResolveError::Unreadable(what) => format!("cannot be searched ({what})"),
+                                ResolveError::Unreadable(what) => {
+                                    format!("cannot be searched ({what})")
+                                }
                             };
                             self.errors.push(Diagnostic::error(
                                 format!(
@@ -616,14 +620,18 @@ impl<'a> Packer<'a> {
                             Vec::new()
                         }
                     };
-                    self.resolved.insert(pattern.value.clone(), resolved.clone());
+                    self.resolved
+                        .insert(pattern.value.clone(), resolved.clone());
                     resolved
                 }
             };
             for file in resolved {
                 if file.name == binary {
                     return Err(Diagnostic::error(
-                        format!("archive file {:?} has the name of the binary in the archive of {target}", file.name),
+                        format!(
+                            "archive file {:?} has the name of the binary in the archive of {target}",
+                            file.name
+                        ),
                         Some(pattern.span.clone()),
                     ));
                 }
@@ -654,9 +662,9 @@ impl<'a> Packer<'a> {
             return Ok(Vec::new());
         };
         let find = |arch: &str, cgo: bool| {
-            targets
-                .iter()
-                .find(|t| t.goos == "darwin" && t.goarch == arch && t.cgo == cgo && t.id.variant.is_none())
+            targets.iter().find(|t| {
+                t.goos == "darwin" && t.goarch == arch && t.cgo == cgo && t.id.variant.is_none()
+            })
         };
         let mut planned = Vec::new();
         for cgo in [false, true] {
@@ -689,11 +697,15 @@ impl<'a> Packer<'a> {
             let output = output_template.value.render(&values);
             if targets.iter().any(|t| t.output == output) {
                 return Err(Diagnostic::error(
-                    format!("the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)", names.id),
+                    format!(
+                        "the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)",
+                        names.id
+                    ),
                     Some(output_template.span.clone()),
                 ));
             }
-            let archive = self.archive(&target, &names, archive_format, archive_name, archive_files)?;
+            let archive =
+                self.archive(&target, &names, archive_format, archive_name, archive_files)?;
             planned.push(PlannedUniversal {
                 id: names.id.clone(),
                 slug: names.slug.clone(),

@@ -154,8 +154,17 @@ pub fn assign_shards_grouped(targets: &[Target], groups: &[Vec<usize>], count: u
         }
     }
     units.extend((0..targets.len()).filter(|&i| !grouped[i]).map(|i| vec![i]));
-    let cost = |unit: &[usize]| unit.iter().map(|&i| estimated_cost(&targets[i])).sum::<u64>();
-    let key = |unit: &[usize]| unit.iter().map(|&i| targets[i].id()).min().unwrap_or_default();
+    let cost = |unit: &[usize]| {
+        unit.iter()
+            .map(|&i| estimated_cost(&targets[i]))
+            .sum::<u64>()
+    };
+    let key = |unit: &[usize]| {
+        unit.iter()
+            .map(|&i| targets[i].id())
+            .min()
+            .unwrap_or_default()
+    };
     units.sort_by(|a, b| cost(b).cmp(&cost(a)).then_with(|| key(a).cmp(&key(b))));
     let mut loads = vec![0u64; count];
     let mut sizes = vec![0usize; count];

@@ -49,7 +49,9 @@ pub enum ArchiveError {
         source: std::io::Error,
     },
     /// Two entries have the same name.
-    #[error("two files would be {name:?} in the archive {path} (hint: rename one in `archive_files`)")]
+    #[error(
+        "two files would be {name:?} in the archive {path} (hint: rename one in `archive_files`)"
+    )]
     DuplicateName {
         /// The archive.
         path: PathBuf,
@@ -348,7 +350,10 @@ mod tests {
         entries.push(entries[0].clone());
         let path = dir.path().join("x.tar.gz");
         let error = write_archive(&path, ArchiveFormat::TarGz, &entries, EPOCH).unwrap_err();
-        assert!(error.to_string().contains("two files would be \"app\""), "{error}");
+        assert!(
+            error.to_string().contains("two files would be \"app\""),
+            "{error}"
+        );
         let missing = [Entry {
             source: dir.path().join("nope"),
             name: "nope".to_owned(),

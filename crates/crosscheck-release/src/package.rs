@@ -166,7 +166,8 @@ impl Run<'_, '_> {
                 .map(|(id, bytes)| (id.as_str(), bytes.as_slice()))
                 .collect();
             let fat = build_universal(&labelled).map_err(|e| e.to_string())?;
-            std::fs::write(staged, fat).map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
+            std::fs::write(staged, fat)
+                .map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
             set_executable(staged)
         });
         entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -297,8 +298,13 @@ fn inspect_universal(path: &Path, inputs: &[(&ManifestTarget, &PlannedTarget)]) 
     };
     let mut problems = Vec::new();
     for (built, planned) in inputs {
-        for violation in crosscheck_inspector::check(&report, Some(&expectation(planned)), &planned.policy) {
-            problems.push(format!("[{}] {}: {}", violation.rule, built.id, violation.message));
+        for violation in
+            crosscheck_inspector::check(&report, Some(&expectation(planned)), &planned.policy)
+        {
+            problems.push(format!(
+                "[{}] {}: {}",
+                violation.rule, built.id, violation.message
+            ));
         }
         let slice = report
             .slices

@@ -23,7 +23,9 @@ const FAT_ARCH_SIZE: usize = 20;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UniversalError {
     /// An input is not a thin Mach-O image.
-    #[error("{label} is not a thin Mach-O binary (hint: universal binaries are made of darwin builds)")]
+    #[error(
+        "{label} is not a thin Mach-O binary (hint: universal binaries are made of darwin builds)"
+    )]
     NotMacho {
         /// Which input.
         label: String,

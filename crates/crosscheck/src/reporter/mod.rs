@@ -261,7 +261,10 @@ impl<'a> Reporter<'a> {
             line.push_str(&format!(", packaged {} files", summary.packaged.len()));
         }
         if !summary.package_failures.is_empty() {
-            line.push_str(&format!(", {} not packaged", summary.package_failures.len()));
+            line.push_str(&format!(
+                ", {} not packaged",
+                summary.package_failures.len()
+            ));
         }
         if let (Some(manifest), Some(sums)) = (&summary.manifest, &summary.checksums) {
             line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));
