@@ -29,6 +29,8 @@ pub enum FailureKind {
     Io,
     /// Compiler or linker errors not classified further.
     Build,
+    /// The artifact was built but could not be packaged (archive, universal binary).
+    Package,
 }
 
 /// The last lines a failure shows, and how many a result keeps.

@@ -84,6 +84,22 @@ pub enum Event {
         /// Whether this was the second signal, which kills without a grace period.
         kill: bool,
     },
+    /// The packaging phase wrote a file (an archive or a universal binary).
+    Packaged {
+        /// The manifest entry it belongs to (a target id or `darwin/universal`).
+        id: String,
+        /// What it is: `archive` or `universal`.
+        kind: &'static str,
+        /// The file.
+        file: Artifact,
+    },
+    /// The packaging phase could not package an entry.
+    PackagingFailed {
+        /// The manifest entry (a target id or `darwin/universal`).
+        id: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A target failed under `--fail-fast`: the others are being cancelled.
     FailingFast {
         /// The target that failed.
@@ -158,6 +174,10 @@ pub struct RunSummary {
     pub manifest: Option<PathBuf>,
     /// The checksums file written (build only).
     pub checksums: Option<PathBuf>,
+    /// Files the packaging phase wrote (archives, universal binaries).
+    pub packaged: Vec<Artifact>,
+    /// What the packaging phase could not package; any makes the run fail.
+    pub package_failures: Vec<crate::package::PackageFailure>,
 }
 
 impl RunSummary {
@@ -173,10 +193,12 @@ impl RunSummary {
             .filter(|r| r.reproducible.as_ref().is_some_and(|r| !r.verified))
     }
 
-    /// Whether every target was built or checked.
+    /// Whether every target was built or checked, and packaged when packaging ran.
     pub fn all_succeeded(&self) -> bool {
-        self.results
-            .iter()
-            .all(|r| matches!(r.status, Status::Built | Status::Checked))
+        self.package_failures.is_empty()
+            && self
+                .results
+                .iter()
+                .all(|r| matches!(r.status, Status::Built | Status::Checked))
     }
 }

@@ -16,7 +16,8 @@
 //! 4. With [`RunOptions::verify_reproducible`], each built target is built a second time in a
 //!    copy of the module with an empty build cache and the two artifacts are compared byte
 //!    for byte ([`Reproduction`], [`Event::Reproduced`]).
-//! 5. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
+//! 5. A [`Package`] hook, when set, packages what was built (archives, universal binaries).
+//! 6. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
 //!    returns a [`RunSummary`].
 //!
 //! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
@@ -35,6 +36,7 @@ mod event;
 mod inspect;
 pub mod manifest;
 mod options;
+mod package;
 mod prepare;
 mod process;
 mod reproduce;
@@ -51,11 +53,14 @@ pub use dist::Artifact;
 pub use error::ExecutorError;
 pub use event::{Event, Failure, RunSummary, Status, TargetResult};
 pub use inspect::{Inspect, Inspection, Verdict};
-pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, MergedShard, manifest_schema};
+pub use manifest::{
+    MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, manifest_schema,
+};
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
     default_jobs, jobs_for, mem_available,
 };
+pub use package::{Package, PackageFailure, PackageOutcome};
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
 pub use reproduce::{Difference, Reproduction};
 pub use runner::{format_duration, run};

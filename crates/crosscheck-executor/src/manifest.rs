@@ -117,6 +117,28 @@ pub struct ManifestTarget {
     /// the target was built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reproducible: Option<Reproduction>,
+    /// The archive the artifact was packed into (absent when `archive = "none"` or when
+    /// nothing was built).
+    #[serde(default)]
+    pub archive: Option<ManifestFile>,
+    /// For a universal binary (`darwin/universal`): the ids of the thin targets whose
+    /// artifacts are its slices, amd64 first. Absent for ordinary targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub universal_inputs: Option<Vec<String>>,
+}
+
+/// A file the release stage wrote beside an artifact (an archive, an SBOM).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestFile {
+    /// Path relative to the dist directory.
+    pub path: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// What kind of file, e.g. `tar.gz` or `zip` for archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 /// A sub-architecture setting.
@@ -177,6 +199,8 @@ impl Manifest {
                 }),
                 inspection: result.inspection.clone(),
                 reproducible: result.reproducible.clone(),
+                archive: None,
+                universal_inputs: None,
             })
             .collect();
         Manifest {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crosscheck_planner::CheckRequest;
 
 use crate::inspect::Inspect;
+use crate::package::Package;
 use crate::toolchain::HostTools;
 
 /// What each target's command does.
@@ -65,6 +66,9 @@ pub struct RunOptions {
     pub handle_signals: bool,
     /// Called on every built artifact; its report goes into the manifest.
     pub inspect: Option<Arc<dyn Inspect>>,
+    /// Called once after the builds (build mode only) to write archives and universal
+    /// binaries; what it writes goes into the manifest and the checksums.
+    pub package: Option<Arc<dyn Package>>,
     /// The environment builds inherit from (filtered by the allowlist); normally
     /// [`std::env::vars_os`], replaceable for tests.
     pub parent_env: Vec<(String, String)>,
@@ -85,6 +89,7 @@ impl std::fmt::Debug for RunOptions {
             .field("state_dir", &self.state_dir)
             .field("inspect", &self.inspect.is_some())
             .field("verify_reproducible", &self.verify_reproducible)
+            .field("package", &self.package.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -104,6 +109,7 @@ impl RunOptions {
             host,
             handle_signals: false,
             inspect: None,
+            package: None,
             parent_env: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),

@@ -182,6 +182,8 @@ async fn run_locked(
         jobs,
         manifest: None,
         checksums: None,
+        packaged: Vec::new(),
+        package_failures: Vec::new(),
     };
     for result in &summary.results {
         if matches!(result.status, Status::Built | Status::Checked) {
@@ -193,7 +195,14 @@ async fn run_locked(
         let _ = timings.save(path);
     }
     if build {
-        let manifest = Manifest::new(plan, &prepared, &summary);
+        let mut manifest = Manifest::new(plan, &prepared, &summary);
+        if let Some(packager) = &options.package
+            && !summary.interrupted
+        {
+            let outcome = packager.package(plan, &shared.dist, &mut manifest, on_event);
+            summary.packaged = outcome.files;
+            summary.package_failures = outcome.failures;
+        }
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExecutorError::Dist {
             action: "serialise the manifest for",
             path: shared.dist.join(MANIFEST_FILE),
@@ -203,7 +212,13 @@ async fn run_locked(
         dist::write_atomically(&manifest_path, &json)
             .map_err(dist_error("write", &manifest_path))?;
         let sums_path = shared.dist.join(CHECKSUMS_FILE);
-        let sums = dist::sha256sums(summary.results.iter().filter_map(|r| r.artifact.as_ref()));
+        let sums = dist::sha256sums(
+            summary
+                .results
+                .iter()
+                .filter_map(|r| r.artifact.as_ref())
+                .chain(&summary.packaged),
+        );
         dist::write_atomically(&sums_path, sums.as_bytes())
             .map_err(dist_error("write", &sums_path))?;
         let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));

@@ -12,6 +12,7 @@ use std::ops::Range;
 use crosscheck_inspector::Policy;
 use toml::Spanned;
 
+use crate::archive::ArchiveFormat;
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
 use crate::select::Selector;
 use crate::suggest::closest;
@@ -23,6 +24,9 @@ use raw::{RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawTuple};
 
 /// The default output path template, relative to the dist directory.
 pub const DEFAULT_OUTPUT: &str = "{name}_{slug}{ext}";
+
+/// The default archive name template; the format's extension is appended.
+pub const DEFAULT_ARCHIVE_NAME: &str = "{name}_{version}_{slug}";
 
 /// The matrix used when there is no matrix.toml: the release set, cgo off.
 pub const DEFAULT_MATRIX: &str = include_str!("../data/default-matrix.toml");
@@ -117,6 +121,14 @@ pub struct BuildConfig {
     pub pass_env: Vec<String>,
     /// The Apple SDK for darwin cgo targets.
     pub macos_sdk: Option<String>,
+    /// The archive format; `None`: tar.gz, zip for windows targets.
+    pub archive: Option<Located<ArchiveFormat>>,
+    /// The archive name template, without extension.
+    pub archive_name: TemplateField,
+    /// Extra files (paths or globs relative to the module directory) put in every archive.
+    pub archive_files: Vec<Located<String>>,
+    /// Whether darwin/amd64 and darwin/arm64 are combined into a universal binary.
+    pub universal: Option<Located<bool>>,
 }
 
 /// `[matrix]`: which targets.
@@ -191,6 +203,12 @@ pub struct OverrideConfig {
     pub output: Option<TemplateField>,
     /// Policy rules (each rule set here replaces the inherited one).
     pub policy: Option<Policy>,
+    /// Archive format (replaces).
+    pub archive: Option<Located<ArchiveFormat>>,
+    /// Archive name template (replaces).
+    pub archive_name: Option<TemplateField>,
+    /// Extra archive files (replaces the inherited list).
+    pub archive_files: Option<Vec<Located<String>>>,
 }
 
 impl Config {
@@ -366,7 +384,76 @@ impl Checker {
                 .map(Spanned::into_inner)
                 .collect(),
             macos_sdk: raw.macos_sdk.map(Spanned::into_inner),
+            archive: raw.archive.and_then(|format| self.archive_format(format)),
+            archive_name: raw
+                .archive_name
+                .and_then(|name| self.archive_name(name))
+                .unwrap_or_else(|| Located {
+                    value: Template::parse(DEFAULT_ARCHIVE_NAME)
+                        .unwrap_or_else(|_| Template::literal(DEFAULT_ARCHIVE_NAME)),
+                    span: 0..0,
+                }),
+            archive_files: self.archive_files(raw.archive_files),
+            universal: raw.universal.map(Located::from_spanned),
         }
+    }
+
+    fn archive_format(&mut self, value: Spanned<String>) -> Option<Located<ArchiveFormat>> {
+        match value.get_ref().parse::<ArchiveFormat>() {
+            Ok(format) => Some(Located {
+                value: format,
+                span: value.span(),
+            }),
+            Err(message) => {
+                self.error(message, value.span());
+                None
+            }
+        }
+    }
+
+    fn archive_name(&mut self, value: Spanned<String>) -> Option<TemplateField> {
+        let template = self.template(value)?;
+        let source = template.value.source();
+        if source.is_empty()
+            || source.starts_with('/')
+            || source.split(['/', '\\']).any(|part| part == "..")
+        {
+            self.error(
+                format!("archive name {source:?} must be a relative path inside the dist directory (hint: the default is {DEFAULT_ARCHIVE_NAME:?}; the extension is added)"),
+                template.span.clone(),
+            );
+            return None;
+        }
+        Some(template)
+    }
+
+    fn archive_files(&mut self, values: Option<Vec<Spanned<String>>>) -> Vec<Located<String>> {
+        let mut files = Vec::new();
+        for value in values.unwrap_or_default() {
+            let path = value.get_ref();
+            if path.is_empty()
+                || path.starts_with('/')
+                || path.split(['/', '\\']).any(|part| part == "..")
+            {
+                self.error(
+                    format!("archive file {path:?} must be a relative path inside the module directory (hint: e.g. \"README.md\" or \"docs/*.md\")"),
+                    value.span(),
+                );
+                continue;
+            }
+            if let Err(error) = globset::Glob::new(path) {
+                self.error(
+                    format!(
+                        "archive file pattern {path:?} is not a valid glob: {}",
+                        error.kind()
+                    ),
+                    value.span(),
+                );
+                continue;
+            }
+            files.push(Located::from_spanned(value));
+        }
+        files
     }
 
     fn check_output_path(&mut self, output: &TemplateField) {
@@ -788,6 +875,11 @@ impl Checker {
             cxx: raw.cxx.and_then(|cxx| self.template(cxx)),
             output,
             policy: raw.policy.and_then(|policy| self.policy(policy)),
+            archive: raw.archive.and_then(|format| self.archive_format(format)),
+            archive_name: raw.archive_name.and_then(|name| self.archive_name(name)),
+            archive_files: raw
+                .archive_files
+                .map(|files| self.archive_files(Some(files))),
         };
         Some(entry)
     }

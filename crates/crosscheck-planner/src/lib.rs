@@ -19,6 +19,7 @@
 //! (which render with file, line, column and a caret) or [`PlanError`].
 #![warn(missing_docs)]
 
+mod archive;
 mod catalog;
 mod check;
 mod config;
@@ -34,11 +35,12 @@ mod template;
 mod variant;
 mod vcs;
 
+pub use archive::{ArchiveFile, ArchiveFormat, PlannedArchive, PlannedUniversal};
 pub use catalog::{Catalog, CatalogError, CatalogSource, GoToolchain, Port, catalog_cache_file};
 pub use check::{CheckRequest, check_commands};
 pub use config::{
-    Axes, BuildConfig, Config, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE, Located,
-    MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,
+    Axes, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE,
+    Located, MatrixConfig, OverrideConfig, ProjectConfig, TemplateField, Tuple,
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
@@ -47,7 +49,10 @@ pub use plan::{
     GoInfo, PLAN_SCHEMA_VERSION, Plan, PlanContext, PlanError, PlannedTarget, ProjectInfo,
     Requirement, STAGING_DIR, SelectionInfo, SelectionRequest, VariantSetting, plan,
 };
-pub use select::{Selector, SelectorError, Shard, ShardError, assign_shards, estimated_cost};
+pub use select::{
+    Selector, SelectorError, Shard, ShardError, assign_shards, assign_shards_grouped,
+    estimated_cost,
+};
 pub use suggest::closest;
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
 pub use template::{Placeholder, Template, TemplateError};

@@ -13,12 +13,15 @@ use std::path::{Path, PathBuf};
 use crosscheck_inspector::Policy;
 use serde::{Deserialize, Serialize};
 
+use crate::archive::{
+    ArchiveFile, ArchiveFormat, PlannedArchive, PlannedUniversal, ResolveError, resolve_files,
+};
 use crate::catalog::{Catalog, CatalogSource};
-use crate::config::{Config, TemplateField};
+use crate::config::{Config, Located, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Collapsed, Skipped, expand};
-use crate::select::{Selector, Shard, assign_shards};
+use crate::select::{Selector, Shard, assign_shards_grouped};
 use crate::target::{Libc, Target};
 use crate::template::Placeholder;
 use crate::variant::VariantVar;
@@ -98,6 +101,10 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// Non-fatal findings, rendered.
     pub warnings: Vec<String>,
+    /// macOS universal binaries assembled after the builds (`universal = true`), each only
+    /// when the selection kept all of its inputs.
+    #[serde(default)]
+    pub universal: Vec<PlannedUniversal>,
 }
 
 /// The Go toolchain a plan was made for.
@@ -170,6 +177,9 @@ pub struct PlannedTarget {
     pub policy: Policy,
     /// The 1-based shard this target belongs to when the plan was sharded.
     pub shard: Option<u32>,
+    /// The archive its artifact is packed into after the build (`archive = "none"`: none).
+    #[serde(default)]
+    pub archive: Option<PlannedArchive>,
 }
 
 /// A sub-architecture setting.
@@ -233,6 +243,9 @@ struct Settings<'a> {
     cxx: Option<&'a TemplateField>,
     output: &'a TemplateField,
     policy: Policy,
+    archive: Option<&'a Located<ArchiveFormat>>,
+    archive_name: &'a TemplateField,
+    archive_files: &'a [Located<String>],
 }
 
 /// Plans `config` against `catalog`, then applies `selection`.
@@ -255,6 +268,7 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut targets = Vec::new();
     let mut outputs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
+    let mut packer = Packer::new(&module_dir);
     let module_dir_text = path_string(&module_dir);
     targets.reserve(expansion.targets.len());
     for expanded in &expansion.targets {
@@ -276,6 +290,9 @@ pub fn plan(
             cxx: config.build.cxx.as_ref(),
             output: &config.build.output,
             policy: config.policy.clone(),
+            archive: config.build.archive.as_ref(),
+            archive_name: &config.build.archive_name,
+            archive_files: &config.build.archive_files,
         };
         for (index, entry) in config.overrides.iter().enumerate() {
             if !entry.selector.value.matches_id(&names.id) {
@@ -295,6 +312,11 @@ pub fn plan(
             settings.output = entry.output.as_ref().unwrap_or(settings.output);
             if let Some(policy) = &entry.policy {
                 settings.policy = merge_policy(&settings.policy, policy);
+            }
+            settings.archive = entry.archive.as_ref().or(settings.archive);
+            settings.archive_name = entry.archive_name.as_ref().unwrap_or(settings.archive_name);
+            if let Some(files) = &entry.archive_files {
+                settings.archive_files = files;
             }
         }
 
@@ -343,6 +365,19 @@ pub fn plan(
             .join(&file_name);
         let argv = build_argv(config, target, &settings, &staging, &values);
         let env = build_env(target, &settings, catalog, &values);
+        let archive = match packer.archive(
+            target,
+            &names,
+            settings.archive,
+            settings.archive_name,
+            settings.archive_files,
+        ) {
+            Ok(archive) => archive,
+            Err(diagnostic) => {
+                errors.push(diagnostic);
+                continue;
+            }
+        };
         let TargetNames { slug, .. } = names;
         targets.push(PlannedTarget {
             id: target.clone(),
@@ -363,7 +398,28 @@ pub fn plan(
             requirements,
             policy: settings.policy,
             shard: None,
+            archive,
         });
+    }
+    let universal = match packer.universal(config, &targets, &name, &context.vcs) {
+        Ok(universal) => universal,
+        Err(diagnostic) => {
+            errors.push(diagnostic);
+            Vec::new()
+        }
+    };
+    errors.append(&mut packer.errors);
+    let archives = targets
+        .iter()
+        .filter_map(|t| t.archive.as_ref())
+        .chain(universal.iter().filter_map(|u| u.archive.as_ref()));
+    for archive in archives {
+        if let Some((other, span)) = outputs.get(&archive.path) {
+            errors.push(Diagnostic::error(
+                format!("an archive would overwrite the artifact of {other}, {:?} (hint: change `archive_name` or `output`)", archive.path),
+                Some(span.clone()),
+            ));
+        }
     }
     for (entry, hits) in config.overrides.iter().zip(override_hits) {
         if hits == 0 {
@@ -382,7 +438,7 @@ pub fn plan(
     }
 
     let matrix_size = targets.len();
-    let targets = select(targets, selection)?;
+    let (targets, universal) = select(targets, universal, selection)?;
     let rendered_warnings = warnings
         .iter()
         .filter(|d| d.severity == Severity::Warning)
@@ -423,13 +479,15 @@ pub fn plan(
         collapsed: expansion.collapsed,
         skipped: expansion.skipped,
         warnings: rendered_warnings,
+        universal,
     })
 }
 
 fn select(
     targets: Vec<PlannedTarget>,
+    universal: Vec<PlannedUniversal>,
     selection: &SelectionRequest,
-) -> Result<Vec<PlannedTarget>, PlanError> {
+) -> Result<(Vec<PlannedTarget>, Vec<PlannedUniversal>), PlanError> {
     let all_ids: Vec<String> = targets.iter().map(|t| t.id.id()).collect();
     for selector in selection.targets.iter().chain(&selection.exclude) {
         if !all_ids.iter().any(|id| selector.matches_id(id)) {
@@ -455,13 +513,228 @@ fn select(
     }
     if let Some(shard) = selection.shard {
         let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
-        let parts = assign_shards(&ids, shard.count);
+        // A universal binary is assembled from its inputs' artifacts, so they share a shard.
+        let groups: Vec<Vec<usize>> = universal
+            .iter()
+            .map(|u| {
+                u.inputs
+                    .iter()
+                    .filter_map(|input| ids.iter().position(|id| id.id() == *input))
+                    .collect()
+            })
+            .collect();
+        let parts = assign_shards_grouped(&ids, &groups, shard.count);
         for (target, part) in selected.iter_mut().zip(&parts) {
             target.shard = Some(part + 1);
         }
         selected.retain(|t| t.shard == Some(shard.index));
     }
-    Ok(selected)
+    let kept: Vec<String> = selected.iter().map(|t| t.id.id()).collect();
+    let universal = universal
+        .into_iter()
+        .filter(|u| u.inputs.iter().all(|input| kept.contains(input)))
+        .collect();
+    Ok((selected, universal))
+}
+
+/// Plans archives and universal binaries, collecting the errors it finds on the way.
+struct Packer<'a> {
+    module_dir: &'a Path,
+    /// Archive and output paths taken so far, with the target that took each.
+    paths: BTreeMap<String, String>,
+    /// Resolved `archive_files` patterns, by pattern (each is resolved once).
+    resolved: BTreeMap<String, Vec<ArchiveFile>>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'a> Packer<'a> {
+    fn new(module_dir: &'a Path) -> Packer<'a> {
+        Packer {
+            module_dir,
+            paths: BTreeMap::new(),
+            resolved: BTreeMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn archive(
+        &mut self,
+        target: &Target,
+        names: &TargetNames<'_>,
+        format: Option<&Located<ArchiveFormat>>,
+        template: &TemplateField,
+        files: &[Located<String>],
+    ) -> Result<Option<PlannedArchive>, Diagnostic> {
+        let format = format.map_or_else(|| ArchiveFormat::default_for(&target.goos), |f| f.value);
+        if format == ArchiveFormat::None {
+            return Ok(None);
+        }
+        let values = |placeholder: Placeholder| names.value(placeholder);
+        let path = format!("{}{}", template.value.render(&values), format.extension());
+        if path.split('/').any(|part| part.is_empty() || part == "..") {
+            return Err(Diagnostic::error(
+                format!(
+                    "archive path {path:?} of {target} is not a file inside the dist directory"
+                ),
+                Some(template.span.clone()),
+            ));
+        }
+        if let Some(other) = self.paths.get(&path) {
+            return Err(Diagnostic::error(
+                format!(
+                    "the archives of {target} and {other} would both be {path:?} (hint: put {{slug}} in `archive_name`)"
+                ),
+                Some(template.span.clone()),
+            ));
+        }
+        self.paths.insert(path.clone(), names.id.clone());
+        let binary = format!("{}{}", names.name, target.exe_suffix());
+        let mut entries: Vec<ArchiveFile> = Vec::new();
+        for pattern in files {
+            let resolved = match self.resolved.get(&pattern.value) {
+                Some(resolved) => resolved.clone(),
+                None => {
+                    let resolved = match resolve_files(self.module_dir, &pattern.value) {
+                        Ok(found) => found
+                            .into_iter()
+                            .map(|(source, name)| ArchiveFile {
+                                source: path_string(&source),
+                                name,
+                            })
+                            .collect(),
+                        Err(error) => {
+                            let why = match error {
+                                ResolveError::NoMatch => "matches no file".to_owned(),
+                                ResolveError::Unreadable(what) => {
+                                    format!("cannot be searched ({what})")
+                                }
+                            };
+                            self.errors.push(Diagnostic::error(
+                                format!(
+                                    "archive file {:?} {why} in {} (hint: paths and globs are relative to the module directory)",
+                                    pattern.value,
+                                    self.module_dir.display()
+                                ),
+                                Some(pattern.span.clone()),
+                            ));
+                            Vec::new()
+                        }
+                    };
+                    self.resolved
+                        .insert(pattern.value.clone(), resolved.clone());
+                    resolved
+                }
+            };
+            for file in resolved {
+                if file.name == binary {
+                    return Err(Diagnostic::error(
+                        format!(
+                            "archive file {:?} has the name of the binary in the archive of {target}",
+                            file.name
+                        ),
+                        Some(pattern.span.clone()),
+                    ));
+                }
+                if !entries.iter().any(|e| e.name == file.name) {
+                    entries.push(file);
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Some(PlannedArchive {
+            format,
+            path,
+            binary,
+            files: entries,
+        }))
+    }
+
+    /// The universal binaries `universal = true` asks for: one per cgo setting for which the
+    /// matrix has both plain darwin/amd64 and darwin/arm64.
+    fn universal(
+        &mut self,
+        config: &Config,
+        targets: &[PlannedTarget],
+        name: &str,
+        vcs: &VcsInfo,
+    ) -> Result<Vec<PlannedUniversal>, Diagnostic> {
+        let Some(flag) = config.build.universal.as_ref().filter(|flag| flag.value) else {
+            return Ok(Vec::new());
+        };
+        let find = |arch: &str, cgo: bool| {
+            targets.iter().find(|t| {
+                t.goos == "darwin" && t.goarch == arch && t.cgo == cgo && t.id.variant.is_none()
+            })
+        };
+        let mut planned = Vec::new();
+        for cgo in [false, true] {
+            let (Some(amd64), Some(arm64)) = (find("amd64", cgo), find("arm64", cgo)) else {
+                continue;
+            };
+            let target = Target {
+                goos: "darwin".to_owned(),
+                goarch: "universal".to_owned(),
+                variant: None,
+                cgo,
+                libc: None,
+            };
+            let names = TargetNames::new(&target, name, vcs);
+            let mut output_template = &config.build.output;
+            let mut archive_format = config.build.archive.as_ref();
+            let mut archive_name = &config.build.archive_name;
+            let mut archive_files: &[Located<String>] = &config.build.archive_files;
+            for entry in &config.overrides {
+                if entry.selector.value.matches_id(&names.id) {
+                    output_template = entry.output.as_ref().unwrap_or(output_template);
+                    archive_format = entry.archive.as_ref().or(archive_format);
+                    archive_name = entry.archive_name.as_ref().unwrap_or(archive_name);
+                    if let Some(files) = &entry.archive_files {
+                        archive_files = files;
+                    }
+                }
+            }
+            let values = |placeholder: Placeholder| names.value(placeholder);
+            let output = output_template.value.render(&values);
+            if targets.iter().any(|t| t.output == output) {
+                return Err(Diagnostic::error(
+                    format!(
+                        "the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)",
+                        names.id
+                    ),
+                    Some(output_template.span.clone()),
+                ));
+            }
+            let archive =
+                self.archive(&target, &names, archive_format, archive_name, archive_files)?;
+            planned.push(PlannedUniversal {
+                id: names.id.clone(),
+                slug: names.slug.clone(),
+                inputs: vec![amd64.id.id(), arm64.id.id()],
+                cgo,
+                output,
+                archive,
+            });
+        }
+        if planned.is_empty() {
+            let darwin: Vec<String> = targets
+                .iter()
+                .filter(|t| t.goos == "darwin")
+                .map(|t| t.id.id())
+                .collect();
+            let has = if darwin.is_empty() {
+                "it has no darwin target".to_owned()
+            } else {
+                format!("it has {}", darwin.join(", "))
+            };
+            return Err(Diagnostic::error(
+                format!(
+                    "`universal = true` needs both darwin/amd64 and darwin/arm64 with the same cgo setting in the matrix, but {has} (hint: add \"darwin\" to `os` and both arches to `arch`, or drop `universal`)"
+                ),
+                Some(flag.span.clone()),
+            ));
+        }
+        Ok(planned)
+    }
 }
 
 fn binary_name(config: &Config, context: &PlanContext) -> String {

@@ -133,23 +133,51 @@ pub fn estimated_cost(target: &Target) -> u64 {
 /// the least-loaded part (lowest index on ties). Every target lands in exactly one part,
 /// and part loads differ by at most the largest single cost.
 pub fn assign_shards(targets: &[Target], count: u32) -> Vec<u32> {
+    assign_shards_grouped(targets, &[], count)
+}
+
+/// [`assign_shards`], keeping each group of target indices in one part: a group (the inputs
+/// of a universal binary) is placed as one unit costing the sum of its members. Indices
+/// out of range or already grouped are ignored.
+pub fn assign_shards_grouped(targets: &[Target], groups: &[Vec<usize>], count: u32) -> Vec<u32> {
     let count = count.max(1) as usize;
-    let mut order: Vec<usize> = (0..targets.len()).collect();
-    order.sort_by(|&a, &b| {
-        estimated_cost(&targets[b])
-            .cmp(&estimated_cost(&targets[a]))
-            .then_with(|| targets[a].id().cmp(&targets[b].id()))
-    });
+    let mut grouped = vec![false; targets.len()];
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    for group in groups {
+        let members: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&index| index < targets.len() && !std::mem::replace(&mut grouped[index], true))
+            .collect();
+        if !members.is_empty() {
+            units.push(members);
+        }
+    }
+    units.extend((0..targets.len()).filter(|&i| !grouped[i]).map(|i| vec![i]));
+    let cost = |unit: &[usize]| {
+        unit.iter()
+            .map(|&i| estimated_cost(&targets[i]))
+            .sum::<u64>()
+    };
+    let key = |unit: &[usize]| {
+        unit.iter()
+            .map(|&i| targets[i].id())
+            .min()
+            .unwrap_or_default()
+    };
+    units.sort_by(|a, b| cost(b).cmp(&cost(a)).then_with(|| key(a).cmp(&key(b))));
     let mut loads = vec![0u64; count];
     let mut sizes = vec![0usize; count];
     let mut parts = vec![0u32; targets.len()];
-    for index in order {
+    for unit in units {
         let part = (0..count)
             .min_by_key(|&part| (loads[part], sizes[part], part))
             .unwrap_or(0);
-        loads[part] += estimated_cost(&targets[index]);
-        sizes[part] += 1;
-        parts[index] = part as u32;
+        loads[part] += cost(&unit);
+        sizes[part] += unit.len();
+        for index in unit {
+            parts[index] = part as u32;
+        }
     }
     parts
 }
@@ -183,6 +211,21 @@ mod tests {
     fn bad_globs_are_errors() {
         assert!(Selector::new("linux/{amd64").is_err());
         assert!(Selector::new("").is_err());
+    }
+
+    #[test]
+    fn groups_share_a_shard() {
+        let targets: Vec<Target> = ["darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64"]
+            .iter()
+            .map(|id| target(id))
+            .collect();
+        // Ungrouped, sorted by id, the two darwin targets go to different parts.
+        let plain = assign_shards(&targets, 2);
+        assert_ne!(plain[0], plain[1]);
+        let grouped = assign_shards_grouped(&targets, &[vec![0, 1]], 2);
+        assert_eq!(grouped[0], grouped[1]);
+        assert_ne!(grouped[2], grouped[0]);
+        assert_eq!(grouped[2], grouped[3]);
     }
 
     #[test]

@@ -12,8 +12,14 @@
 //!   the inspector read out of the binary's build info.
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod merge;
+pub mod package;
 pub mod sbom;
+pub mod universal;
 
+pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
+pub use package::Packager;
 pub use sbom::{SbomError, SbomSubject, cyclonedx};
+pub use universal::{UniversalError, build_universal};

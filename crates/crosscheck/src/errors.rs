@@ -60,6 +60,12 @@ pub enum CliError {
         /// How many were built twice.
         total: usize,
     },
+    /// Every target built, but some could not be packaged; reported already.
+    #[error("{failed} artifacts could not be packaged (archives, universal binaries)")]
+    PackagingFailed {
+        /// How many entries failed.
+        failed: usize,
+    },
     /// Some planned targets cannot be built on this machine (`doctor`).
     #[error("{missing} of {total} targets cannot be built on this machine (see above)")]
     NotBuildable {
@@ -128,6 +134,7 @@ impl CliError {
             CliError::Executor(_)
             | CliError::TargetsFailed { .. }
             | CliError::NotReproducible { .. }
+            | CliError::PackagingFailed { .. }
             | CliError::NotBuildable { .. } => exit_code::BUILD_FAILED,
         })
     }

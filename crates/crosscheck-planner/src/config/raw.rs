@@ -51,6 +51,10 @@ pub(crate) struct RawBuild {
     pub allow_broken: Option<bool>,
     pub pass_env: Option<Vec<Spanned<String>>>,
     pub macos_sdk: Option<Spanned<String>>,
+    pub archive: Option<Spanned<String>>,
+    pub archive_name: Option<Spanned<String>>,
+    pub archive_files: Option<Vec<Spanned<String>>>,
+    pub universal: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -108,6 +112,9 @@ pub(crate) struct RawOverride {
     pub cxx: Option<Spanned<String>>,
     pub output: Option<Spanned<String>>,
     pub policy: Option<Spanned<Policy>>,
+    pub archive: Option<Spanned<String>>,
+    pub archive_name: Option<Spanned<String>>,
+    pub archive_files: Option<Vec<Spanned<String>>>,
 }
 
 impl RawMatrix {

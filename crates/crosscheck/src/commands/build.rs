@@ -26,6 +26,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     };
     options.inspect = Some(Arc::new(ArtifactInspector));
     options.verify_reproducible = args.verify_reproducible;
+    options.package = Some(Arc::new(crosscheck_release::Packager));
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     reporter.finish(&summary);
@@ -130,6 +131,11 @@ pub(crate) fn outcome(summary: &RunSummary) -> Result<(), CliError> {
         return Err(CliError::TargetsFailed {
             failed,
             total: summary.results.len(),
+        });
+    }
+    if !summary.package_failures.is_empty() {
+        return Err(CliError::PackagingFailed {
+            failed: summary.package_failures.len(),
         });
     }
     Ok(())

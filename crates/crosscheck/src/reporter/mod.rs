@@ -195,6 +195,12 @@ impl<'a> Reporter<'a> {
                 "interrupted: stopping the builds (SIGTERM, then SIGKILL after a grace period); press Ctrl-C again to kill them now",
             ),
             Event::Interrupted { kill: true } => self.status("interrupted again: killing the builds"),
+            Event::Packaged { id, kind, file } => {
+                self.detail(&format!("  packaged {id}: {kind} {}", file.relative));
+            }
+            Event::PackagingFailed { id, message } => {
+                self.status(&format!("error: cannot package {id}: {message}"));
+            }
             Event::FailingFast { id } => {
                 self.status(&format!("{id} failed; --fail-fast: stopping the other builds"));
             }
@@ -294,6 +300,15 @@ impl<'a> Reporter<'a> {
         if checked > 0 {
             let differ = summary.not_reproducible().count();
             line.push_str(&format!(", {} of {checked} reproducible", checked - differ));
+        }
+        if !summary.packaged.is_empty() {
+            line.push_str(&format!(", packaged {} files", summary.packaged.len()));
+        }
+        if !summary.package_failures.is_empty() {
+            line.push_str(&format!(
+                ", {} not packaged",
+                summary.package_failures.len()
+            ));
         }
         if let (Some(manifest), Some(sums)) = (&summary.manifest, &summary.checksums) {
             line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));

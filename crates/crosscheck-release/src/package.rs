@@ -1,0 +1,339 @@
+//! The packaging phase: [`Packager`] implements the executor's [`Package`] hook.
+//!
+//! After the builds, under the dist lock, it
+//!
+//! 1. assembles each planned universal binary from its built darwin slices
+//!    ([`crate::universal`]), moves it into place with the release date as mtime, inspects it
+//!    slice by slice and adds it to the manifest as its own entry (`darwin/universal`);
+//! 2. writes the planned archive of every built target and universal binary
+//!    ([`crate::archive`]) and records it in the entry's `archive`.
+//!
+//! Every file goes to the staging directory first and is renamed into place by
+//! [`crosscheck_executor::dist::finalize_artifact`], which also hashes it for `SHA256SUMS`.
+//! A failure marks only the entry concerned; built artifacts stay where they are.
+
+use std::path::{Path, PathBuf};
+
+use crosscheck_executor::manifest::{ManifestFailure, ManifestTarget};
+use crosscheck_executor::{
+    Artifact, Event, FailureKind, Inspection, Manifest, ManifestFile, Package, PackageFailure,
+    PackageOutcome, Status, Verdict,
+};
+use crosscheck_inspector::{Expectation, InspectOptions, Report};
+use crosscheck_planner::{Plan, PlannedArchive, PlannedTarget, PlannedUniversal, STAGING_DIR};
+
+use crate::archive::{BINARY_MODE, Entry, FILE_MODE, write_archive};
+use crate::universal::build_universal;
+
+/// Where packaging stages its files inside the dist directory.
+const PACKAGE_STAGING: &str = "package";
+
+/// The release stage's packager: universal binaries, then archives.
+#[derive(Clone, Debug, Default)]
+pub struct Packager;
+
+impl Package for Packager {
+    fn package(
+        &self,
+        plan: &Plan,
+        dist: &Path,
+        manifest: &mut Manifest,
+        on_event: &mut dyn FnMut(Event),
+    ) -> PackageOutcome {
+        let mut run = Run {
+            plan,
+            dist,
+            staging: dist.join(STAGING_DIR).join(PACKAGE_STAGING),
+            outcome: PackageOutcome::default(),
+            on_event,
+        };
+        for universal in &plan.universal {
+            let entry = run.universal(universal, manifest);
+            manifest.targets.push(entry);
+        }
+        for planned in &plan.targets {
+            if let Some(archive) = &planned.archive {
+                run.archive(&planned.id.id(), archive, manifest);
+            }
+        }
+        for universal in &plan.universal {
+            if let Some(archive) = &universal.archive {
+                run.archive(&universal.id, archive, manifest);
+            }
+        }
+        run.outcome
+    }
+}
+
+struct Run<'a, 'e> {
+    plan: &'a Plan,
+    dist: &'a Path,
+    staging: PathBuf,
+    outcome: PackageOutcome,
+    on_event: &'e mut dyn FnMut(Event),
+}
+
+impl Run<'_, '_> {
+    fn fail(&mut self, id: &str, message: String) {
+        (self.on_event)(Event::PackagingFailed {
+            id: id.to_owned(),
+            message: message.clone(),
+        });
+        self.outcome.failures.push(PackageFailure {
+            id: id.to_owned(),
+            message,
+        });
+    }
+
+    fn done(&mut self, id: &str, kind: &'static str, file: &Artifact) {
+        self.outcome.files.push(file.clone());
+        (self.on_event)(Event::Packaged {
+            id: id.to_owned(),
+            kind,
+            file: file.clone(),
+        });
+    }
+
+    /// Writes `bytes` (or, with `None`, lets `write` create the file) to staging, then moves
+    /// it to `dist/relative` with the release date as mtime.
+    fn place(
+        &self,
+        relative: &str,
+        write: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<Artifact, String> {
+        std::fs::create_dir_all(&self.staging)
+            .map_err(|e| format!("cannot create {}: {e}", self.staging.display()))?;
+        let file_name = relative.replace('/', "_");
+        let staged = self.staging.join(file_name);
+        write(&staged)?;
+        crosscheck_executor::dist::finalize_artifact(
+            &staged,
+            self.dist,
+            relative,
+            self.plan.project.vcs.date_epoch,
+        )
+        .map_err(|e| format!("cannot move {relative} into the dist directory: {e}"))
+    }
+
+    fn universal(&mut self, universal: &PlannedUniversal, manifest: &Manifest) -> ManifestTarget {
+        let mut entry = ManifestTarget {
+            id: universal.id.clone(),
+            goos: "darwin".to_owned(),
+            goarch: "universal".to_owned(),
+            variant: None,
+            cgo: universal.cgo,
+            libc: None,
+            path: universal.output.clone(),
+            size: None,
+            sha256: None,
+            status: Status::Skipped,
+            duration_ms: 0,
+            commands: Vec::new(),
+            cwd: self.plan.project.module_dir.clone(),
+            env: Default::default(),
+            c_compiler: None,
+            log: None,
+            failure: None,
+            inspection: None,
+            archive: None,
+            universal_inputs: Some(universal.inputs.clone()),
+            reproducible: None,
+        };
+        let mut inputs: Vec<(&ManifestTarget, &PlannedTarget)> = Vec::new();
+        for id in &universal.inputs {
+            let built = manifest
+                .targets
+                .iter()
+                .find(|t| t.id == *id && t.status == Status::Built);
+            let planned = self.plan.targets.iter().find(|t| t.id.id() == *id);
+            match (built, planned) {
+                (Some(built), Some(planned)) => inputs.push((built, planned)),
+                // An input that did not build already fails the run; the universal binary
+                // is simply not made.
+                _ => return entry,
+            }
+        }
+        let started = std::time::Instant::now();
+        let made = self.place(&universal.output, |staged| {
+            let mut slices = Vec::new();
+            for (built, _) in &inputs {
+                let path = self.dist.join(&built.path);
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                slices.push((built.id.clone(), bytes));
+            }
+            let labelled: Vec<(&str, &[u8])> = slices
+                .iter()
+                .map(|(id, bytes)| (id.as_str(), bytes.as_slice()))
+                .collect();
+            let fat = build_universal(&labelled).map_err(|e| e.to_string())?;
+            std::fs::write(staged, fat)
+                .map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
+            set_executable(staged)
+        });
+        entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let artifact = match made {
+            Ok(artifact) => artifact,
+            Err(message) => {
+                let message = format!("cannot assemble the universal binary: {message}");
+                entry.status = Status::Failed;
+                entry.failure = Some(package_failure(&message));
+                self.fail(&universal.id, message);
+                return entry;
+            }
+        };
+        entry.status = Status::Built;
+        entry.size = Some(artifact.size);
+        entry.sha256 = Some(artifact.sha256.clone());
+        let inspection = inspect_universal(&artifact.path, &inputs);
+        if inspection.verdict == Verdict::Fail {
+            self.fail(
+                &universal.id,
+                format!(
+                    "the universal binary does not pass inspection: {}",
+                    inspection.problems.join("; ")
+                ),
+            );
+        }
+        entry.inspection = Some(inspection);
+        self.done(&universal.id, "universal", &artifact);
+        entry
+    }
+
+    fn archive(&mut self, id: &str, archive: &PlannedArchive, manifest: &mut Manifest) {
+        let Some(index) = manifest
+            .targets
+            .iter()
+            .position(|t| t.id == id && t.status == Status::Built)
+        else {
+            return;
+        };
+        let binary = self.dist.join(&manifest.targets[index].path);
+        let mut entries = vec![Entry {
+            source: binary,
+            name: archive.binary.clone(),
+            mode: BINARY_MODE,
+        }];
+        entries.extend(archive.files.iter().map(|file| Entry {
+            source: PathBuf::from(&file.source),
+            name: file.name.clone(),
+            mode: FILE_MODE,
+        }));
+        let epoch = self.plan.project.vcs.date_epoch;
+        let written = self.place(&archive.path, |staged| {
+            write_archive(staged, archive.format, &entries, epoch).map_err(|e| e.to_string())
+        });
+        match written {
+            Ok(artifact) => {
+                manifest.targets[index].archive = Some(ManifestFile {
+                    path: artifact.relative.clone(),
+                    sha256: artifact.sha256.clone(),
+                    size: artifact.size,
+                    format: Some(archive.format.to_string()),
+                });
+                self.done(id, "archive", &artifact);
+            }
+            Err(message) => {
+                let message = format!("cannot write the archive {}: {message}", archive.path);
+                let target = &mut manifest.targets[index];
+                target.status = Status::Failed;
+                target.failure = Some(package_failure(&message));
+                self.fail(id, message);
+            }
+        }
+    }
+}
+
+fn package_failure(message: &str) -> ManifestFailure {
+    ManifestFailure {
+        kind: FailureKind::Package,
+        message: message.to_owned(),
+        hint: Some("the binary itself was built and is in the dist directory; fix the cause and build again".to_owned()),
+    }
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("cannot make {} executable: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// What the input's build asked for, as `crosscheck build` checks thin artifacts.
+fn expectation(target: &PlannedTarget) -> Expectation {
+    Expectation {
+        goos: target.goos.clone(),
+        goarch: target.goarch.clone(),
+        variant: target
+            .variant
+            .as_ref()
+            .filter(|variant| !variant.value.is_empty())
+            .map(|variant| (variant.var.clone(), variant.value.clone())),
+        cgo: target.cgo,
+        libc: None,
+        trimpath: Some(target.argv.iter().any(|arg| arg == "-trimpath")),
+    }
+}
+
+/// Inspects the fat file: each input's slice must be there, be byte for byte the input's
+/// artifact, and pass the input's expectation and policy; no slice may be extra.
+fn inspect_universal(path: &Path, inputs: &[(&ManifestTarget, &PlannedTarget)]) -> Inspection {
+    let options = InspectOptions {
+        hash: true,
+        ..InspectOptions::default()
+    };
+    let report: Report = match crosscheck_inspector::inspect_path_with(path, &options) {
+        Ok(report) => report,
+        Err(error) => {
+            return Inspection {
+                report: serde_json::json!({ "error": error.to_string() }),
+                verdict: Verdict::Fail,
+                problems: vec![format!("[unreadable] {error}")],
+            };
+        }
+    };
+    let mut problems = Vec::new();
+    for (built, planned) in inputs {
+        for violation in
+            crosscheck_inspector::check(&report, Some(&expectation(planned)), &planned.policy)
+        {
+            problems.push(format!(
+                "[{}] {}: {}",
+                violation.rule, built.id, violation.message
+            ));
+        }
+        let slice = report
+            .slices
+            .iter()
+            .find(|s| s.goarch.as_deref() == Some(planned.goarch.as_str()));
+        match slice {
+            Some(slice) if Some(&slice.sha256) != built.sha256.as_ref() => problems.push(format!(
+                "[slice-mismatch] the {} slice is not the bytes of {}",
+                planned.goarch, built.path
+            )),
+            Some(_) => {}
+            None => problems.push(format!("[arch-mismatch] no {} slice", planned.goarch)),
+        }
+    }
+    if report.slices.len() != inputs.len() {
+        problems.push(format!(
+            "[slice-count] {} slices for {} inputs",
+            report.slices.len(),
+            inputs.len()
+        ));
+    }
+    Inspection {
+        report: serde_json::to_value(&report).unwrap_or_default(),
+        verdict: if problems.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        problems,
+    }
+}

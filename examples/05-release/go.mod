@@ -1,0 +1,3 @@
+module example.com/crosscheck/greet
+
+go 1.22
