@@ -418,4 +418,139 @@ mod tests {
         let line = GoModLine::read(dir.path()).unwrap().unwrap();
         assert_eq!((line.line, line.version.as_str()), (4, "1.24"));
     }
+
+    mod planning {
+        use std::path::PathBuf;
+
+        use crate::{
+            Catalog, Config, PlanContext, SelectionRequest, SourceFile, VcsInfo, plan_with_go,
+        };
+
+        use super::super::*;
+
+        fn config(matrix: &str) -> Result<Config, String> {
+            Config::parse(SourceFile::new(
+                "matrix.toml",
+                format!("version = 1\n{matrix}"),
+            ))
+            .map_err(|e| e.to_string())
+        }
+
+        fn axis(config: &Config, go_mod: Option<&str>) -> GoAxis {
+            GoAxis {
+                toolchains: config
+                    .go_versions
+                    .iter()
+                    .map(|v| ResolvedGo {
+                        requested: v.value,
+                        toolchain: format!("go1.{}.{}", v.value.minor, v.value.patch.unwrap_or(4)),
+                        catalog: Catalog::embedded_snapshot(),
+                    })
+                    .collect(),
+                go_mod: go_mod.map(|version| GoModLine {
+                    path: PathBuf::from("/m/go.mod"),
+                    line: 3,
+                    version: version.to_owned(),
+                }),
+            }
+        }
+
+        fn plan_matrix(matrix: &str, go_mod: Option<&str>) -> Result<crate::Plan, String> {
+            let config = config(matrix)?;
+            let context = PlanContext {
+                base_dir: PathBuf::from("/m"),
+                dist_dir: PathBuf::from("/m/dist"),
+                vcs: VcsInfo::fixed("1.0.0", "abc", 0),
+                module_path: Some("example.com/app".to_owned()),
+                sdkroot: None,
+                crosscheck_version: "test".to_owned(),
+            };
+            plan_with_go(
+                &config,
+                &Catalog::embedded_snapshot(),
+                &axis(&config, go_mod),
+                &context,
+                &SelectionRequest::default(),
+            )
+            .map_err(|e| e.to_string())
+        }
+
+        #[test]
+        fn config_rejects_duplicate_and_empty_go_lists() {
+            let error = config(
+                "[matrix]\ngo = [\"1.25\", \"go1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n",
+            )
+            .unwrap_err();
+            assert!(
+                error.contains("Go 1.25 is listed twice") && error.contains("matrix.toml:3:15"),
+                "{error}"
+            );
+            let error =
+                config("[matrix]\ngo = []\nos = [\"linux\"]\narch = [\"amd64\"]\n").unwrap_err();
+            assert!(error.contains("`go` is empty"), "{error}");
+        }
+
+        #[test]
+        fn go_placeholder_renders_the_release_and_templates_must_separate_releases() {
+            let plan = plan_matrix(
+                "[build]\noutput = \"{go}/{name}{ext}\"\nldflags = [\"-X main.go={go}\"]\n[matrix]\ngo = [\"1.25\", \"1.26.1\"]\ntargets = [\"linux/amd64\"]\n",
+                None,
+            )
+            .unwrap();
+            let outputs: Vec<&str> = plan.targets.iter().map(|t| t.output.as_str()).collect();
+            assert_eq!(outputs, ["go1.25/app", "go1.26.1/app"]);
+            assert!(
+                plan.targets[1]
+                    .argv
+                    .iter()
+                    .any(|a| a.contains("-X main.go=go1.26.1"))
+            );
+            assert_eq!(plan.targets[1].env["GOTOOLCHAIN"], "go1.26.1");
+            assert_eq!(plan.targets[0].env["GOTOOLCHAIN"], "go1.25.4");
+
+            let error = plan_matrix(
+                "[build]\noutput = \"{name}_{os}_{arch}\"\n[matrix]\ngo = [\"1.25\", \"1.26\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n",
+                None,
+            )
+            .unwrap_err();
+            assert!(
+                error.contains("linux/amd64@go1.26 and linux/amd64@go1.25 would both write")
+                    && error.contains("{go}"),
+                "{error}"
+            );
+        }
+
+        #[test]
+        fn go_mod_line_newer_than_a_release_is_refused_at_its_span() {
+            let error = plan_matrix(
+                "[matrix]\ngo = [\"1.26\", \"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n",
+                Some("1.26.0"),
+            )
+            .unwrap_err();
+            assert!(
+                error.contains(
+                    "Go 1.25 (go1.25.4) cannot build this module: /m/go.mod:3 says `go 1.26.0`"
+                ),
+                "{error}"
+            );
+            assert!(error.contains("matrix.toml:3:15"), "{error}");
+            assert!(!error.contains("Go 1.26 ("), "{error}");
+        }
+
+        #[test]
+        fn without_the_axis_nothing_changes() {
+            let plan =
+                plan_matrix("[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n", None).unwrap();
+            assert_eq!(plan.targets[0].id.to_string(), "linux/amd64");
+            assert_eq!(plan.targets[0].output, "app_linux_amd64");
+            assert!(
+                plan.targets[0].go.is_none() && !plan.targets[0].env.contains_key("GOTOOLCHAIN")
+            );
+            let json = serde_json::to_string(&plan).unwrap();
+            assert!(
+                !json.contains("\"axis\"") && !json.contains("GOTOOLCHAIN"),
+                "{json}"
+            );
+        }
+    }
 }
