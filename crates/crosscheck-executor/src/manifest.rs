@@ -89,6 +89,9 @@ pub struct ManifestTarget {
     pub cgo: bool,
     /// libc of linux cgo targets: `gnu`, `gnu2.17`, `musl`.
     pub libc: Option<String>,
+    /// The exact Go toolchain that built it, e.g. `go1.25.7`: the release of the matrix's
+    /// `go` axis (set as `GOTOOLCHAIN`), else the top-level `go_version`.
+    pub go_version: String,
     /// The artifact's path relative to the dist directory (where it is when `built`).
     pub path: String,
     /// Size in bytes (built only).
@@ -179,6 +182,10 @@ impl Manifest {
                 }),
                 cgo: planned.cgo,
                 libc: planned.libc.clone(),
+                go_version: planned
+                    .go
+                    .as_ref()
+                    .map_or_else(|| plan.go.version.clone(), |go| go.toolchain.clone()),
                 path: planned.output.clone(),
                 size: result.artifact.as_ref().map(|a| a.size),
                 sha256: result.artifact.as_ref().map(|a| a.sha256.clone()),

@@ -186,6 +186,10 @@ pub struct GoToolchain {
     /// go.mod selects the same Go for the catalog as for the builds.
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The `GOTOOLCHAIN` every command of this toolchain runs with, for a toolchain of the
+    /// Go-version axis (`go1.25.7`); `None` for the Go that `command` is.
+    #[serde(skip)]
+    pub gotoolchain: Option<String>,
 }
 
 impl GoToolchain {
@@ -208,7 +212,21 @@ impl GoToolchain {
             version: env.version,
             goroot: env.goroot,
             dir: dir.to_owned(),
+            gotoolchain: None,
         })
+    }
+
+    /// The exact toolchain `toolchain` (`go1.25.7`) run through `command` with
+    /// `GOTOOLCHAIN`, which downloads it as a module through the Go proxy the first time.
+    /// Nothing runs until its catalog is asked for (and not even then when it is cached).
+    pub fn pinned(command: &str, dir: &Path, toolchain: &str) -> GoToolchain {
+        GoToolchain {
+            command: command.to_owned(),
+            version: toolchain.to_owned(),
+            goroot: String::new(),
+            dir: dir.to_owned(),
+            gotoolchain: Some(toolchain.to_owned()),
+        }
     }
 
     /// The catalog of this toolchain, from `cache_dir` when an earlier run stored it.
@@ -222,20 +240,23 @@ impl GoToolchain {
         {
             return Ok(catalog);
         }
+        let pin: Vec<(&str, &str)> = self
+            .gotoolchain
+            .as_deref()
+            .map(|toolchain| ("GOTOOLCHAIN", toolchain))
+            .into_iter()
+            .collect();
         let json = run_go(
             &self.command,
             &self.dir,
             &["tool", "dist", "list", "-json", "-broken"],
-            &[],
+            &pin,
         )?;
-        let default_goarm = run_go(
-            &self.command,
-            &self.dir,
-            &["env", "GOARM"],
-            &[("GOARCH", "arm")],
-        )?
-        .trim()
-        .to_owned();
+        let mut arm_env = pin.clone();
+        arm_env.push(("GOARCH", "arm"));
+        let default_goarm = run_go(&self.command, &self.dir, &["env", "GOARM"], &arm_env)?
+            .trim()
+            .to_owned();
         let catalog = Catalog::from_dist_list_json(&self.version, &default_goarm, &json).map_err(
             |source| CatalogError::Json {
                 command: format!("{} tool dist list -json -broken", self.command),
@@ -285,7 +306,7 @@ fn write_cached(file: &Path, catalog: &Catalog) {
     }
 }
 
-fn run_go(
+pub(crate) fn run_go(
     command: &str,
     dir: &Path,
     args: &[&str],
@@ -296,15 +317,16 @@ fn run_go(
         .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::null());
-    for (key, value) in env {
-        child.env(key, value);
-    }
     // The catalog must describe the toolchain as installed, not as a stray GOFLAGS or
-    // GOTOOLCHAIN in the caller's shell would bend it.
+    // GOTOOLCHAIN in the caller's shell would bend it. Removed first, so that the
+    // variables the caller passes (GOARCH=arm for the GOARM default) still apply.
     child
         .env_remove("GOFLAGS")
         .env_remove("GOOS")
         .env_remove("GOARCH");
+    for (key, value) in env {
+        child.env(key, value);
+    }
     let output = child.output().map_err(|source| CatalogError::GoNotFound {
         command: command.to_owned(),
         source,

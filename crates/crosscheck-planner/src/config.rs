@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::archive::ArchiveFormat;
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
+use crate::goversion::GoVersion;
 use crate::select::Selector;
 use crate::suggest::closest;
 use crate::target::{Libc, Target};
@@ -69,6 +70,9 @@ pub struct Config {
     pub matrix: MatrixConfig,
     /// `[policy]`: rules every artifact must satisfy (checked by the inspector).
     pub policy: Policy,
+    /// `go` of `[matrix]`: the Go releases every target is built with, in file order;
+    /// empty without the axis (the Go at hand builds).
+    pub go_versions: Vec<Located<GoVersion>>,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
 }
@@ -296,8 +300,14 @@ impl Checker {
         }
         let project = self.project(raw.project.map(Spanned::into_inner).unwrap_or_default());
         let build = self.build(raw.build.map(Spanned::into_inner).unwrap_or_default());
+        let mut go_versions = Vec::new();
         let matrix = match raw.matrix {
-            Some(matrix) => self.matrix(matrix),
+            Some(mut matrix) => {
+                if let Some(go) = matrix.get_mut().go.take() {
+                    go_versions = self.go_versions(go);
+                }
+                self.matrix(matrix)
+            }
             None => {
                 self.errors.push(Diagnostic::error(
                     "no [matrix] table (hint: add `[matrix]` with `os` and `arch` lists, or run `crosscheck init`)",
@@ -321,8 +331,38 @@ impl Checker {
             build,
             matrix: matrix?,
             policy,
+            go_versions,
             overrides,
         })
+    }
+
+    /// `go = ["1.25", "1.26"]`: Go releases, each once.
+    fn go_versions(&mut self, list: raw::SpannedList<String>) -> Vec<Located<GoVersion>> {
+        if list.get_ref().is_empty() {
+            self.error(
+                "`go` is empty (hint: list Go releases such as [\"1.25\", \"1.26\"], or drop the key to build with the Go at hand)",
+                list.span(),
+            );
+            return Vec::new();
+        }
+        let mut versions: Vec<Located<GoVersion>> = Vec::new();
+        for item in list.into_inner() {
+            let span = item.span();
+            match item.get_ref().parse::<GoVersion>() {
+                Ok(version) if versions.iter().any(|v| v.value == version) => self.error(
+                    format!(
+                        "Go {version} is listed twice in `go` (hint: \"1.25\" and \"go1.25\" are the same release)"
+                    ),
+                    span,
+                ),
+                Ok(version) => versions.push(Located {
+                    value: version,
+                    span,
+                }),
+                Err(error) => self.error(error.to_string(), span),
+            }
+        }
+        versions
     }
 
     fn project(&mut self, raw: RawProject) -> ProjectConfig {
@@ -575,6 +615,13 @@ impl Checker {
             let mut parsed = Vec::new();
             for id in targets.get_ref() {
                 match id.get_ref().parse::<Target>() {
+                    Ok(target) if target.go.is_some() => self.error(
+                        format!(
+                            "target {:?} names a Go release (hint: list Go releases in `go = [...]` of [matrix]; every target is built with each)",
+                            id.get_ref()
+                        ),
+                        id.span(),
+                    ),
                     Ok(target) => parsed.push(Located {
                         value: target,
                         span: id.span(),

@@ -321,6 +321,7 @@ impl Expander<'_> {
                                 variant: variant.clone(),
                                 cgo,
                                 libc: if cgo { libc.cloned() } else { None },
+                                go: None,
                             };
                             if let Some(index) = axes
                                 .exclude
@@ -392,6 +393,7 @@ impl Expander<'_> {
                 (None, true) => Some(Libc::Gnu(None)),
                 (None, false) => None,
             },
+            go: None,
         };
         self.check_explicit(&target, &tuple.span, &tuple.span)
             .then(|| Candidate {

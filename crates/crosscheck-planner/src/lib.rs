@@ -27,7 +27,9 @@ mod cross;
 mod diagnostic;
 pub mod env_vars;
 mod expand;
+mod goversion;
 mod plan;
+mod resolve;
 mod select;
 mod suggest;
 mod target;
@@ -45,10 +47,14 @@ pub use config::{
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
 pub use expand::{Collapsed, Expanded, Expansion, Skipped, equivalent, expand};
+pub use goversion::{
+    GoAxis, GoModLine, GoVersion, GoVersionError, PlannedGo, ResolvedGo, check_go_mod,
+};
 pub use plan::{
     GoInfo, PLAN_SCHEMA_VERSION, Plan, PlanContext, PlanError, PlannedTarget, ProjectInfo,
-    Requirement, STAGING_DIR, SelectionInfo, SelectionRequest, VariantSetting, plan,
+    Requirement, STAGING_DIR, SelectionInfo, SelectionRequest, VariantSetting, plan, plan_with_go,
 };
+pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};
 pub use select::{
     Selector, SelectorError, Shard, ShardError, assign_shards, assign_shards_grouped,
     estimated_cost,

@@ -21,6 +21,7 @@ use crate::config::{Config, Located, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Collapsed, Skipped, expand};
+use crate::goversion::{GoAxis, GoVersion, PlannedGo, check_go_mod, expand_per_go};
 use crate::select::{Selector, Shard, assign_shards_grouped};
 use crate::target::{Libc, Target};
 use crate::template::Placeholder;
@@ -116,6 +117,10 @@ pub struct GoInfo {
     pub version: String,
     /// Where the target catalog came from.
     pub catalog: CatalogSource,
+    /// The Go releases of the matrix's `go` axis, in file order, each with the exact
+    /// toolchain that builds it; empty (and not serialised) without the axis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub axis: Vec<PlannedGo>,
 }
 
 /// The project as planned.
@@ -180,6 +185,10 @@ pub struct PlannedTarget {
     /// The archive its artifact is packed into after the build (`archive = "none"`: none).
     #[serde(default)]
     pub archive: Option<PlannedArchive>,
+    /// The Go release of the matrix's `go` axis that builds this target (also in `env`
+    /// as `GOTOOLCHAIN`); absent without the axis, when the plan's `go` builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<PlannedGo>,
 }
 
 /// A sub-architecture setting.
@@ -248,10 +257,24 @@ struct Settings<'a> {
     archive_files: &'a [Located<String>],
 }
 
-/// Plans `config` against `catalog`, then applies `selection`.
+/// Plans `config` against `catalog`, then applies `selection`. A matrix with a `go` axis
+/// needs [`plan_with_go`].
 pub fn plan(
     config: &Config,
     catalog: &Catalog,
+    context: &PlanContext,
+    selection: &SelectionRequest,
+) -> Result<Plan, PlanError> {
+    plan_with_go(config, catalog, &GoAxis::default(), context, selection)
+}
+
+/// Plans `config` like [`plan`], with the Go releases of its `go` axis resolved in
+/// `go_axis` (one per entry, in order). `catalog` is the Go at hand's, recorded as the
+/// plan's `go`; each target of the axis is expanded against its own release's catalog.
+pub fn plan_with_go(
+    config: &Config,
+    catalog: &Catalog,
+    go_axis: &GoAxis,
     context: &PlanContext,
     selection: &SelectionRequest,
 ) -> Result<Plan, PlanError> {
@@ -259,7 +282,37 @@ pub fn plan(
         file: config.file.clone(),
         diagnostics,
     };
-    let expansion = expand(config, catalog).map_err(config_errors)?;
+    let unresolved: Vec<Diagnostic> = config
+        .go_versions
+        .iter()
+        .filter(|v| !go_axis.toolchains.iter().any(|t| t.requested == v.value))
+        .map(|v| {
+            Diagnostic::error(
+                format!("Go {} was not resolved to a toolchain (hint: this is a bug in the caller of the planner)", v.value),
+                Some(v.span.clone()),
+            )
+        })
+        .collect();
+    if !unresolved.is_empty() {
+        return Err(PlanError::Config(config_errors(unresolved)));
+    }
+    let expansion = if config.go_versions.is_empty() {
+        expand(config, catalog).map_err(config_errors)?
+    } else {
+        let toolchains: Vec<&str> = config
+            .go_versions
+            .iter()
+            .filter_map(|v| {
+                go_axis
+                    .toolchains
+                    .iter()
+                    .find(|t| t.requested == v.value)
+                    .map(|t| t.toolchain.as_str())
+            })
+            .collect();
+        check_go_mod(config, &toolchains, go_axis.go_mod.as_ref())?;
+        expand_per_go(config, &go_axis.toolchains).map_err(config_errors)?
+    };
     let mut warnings = expansion.warnings;
     let name = binary_name(config, context);
     let module_dir = context.base_dir.join(&config.project.dir);
@@ -273,7 +326,16 @@ pub fn plan(
     targets.reserve(expansion.targets.len());
     for expanded in &expansion.targets {
         let target = &expanded.target;
-        let names = TargetNames::new(target, &name, &context.vcs);
+        // A target of the `go` axis is described by its own release's catalog and built by
+        // its toolchain; the others by the Go at hand.
+        let release = target.go.and_then(|go| {
+            go_axis
+                .toolchains
+                .iter()
+                .find(|resolved| resolved.requested == go)
+        });
+        let catalog = release.map_or(catalog, |resolved| &resolved.catalog);
+        let names = TargetNames::new(target, &name, &context.vcs, &catalog.go_version);
         let mut settings = Settings {
             flags: config.build.flags.iter().collect(),
             ldflags: config.build.ldflags.iter().collect(),
@@ -336,7 +398,8 @@ pub fn plan(
             Some((other, _)) => {
                 errors.push(Diagnostic::error(
                     format!(
-                        "{target} and {other} would both write {output:?} (hint: put {{slug}} or {{os}}/{{arch}}/{{variant}}/{{libc}} in the output template)"
+                        "{target} and {other} would both write {output:?} (hint: put {{slug}} or {{os}}/{{arch}}/{{variant}}/{{libc}}{} in the output template)",
+                        if config.go_versions.is_empty() { "" } else { "/{go}" }
                     ),
                     Some(settings.output.span.clone()),
                 ));
@@ -364,7 +427,11 @@ pub fn plan(
             .join(&names.slug)
             .join(&file_name);
         let argv = build_argv(config, target, &settings, &staging, &values);
-        let env = build_env(target, &settings, catalog, &values);
+        let mut env = build_env(target, &settings, catalog, &values);
+        if let Some(resolved) = release {
+            // After `[build] env`: the axis decides which Go builds, not a stray setting.
+            env.insert("GOTOOLCHAIN".to_owned(), resolved.toolchain.clone());
+        }
         let archive = match packer.archive(
             target,
             &names,
@@ -399,9 +466,13 @@ pub fn plan(
             policy: settings.policy,
             shard: None,
             archive,
+            go: release.map(|resolved| PlannedGo {
+                requested: resolved.requested,
+                toolchain: resolved.toolchain.clone(),
+            }),
         });
     }
-    let universal = match packer.universal(config, &targets, &name, &context.vcs) {
+    let universal = match packer.universal(config, &targets, &name, &context.vcs, &catalog.go_version) {
         Ok(universal) => universal,
         Err(diagnostic) => {
             errors.push(diagnostic);
@@ -452,6 +523,14 @@ pub fn plan(
             command: config.build.go.clone(),
             version: catalog.go_version.clone(),
             catalog: catalog.source,
+            axis: go_axis
+                .toolchains
+                .iter()
+                .map(|resolved| PlannedGo {
+                    requested: resolved.requested,
+                    toolchain: resolved.toolchain.clone(),
+                })
+                .collect(),
         },
         project: ProjectInfo {
             name,
@@ -657,18 +736,31 @@ impl<'a> Packer<'a> {
         targets: &[PlannedTarget],
         name: &str,
         vcs: &VcsInfo,
+        go_version: &str,
     ) -> Result<Vec<PlannedUniversal>, Diagnostic> {
         let Some(flag) = config.build.universal.as_ref().filter(|flag| flag.value) else {
             return Ok(Vec::new());
         };
-        let find = |arch: &str, cgo: bool| {
+        let find = |arch: &str, cgo: bool, go: Option<GoVersion>| {
             targets.iter().find(|t| {
-                t.goos == "darwin" && t.goarch == arch && t.cgo == cgo && t.id.variant.is_none()
+                t.goos == "darwin"
+                    && t.goarch == arch
+                    && t.cgo == cgo
+                    && t.id.variant.is_none()
+                    && t.id.go == go
             })
         };
+        // With a `go` axis, each release gets its own universal binary from its own slices.
+        let mut releases: Vec<Option<GoVersion>> = targets.iter().map(|t| t.id.go).collect();
+        releases.sort();
+        releases.dedup();
         let mut planned = Vec::new();
-        for cgo in [false, true] {
-            let (Some(amd64), Some(arm64)) = (find("amd64", cgo), find("arm64", cgo)) else {
+        for (go, cgo) in releases
+            .iter()
+            .flat_map(|&go| [(go, false), (go, true)])
+        {
+            let (Some(amd64), Some(arm64)) = (find("amd64", cgo, go), find("arm64", cgo, go))
+            else {
                 continue;
             };
             let target = Target {
@@ -677,8 +769,9 @@ impl<'a> Packer<'a> {
                 variant: None,
                 cgo,
                 libc: None,
+                go,
             };
-            let names = TargetNames::new(&target, name, vcs);
+            let names = TargetNames::new(&target, name, vcs, go_version);
             let mut output_template = &config.build.output;
             let mut archive_format = config.build.archive.as_ref();
             let mut archive_name = &config.build.archive_name;
@@ -778,16 +871,26 @@ struct TargetNames<'a> {
     target: &'a Target,
     name: &'a str,
     vcs: &'a VcsInfo,
+    /// `{go}`: the axis release (`go1.25`), else the Go at hand's version.
+    go: String,
 }
 
 impl<'a> TargetNames<'a> {
-    fn new(target: &'a Target, name: &'a str, vcs: &'a VcsInfo) -> TargetNames<'a> {
+    fn new(
+        target: &'a Target,
+        name: &'a str,
+        vcs: &'a VcsInfo,
+        go_version: &str,
+    ) -> TargetNames<'a> {
         TargetNames {
             id: target.id(),
             slug: target.slug(),
             target,
             name,
             vcs,
+            go: target
+                .go
+                .map_or_else(|| go_version.to_owned(), |go| go.id_segment()),
         }
     }
 
@@ -812,6 +915,7 @@ impl<'a> TargetNames<'a> {
             Placeholder::Ext => Cow::Borrowed(target.exe_suffix()),
             Placeholder::Id => Cow::Borrowed(&self.id),
             Placeholder::Slug => Cow::Borrowed(&self.slug),
+            Placeholder::Go => Cow::Borrowed(&self.go),
         }
     }
 }

@@ -3,13 +3,14 @@
 //! Grammar of a target id (documented in `docs/targets.md`):
 //!
 //! ```text
-//! id      = goos "/" goarch [ "/" variant ] [ "+cgo" [ "." libc ] ]
+//! id      = goos "/" goarch [ "/" variant ] [ "+cgo" [ "." libc ] ] [ "@go" go ]
 //! variant = the sub-architecture value, "v"-prefixed for GOARM, with "," written as "-"
 //! libc    = "gnu" [ major "." minor ] | "musl"          (linux only)
+//! go      = "1." minor [ "." patch ]       (only with the Go-version axis of the matrix)
 //! ```
 //!
 //! Examples: `linux/arm/v7`, `linux/amd64/v3`, `linux/arm64+cgo.musl`,
-//! `linux/amd64+cgo.gnu2.17`, `windows/amd64+cgo`, `wasip1/wasm`.
+//! `linux/amd64+cgo.gnu2.17`, `windows/amd64+cgo`, `wasip1/wasm`, `linux/amd64@go1.25`.
 //! `Display` always prints the canonical form and `FromStr` accepts it back, so ids
 //! round-trip. The one shorthand the parser accepts is `linux/<arch>+cgo`, which means
 //! `+cgo.gnu` (glibc, unpinned).
@@ -19,6 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::goversion::{GoVersion, GoVersionError};
 use crate::variant::{Variant, VariantError};
 
 /// One build target: GOOS × GOARCH × sub-architecture × cgo × libc.
@@ -36,6 +38,9 @@ pub struct Target {
     pub cgo: bool,
     /// The C library of a linux cgo target; `None` whenever it does not apply.
     pub libc: Option<Libc>,
+    /// The Go release of the matrix's `go` axis (as requested, `1.25`); `None` without
+    /// the axis, when the Go at hand builds.
+    pub go: Option<GoVersion>,
 }
 
 /// The C library a linux cgo target links against.
@@ -156,6 +161,14 @@ pub enum TargetIdError {
     /// The variant segment is wrong for the arch.
     #[error("{0}")]
     Variant(#[from] VariantError),
+    /// The `@go` suffix is not a Go release.
+    #[error("in target id {id:?}: {source}")]
+    Go {
+        /// The whole id.
+        id: String,
+        /// What is wrong with the version.
+        source: GoVersionError,
+    },
 }
 
 impl Target {
@@ -167,6 +180,7 @@ impl Target {
             variant: None,
             cgo: false,
             libc: None,
+            go: None,
         }
     }
 
@@ -191,6 +205,10 @@ impl Target {
                 slug.push('_');
                 slug.push_str(&libc.to_string());
             }
+        }
+        if let Some(go) = &self.go {
+            slug.push('_');
+            slug.push_str(&go.id_segment());
         }
         slug
     }
@@ -224,6 +242,9 @@ impl fmt::Display for Target {
                 write!(f, ".{libc}")?;
             }
         }
+        if let Some(go) = &self.go {
+            write!(f, "@{}", go.id_segment())?;
+        }
         Ok(())
     }
 }
@@ -233,9 +254,35 @@ impl FromStr for Target {
 
     fn from_str(id: &str) -> Result<Target, TargetIdError> {
         let shape = || TargetIdError::Shape(id.to_owned());
-        let (path, qualifier) = match id.split_once('+') {
-            Some((path, qualifier)) => (path, Some(qualifier)),
+        let (rest, go) = match id.split_once('@') {
+            Some((rest, go)) => {
+                // Only the canonical `go1.25` spelling: ids are compared as strings.
+                let version = go
+                    .strip_prefix("go")
+                    .ok_or_else(|| GoVersionError {
+                        text: go.to_owned(),
+                    })
+                    .and_then(str::parse::<GoVersion>)
+                    .and_then(|version| {
+                        if version.id_segment() == go {
+                            Ok(version)
+                        } else {
+                            Err(GoVersionError {
+                                text: go.to_owned(),
+                            })
+                        }
+                    })
+                    .map_err(|source| TargetIdError::Go {
+                        id: id.to_owned(),
+                        source,
+                    })?;
+                (rest, Some(version))
+            }
             None => (id, None),
+        };
+        let (path, qualifier) = match rest.split_once('+') {
+            Some((path, qualifier)) => (path, Some(qualifier)),
+            None => (rest, None),
         };
         let mut parts = path.split('/');
         let goos = parts.next().filter(|s| is_name(s)).ok_or_else(shape)?;
@@ -291,6 +338,7 @@ impl FromStr for Target {
             variant,
             cgo,
             libc,
+            go,
         })
     }
 }
@@ -335,6 +383,10 @@ mod tests {
             "js/wasm/satconv-signext",
             "linux/386/softfloat",
             "linux/riscv64/rva22u64",
+            "linux/amd64@go1.25",
+            "linux/arm64+cgo.musl@go1.26",
+            "linux/arm/v7@go1.25.3",
+            "windows/amd64+cgo@go1.24",
         ] {
             let target: Target = id.parse().unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(target.to_string(), id);
@@ -362,6 +414,12 @@ mod tests {
             "linux/amd64+static",
             "windows/amd64+cgo.musl",
             "linux/amd64/v9",
+            "linux/amd64@",
+            "linux/amd64@1.25",
+            "linux/amd64@go1.25rc1",
+            "linux/amd64@gogo1.25",
+            "linux/amd64@go1.25@go1.26",
+            "@go1.25",
         ] {
             assert!(bad.parse::<Target>().is_err(), "{bad:?} should not parse");
         }
@@ -373,6 +431,9 @@ mod tests {
         assert_eq!(target.slug(), "linux_amd64_cgo_gnu2.17");
         let target: Target = "linux/arm/v7".parse().unwrap();
         assert_eq!(target.slug(), "linux_arm_v7");
+        let target: Target = "linux/arm64+cgo.musl@go1.25".parse().unwrap();
+        assert_eq!(target.slug(), "linux_arm64_cgo_musl_go1.25");
+        assert_eq!(target.go.map(|go| go.to_string()).as_deref(), Some("1.25"));
     }
 
     #[test]

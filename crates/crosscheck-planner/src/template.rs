@@ -38,11 +38,14 @@ pub enum Placeholder {
     Id,
     /// The filename-safe target id.
     Slug,
+    /// The Go release: as requested with the matrix's `go` axis (`go1.25`), else the exact
+    /// version of the Go at hand (`go1.26.8`).
+    Go,
 }
 
 impl Placeholder {
     /// Every placeholder with its name, in documentation order.
-    pub const ALL: [(&'static str, Placeholder); 12] = [
+    pub const ALL: [(&'static str, Placeholder); 13] = [
         ("name", Placeholder::Name),
         ("version", Placeholder::Version),
         ("commit", Placeholder::Commit),
@@ -55,6 +58,7 @@ impl Placeholder {
         ("ext", Placeholder::Ext),
         ("id", Placeholder::Id),
         ("slug", Placeholder::Slug),
+        ("go", Placeholder::Go),
     ];
 
     fn from_name(name: &str) -> Option<Placeholder> {

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use crosscheck_planner::{
-    Catalog, Config, Plan, PlanContext, SelectionRequest, Selector, Shard, SourceFile, Target,
-    VcsInfo, assign_shards, equivalent, estimated_cost, plan,
+    Catalog, Config, GoAxis, GoVersion, Plan, PlanContext, ResolvedGo, SelectionRequest, Selector,
+    Shard, SourceFile, Target, VcsInfo, assign_shards, equivalent, estimated_cost, plan,
+    plan_with_go,
 };
 use proptest::prelude::*;
 use proptest::sample::subsequence;
@@ -246,6 +247,7 @@ proptest! {
         variant in proptest::option::of(0usize..4),
         cgo in any::<bool>(),
         libc in proptest::sample::select(LIBC.to_vec()),
+        go in proptest::option::of((0u32..40, proptest::option::of(0u32..30))),
     ) {
         let variant_value = variant.map(|i| match arch {
             "amd64" => ["v1", "v2", "v3", "v4"][i],
@@ -266,9 +268,60 @@ proptest! {
                 id.push_str(&libc.replace("gnu.", "gnu"));
             }
         }
+        if let Some((minor, patch)) = go {
+            id.push_str(&format!("@go1.{minor}"));
+            if let Some(patch) = patch {
+                id.push_str(&format!(".{patch}"));
+            }
+        }
         let target: Target = id.parse().map_err(|e| TestCaseError::fail(format!("{id}: {e}")))?;
         prop_assert_eq!(target.to_string(), id.clone());
+        prop_assert!(!target.slug().contains(['/', '+', '@']), "{}", target.slug());
         let reparsed: Target = target.to_string().parse().map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert_eq!(reparsed, target);
+    }
+
+    /// With a Go-version axis every target appears once per release, each built by its
+    /// release's toolchain; a port one release lacks is skipped for it alone.
+    #[test]
+    fn go_axis_multiplies_targets_by_release(matrix in matrix(), drop_port in 0usize..10) {
+        let snapshot = Catalog::embedded_snapshot();
+        let Some(single) = plan_of(&matrix.toml(), &snapshot, &SelectionRequest::default()) else {
+            return Ok(());
+        };
+        // An older release that lacks one of the ports the matrix uses.
+        let mut older = snapshot.clone();
+        let dropped = single.targets.get(drop_port % single.targets.len()).map(|t| (t.goos.clone(), t.goarch.clone()));
+        older.ports.retain(|p| Some((p.goos.clone(), p.goarch.clone())) != dropped);
+        let text = matrix.toml().replacen("[matrix]\n", "[matrix]\ngo = [\"1.25\", \"1.26\"]\n", 1);
+        let config = Config::parse(SourceFile::new("matrix.toml", text.as_str()))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let release = |text: &str, toolchain: &str, catalog: &Catalog| -> Result<ResolvedGo, TestCaseError> {
+            Ok(ResolvedGo {
+                requested: text.parse::<GoVersion>().map_err(|e| TestCaseError::fail(e.to_string()))?,
+                toolchain: toolchain.to_owned(),
+                catalog: catalog.clone(),
+            })
+        };
+        let axis = GoAxis {
+            toolchains: vec![release("1.25", "go1.25.7", &older)?, release("1.26", "go1.26.2", &snapshot)?],
+            go_mod: None,
+        };
+        let Ok(planned) = plan_with_go(&config, &snapshot, &axis, &context(), &SelectionRequest::default()) else {
+            // The older release may have nothing left to build: an error, fine.
+            return Ok(());
+        };
+        let newer: Vec<_> = planned.targets.iter().filter(|t| t.id.id().ends_with("@go1.26")).collect();
+        let older_targets: Vec<_> = planned.targets.iter().filter(|t| t.id.id().ends_with("@go1.25")).collect();
+        prop_assert_eq!(newer.len(), single.targets.len());
+        prop_assert_eq!(newer.len() + older_targets.len(), planned.targets.len());
+        prop_assert!(older_targets.len() < single.targets.len());
+        for target in &planned.targets {
+            let toolchain = if target.id.id().ends_with("@go1.25") { "go1.25.7" } else { "go1.26.2" };
+            prop_assert_eq!(target.env.get("GOTOOLCHAIN").map(String::as_str), Some(toolchain));
+            prop_assert!(Some((target.goos.clone(), target.goarch.clone())) != dropped || toolchain == "go1.26.2");
+        }
+        let outputs: std::collections::BTreeSet<_> = planned.targets.iter().map(|t| &t.output).collect();
+        prop_assert_eq!(outputs.len(), planned.targets.len());
     }
 }

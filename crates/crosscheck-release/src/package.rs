@@ -138,6 +138,12 @@ impl Run<'_, '_> {
             archive: None,
             universal_inputs: Some(universal.inputs.clone()),
             reproducible: None,
+            // Its slices come from one release (the planner pairs them per `go` value).
+            go_version: manifest
+                .targets
+                .iter()
+                .find(|t| universal.inputs.contains(&t.id))
+                .map_or_else(|| manifest.go_version.clone(), |t| t.go_version.clone()),
         };
         let mut inputs: Vec<(&ManifestTarget, &PlannedTarget)> = Vec::new();
         for id in &universal.inputs {

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crosscheck_planner::{
-    Catalog, Config, GoToolchain, Plan, PlanContext, SelectionRequest, Selector, Shard, SourceFile,
-    VcsInfo, VcsOverrides, env_vars, plan, read_module_path,
+    Catalog, Config, GoAxis, GoModLine, GoToolchain, Plan, PlanContext, ResolvedGo,
+    SelectionRequest, Selector, Shard, SourceFile, VcsInfo, VcsOverrides, check_go_mod, env_vars,
+    plan_with_go, read_module_path, resolve_go_version,
 };
 
 use crate::cli::SelectionArgs;
@@ -51,13 +52,13 @@ pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, 
         }
     };
 
-    let catalog = if args.offline {
+    let (catalog, host) = if args.offline {
         let catalog = Catalog::embedded_snapshot();
         printer.status(&format!(
             "note: --offline: validating against the catalog snapshot of {} built into crosscheck, not against the installed Go",
             catalog.go_version
         ));
-        catalog
+        (catalog, None)
     } else {
         let toolchain = GoToolchain::probe(&config.build.go, &module_dir)?;
         let catalog = toolchain.catalog(cache_dir().as_deref())?;
@@ -65,7 +66,12 @@ pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, 
             "go: {} ({}), catalog: {:?}",
             toolchain.version, toolchain.goroot, catalog.source
         ));
-        catalog
+        (catalog, Some(toolchain))
+    };
+    let go_axis = if config.go_versions.is_empty() {
+        GoAxis::default()
+    } else {
+        resolve_go_axis(&config, &catalog, host.as_ref(), &module_dir, printer)?
     };
 
     let overrides = VcsOverrides {
@@ -83,11 +89,73 @@ pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, 
         sdkroot: env(env_vars::SDKROOT),
         crosscheck_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    let plan = plan(&config, &catalog, &context, &selection)?;
+    let plan = plan_with_go(&config, &catalog, &go_axis, &context, &selection)?;
     for warning in &plan.warnings {
         printer.warning(warning);
     }
     Ok(LoadedPlan { plan })
+}
+
+/// Resolves each Go release of the matrix's `go` axis to an exact toolchain and asks that
+/// toolchain for its catalog (downloading it through the Go proxy the first time). With
+/// `--offline` (`host` is `None`) only the release of the embedded snapshot is known.
+fn resolve_go_axis(
+    config: &Config,
+    catalog: &Catalog,
+    host: Option<&GoToolchain>,
+    module_dir: &Path,
+    printer: &Printer,
+) -> Result<GoAxis, CliError> {
+    let go_mod = GoModLine::read(module_dir).map_err(|source| CliError::Io {
+        action: "cannot read",
+        path: module_dir.join("go.mod").display().to_string(),
+        source,
+    })?;
+    let cache = cache_dir();
+    let mut toolchains = Vec::new();
+    for requested in &config.go_versions {
+        let requested = requested.value;
+        let toolchain = match host {
+            None if requested.matches_toolchain(&catalog.go_version) => catalog.go_version.clone(),
+            None => {
+                return Err(CliError::Usage(format!(
+                    "--offline: cannot plan Go {requested} of `go` in {}: offline, crosscheck knows only the catalog of {} built into it (hint: drop --offline, or select that release alone)",
+                    config.file.name, catalog.go_version
+                )));
+            }
+            Some(host) => resolve_go_version(host, &requested, cache.as_deref())
+                .map_err(|error| CliError::Usage(error.to_string()))?,
+        };
+        toolchains.push(toolchain);
+    }
+    // Before any toolchain is downloaded: one that go.mod refuses would fail every build.
+    let names: Vec<&str> = toolchains.iter().map(String::as_str).collect();
+    check_go_mod(config, &names, go_mod.as_ref())?;
+
+    let mut resolved = Vec::new();
+    for (requested, toolchain) in config.go_versions.iter().zip(toolchains) {
+        let release_catalog = match host {
+            Some(host) if host.version != toolchain => {
+                let pinned = GoToolchain::pinned(&host.command, module_dir, &toolchain);
+                let release_catalog = pinned.catalog(cache.as_deref())?;
+                printer.detail(&format!(
+                    "go {}: {toolchain} (GOTOOLCHAIN), catalog: {:?}",
+                    requested.value, release_catalog.source
+                ));
+                release_catalog
+            }
+            _ => catalog.clone(),
+        };
+        resolved.push(ResolvedGo {
+            requested: requested.value,
+            toolchain,
+            catalog: release_catalog,
+        });
+    }
+    Ok(GoAxis {
+        toolchains: resolved,
+        go_mod,
+    })
 }
 
 fn read_matrix(

@@ -110,7 +110,8 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
         let expect = planned_expectation(target);
         let verified = verify(artifact, Some(&expect), &target.policy, false);
         match verified.outcome {
-            Ok((report, violations)) => {
+            Ok((report, mut violations)) => {
+                violations.extend(go_release_violation(&report, target));
                 let mut value = serde_json::to_value(&report).unwrap_or_default();
                 if let Some(object) = value.as_object_mut() {
                     object.insert(
@@ -143,4 +144,25 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
     fn locate(&self, artifact: &[u8], offset: u64) -> Option<(String, u64)> {
         crosscheck_inspector::locate(artifact, offset).map(|l| (l.section, l.section_offset))
     }
+}
+
+/// With the matrix's `go` axis, the Go version in the binary's build info must be the
+/// toolchain the plan pinned: a GOTOOLCHAIN that did not take (a `[build] go` wrapper
+/// resetting it, say) would otherwise ship a binary built by another Go under this id.
+pub fn go_release_violation(report: &Report, target: &PlannedTarget) -> Option<Violation> {
+    let planned = target.go.as_ref()?;
+    let found = report.go.as_ref().and_then(|go| go.version.as_deref());
+    // The build info may carry experiment suffixes: `go1.25.7 X:nodwarf5`.
+    let matches = found
+        .and_then(|version| version.split_whitespace().next())
+        .is_some_and(|version| version == planned.toolchain);
+    (!matches).then(|| Violation {
+        rule: "go-version-mismatch".to_owned(),
+        message: format!(
+            "built by {} but the plan pins {} for Go {}",
+            found.unwrap_or("an unknown Go (no build info)"),
+            planned.toolchain,
+            planned.requested
+        ),
+    })
 }

@@ -76,6 +76,7 @@ pub(crate) struct RawMatrix {
     pub include: Option<Vec<Spanned<RawTuple>>>,
     pub exclude: Option<Vec<Spanned<RawTuple>>>,
     pub targets: Option<SpannedList<String>>,
+    pub go: Option<SpannedList<String>>,
 }
 
 /// A partial target: a missing field is a wildcard (in `exclude`) or a default (in `include`).

@@ -56,13 +56,15 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             .iter()
             .map(Requirement::summary)
             .collect();
+        // A target of the `go` axis needs its own toolchain, which may be downloaded.
+        let go = target.go.as_ref().map_or("go", |go| go.toolchain.as_str());
         table.row(vec![
             target.id.to_string(),
             target.output.clone(),
             if needs.is_empty() {
-                "go".to_owned()
+                go.to_owned()
             } else {
-                format!("go, {}", needs.join(", "))
+                format!("{go}, {}", needs.join(", "))
             },
         ]);
     }
@@ -86,6 +88,18 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
         "\n{selected}{shard} from {} · binary {}, version {} · {} (catalog: {catalog})\n",
         plan.matrix_file, plan.project.name, plan.project.vcs.version, plan.go.version
     ));
+    if !plan.go.axis.is_empty() {
+        let releases: Vec<String> = plan
+            .go
+            .axis
+            .iter()
+            .map(|go| format!("{} = {}", go.requested, go.toolchain))
+            .collect();
+        out.push_str(&format!(
+            "go releases (GOTOOLCHAIN): {}\n",
+            releases.join(", ")
+        ));
+    }
     if !plan.collapsed.is_empty() {
         out.push_str(&format!(
             "{} collapsed as the same build:\n",

@@ -1,0 +1,3 @@
+module example.com/crosscheck/goversions
+
+go 1.24
