@@ -3,11 +3,13 @@
 //! binary against `examples/05-release`.
 
 mod build_support;
+mod cyclonedx_support;
 
 use std::path::Path;
 use std::process::Command;
 
 use build_support::{manifest, manifest_target};
+use cyclonedx_support::{schema_errors, validator};
 use crosscheck_tests::{crosscheck, run};
 
 const RELEASE: &str = "examples/05-release/matrix.toml";
@@ -217,12 +219,56 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
             "{name} missing from SHA256SUMS:\n{sums}"
         );
     }
-    assert_eq!(sums.lines().count(), 10, "{sums}");
+    // 4 binaries, their 4 SBOMs, the universal binary, 5 archives.
+    assert_eq!(sums.lines().count(), 14, "{sums}");
     tool("sha256sum", &["-c", "SHA256SUMS"], dist, "coreutils");
+
+    // Every thin binary has a CycloneDX SBOM beside it that validates against the schema and
+    // describes that very file; the universal binary has none (its slices do).
+    let validator = validator();
+    for id in [
+        "linux/amd64",
+        "windows/amd64",
+        "darwin/amd64",
+        "darwin/arm64",
+    ] {
+        let target = manifest_target(&manifest, id);
+        let sbom_path = target["sbom"]["path"].as_str().unwrap_or_default();
+        assert_eq!(
+            sbom_path,
+            format!("{}.cdx.json", target["path"].as_str().unwrap_or_default())
+        );
+        assert_eq!(target["sbom"]["format"], "cyclonedx-1.5+json");
+        assert!(
+            sums.lines().any(|line| line.ends_with(&format!("  {sbom_path}"))),
+            "{sbom_path} missing from SHA256SUMS:\n{sums}"
+        );
+        let bom: serde_json::Value = serde_json::from_slice(&read(&dist.join(sbom_path)))
+            .unwrap_or_else(|e| panic!("{sbom_path}: {e}"));
+        let errors = schema_errors(&validator, &bom);
+        assert!(errors.is_empty(), "{sbom_path}: {errors:#?}");
+        assert_eq!(
+            bom["metadata"]["component"]["hashes"][0]["content"],
+            target["sha256"],
+            "{sbom_path} describes another file"
+        );
+        assert!(
+            bom["components"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["name"] == "stdlib")),
+            "{sbom_path}: no stdlib component"
+        );
+    }
+    assert!(universal.get("sbom").is_none(), "{universal:#}");
 
     // A second build into another dist gives byte-identical archives and universal binary.
     build_release(second.path());
-    for name in ARCHIVES.iter().chain(&["greet_darwin_universal"]) {
+    let sboms = ["greet_linux_amd64.cdx.json", "greet_darwin_arm64.cdx.json"];
+    for name in ARCHIVES
+        .iter()
+        .chain(&["greet_darwin_universal"])
+        .chain(&sboms)
+    {
         assert!(
             read(&dist.join(name)) == read(&second.path().join(name)),
             "{name} differs between two builds"

@@ -1,5 +1,5 @@
 //! End-to-end tests of `crosscheck build --verify-reproducible`: a reproducible example passes
-//! on two targets, the seeded non-reproducible example (examples/05-unreproducible) is caught
+//! on two targets, the seeded non-reproducible example (examples/07-unreproducible) is caught
 //! with the target, section and offset named, the first build stays in dist, and the second
 //! build's temporary directories are gone afterwards, also after Ctrl-C.
 //!
@@ -92,7 +92,7 @@ fn a_reproducible_project_passes_on_two_targets() {
 
 #[test]
 fn the_seeded_unreproducible_example_is_caught() {
-    let project = copy_example("05-unreproducible");
+    let project = copy_example("07-unreproducible");
     let dist = project.path().join("dist");
     let tmp = temp_root(project.path());
     let out = run(crosscheck()

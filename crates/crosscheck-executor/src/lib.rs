@@ -53,9 +53,7 @@ pub use dist::Artifact;
 pub use error::ExecutorError;
 pub use event::{Event, Failure, RunSummary, Status, TargetResult};
 pub use inspect::{Inspect, Inspection, Verdict};
-pub use manifest::{
-    MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, manifest_schema,
-};
+pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, manifest_schema};
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
     default_jobs, jobs_for, mem_available,

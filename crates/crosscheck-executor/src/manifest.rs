@@ -128,6 +128,11 @@ pub struct ManifestTarget {
     /// artifacts are its slices, amd64 first. Absent for ordinary targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_inputs: Option<Vec<String>>,
+    /// The CycloneDX 1.5 JSON SBOM written beside the artifact, `<path>.cdx.json` (absent
+    /// with `sbom = false`, when nothing was built, and for universal binaries, whose slices
+    /// have their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sbom: Option<ManifestFile>,
 }
 
 /// A file the release stage wrote beside an artifact (an archive, an SBOM).
@@ -208,6 +213,7 @@ impl Manifest {
                 reproducible: result.reproducible.clone(),
                 archive: None,
                 universal_inputs: None,
+                sbom: None,
             })
             .collect();
         Manifest {

@@ -133,6 +133,8 @@ pub struct BuildConfig {
     pub archive_files: Vec<Located<String>>,
     /// Whether darwin/amd64 and darwin/arm64 are combined into a universal binary.
     pub universal: Option<Located<bool>>,
+    /// Whether each artifact gets a CycloneDX SBOM beside it; `None`: yes.
+    pub sbom: Option<Located<bool>>,
 }
 
 /// `[matrix]`: which targets.
@@ -435,6 +437,7 @@ impl Checker {
                 }),
             archive_files: self.archive_files(raw.archive_files),
             universal: raw.universal.map(Located::from_spanned),
+            sbom: raw.sbom.map(Located::from_spanned),
         }
     }
 

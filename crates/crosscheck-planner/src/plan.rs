@@ -106,6 +106,14 @@ pub struct Plan {
     /// when the selection kept all of its inputs.
     #[serde(default)]
     pub universal: Vec<PlannedUniversal>,
+    /// Whether each built artifact gets a CycloneDX SBOM, `<output>.cdx.json` (`sbom`,
+    /// default true).
+    #[serde(default = "sbom_default")]
+    pub sbom: bool,
+}
+
+fn sbom_default() -> bool {
+    true
 }
 
 /// The Go toolchain a plan was made for.
@@ -472,13 +480,14 @@ pub fn plan_with_go(
             }),
         });
     }
-    let universal = match packer.universal(config, &targets, &name, &context.vcs, &catalog.go_version) {
-        Ok(universal) => universal,
-        Err(diagnostic) => {
-            errors.push(diagnostic);
-            Vec::new()
-        }
-    };
+    let universal =
+        match packer.universal(config, &targets, &name, &context.vcs, &catalog.go_version) {
+            Ok(universal) => universal,
+            Err(diagnostic) => {
+                errors.push(diagnostic);
+                Vec::new()
+            }
+        };
     errors.append(&mut packer.errors);
     let archives = targets
         .iter()
@@ -559,6 +568,7 @@ pub fn plan_with_go(
         skipped: expansion.skipped,
         warnings: rendered_warnings,
         universal,
+        sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
     })
 }
 
@@ -755,10 +765,7 @@ impl<'a> Packer<'a> {
         releases.sort();
         releases.dedup();
         let mut planned = Vec::new();
-        for (go, cgo) in releases
-            .iter()
-            .flat_map(|&go| [(go, false), (go, true)])
-        {
+        for (go, cgo) in releases.iter().flat_map(|&go| [(go, false), (go, true)]) {
             let (Some(amd64), Some(arm64)) = (find("amd64", cgo, go), find("arm64", cgo, go))
             else {
                 continue;

@@ -54,6 +54,10 @@ pub enum FileRole {
     Artifact,
     /// The build log.
     Log,
+    /// The archive the binary was packed into.
+    Archive,
+    /// The binary's CycloneDX SBOM.
+    Sbom,
 }
 
 impl std::fmt::Display for FileRole {
@@ -61,6 +65,8 @@ impl std::fmt::Display for FileRole {
         f.write_str(match self {
             FileRole::Artifact => "artifact",
             FileRole::Log => "log",
+            FileRole::Archive => "archive",
+            FileRole::Sbom => "SBOM",
         })
     }
 }
@@ -93,6 +99,20 @@ pub fn target_files(target: &ManifestTarget) -> Vec<TargetFile> {
             size: target.size,
             checksummed: true,
         });
+    }
+    for (role, file) in [
+        (FileRole::Archive, &target.archive),
+        (FileRole::Sbom, &target.sbom),
+    ] {
+        if let Some(file) = file {
+            files.push(TargetFile {
+                role,
+                path: file.path.clone(),
+                sha256: Some(file.sha256.clone()),
+                size: Some(file.size),
+                checksummed: true,
+            });
+        }
     }
     if let Some(log) = &target.log {
         files.push(TargetFile {
@@ -408,12 +428,22 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
 
     // Which shard holds each target; a second holder is a duplicate or a conflict.
     let mut found: BTreeMap<&str, (&Shard, &ManifestTarget)> = BTreeMap::new();
-    let planned: BTreeMap<String, &str> = request
+    // Universal binaries are planned apart from the thin targets but merged like them (the
+    // planner keeps their slices in one shard, which assembled them).
+    let planned_ids: Vec<(String, &str)> = request
         .plan
         .targets
         .iter()
         .map(|t| (t.id.to_string(), t.output.as_str()))
+        .chain(
+            request
+                .plan
+                .universal
+                .iter()
+                .map(|u| (u.id.clone(), u.output.as_str())),
+        )
         .collect();
+    let planned: BTreeMap<String, &str> = planned_ids.iter().cloned().collect();
     for shard in &shards {
         for target in &shard.manifest.targets {
             let Some(output) = planned.get(&target.id) else {
@@ -452,22 +482,18 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
         }
     }
 
-    let missing: Vec<String> = request
-        .plan
-        .targets
+    let missing: Vec<String> = planned_ids
         .iter()
-        .map(|t| t.id.to_string())
+        .map(|(id, _)| id.clone())
         .filter(|id| !found.contains_key(id.as_str()))
         .collect();
     if !missing.is_empty() {
         return Err(MergeError::Missing { ids: missing });
     }
 
-    let incomplete: Vec<String> = request
-        .plan
-        .targets
+    let incomplete: Vec<String> = planned_ids
         .iter()
-        .filter_map(|planned| found.get(planned.id.to_string().as_str()))
+        .filter_map(|(id, _)| found.get(id.as_str()))
         .filter(|(_, target)| target.status != Status::Built)
         .map(|(shard, target)| {
             format!(
@@ -484,12 +510,12 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
         });
     }
 
-    let mut targets = Vec::with_capacity(request.plan.targets.len());
+    let mut targets = Vec::with_capacity(planned_ids.len());
     let mut copies = Vec::new();
     let mut written: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for planned in &request.plan.targets {
-        let id = planned.id.to_string();
+    for (id, _) in &planned_ids {
+        let id = id.clone();
         let Some((shard, target)) = found.get(id.as_str()) else {
             continue;
         };

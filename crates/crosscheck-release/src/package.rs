@@ -5,7 +5,9 @@
 //! 1. assembles each planned universal binary from its built darwin slices
 //!    ([`crate::universal`]), moves it into place with the release date as mtime, inspects it
 //!    slice by slice and adds it to the manifest as its own entry (`darwin/universal`);
-//! 2. writes the planned archive of every built target and universal binary
+//! 2. writes a CycloneDX SBOM beside every built thin artifact (`<path>.cdx.json`,
+//!    [`crate::sbom`]) and records it in the entry's `sbom`;
+//! 3. writes the planned archive of every built target and universal binary
 //!    ([`crate::archive`]) and records it in the entry's `archive`.
 //!
 //! Every file goes to the staging directory first and is renamed into place by
@@ -23,7 +25,14 @@ use crosscheck_inspector::{Expectation, InspectOptions, Report};
 use crosscheck_planner::{Plan, PlannedArchive, PlannedTarget, PlannedUniversal, STAGING_DIR};
 
 use crate::archive::{BINARY_MODE, Entry, FILE_MODE, write_archive};
+use crate::sbom::{SbomSubject, cyclonedx};
 use crate::universal::build_universal;
+
+/// Appended to an artifact's path to name its SBOM.
+pub const SBOM_SUFFIX: &str = ".cdx.json";
+
+/// The SBOM's `format` in the manifest.
+const SBOM_FORMAT: &str = "cyclonedx-1.5+json";
 
 /// Where packaging stages its files inside the dist directory.
 const PACKAGE_STAGING: &str = "package";
@@ -50,6 +59,11 @@ impl Package for Packager {
         for universal in &plan.universal {
             let entry = run.universal(universal, manifest);
             manifest.targets.push(entry);
+        }
+        if plan.sbom {
+            for planned in &plan.targets {
+                run.sbom(&planned.id.id(), manifest);
+            }
         }
         for planned in &plan.targets {
             if let Some(archive) = &planned.archive {
@@ -137,6 +151,7 @@ impl Run<'_, '_> {
             inspection: None,
             archive: None,
             universal_inputs: Some(universal.inputs.clone()),
+            sbom: None,
             reproducible: None,
             // Its slices come from one release (the planner pairs them per `go` value).
             go_version: manifest
@@ -204,6 +219,61 @@ impl Run<'_, '_> {
         entry.inspection = Some(inspection);
         self.done(&universal.id, "universal", &artifact);
         entry
+    }
+
+    /// Writes the SBOM of a built target from its binary's build info. A binary without build
+    /// info (a stripped or non-Go file) fails the entry: an SBOM was asked for.
+    fn sbom(&mut self, id: &str, manifest: &mut Manifest) {
+        let Some(index) = manifest
+            .targets
+            .iter()
+            .position(|t| t.id == id && t.status == Status::Built)
+        else {
+            return;
+        };
+        let target = &manifest.targets[index];
+        let binary = self.dist.join(&target.path);
+        let relative = format!("{}{SBOM_SUFFIX}", target.path);
+        let subject = SbomSubject {
+            artifact: binary
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            target: Some(id.to_owned()),
+            timestamp: Some(self.plan.project.vcs.date_epoch),
+            tool_version: self.plan.crosscheck_version.clone(),
+        };
+        let written = self.place(&relative, |staged| {
+            let options = InspectOptions {
+                hash: true,
+                ..InspectOptions::default()
+            };
+            let report = crosscheck_inspector::inspect_path_with(&binary, &options)
+                .map_err(|e| e.to_string())?;
+            let document = cyclonedx(&report, &subject).map_err(|e| e.to_string())?;
+            let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
+            json.push(b'\n');
+            std::fs::write(staged, json)
+                .map_err(|e| format!("cannot write {}: {e}", staged.display()))
+        });
+        match written {
+            Ok(artifact) => {
+                manifest.targets[index].sbom = Some(ManifestFile {
+                    path: artifact.relative.clone(),
+                    sha256: artifact.sha256.clone(),
+                    size: artifact.size,
+                    format: Some(SBOM_FORMAT.to_owned()),
+                });
+                self.done(id, "sbom", &artifact);
+            }
+            Err(message) => {
+                let message = format!("cannot write the SBOM {relative}: {message}");
+                let target = &mut manifest.targets[index];
+                target.status = Status::Failed;
+                target.failure = Some(package_failure(&message));
+                self.fail(id, message);
+            }
+        }
     }
 
     fn archive(&mut self, id: &str, archive: &PlannedArchive, manifest: &mut Manifest) {

@@ -55,6 +55,7 @@ pub(crate) struct RawBuild {
     pub archive_name: Option<Spanned<String>>,
     pub archive_files: Option<Vec<Spanned<String>>>,
     pub universal: Option<Spanned<bool>>,
+    pub sbom: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize, Default)]
