@@ -99,6 +99,15 @@ impl Run<'_, '_> {
         });
     }
 
+    /// Marks a built entry failed because a file packaged from it could not be written; the
+    /// binary itself stays in place.
+    fn fail_entry(&mut self, entry: &mut ManifestTarget, message: String) {
+        entry.status = Status::Failed;
+        entry.failure = Some(package_failure(&message));
+        let id = entry.id.clone();
+        self.fail(&id, message);
+    }
+
     fn done(&mut self, id: &str, kind: &'static str, file: &Artifact) {
         self.outcome.files.push(file.clone());
         (self.on_event)(Event::Packaged {
@@ -267,11 +276,10 @@ impl Run<'_, '_> {
                 self.done(id, "sbom", &artifact);
             }
             Err(message) => {
-                let message = format!("cannot write the SBOM {relative}: {message}");
-                let target = &mut manifest.targets[index];
-                target.status = Status::Failed;
-                target.failure = Some(package_failure(&message));
-                self.fail(id, message);
+                self.fail_entry(
+                    &mut manifest.targets[index],
+                    format!("cannot write the SBOM {relative}: {message}"),
+                );
             }
         }
     }
@@ -310,11 +318,10 @@ impl Run<'_, '_> {
                 self.done(id, "archive", &artifact);
             }
             Err(message) => {
-                let message = format!("cannot write the archive {}: {message}", archive.path);
-                let target = &mut manifest.targets[index];
-                target.status = Status::Failed;
-                target.failure = Some(package_failure(&message));
-                self.fail(id, message);
+                self.fail_entry(
+                    &mut manifest.targets[index],
+                    format!("cannot write the archive {}: {message}", archive.path),
+                );
             }
         }
     }
