@@ -105,8 +105,8 @@ fn builds_targets_into_dist_with_manifest_checksums_and_logs() {
         .unwrap_or_else(|e| panic!("sha256sum: {e}"));
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "sha256sum -c failed:\n{said}");
-    // Three binaries and their three archives (tar.gz, zip for windows).
-    assert_eq!(said.matches(": OK").count(), 6, "{said}");
+    // Three binaries, their three SBOMs and three archives (tar.gz, zip for windows).
+    assert_eq!(said.matches(": OK").count(), 9, "{said}");
 
     let log = std::fs::read_to_string(dist.path().join("logs/linux_amd64.log")).unwrap_or_default();
     assert!(log.contains("$ go build -trimpath"), "{log}");
@@ -249,8 +249,8 @@ fn a_failed_target_keeps_the_others_and_explains_itself() {
     assert!(dist.join("testmod_linux_amd64").is_file());
     assert!(!dist.join("testmod_windows_amd64.exe").exists());
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap_or_default();
-    // The two built binaries and their two archives; nothing for the failed target.
-    assert_eq!(sums.lines().count(), 4, "{sums}");
+    // The two built binaries, their SBOMs and archives; nothing for the failed target.
+    assert_eq!(sums.lines().count(), 6, "{sums}");
     let log = std::fs::read_to_string(dist.join("logs/windows_amd64.log")).unwrap_or_default();
     assert!(log.contains("undefined: platformName"), "{log}");
 }
