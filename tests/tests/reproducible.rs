@@ -235,3 +235,61 @@ fn ctrl_c_during_the_second_build_leaves_no_temporary_directory() {
     assert!(target.get("reproducible").is_none(), "{target:#}");
     assert!(dist.join("hello_linux_amd64").is_file());
 }
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("git is needed for this test (apt-get install git): {e}"));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Go stamps vcs.revision, vcs.time and vcs.modified into builds from a git checkout; the
+/// second build runs in a mirror of the checkout, so the stamps (and the bytes) match, the
+/// dirty state included, and the checkout's status is unchanged.
+#[test]
+fn a_git_checkout_with_vcs_stamps_is_verified_in_a_mirror() {
+    let project = copy_example("01-hello");
+    let dir = project.path();
+    std::fs::write(dir.join(".gitignore"), "/dist/\n/tmp-root/\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Stamping on whatever `go env GOFLAGS` says on this machine.
+    let mut matrix = std::fs::read_to_string(dir.join("matrix.toml")).unwrap_or_default();
+    matrix.push_str("\n[build]\nflags = [\"-buildvcs=true\"]\n");
+    std::fs::write(dir.join("matrix.toml"), matrix).unwrap_or_else(|e| panic!("{e}"));
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "hello"]);
+    // An uncommitted change: vcs.modified=true in both builds.
+    std::fs::write(dir.join("NOTES"), "untracked\n").unwrap_or_else(|e| panic!("{e}"));
+    let status_before = git(dir, &["status", "--porcelain"]);
+
+    let dist = dir.join("dist");
+    let tmp = temp_root(dir);
+    let out = run(crosscheck()
+        .arg("build")
+        .arg("--verify-reproducible")
+        .arg("--matrix")
+        .arg(dir.join("matrix.toml"))
+        .args(["-t", "linux/amd64", "--dist"])
+        .arg(&dist)
+        .env("TMPDIR", &tmp));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&dist);
+    let target = manifest_target(&manifest, "linux/amd64");
+    assert_eq!(target["reproducible"]["verified"], true, "{target:#}");
+    let settings = &target["inspection"]["report"]["go"]["settings"];
+    let head = git(dir, &["rev-parse", "HEAD"]);
+    assert_eq!(settings["vcs"], "git", "{settings:#}");
+    assert_eq!(settings["vcs.revision"], head.trim(), "{settings:#}");
+    assert_eq!(settings["vcs.modified"], "true", "{settings:#}");
+    assert_eq!(leftovers(&tmp), Vec::<String>::new(), "TMPDIR is not empty");
+    assert_eq!(git(dir, &["status", "--porcelain"]), status_before);
+}

@@ -82,18 +82,31 @@ pub(crate) struct Workspace {
 impl Workspace {
     /// Creates the workspace under the system temporary directory (`TMPDIR`) and copies
     /// `module_dir` into it, leaving out VCS metadata and every directory in `skip` (the dist
-    /// directory).
-    pub(crate) fn create(module_dir: &Path, skip: &[PathBuf]) -> std::io::Result<Workspace> {
+    /// directory). With `mirror_git`, when the module is in a git checkout, the whole
+    /// checkout is mirrored instead ([`mirror_checkout`]) so that Go stamps the same
+    /// `vcs.revision`, `vcs.time` and `vcs.modified` into the second build.
+    pub(crate) fn create(
+        module_dir: &Path,
+        skip: &[PathBuf],
+        mirror_git: bool,
+    ) -> std::io::Result<Workspace> {
+        let checkout = mirror_git.then(|| git_checkout(module_dir)).flatten();
+        // Where the module sits inside what is copied (the checkout, or itself).
+        let inside = checkout
+            .as_deref()
+            .and_then(|root| module_dir.strip_prefix(root).ok())
+            .unwrap_or(Path::new(""));
         let root = tempfile::Builder::new()
             .prefix("crosscheck-reproduce-")
             .tempdir()?;
         // A path of another length: a leaked path then shifts bytes instead of hiding in an
         // equally long string.
         let mut name = String::from("module");
-        let module = loop {
-            let candidate = root.path().join(&name);
+        let (copy_root, module) = loop {
+            let copy_root = root.path().join(&name);
+            let candidate = copy_root.join(inside);
             if candidate.as_os_str().len() != module_dir.as_os_str().len() {
-                break candidate;
+                break (copy_root, candidate);
             }
             name.push('_');
         };
@@ -119,7 +132,10 @@ impl Workspace {
             .collect();
         // TMPDIR inside the module must not copy the copy into itself.
         skip.extend(workspace.root.path().canonicalize().ok());
-        copy_tree(module_dir, &workspace.module, &skip, 0)?;
+        match &checkout {
+            Some(checkout) => mirror_checkout(checkout, &copy_root, &skip)?,
+            None => copy_tree(module_dir, &workspace.module, &skip, 0)?,
+        }
         Ok(workspace)
     }
 
@@ -185,6 +201,89 @@ fn copy_symlink(source: &Path, target: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The root of the git checkout holding `module_dir` (the nearest ancestor with a `.git`),
+/// which is where Go looks for the VCS information it stamps.
+fn git_checkout(module_dir: &Path) -> Option<PathBuf> {
+    module_dir
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_owned)
+}
+
+/// Mirrors the git checkout at `checkout` into `to`: every file git sees (tracked, and
+/// untracked but not ignored, as `git status` does), hard-linked where the file system
+/// allows and copied where not, plus a `.git` file pointing at the original repository. In
+/// the mirror `git status` and `git log` then answer as in the checkout, so the second
+/// build's `vcs.*` stamps match the first's; nothing of the repository is written
+/// (`GIT_OPTIONAL_LOCKS=0` keeps `git status` from refreshing the index).
+fn mirror_checkout(checkout: &Path, to: &Path, skip: &[PathBuf]) -> std::io::Result<()> {
+    let listed = std::process::Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(checkout)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output()
+        .map_err(|error| {
+            std::io::Error::other(format!(
+                "cannot run git in {} (the module is in a git checkout): {error}",
+                checkout.display()
+            ))
+        })?;
+    if !listed.status.success() {
+        return Err(std::io::Error::other(format!(
+            "git ls-files failed in {}: {}",
+            checkout.display(),
+            String::from_utf8_lossy(&listed.stderr).trim()
+        )));
+    }
+    std::fs::create_dir_all(to)?;
+    for name in listed.stdout.split(|&byte| byte == 0) {
+        let Ok(name) = std::str::from_utf8(name) else {
+            continue;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let source = checkout.join(name);
+        if skip.iter().any(|dir| source.starts_with(dir)) {
+            continue;
+        }
+        let Ok(metadata) = std::fs::symlink_metadata(&source) else {
+            // Deleted but still tracked: missing in the mirror too, as git will see it.
+            continue;
+        };
+        let target = to.join(name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if metadata.file_type().is_symlink() {
+            copy_symlink(&source, &target)?;
+        } else if metadata.is_file() && std::fs::hard_link(&source, &target).is_err() {
+            std::fs::copy(&source, &target)?;
+        }
+        // A directory here is a submodule: left out.
+    }
+    let git = checkout.join(".git");
+    let git_dir = if git.is_dir() {
+        git
+    } else {
+        // A linked worktree or submodule: `.git` is a file naming the real git directory.
+        let text = std::fs::read_to_string(&git)?;
+        let named = text
+            .lines()
+            .find_map(|line| line.strip_prefix("gitdir:"))
+            .map(str::trim)
+            .ok_or_else(|| std::io::Error::other(format!("{} names no gitdir", git.display())))?;
+        checkout.join(named)
+    };
+    std::fs::write(to.join(".git"), format!("gitdir: {}\n", git_dir.display()))
+}
+
 /// The second build's commands, working directory, environment and output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SecondBuild {
@@ -240,6 +339,9 @@ pub(crate) fn second_build(
     env.insert(GOCACHE.to_owned(), path_text(&workspace.cache));
     env.insert(GOTMPDIR.to_owned(), path_text(&workspace.tmp));
     env.remove(GOCACHEPROG);
+    // Go asks `git status` for vcs.modified; in a mirrored checkout it must not refresh the
+    // original repository's index.
+    env.insert("GIT_OPTIONAL_LOCKS".to_owned(), "0".to_owned());
     for name in [ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR] {
         if let Some(value) = env.get_mut(name) {
             *value = path_text(&workspace.zig);
@@ -322,7 +424,7 @@ pub(crate) fn hint(
         .any(|arg| arg == "-trimpath");
     let buildinfo = section.is_some_and(|s| s.contains("buildinfo"));
     if vcs && buildinfo {
-        return "the module is in a VCS checkout, so Go stamps vcs.revision and vcs.modified into the build info; the second build's copy is outside the checkout (add \"-buildvcs=false\" to [build] flags to verify the rest)".to_owned();
+        return "the module is in a VCS checkout, so Go stamps vcs.revision and vcs.modified into the build info; crosscheck mirrors git checkouts for the second build, but not other VCSs, and an untracked, unignored dist directory changes vcs.modified (ignore dist/, or add \"-buildvcs=false\" to [build] flags)".to_owned();
     }
     if !trimpath {
         return "-trimpath is off ([build] trimpath = false): the absolute source directory is compiled into the binary, and the second build ran in another directory".to_owned();
@@ -331,7 +433,7 @@ pub(crate) fn hint(
         return "the C compiler may embed the build time (__DATE__, __TIME__) or the build directory (__FILE__, debug info); build C code with -ffile-prefix-map and honour SOURCE_DATE_EPOCH".to_owned();
     }
     if vcs {
-        return "the module is in a VCS checkout and the second build's copy is not: Go's vcs.* build settings differ (add \"-buildvcs=false\" to [build] flags to verify the rest)".to_owned();
+        return "the module is in a VCS checkout: Go's vcs.* build settings may differ between the builds (crosscheck mirrors git checkouts, not other VCSs; ignore dist/, or add \"-buildvcs=false\" to [build] flags)".to_owned();
     }
     "the build embeds something that changes between builds: the time (an -X flag fed by `date`), the build directory, a random value, or a file generated during the build".to_owned()
 }
@@ -371,23 +473,24 @@ pub(crate) async fn reproduce(
         duration_ms: millis(started.elapsed()),
     };
     let (module_dir, skip) = (job.module_dir.clone(), job.skip.clone());
-    let workspace = match tokio::task::spawn_blocking(move || Workspace::create(&module_dir, &skip))
-        .await
-    {
-        Ok(Ok(workspace)) => workspace,
-        Ok(Err(error)) => {
-            return Some(failed(
-                format!(
-                    "cannot copy {} to a temporary directory: {error}",
-                    job.module_dir.display()
-                ),
-                Some(
-                    "the copy goes to TMPDIR: is it writable, with room for the module?".to_owned(),
-                ),
-            ));
-        }
-        Err(error) => return Some(failed(format!("internal error: {error}"), None)),
-    };
+    let workspace =
+        match tokio::task::spawn_blocking(move || Workspace::create(&module_dir, &skip, vcs)).await
+        {
+            Ok(Ok(workspace)) => workspace,
+            Ok(Err(error)) => {
+                return Some(failed(
+                    format!(
+                        "cannot copy {} to a temporary directory: {error}",
+                        job.module_dir.display()
+                    ),
+                    Some(
+                        "the copy goes to TMPDIR: is it writable, with room for the module?"
+                            .to_owned(),
+                    ),
+                ));
+            }
+            Err(error) => return Some(failed(format!("internal error: {error}"), None)),
+        };
     let build = match second_build(job.target, job.planned, &job.module_dir, &workspace) {
         Ok(build) => build,
         Err(error) => return Some(failed(format!("cannot build a second time: {error}"), None)),
@@ -540,7 +643,7 @@ mod tests {
         std::fs::create_dir_all(module.path().join(".git/objects"))?;
         std::fs::create_dir_all(module.path().join("dist/.crosscheck"))?;
         std::fs::write(module.path().join("dist/app"), "binary")?;
-        let workspace = Workspace::create(module.path(), &[module.path().join("dist")])?;
+        let workspace = Workspace::create(module.path(), &[module.path().join("dist")], false)?;
         let copy = workspace.module.clone();
         assert_ne!(copy.as_os_str().len(), module.path().as_os_str().len());
         assert!(copy.join("go.mod").is_file());
