@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use build_support::{manifest, manifest_target};
-use cyclonedx_support::{schema_errors, validator};
 use crosscheck_tests::{crosscheck, run};
+use cyclonedx_support::{schema_errors, validator};
 
 const RELEASE: &str = "examples/05-release/matrix.toml";
 
@@ -240,7 +240,8 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
         );
         assert_eq!(target["sbom"]["format"], "cyclonedx-1.5+json");
         assert!(
-            sums.lines().any(|line| line.ends_with(&format!("  {sbom_path}"))),
+            sums.lines()
+                .any(|line| line.ends_with(&format!("  {sbom_path}"))),
             "{sbom_path} missing from SHA256SUMS:\n{sums}"
         );
         let bom: serde_json::Value = serde_json::from_slice(&read(&dist.join(sbom_path)))
@@ -248,8 +249,7 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
         let errors = schema_errors(&validator, &bom);
         assert!(errors.is_empty(), "{sbom_path}: {errors:#?}");
         assert_eq!(
-            bom["metadata"]["component"]["hashes"][0]["content"],
-            target["sha256"],
+            bom["metadata"]["component"]["hashes"][0]["content"], target["sha256"],
             "{sbom_path} describes another file"
         );
         assert!(
