@@ -182,7 +182,8 @@ fn three_shards_merge_into_what_one_build_makes() {
         sums,
         std::fs::read_to_string(f.single.join("SHA256SUMS")).unwrap_or_default()
     );
-    assert_eq!(sha256sum_check(&out).matches(": OK").count(), 4);
+    // Each target's binary, archive and SBOM (both on by default).
+    assert_eq!(sha256sum_check(&out).matches(": OK").count(), 12);
 
     // The manifest records its shards; identity fields come from them.
     assert_eq!(merged_manifest["schema_version"], 1);
@@ -219,7 +220,7 @@ fn three_shards_merge_into_what_one_build_makes() {
     assert_eq!(again.code, 0, "{}", again.snapshot());
     let json: serde_json::Value =
         serde_json::from_str(&again.stdout).unwrap_or_else(|e| panic!("{e}: {}", again.stdout));
-    assert_eq!(json["checksummed"], 4);
+    assert_eq!(json["checksummed"], 12);
     assert_eq!(json["shards"], 3);
     assert_eq!(json["targets"].as_array().map(Vec::len), Some(4));
     assert_eq!(
@@ -557,8 +558,17 @@ fn failed_targets_need_allow_incomplete() {
     );
     assert_eq!(manifest_target(&merged, "linux/amd64")["status"], "built");
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap_or_default();
-    assert_eq!(sums.lines().count(), 1, "{sums}");
-    assert!(sums.ends_with("  testmod_linux_amd64\n"), "{sums}");
+    // linux/amd64's binary, archive and SBOM; nothing of windows/amd64.
+    let names: Vec<&str> = sums.lines().filter_map(|l| l.split("  ").nth(1)).collect();
+    assert_eq!(
+        names,
+        [
+            "testmod_1.2.3_linux_amd64.tar.gz",
+            "testmod_linux_amd64",
+            "testmod_linux_amd64.cdx.json"
+        ],
+        "{sums}"
+    );
     let log = std::fs::read_to_string(out.join("logs/windows_amd64.log")).unwrap_or_default();
     assert!(
         log.contains("undefined: platformName"),
@@ -838,6 +848,86 @@ fn a_tampered_archive_or_sbom_is_refused_naming_its_role_and_target() {
                 .contains(&format!("cannot read the {role} of {id}")),
             "{}",
             result.stderr
+        );
+    }
+}
+
+#[test]
+fn a_shard_packaged_from_another_matrix_is_refused() {
+    let f = release_fixture();
+    let work = temp();
+    let index = f
+        .shards
+        .iter()
+        .position(|shard| ids(shard).iter().any(|id| id == "linux/amd64"))
+        .unwrap_or_else(|| panic!("no shard has linux/amd64"));
+    let shard_arg = format!("{}/3", index + 1);
+    // (what the shard job's matrix.toml changed, the error merge must give).
+    let cases = [
+        (
+            "archive_name = \"{name}-{slug}\"",
+            "has the archive of linux/amd64 at \"greet-linux_amd64.tar.gz\", but the plan puts it at \"greet_1.2.3_linux_amd64.tar.gz\"",
+        ),
+        (
+            "sbom = false",
+            "has no SBOM of linux/amd64, but the plan puts it at \"greet_linux_amd64.cdx.json\"",
+        ),
+    ];
+    for (n, (setting, expected)) in cases.into_iter().enumerate() {
+        // A tree laid out like the repository, so the manifest names the same matrix file
+        // (which merge checks): only the file's contents differ.
+        let tree = work.path().join(format!("tree-{n}"));
+        let example = tree.join("examples");
+        std::fs::create_dir_all(&example).unwrap_or_else(|e| panic!("{e}"));
+        copy_dir(
+            &crosscheck_tests::repo_root().join("examples/05-release"),
+            &example.join("05-release"),
+        );
+        let matrix = tree.join(RELEASE);
+        let text = std::fs::read_to_string(&matrix).unwrap_or_default();
+        let key = setting.split(' ').next().unwrap_or_default();
+        let edited: String = text
+            .lines()
+            .filter(|line| !line.starts_with(&format!("{key} =")))
+            .map(|line| {
+                if line == "[build]" {
+                    format!("[build]\n{setting}\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        assert_ne!(edited, text);
+        std::fs::write(&matrix, edited).unwrap_or_else(|e| panic!("{e}"));
+        let other = work.path().join(format!("other-{n}"));
+        let built = build_release_in(&tree, &["--shard", &shard_arg], &other);
+        assert_eq!(built.code, 0, "{}", built.snapshot());
+        // The binary is the same: only the packaging differs.
+        assert_eq!(
+            manifest_target(&manifest(&other), "linux/amd64")["sha256"],
+            manifest_target(&manifest(&f.shards[index]), "linux/amd64")["sha256"]
+        );
+
+        let mut inputs: Vec<&Path> = f.shards.iter().map(PathBuf::as_path).collect();
+        inputs[index] = &other;
+        let out = work.path().join(format!("dist-{n}"));
+        let result = merge_release(&inputs, &out);
+        assert_eq!(result.code, 2, "{}", result.snapshot());
+        assert!(
+            result
+                .stderr
+                .contains(&format!("error: {} {expected}", other.display())),
+            "{}",
+            result.stderr
+        );
+        assert!(
+            result.stderr.contains("the same matrix.toml"),
+            "{}",
+            result.stderr
+        );
+        assert!(
+            !out.join("manifest.json").exists(),
+            "wrote a manifest anyway"
         );
     }
 }
