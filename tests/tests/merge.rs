@@ -182,7 +182,8 @@ fn three_shards_merge_into_what_one_build_makes() {
         sums,
         std::fs::read_to_string(f.single.join("SHA256SUMS")).unwrap_or_default()
     );
-    assert_eq!(sha256sum_check(&out).matches(": OK").count(), 4);
+    // Each target's binary, archive and SBOM (both on by default).
+    assert_eq!(sha256sum_check(&out).matches(": OK").count(), 12);
 
     // The manifest records its shards; identity fields come from them.
     assert_eq!(merged_manifest["schema_version"], 1);
@@ -219,7 +220,7 @@ fn three_shards_merge_into_what_one_build_makes() {
     assert_eq!(again.code, 0, "{}", again.snapshot());
     let json: serde_json::Value =
         serde_json::from_str(&again.stdout).unwrap_or_else(|e| panic!("{e}: {}", again.stdout));
-    assert_eq!(json["checksummed"], 4);
+    assert_eq!(json["checksummed"], 12);
     assert_eq!(json["shards"], 3);
     assert_eq!(json["targets"].as_array().map(Vec::len), Some(4));
     assert_eq!(
@@ -557,11 +558,376 @@ fn failed_targets_need_allow_incomplete() {
     );
     assert_eq!(manifest_target(&merged, "linux/amd64")["status"], "built");
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap_or_default();
-    assert_eq!(sums.lines().count(), 1, "{sums}");
-    assert!(sums.ends_with("  testmod_linux_amd64\n"), "{sums}");
+    // linux/amd64's binary, archive and SBOM; nothing of windows/amd64.
+    let names: Vec<&str> = sums.lines().filter_map(|l| l.split("  ").nth(1)).collect();
+    assert_eq!(
+        names,
+        [
+            "testmod_1.2.3_linux_amd64.tar.gz",
+            "testmod_linux_amd64",
+            "testmod_linux_amd64.cdx.json"
+        ],
+        "{sums}"
+    );
     let log = std::fs::read_to_string(out.join("logs/windows_amd64.log")).unwrap_or_default();
     assert!(
         log.contains("undefined: platformName"),
         "the failure's log is copied: {log}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// A release (examples/05-release): archives, SBOMs and a universal binary, built in shards.
+// ---------------------------------------------------------------------------------------
+
+/// The release matrix, relative to the directory every release command runs in (the
+/// repository root, or a copy laid out like it): the manifests all name this path.
+const RELEASE: &str = "examples/05-release/matrix.toml";
+
+/// The release's target ids, in plan order: the thin targets, then the universal binary.
+const RELEASE_IDS: [&str; 5] = [
+    "linux/amd64",
+    "windows/amd64",
+    "darwin/amd64",
+    "darwin/arm64",
+    "darwin/universal",
+];
+
+/// examples/05-release built as three shards and once whole, from the repository root.
+struct ReleaseFixture {
+    shards: [PathBuf; 3],
+    single: PathBuf,
+}
+
+fn release_fixture() -> &'static ReleaseFixture {
+    static FIXTURE: OnceLock<ReleaseFixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let root = shared_cache_dir().join("merge-release-fixture");
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+        let shards = [1, 2, 3].map(|i| root.join(format!("shard-{i}")));
+        for (i, dist) in shards.iter().enumerate() {
+            let out = build_release_in(
+                &crosscheck_tests::repo_root(),
+                &["--shard", &format!("{}/3", i + 1)],
+                dist,
+            );
+            assert_eq!(out.code, 0, "shard {}/3: {}", i + 1, out.snapshot());
+        }
+        let single = root.join("single");
+        let out = build_release_in(&crosscheck_tests::repo_root(), &[], &single);
+        assert_eq!(out.code, 0, "single build: {}", out.snapshot());
+        ReleaseFixture { shards, single }
+    })
+}
+
+/// `crosscheck build --matrix examples/05-release/matrix.toml` run in `dir`.
+fn build_release_in(dir: &Path, extra: &[&str], dist: &Path) -> Run {
+    run(crosscheck()
+        .current_dir(dir)
+        .args(["build", "--matrix", RELEASE])
+        .args(extra)
+        .arg("--dist")
+        .arg(dist))
+}
+
+/// `crosscheck merge --matrix examples/05-release/matrix.toml` from the repository root.
+fn merge_release(inputs: &[&Path], out: &Path) -> Run {
+    run(crosscheck()
+        .args(["merge", "--matrix", RELEASE])
+        .args(inputs)
+        .arg("--dist")
+        .arg(out))
+}
+
+/// Every release file a manifest entry names: (role, path, sha256, size).
+fn release_files(target: &serde_json::Value) -> Vec<(&'static str, String, String, u64)> {
+    let mut files = vec![(
+        "artifact",
+        target["path"].as_str().unwrap_or_default().to_owned(),
+        target["sha256"].as_str().unwrap_or_default().to_owned(),
+        target["size"].as_u64().unwrap_or_default(),
+    )];
+    for role in ["archive", "sbom"] {
+        let file = &target[role];
+        if !file.is_null() {
+            files.push((
+                role,
+                file["path"].as_str().unwrap_or_default().to_owned(),
+                file["sha256"].as_str().unwrap_or_default().to_owned(),
+                file["size"].as_u64().unwrap_or_default(),
+            ));
+        }
+    }
+    files
+}
+
+fn sorted_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines
+}
+
+#[test]
+fn release_shards_merge_archives_sboms_and_the_universal_binary() {
+    let f = release_fixture();
+    let single_manifest = manifest(&f.single);
+    assert_eq!(ids(&f.single), RELEASE_IDS, "{single_manifest:#}");
+
+    // The darwin slices and the universal binary made from them share one shard; exactly
+    // one shard has the universal binary.
+    let with_universal: Vec<&PathBuf> = f
+        .shards
+        .iter()
+        .filter(|shard| ids(shard).iter().any(|id| id == "darwin/universal"))
+        .collect();
+    assert_eq!(with_universal.len(), 1, "shards with darwin/universal");
+    let mut darwin_shard = ids(with_universal[0]);
+    darwin_shard.sort();
+    assert_eq!(
+        darwin_shard,
+        ["darwin/amd64", "darwin/arm64", "darwin/universal"]
+    );
+    let mut all: Vec<String> = f.shards.iter().flat_map(|shard| ids(shard)).collect();
+    all.sort();
+    let mut expected: Vec<String> = RELEASE_IDS.iter().map(|id| (*id).to_owned()).collect();
+    expected.sort();
+    assert_eq!(all, expected, "the shards split the release");
+
+    let work = temp();
+    let out = work.path().join("dist");
+    let shards: Vec<&Path> = f.shards.iter().map(PathBuf::as_path).collect();
+    let merged = merge_release(&shards, &out);
+    assert_eq!(merged.code, 0, "{}", merged.snapshot());
+    assert!(
+        merged
+            .stderr
+            .contains("merged 5 targets from 3 shards into"),
+        "{}",
+        merged.stderr
+    );
+    assert!(
+        merged.stderr.contains("(14 artifacts)"),
+        "4 binaries, 1 universal binary, 5 archives, 4 SBOMs: {}",
+        merged.stderr
+    );
+
+    // Same targets in the same order, and every file with the same digest and bytes.
+    let merged_manifest = manifest(&out);
+    assert_eq!(ids(&out), RELEASE_IDS);
+    let mut checked = 0;
+    for id in RELEASE_IDS {
+        let a = manifest_target(&merged_manifest, id);
+        let b = manifest_target(&single_manifest, id);
+        assert_eq!(a["status"], "built", "{id}");
+        for field in [
+            "path",
+            "sha256",
+            "size",
+            "archive",
+            "sbom",
+            "universal_inputs",
+        ] {
+            assert_eq!(a[field], b[field], "{id}: {field}");
+        }
+        // Thin binaries have an SBOM, every target an archive.
+        assert!(!a["archive"].is_null(), "{id} has no archive");
+        assert_eq!(a["sbom"].is_null(), id == "darwin/universal", "{id}: sbom");
+        for (role, path, sha256, size) in release_files(a) {
+            assert_eq!(sha256.len(), 64, "{id}: {role} digest");
+            let bytes = std::fs::read(out.join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+            let single = std::fs::read(f.single.join(&path)).unwrap_or_default();
+            assert!(bytes == single, "{id}: the merged {role} {path} differs");
+            assert_eq!(bytes.len() as u64, size, "{id}: {role} size");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 14);
+    assert_eq!(
+        manifest_target(&merged_manifest, "darwin/universal")["universal_inputs"],
+        serde_json::json!(["darwin/amd64", "darwin/arm64"])
+    );
+    // merged_from credits the universal binary to the shard that assembled it.
+    let from = merged_manifest["merged_from"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let credited: Vec<&serde_json::Value> = from
+        .iter()
+        .filter(|entry| {
+            entry["targets"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|id| id == "darwin/universal"))
+        })
+        .collect();
+    assert_eq!(credited.len(), 1, "{merged_manifest:#}");
+    assert_eq!(credited[0]["dir"], with_universal[0].display().to_string());
+
+    // The same SHA256SUMS, line for line, and sha256sum agrees with every line.
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap_or_default();
+    let single_sums = std::fs::read_to_string(f.single.join("SHA256SUMS")).unwrap_or_default();
+    assert_eq!(sorted_lines(&sums), sorted_lines(&single_sums));
+    assert_eq!(sums, single_sums);
+    assert_eq!(sums.lines().count(), 14, "{sums}");
+    for name in [
+        "greet_darwin_universal",
+        "greet_1.2.3_darwin_universal.tar.gz",
+        "greet_1.2.3_windows_amd64.zip",
+        "greet_windows_amd64.exe.cdx.json",
+    ] {
+        assert!(sums.contains(&format!("  {name}\n")), "{name}: {sums}");
+    }
+    assert_eq!(sha256sum_check(&out).matches(": OK").count(), 14);
+}
+
+/// Flips a byte in the middle of `path`.
+fn corrupt(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(path, &bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[test]
+fn a_tampered_archive_or_sbom_is_refused_naming_its_role_and_target() {
+    let f = release_fixture();
+    let work = temp();
+    // (role in the manifest, role in the message, target): one thin target's SBOM, the
+    // universal binary's archive, a thin target's archive.
+    let cases = [
+        ("sbom", "SBOM", "linux/amd64"),
+        ("archive", "archive", "darwin/universal"),
+        ("archive", "archive", "windows/amd64"),
+    ];
+    for (n, (field, role, id)) in cases.into_iter().enumerate() {
+        let index = f
+            .shards
+            .iter()
+            .position(|shard| ids(shard).iter().any(|i| i == id))
+            .unwrap_or_else(|| panic!("no shard has {id}"));
+        let tampered = work.path().join(format!("tampered-{n}"));
+        copy_dir(&f.shards[index], &tampered);
+        let entry = manifest_target(&manifest(&tampered), id).clone();
+        let path = entry[field]["path"].as_str().unwrap_or_default().to_owned();
+        assert!(!path.is_empty(), "{id} has no {field}: {entry:#}");
+        corrupt(&tampered.join(&path));
+
+        let mut inputs: Vec<&Path> = f.shards.iter().map(PathBuf::as_path).collect();
+        inputs[index] = &tampered;
+        let out = work.path().join(format!("dist-{n}"));
+        let result = merge_release(&inputs, &out);
+        assert_eq!(result.code, 2, "{}", result.snapshot());
+        assert!(
+            result
+                .stderr
+                .contains(&format!("checksum mismatch for the {role} of {id}")),
+            "{}",
+            result.stderr
+        );
+        assert!(result.stderr.contains(&path), "{}", result.stderr);
+        assert!(
+            result
+                .stderr
+                .contains(entry[field]["sha256"].as_str().unwrap_or("?")),
+            "the expected digest is named: {}",
+            result.stderr
+        );
+        assert!(
+            !out.join("manifest.json").exists(),
+            "wrote a manifest anyway"
+        );
+        assert!(!out.join("SHA256SUMS").exists(), "wrote SHA256SUMS anyway");
+
+        // A deleted file is named with its role as well.
+        std::fs::remove_file(tampered.join(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let result = merge_release(&inputs, &out);
+        assert_eq!(result.code, 2, "{}", result.snapshot());
+        assert!(
+            result
+                .stderr
+                .contains(&format!("cannot read the {role} of {id}")),
+            "{}",
+            result.stderr
+        );
+    }
+}
+
+#[test]
+fn a_shard_packaged_from_another_matrix_is_refused() {
+    let f = release_fixture();
+    let work = temp();
+    let index = f
+        .shards
+        .iter()
+        .position(|shard| ids(shard).iter().any(|id| id == "linux/amd64"))
+        .unwrap_or_else(|| panic!("no shard has linux/amd64"));
+    let shard_arg = format!("{}/3", index + 1);
+    // (what the shard job's matrix.toml changed, the error merge must give).
+    let cases = [
+        (
+            "archive_name = \"{name}-{slug}\"",
+            "has the archive of linux/amd64 at \"greet-linux_amd64.tar.gz\", but the plan puts it at \"greet_1.2.3_linux_amd64.tar.gz\"",
+        ),
+        (
+            "sbom = false",
+            "has no SBOM of linux/amd64, but the plan puts it at \"greet_linux_amd64.cdx.json\"",
+        ),
+    ];
+    for (n, (setting, expected)) in cases.into_iter().enumerate() {
+        // A tree laid out like the repository, so the manifest names the same matrix file
+        // (which merge checks): only the file's contents differ.
+        let tree = work.path().join(format!("tree-{n}"));
+        let example = tree.join("examples");
+        std::fs::create_dir_all(&example).unwrap_or_else(|e| panic!("{e}"));
+        copy_dir(
+            &crosscheck_tests::repo_root().join("examples/05-release"),
+            &example.join("05-release"),
+        );
+        let matrix = tree.join(RELEASE);
+        let text = std::fs::read_to_string(&matrix).unwrap_or_default();
+        let key = setting.split(' ').next().unwrap_or_default();
+        let edited: String = text
+            .lines()
+            .filter(|line| !line.starts_with(&format!("{key} =")))
+            .map(|line| {
+                if line == "[build]" {
+                    format!("[build]\n{setting}\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        assert_ne!(edited, text);
+        std::fs::write(&matrix, edited).unwrap_or_else(|e| panic!("{e}"));
+        let other = work.path().join(format!("other-{n}"));
+        let built = build_release_in(&tree, &["--shard", &shard_arg], &other);
+        assert_eq!(built.code, 0, "{}", built.snapshot());
+        // The binary is the same: only the packaging differs.
+        assert_eq!(
+            manifest_target(&manifest(&other), "linux/amd64")["sha256"],
+            manifest_target(&manifest(&f.shards[index]), "linux/amd64")["sha256"]
+        );
+
+        let mut inputs: Vec<&Path> = f.shards.iter().map(PathBuf::as_path).collect();
+        inputs[index] = &other;
+        let out = work.path().join(format!("dist-{n}"));
+        let result = merge_release(&inputs, &out);
+        assert_eq!(result.code, 2, "{}", result.snapshot());
+        assert!(
+            result
+                .stderr
+                .contains(&format!("error: {} {expected}", other.display())),
+            "{}",
+            result.stderr
+        );
+        assert!(
+            result.stderr.contains("the same matrix.toml"),
+            "{}",
+            result.stderr
+        );
+        assert!(
+            !out.join("manifest.json").exists(),
+            "wrote a manifest anyway"
+        );
+    }
 }

@@ -4,7 +4,8 @@
 //!
 //! 1. [`plan_merge`] reads every shard's `manifest.json` and checks it against the others and
 //!    against the plan: same project, commit, version, crosscheck and Go; every planned
-//!    target present exactly once; nothing unplanned; nothing failed (unless allowed). The
+//!    target present exactly once, its archive and SBOM where the plan puts them; nothing
+//!    unplanned; nothing failed (unless allowed). The
 //!    result, a [`MergePlan`], is the merged [`Manifest`] and the list of files to copy. It
 //!    reads manifests only.
 //! 2. [`execute`] takes the lock of the output directory, copies every file into a staging
@@ -29,6 +30,8 @@ use crosscheck_executor::{
 };
 use crosscheck_planner::{CatalogSource, Plan};
 use sha2::{Digest, Sha256};
+
+use crate::package::SBOM_SUFFIX;
 
 /// The staging area of a merge, inside the output's [`STATE_DIR`].
 pub const MERGE_STAGING_DIR: &str = "merge-staging";
@@ -263,6 +266,25 @@ pub enum MergeError {
         /// Where the plan has it.
         planned: String,
     },
+    /// A shard packaged a target differently from the plan: another archive name, an SBOM
+    /// where the plan has none or none where it has one.
+    #[error(
+        "{}, but the plan {} (hint: every shard job and the merge must use the same matrix.toml; rebuild the shard from it)",
+        found_file(dir, *role, id, found.as_deref()),
+        planned_file(planned.as_deref())
+    )]
+    PackagingMismatch {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+        /// The file's role: [`FileRole::Archive`] or [`FileRole::Sbom`].
+        role: FileRole,
+        /// Where the shard has the file, if it has one.
+        found: Option<String>,
+        /// Where the plan puts it, if it plans one.
+        planned: Option<String>,
+    },
     /// Two shards both have a target, identically.
     #[error(
         "{id} is in two shards: {} and {} (hint: was the same shard given twice? Every target must come from exactly one shard)",
@@ -430,36 +452,52 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
     let mut found: BTreeMap<&str, (&Shard, &ManifestTarget)> = BTreeMap::new();
     // Universal binaries are planned apart from the thin targets but merged like them (the
     // planner keeps their slices in one shard, which assembled them).
-    let planned_ids: Vec<(String, &str)> = request
+    let planned_ids: Vec<(String, PlannedFiles<'_>)> = request
         .plan
         .targets
         .iter()
-        .map(|t| (t.id.to_string(), t.output.as_str()))
-        .chain(
-            request
-                .plan
-                .universal
-                .iter()
-                .map(|u| (u.id.clone(), u.output.as_str())),
-        )
+        .map(|t| {
+            let files = PlannedFiles {
+                output: t.output.as_str(),
+                archive: t.archive.as_ref().map(|a| a.path.as_str()),
+                sbom: request
+                    .plan
+                    .sbom
+                    .then(|| format!("{}{SBOM_SUFFIX}", t.output)),
+            };
+            (t.id.to_string(), files)
+        })
+        .chain(request.plan.universal.iter().map(|u| {
+            // The packager writes SBOMs for thin binaries only.
+            let files = PlannedFiles {
+                output: u.output.as_str(),
+                archive: u.archive.as_ref().map(|a| a.path.as_str()),
+                sbom: None,
+            };
+            (u.id.clone(), files)
+        }))
         .collect();
-    let planned: BTreeMap<String, &str> = planned_ids.iter().cloned().collect();
+    let planned: BTreeMap<&str, &PlannedFiles<'_>> = planned_ids
+        .iter()
+        .map(|(id, files)| (id.as_str(), files))
+        .collect();
     for shard in &shards {
         for target in &shard.manifest.targets {
-            let Some(output) = planned.get(&target.id) else {
+            let Some(files) = planned.get(target.id.as_str()) else {
                 return Err(MergeError::Unplanned {
                     id: target.id.clone(),
                     dir: shard.dir.clone(),
                 });
             };
-            if target.path != *output {
+            if target.path != files.output {
                 return Err(MergeError::PathMismatch {
                     id: target.id.clone(),
                     dir: shard.dir.clone(),
                     path: target.path.clone(),
-                    planned: (*output).to_owned(),
+                    planned: files.output.to_owned(),
                 });
             }
+            check_packaging(shard, target, files)?;
             if let Some((first, first_target)) = found.get(target.id.as_str()) {
                 let (a, b) = (digest(first_target), digest(target));
                 return Err(if a == b {
@@ -572,6 +610,59 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
         targets,
     };
     Ok(MergePlan { manifest, copies })
+}
+
+/// Where the plan puts a target's files.
+struct PlannedFiles<'a> {
+    output: &'a str,
+    archive: Option<&'a str>,
+    sbom: Option<String>,
+}
+
+/// A built target's archive and SBOM must be the plan's: the matrix file's name is part of
+/// the shards' identity, its contents are not, so a shard built from an edited matrix.toml
+/// (another `archive_name`, `sbom = false`) would otherwise slip into the release and make
+/// it differ from a single build. Unbuilt targets (with --allow-incomplete) have neither.
+fn check_packaging(
+    shard: &Shard,
+    target: &ManifestTarget,
+    planned: &PlannedFiles<'_>,
+) -> Result<(), MergeError> {
+    if target.status != Status::Built {
+        return Ok(());
+    }
+    for (role, found, planned) in [
+        (FileRole::Archive, &target.archive, planned.archive),
+        (FileRole::Sbom, &target.sbom, planned.sbom.as_deref()),
+    ] {
+        let found = found.as_ref().map(|file| file.path.as_str());
+        if found != planned {
+            return Err(MergeError::PackagingMismatch {
+                id: target.id.clone(),
+                dir: shard.dir.clone(),
+                role,
+                found: found.map(str::to_owned),
+                planned: planned.map(str::to_owned),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first half of [`MergeError::PackagingMismatch`]: what the shard has.
+fn found_file(dir: &Path, role: FileRole, id: &str, found: Option<&str>) -> String {
+    match found {
+        Some(path) => format!("{} has the {role} of {id} at {path:?}", dir.display()),
+        None => format!("{} has no {role} of {id}", dir.display()),
+    }
+}
+
+/// The second half of [`MergeError::PackagingMismatch`]: what the plan wants.
+fn planned_file(planned: Option<&str>) -> String {
+    match planned {
+        Some(path) => format!("puts it at {path:?}"),
+        None => "has none".to_owned(),
+    }
 }
 
 /// Refuses an output that is one of the inputs. (An input given twice is caught as
