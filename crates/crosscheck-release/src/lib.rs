@@ -2,14 +2,19 @@
 //! can be published as-is. Synchronous, no tokio; it works on files the executor already
 //! wrote and on the manifest that describes them.
 //!
-//! Each module is one job (added as the features land):
+//! Each module is one job:
 //!
-//! - `merge`: combines the dist directories of CI shards into one, checking that every
-//!   planned target is present exactly once and that artifacts match their manifests.
-//! - `package`: the post-build phase run under the dist lock (universal Mach-O binaries,
-//!   archives, SBOMs), whose files the checksums cover.
+//! - [`package`]: [`Packager`], the executor's [`crosscheck_executor::Package`] hook, run
+//!   after the builds under the dist lock: it assembles [`universal`] Mach-O binaries, writes
+//!   an [`sbom`] beside every binary and an [`archive`] per target, and returns the files so
+//!   that `SHA256SUMS` covers them.
+//! - [`universal`]: the fat Mach-O writer ([`build_universal`]).
 //! - [`sbom`]: a CycloneDX 1.5 JSON SBOM per Go binary ([`cyclonedx`]), from the module list
 //!   the inspector read out of the binary's build info.
+//! - [`archive`]: deterministic tar.gz and zip writers ([`write_archive`]).
+//! - [`merge`]: combines the dist directories of CI shards into one ([`plan_merge`] decides
+//!   and verifies everything before [`execute`] writes), checking that every planned target
+//!   is present exactly once and that every file matches its manifest.
 #![warn(missing_docs)]
 
 pub mod archive;
