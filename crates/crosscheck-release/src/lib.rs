@@ -12,7 +12,7 @@
 //! - [`sbom`]: a CycloneDX 1.5 JSON SBOM per Go binary ([`cyclonedx`]), from the module list
 //!   the inspector read out of the binary's build info.
 //! - [`archive`]: deterministic tar.gz and zip writers ([`write_archive`]).
-//! - [`merge`]: combines the dist directories of CI shards into one ([`plan_merge`] decides
+//! - [`mod@merge`]: combines the dist directories of CI shards into one ([`plan_merge`] decides
 //!   and verifies everything before [`execute`] writes), checking that every planned target
 //!   is present exactly once and that every file matches its manifest.
 #![warn(missing_docs)]
