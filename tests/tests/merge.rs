@@ -853,7 +853,7 @@ fn a_tampered_archive_or_sbom_is_refused_naming_its_role_and_target() {
 }
 
 #[test]
-fn a_shard_packaged_from_another_matrix_is_refused() {
+fn a_shard_built_or_packaged_from_another_matrix_is_refused() {
     let f = release_fixture();
     let work = temp();
     let index = f
@@ -871,6 +871,12 @@ fn a_shard_packaged_from_another_matrix_is_refused() {
         (
             "sbom = false",
             "has no SBOM of linux/amd64, but the plan puts it at \"greet_linux_amd64.cdx.json\"",
+        ),
+        // An -X for a variable the program lacks: the same bytes (-trimpath keeps ldflags out
+        // of the build info), but not the plan's command.
+        (
+            "ldflags = [\"-X\", \"main.nothing=here\"]",
+            "built linux/amd64 with `build ",
         ),
     ];
     for (n, (setting, expected)) in cases.into_iter().enumerate() {

@@ -285,6 +285,21 @@ pub enum MergeError {
         /// Where the plan puts it, if it plans one.
         planned: Option<String>,
     },
+    /// A shard built a target with another command line than the plan's.
+    #[error(
+        "{} built {id} with `{built}`, but the plan builds it with `{planned}` (hint: every shard job and merge need the same matrix.toml and the same --matrix/--target/--exclude)",
+        dir.display()
+    )]
+    CommandMismatch {
+        /// The target.
+        id: String,
+        /// The shard.
+        dir: PathBuf,
+        /// The shard's arguments (without the go executable and `-o`).
+        built: String,
+        /// The plan's.
+        planned: String,
+    },
     /// Two shards both have a target, identically.
     #[error(
         "{id} is in two shards: {} and {} (hint: was the same shard given twice? Every target must come from exactly one shard)",
@@ -459,6 +474,7 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
         .map(|t| {
             let files = PlannedFiles {
                 output: t.output.as_str(),
+                argv: Some(t.argv.as_slice()),
                 archive: t.archive.as_ref().map(|a| a.path.as_str()),
                 sbom: request
                     .plan
@@ -471,6 +487,7 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
             // The packager writes SBOMs for thin binaries only.
             let files = PlannedFiles {
                 output: u.output.as_str(),
+                argv: None,
                 archive: u.archive.as_ref().map(|a| a.path.as_str()),
                 sbom: None,
             };
@@ -498,6 +515,7 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
                 });
             }
             check_packaging(shard, target, files)?;
+            check_command(shard, target, files)?;
             if let Some((first, first_target)) = found.get(target.id.as_str()) {
                 let (a, b) = (digest(first_target), digest(target));
                 return Err(if a == b {
@@ -615,6 +633,8 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
 /// Where the plan puts a target's files.
 struct PlannedFiles<'a> {
     output: &'a str,
+    /// The `go build` command line (none for universal binaries, which are assembled).
+    argv: Option<&'a [String]>,
     archive: Option<&'a str>,
     sbom: Option<String>,
 }
@@ -647,6 +667,45 @@ fn check_packaging(
         }
     }
     Ok(())
+}
+
+/// A target must have been built with the plan's command line: flags, ldflags, tags and
+/// the package, everything but the go executable and the `-o` path, which name directories
+/// of the shard's runner. Catches a shard job whose matrix.toml (or command line) changed
+/// how a target is built, which the project facts cannot show.
+fn check_command(
+    shard: &Shard,
+    target: &ManifestTarget,
+    planned: &PlannedFiles<'_>,
+) -> Result<(), MergeError> {
+    let (Some(argv), Some(built)) = (planned.argv, target.commands.last()) else {
+        return Ok(());
+    };
+    let (planned_args, built_args) = (build_arguments(argv), build_arguments(built));
+    if planned_args != built_args {
+        return Err(MergeError::CommandMismatch {
+            id: target.id.clone(),
+            dir: shard.dir.clone(),
+            built: built_args.join(" "),
+            planned: planned_args.join(" "),
+        });
+    }
+    Ok(())
+}
+
+/// A `go build` command line without what depends on the machine: the go executable and
+/// the value of `-o`.
+fn build_arguments(argv: &[String]) -> Vec<&str> {
+    let mut arguments = Vec::new();
+    let mut rest = argv.iter().skip(1);
+    while let Some(argument) = rest.next() {
+        if argument == "-o" {
+            rest.next();
+        } else if !argument.starts_with("-o=") {
+            arguments.push(argument.as_str());
+        }
+    }
+    arguments
 }
 
 /// The first half of [`MergeError::PackagingMismatch`]: what the shard has.
@@ -991,6 +1050,32 @@ pub fn merge(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn build_arguments_leave_out_the_executable_and_the_output() {
+        let argv: Vec<String> = [
+            "/usr/bin/go",
+            "build",
+            "-trimpath",
+            "-o",
+            "/a/dist/x",
+            "-ldflags=-s",
+            ".",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            super::build_arguments(&argv),
+            ["build", "-trimpath", "-ldflags=-s", "."]
+        );
+        let other: Vec<String> = ["go", "build", "-trimpath", "-o=/b/x", "-ldflags=-s", "."]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(
+            super::build_arguments(&argv),
+            super::build_arguments(&other)
+        );
+    }
+
     use super::*;
 
     #[test]
