@@ -1064,16 +1064,13 @@ mod tests {
         .map(str::to_owned)
         .to_vec();
         assert_eq!(
-            super::build_arguments(&argv),
+            build_arguments(&argv),
             ["build", "-trimpath", "-ldflags=-s", "."]
         );
         let other: Vec<String> = ["go", "build", "-trimpath", "-o=/b/x", "-ldflags=-s", "."]
             .map(str::to_owned)
             .to_vec();
-        assert_eq!(
-            super::build_arguments(&argv),
-            super::build_arguments(&other)
-        );
+        assert_eq!(build_arguments(&argv), build_arguments(&other));
     }
 
     use super::*;
