@@ -1,7 +1,7 @@
 //! `crosscheck plan`: print the plan as a table, JSON, or a CI matrix of shard jobs.
 
 use crosscheck_executor::shell_quote;
-use crosscheck_planner::{Plan, Requirement, Shard, assign_shards};
+use crosscheck_planner::{Plan, PlannedArchive, Requirement, Shard, assign_shards};
 
 use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
 use crate::errors::CliError;
@@ -68,6 +68,14 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             },
         ]);
     }
+    // Assembled after the builds from two of the targets above, so they need those.
+    for universal in &plan.universal {
+        table.row(vec![
+            universal.id.clone(),
+            universal.output.clone(),
+            universal.inputs.join(" + "),
+        ]);
+    }
     let mut out = table.render();
     let selected = if plan.targets.len() == plan.matrix_size {
         format!("{} targets", plan.targets.len())
@@ -99,6 +107,9 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             "go releases (GOTOOLCHAIN): {}\n",
             releases.join(", ")
         ));
+    }
+    if let Some(packaging) = packaging_summary(plan) {
+        out.push_str(&format!("after the builds: {packaging}\n"));
     }
     if !plan.collapsed.is_empty() {
         out.push_str(&format!(
@@ -136,6 +147,42 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
         }
     }
     out
+}
+
+/// What the packaging phase will write, in one line: `None` when it writes nothing.
+fn packaging_summary(plan: &Plan) -> Option<String> {
+    let mut parts = Vec::new();
+    if !plan.universal.is_empty() {
+        parts.push(plural(
+            plan.universal.len(),
+            "universal binary",
+            "universal binaries",
+        ));
+    }
+    let archives: Vec<&PlannedArchive> = plan
+        .targets
+        .iter()
+        .filter_map(|t| t.archive.as_ref())
+        .chain(plan.universal.iter().filter_map(|u| u.archive.as_ref()))
+        .collect();
+    if !archives.is_empty() {
+        let mut formats: Vec<String> = archives.iter().map(|a| a.format.to_string()).collect();
+        formats.sort();
+        formats.dedup();
+        parts.push(format!(
+            "{} ({})",
+            plural(archives.len(), "archive", "archives"),
+            formats.join(", ")
+        ));
+    }
+    if plan.sbom && !plan.targets.is_empty() {
+        parts.push(plural(plan.targets.len(), "SBOM", "SBOMs"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The selection flags a shard job must repeat so that it plans the same selection.
