@@ -264,6 +264,15 @@ fn report_renders_a_self_contained_page_chromium_draws() {
         "the log tail is escaped"
     );
     assert!(!html.contains("<b>bold"), "raw markup from a log");
+    // The details list what packaging wrote for a built target.
+    for packaged in [
+        "<dt>archive</dt>",
+        "<dt>sbom</dt>",
+        ".tar.gz</code>",
+        ".cdx.json</code>",
+    ] {
+        assert!(html.contains(packaged), "the page lacks {packaged:?}");
+    }
 
     // Chromium parses it into the grid: one cell per os/arch, one box per target.
     let dom = run_chromium(&chromium, project.path(), &["--dump-dom"], &page);

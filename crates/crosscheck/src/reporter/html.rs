@@ -184,6 +184,16 @@ fn target(row: &Row) -> String {
     if let Some(sha) = &row.sha256 {
         field("sha256", code(sha));
     }
+    for file in &row.files {
+        field(
+            file.kind,
+            format!(
+                "{} <span class=\"sha\">sha256 {}</span>",
+                code(&file.path),
+                code(&file.sha256)
+            ),
+        );
+    }
     let duration = row.duration_text();
     if !duration.is_empty() {
         field("duration", escape(&duration));

@@ -69,9 +69,22 @@ pub struct Row {
     pub log: Option<String>,
     /// The last lines the build printed (from the log when it still exists).
     pub log_tail: Vec<String>,
+    /// The files packaged from the artifact (archive, SBOM), from the manifest.
+    pub files: Vec<ReleaseFile>,
     /// The inspector's full report (docs/inspect.md), when inspected.
     #[serde(skip)]
     pub inspection: Option<serde_json::Value>,
+}
+
+/// A file the packaging phase wrote for a target.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseFile {
+    /// `archive` or `sbom`.
+    pub kind: &'static str,
+    /// Path relative to the dist directory.
+    pub path: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
 }
 
 /// How many log lines a report shows.
@@ -144,6 +157,8 @@ impl Rows {
                     hint: result.failure.as_ref().and_then(|f| f.hint.clone()),
                     log: result.log.as_ref().map(|l| l.display().to_string()),
                     log_tail: tail(&result.output_tail),
+                    // Packaging runs after every target ended; the manifest has its files.
+                    files: Vec::new(),
                     inspection: inspection.map(|i| i.report.clone()),
                 }
             })
@@ -195,6 +210,16 @@ impl Rows {
                     hint: target.failure.as_ref().and_then(|f| f.hint.clone()),
                     log: target.log.clone(),
                     log_tail,
+                    files: [("archive", &target.archive), ("sbom", &target.sbom)]
+                        .into_iter()
+                        .filter_map(|(kind, file)| {
+                            file.as_ref().map(|file| ReleaseFile {
+                                kind,
+                                path: file.path.clone(),
+                                sha256: file.sha256.clone(),
+                            })
+                        })
+                        .collect(),
                     inspection: inspection.map(|i| i.report.clone()),
                 }
             })
