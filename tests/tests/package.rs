@@ -29,8 +29,8 @@ fn build_release(dist: &Path) {
         .arg(dist));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(
-        // The universal binary, 4 SBOMs and 5 archives.
-        out.stderr.contains("packaged 10 files"),
+        // The universal binary, 5 SBOMs and 5 archives.
+        out.stderr.contains("packaged 11 files"),
         "the summary does not count the packaged files:\n{}",
         out.stderr
     );
@@ -220,18 +220,20 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
             "{name} missing from SHA256SUMS:\n{sums}"
         );
     }
-    // 4 binaries, their 4 SBOMs, the universal binary, 5 archives.
-    assert_eq!(sums.lines().count(), 14, "{sums}");
+    // 4 binaries, the universal binary, their 5 SBOMs, 5 archives.
+    assert_eq!(sums.lines().count(), 15, "{sums}");
     tool("sha256sum", &["-c", "SHA256SUMS"], dist, "coreutils");
 
     // Every thin binary has a CycloneDX SBOM beside it that validates against the schema and
-    // describes that very file; the universal binary has none (its slices do).
+    // describes that very file; the universal binary's describes the fat file with one
+    // nested component per slice.
     let validator = validator();
     for id in [
         "linux/amd64",
         "windows/amd64",
         "darwin/amd64",
         "darwin/arm64",
+        "darwin/universal",
     ] {
         let target = manifest_target(&manifest, id);
         let sbom_path = target["sbom"]["path"].as_str().unwrap_or_default();
@@ -260,11 +262,32 @@ fn build_packages_deterministic_archives_and_a_universal_binary() {
             "{sbom_path}: no stdlib component"
         );
     }
-    assert!(universal.get("sbom").is_none(), "{universal:#}");
+    let universal_bom: serde_json::Value =
+        serde_json::from_slice(&read(&dist.join("greet_darwin_universal.cdx.json")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let slices = &universal_bom["metadata"]["component"]["components"];
+    for (index, id) in ["darwin/amd64", "darwin/arm64"].into_iter().enumerate() {
+        assert_eq!(
+            slices[index]["hashes"][0]["content"],
+            manifest_target(&manifest, id)["sha256"],
+            "slice {index} of the universal SBOM is not {id}"
+        );
+    }
+    assert!(
+        !universal_bom["metadata"]["component"]["purl"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("goarch="),
+        "a universal binary has no single goarch: {universal_bom:#}"
+    );
 
     // A second build into another dist gives byte-identical archives and universal binary.
     build_release(second.path());
-    let sboms = ["greet_linux_amd64.cdx.json", "greet_darwin_arm64.cdx.json"];
+    let sboms = [
+        "greet_linux_amd64.cdx.json",
+        "greet_darwin_arm64.cdx.json",
+        "greet_darwin_universal.cdx.json",
+    ];
     for name in ARCHIVES
         .iter()
         .chain(&["greet_darwin_universal"])

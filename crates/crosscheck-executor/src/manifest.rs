@@ -129,8 +129,8 @@ pub struct ManifestTarget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_inputs: Option<Vec<String>>,
     /// The CycloneDX 1.5 JSON SBOM written beside the artifact, `<path>.cdx.json` (absent
-    /// with `sbom = false`, when nothing was built, and for universal binaries, whose slices
-    /// have their own).
+    /// with `sbom = false` and when nothing was built; a universal binary's is made from its
+    /// slices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sbom: Option<ManifestFile>,
 }

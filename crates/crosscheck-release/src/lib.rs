@@ -26,5 +26,5 @@ pub mod universal;
 pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
 pub use package::Packager;
-pub use sbom::{SbomError, SbomSubject, cyclonedx};
+pub use sbom::{SbomError, SbomSubject, cyclonedx, cyclonedx_universal};
 pub use universal::{UniversalError, build_universal};

@@ -484,12 +484,14 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
             (t.id.to_string(), files)
         })
         .chain(request.plan.universal.iter().map(|u| {
-            // The packager writes SBOMs for thin binaries only.
             let files = PlannedFiles {
                 output: u.output.as_str(),
                 argv: None,
                 archive: u.archive.as_ref().map(|a| a.path.as_str()),
-                sbom: None,
+                sbom: request
+                    .plan
+                    .sbom
+                    .then(|| format!("{}{SBOM_SUFFIX}", u.output)),
             };
             (u.id.clone(), files)
         }))

@@ -5,8 +5,9 @@
 //! 1. assembles each planned universal binary from its built darwin slices
 //!    ([`crate::universal`]), moves it into place with the release date as mtime, inspects it
 //!    slice by slice and adds it to the manifest as its own entry (`darwin/universal`);
-//! 2. writes a CycloneDX SBOM beside every built thin artifact (`<path>.cdx.json`,
-//!    [`crate::sbom`]) and records it in the entry's `sbom`;
+//! 2. writes a CycloneDX SBOM beside every built artifact (`<path>.cdx.json`,
+//!    [`crate::sbom`]; a universal binary's from its slices) and records it in the entry's
+//!    `sbom`;
 //! 3. writes the planned archive of every built target and universal binary
 //!    ([`crate::archive`]) and records it in the entry's `archive`.
 //!
@@ -25,7 +26,7 @@ use crosscheck_inspector::{Expectation, InspectOptions, Report};
 use crosscheck_planner::{Plan, PlannedArchive, PlannedTarget, PlannedUniversal, STAGING_DIR};
 
 use crate::archive::{BINARY_MODE, Entry, FILE_MODE, write_archive};
-use crate::sbom::{SbomSubject, cyclonedx};
+use crate::sbom::{SbomSubject, cyclonedx, cyclonedx_universal};
 use crate::universal::build_universal;
 
 /// Appended to an artifact's path to name its SBOM.
@@ -61,8 +62,13 @@ impl Package for Packager {
             manifest.targets.push(entry);
         }
         if plan.sbom {
-            for planned in &plan.targets {
-                run.sbom(&planned.id.id(), manifest);
+            for id in plan
+                .targets
+                .iter()
+                .map(|t| t.id.id())
+                .chain(plan.universal.iter().map(|u| u.id.clone()))
+            {
+                run.sbom(&id, manifest);
             }
         }
         for planned in &plan.targets {
@@ -243,6 +249,14 @@ impl Run<'_, '_> {
         let target = &manifest.targets[index];
         let binary = self.dist.join(&target.path);
         let relative = format!("{}{SBOM_SUFFIX}", target.path);
+        // A universal binary is described from its slices, the thin artifacts it was made of.
+        let slices: Vec<PathBuf> = target
+            .universal_inputs
+            .iter()
+            .flatten()
+            .filter_map(|input| manifest.targets.iter().find(|t| t.id == *input))
+            .map(|input| self.dist.join(&input.path))
+            .collect();
         let subject = SbomSubject {
             artifact: binary
                 .file_name()
@@ -257,9 +271,20 @@ impl Run<'_, '_> {
                 hash: true,
                 ..InspectOptions::default()
             };
-            let report = crosscheck_inspector::inspect_path_with(&binary, &options)
-                .map_err(|e| e.to_string())?;
-            let document = cyclonedx(&report, &subject).map_err(|e| e.to_string())?;
+            let inspect = |path: &Path| {
+                crosscheck_inspector::inspect_path_with(path, &options).map_err(|e| e.to_string())
+            };
+            let report = inspect(&binary)?;
+            let document = if slices.is_empty() {
+                cyclonedx(&report, &subject)
+            } else {
+                let slices = slices
+                    .iter()
+                    .map(|path| inspect(path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                cyclonedx_universal(&report, &slices, &subject)
+            }
+            .map_err(|e| e.to_string())?;
             let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
             json.push(b'\n');
             std::fs::write(staged, json)

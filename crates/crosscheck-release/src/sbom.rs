@@ -4,7 +4,8 @@
 //! `go version -m` prints) and an [`SbomSubject`] (what the binary alone does not say: the
 //! artifact's name, its target, the timestamp, crosscheck's version) and returns the document
 //! as a [`serde_json::Value`]. The same inputs give the same bytes: no wall clock, no random
-//! serial number. Field-by-field mapping and limitations: `docs/sbom.md`.
+//! serial number. [`cyclonedx_universal`] describes a universal Mach-O file from the reports
+//! of its thin slices. Field-by-field mapping and limitations: `docs/sbom.md`.
 
 use std::collections::BTreeSet;
 
@@ -78,6 +79,57 @@ pub fn cyclonedx(report: &Report, subject: &SbomSubject) -> Result<Value, SbomEr
             path: report.path.clone(),
         });
     }
+    let go = go_info(report)?;
+    let mut refs = BomRefs::default();
+    let application = application(report, go, subject, &mut refs);
+    document(application, &[go], subject, refs)
+}
+
+/// The CycloneDX 1.5 document of a universal (fat) Mach-O file, made from the reports of the
+/// thin binaries that are its slices (a fat file's slices each carry their own build info).
+///
+/// `metadata.component` is the fat file (its SHA-256, a purl without `goarch`: a universal
+/// binary has none), with one nested application component per slice (its `goarch` and
+/// SHA-256); `components` are the modules of all slices, each once.
+pub fn cyclonedx_universal(
+    fat: &Report,
+    slices: &[Report],
+    subject: &SbomSubject,
+) -> Result<Value, SbomError> {
+    let Some(first) = slices.first() else {
+        return Err(SbomError::NotGo {
+            path: fat.path.clone(),
+        });
+    };
+    let gos = slices.iter().map(go_info).collect::<Result<Vec<_>, _>>()?;
+    let mut refs = BomRefs::default();
+    // The fat file as a whole: the first slice's module facts, the fat file's identity.
+    let whole = Report {
+        path: fat.path.clone(),
+        sha256: fat.sha256.clone(),
+        goarch: None,
+        ..first.clone()
+    };
+    let mut fat_application = application(&whole, gos[0], subject, &mut refs);
+    let nested: Vec<Value> = slices
+        .iter()
+        .zip(&gos)
+        .map(|(slice, go)| {
+            let slice_subject = SbomSubject {
+                target: None,
+                ..subject.clone()
+            };
+            application(slice, go, &slice_subject, &mut refs)
+        })
+        .collect();
+    if let Some(object) = fat_application.as_object_mut() {
+        object.insert("components".to_owned(), nested.into());
+    }
+    document(fat_application, &gos, subject, refs)
+}
+
+/// The Go facts an SBOM is made from: the build info, not a guess.
+fn go_info(report: &Report) -> Result<&GoInfo, SbomError> {
     let Some(go) = &report.go else {
         return Err(SbomError::NotGo {
             path: report.path.clone(),
@@ -95,22 +147,47 @@ pub fn cyclonedx(report: &Report, subject: &SbomSubject) -> Result<Value, SbomEr
             });
         }
     }
+    Ok(go)
+}
 
-    let mut refs = BomRefs::default();
-    let application = application(report, go, subject, &mut refs);
+/// The document around `application`: the modules of `gos` (each once), the metadata and the
+/// serial number.
+fn document(
+    application: Value,
+    gos: &[&GoInfo],
+    subject: &SbomSubject,
+    mut refs: BomRefs,
+) -> Result<Value, SbomError> {
     let app_ref = application["bom-ref"].clone();
-
-    let mut components = Vec::new();
-    if let Some(stdlib) = stdlib(go, &mut refs) {
-        components.push(stdlib);
+    let mut components: Vec<Value> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for go in gos {
+        let candidates = stdlib(go, &mut BomRefs::default()).into_iter().chain(
+            go.deps
+                .iter()
+                .map(|dep| library(dep, &mut BomRefs::default())),
+        );
+        for candidate in candidates {
+            // The same module in two slices is one component; two modules that share a
+            // replacement differ in their properties and stay two.
+            if seen.insert(candidate.to_string()) {
+                components.push(candidate);
+            }
+        }
     }
-    for dep in &go.deps {
-        components.push(library(dep, &mut refs));
+    // bom-refs are made unique across the whole document once the set is known.
+    for component in &mut components {
+        let wanted = component["bom-ref"].as_str().unwrap_or_default().to_owned();
+        component["bom-ref"] = refs.unique(&wanted).into();
     }
+    let go = gos.first().copied();
     let depends_on: Vec<Value> = components.iter().map(|c| c["bom-ref"].clone()).collect();
 
     let mut metadata = Map::new();
-    if let Some(timestamp) = timestamp(go, subject)? {
+    if let Some(timestamp) = match go {
+        Some(go) => timestamp(go, subject)?,
+        None => None,
+    } {
         metadata.insert("timestamp".to_owned(), timestamp.into());
     }
     metadata.insert(
