@@ -175,8 +175,9 @@ fn packaging_summary(plan: &Plan) -> Option<String> {
             formats.join(", ")
         ));
     }
-    if plan.sbom && !plan.targets.is_empty() {
-        parts.push(plural(plan.targets.len(), "SBOM", "SBOMs"));
+    let binaries = plan.targets.len() + plan.universal.len();
+    if plan.sbom && binaries > 0 {
+        parts.push(plural(binaries, "SBOM", "SBOMs"));
     }
     (!parts.is_empty()).then(|| parts.join(", "))
 }
