@@ -104,24 +104,58 @@ pub fn lock_blocking(
     policy: LockPolicy,
     on_wait: &mut dyn FnMut(&Path),
 ) -> Result<DistLock, ExecutorError> {
-    let mut announced = false;
+    let mut waiter = LockWaiter::new(dist, policy);
     loop {
-        match try_lock(dist)? {
-            TryLock::Locked(lock) => return Ok(lock),
+        if let Some(lock) = waiter.attempt(|lock| on_wait(&lock))? {
+            return Ok(lock);
+        }
+        std::thread::sleep(LOCK_POLL);
+    }
+}
+
+/// How often a waiter retries a held dist lock.
+pub(crate) const LOCK_POLL: Duration = Duration::from_millis(250);
+
+/// One waiter's attempts at the dist lock, shared by [`run`](crate::run) (which waits
+/// asynchronously, watching for Ctrl-C) and [`lock_blocking`].
+pub(crate) struct LockWaiter<'a> {
+    dist: &'a Path,
+    policy: LockPolicy,
+    announced: bool,
+}
+
+impl<'a> LockWaiter<'a> {
+    pub(crate) fn new(dist: &'a Path, policy: LockPolicy) -> LockWaiter<'a> {
+        LockWaiter {
+            dist,
+            policy,
+            announced: false,
+        }
+    }
+
+    /// Tries once: the lock when it was free, `None` when it is held (try again after
+    /// [`LOCK_POLL`]). The first time it is held, `on_wait` gets the lock file; with
+    /// [`LockPolicy::NoWait`] a held lock is [`ExecutorError::Locked`].
+    pub(crate) fn attempt(
+        &mut self,
+        on_wait: impl FnOnce(PathBuf),
+    ) -> Result<Option<DistLock>, ExecutorError> {
+        match try_lock(self.dist)? {
+            TryLock::Locked(lock) => Ok(Some(lock)),
+            TryLock::Busy(lock) if self.policy == LockPolicy::NoWait => {
+                Err(ExecutorError::Locked {
+                    dist: self.dist.to_owned(),
+                    lock,
+                })
+            }
             TryLock::Busy(lock) => {
-                if policy == LockPolicy::NoWait {
-                    return Err(ExecutorError::Locked {
-                        dist: dist.to_owned(),
-                        lock,
-                    });
+                if !self.announced {
+                    self.announced = true;
+                    on_wait(lock);
                 }
-                if !announced {
-                    on_wait(&lock);
-                    announced = true;
-                }
+                Ok(None)
             }
         }
-        std::thread::sleep(Duration::from_millis(250));
     }
 }
 

@@ -17,7 +17,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crate::classify::{FailureKind, TAIL_LINES, classify};
-use crate::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, TryLock, dist_error};
+use crate::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, dist_error};
 use crate::env::inherited_env;
 use crate::error::ExecutorError;
 use crate::event::{Event, Failure, RunSummary, Status, TargetResult};
@@ -26,9 +26,6 @@ use crate::options::{FailurePolicy, LockPolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::schedule::{Timings, longest_first};
-
-/// How often a waiting run retries the dist lock.
-const LOCK_POLL: Duration = Duration::from_millis(250);
 
 /// Runs `plan` and reports each step to `on_event`; returns when every target has ended.
 ///
@@ -248,25 +245,13 @@ async fn acquire_lock(
     cancel: &mut watch::Receiver<Cancel>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<dist::DistLock, ExecutorError> {
-    let mut announced = false;
+    let mut waiter = dist::LockWaiter::new(dist, policy);
     loop {
-        match dist::try_lock(dist)? {
-            TryLock::Locked(lock) => return Ok(lock),
-            TryLock::Busy(lock) => {
-                if policy == LockPolicy::NoWait {
-                    return Err(ExecutorError::Locked {
-                        dist: dist.to_owned(),
-                        lock,
-                    });
-                }
-                if !announced {
-                    on_event(Event::WaitingForLock { lock });
-                    announced = true;
-                }
-            }
+        if let Some(lock) = waiter.attempt(|lock| on_event(Event::WaitingForLock { lock }))? {
+            return Ok(lock);
         }
         tokio::select! {
-            () = tokio::time::sleep(LOCK_POLL) => {}
+            () = tokio::time::sleep(dist::LOCK_POLL) => {}
             () = cancelled(cancel) => return Err(ExecutorError::Interrupted),
         }
     }
@@ -378,18 +363,7 @@ async fn dispatch(
 }
 
 fn skipped(shared: &Shared, target: &PreparedTarget) -> TargetResult {
-    let result = TargetResult {
-        index: target.index,
-        id: target.id.clone(),
-        status: Status::Skipped,
-        duration: Duration::ZERO,
-        artifact: None,
-        failure: None,
-        log: None,
-        output_tail: Vec::new(),
-        inspection: None,
-        reproducible: None,
-    };
+    let result = bare_result(target, Status::Skipped, Duration::ZERO);
     shared.emit(Event::Finished {
         result: Box::new(result.clone()),
     });
@@ -398,12 +372,20 @@ fn skipped(shared: &Shared, target: &PreparedTarget) -> TargetResult {
 
 fn failed_result(target: &PreparedTarget, duration: Duration, failure: Failure) -> TargetResult {
     TargetResult {
+        failure: Some(failure),
+        ..bare_result(target, Status::Failed, duration)
+    }
+}
+
+/// A result that says only how the target ended, to be filled in as it applies.
+fn bare_result(target: &PreparedTarget, status: Status, duration: Duration) -> TargetResult {
+    TargetResult {
         index: target.index,
         id: target.id.clone(),
-        status: Status::Failed,
+        status,
         duration,
         artifact: None,
-        failure: Some(failure),
+        failure: None,
         log: None,
         output_tail: Vec::new(),
         inspection: None,
@@ -569,18 +551,7 @@ async fn run_target(
     }
     let duration = started.elapsed();
 
-    let mut result = TargetResult {
-        index: target.index,
-        id: target.id.clone(),
-        status: Status::Failed,
-        duration,
-        artifact: None,
-        failure: None,
-        log: None,
-        output_tail: Vec::new(),
-        inspection: None,
-        reproducible: None,
-    };
+    let mut result = bare_result(&target, Status::Failed, duration);
     match outcome {
         Err(failure) => result.failure = Some(failure),
         Ok(()) if cancelled => result.status = Status::Cancelled,

@@ -264,7 +264,7 @@ impl GoToolchain {
             },
         )?;
         if let Some(file) = &cache_file {
-            write_cached(file, &catalog);
+            write_json_cache(file, &catalog);
         }
         Ok(catalog)
     }
@@ -291,9 +291,11 @@ fn read_cached(file: &Path, go_version: &str) -> Option<Catalog> {
     (catalog.go_version == go_version && !catalog.ports.is_empty()).then_some(catalog)
 }
 
-fn write_cached(file: &Path, catalog: &Catalog) {
+/// Writes a cache file as JSON, best effort: a cache that cannot be written only costs a
+/// probe next time. Shared by every cache the planner keeps (catalogs, Go releases).
+pub(crate) fn write_json_cache(file: &Path, value: &impl Serialize) {
     let Some(dir) = file.parent() else { return };
-    let Ok(json) = serde_json::to_string_pretty(catalog) else {
+    let Ok(json) = serde_json::to_string_pretty(value) else {
         return;
     };
     if std::fs::create_dir_all(dir).is_err() {

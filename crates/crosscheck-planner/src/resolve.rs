@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{CatalogError, GoToolchain, run_go};
+use crate::catalog::{CatalogError, GoToolchain, run_go, write_json_cache};
 use crate::goversion::GoVersion;
 
 /// How long a resolved minor version is trusted before the proxy is asked again.
@@ -118,7 +118,7 @@ pub fn resolve_go_version(
         },
     );
     if let Some(file) = &cache_file {
-        write_cache(file, &cache);
+        write_json_cache(file, &cache);
     }
     Ok(toolchain)
 }
@@ -217,21 +217,6 @@ fn read_cache(file: &Path) -> BTreeMap<String, CacheEntry> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default()
-}
-
-fn write_cache(file: &Path, cache: &BTreeMap<String, CacheEntry>) {
-    let Some(dir) = file.parent() else { return };
-    let Ok(json) = serde_json::to_string_pretty(cache) else {
-        return;
-    };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    // Write aside and rename, so that a concurrent run never reads half a file.
-    let temp = file.with_extension(format!("json.tmp-{}", std::process::id()));
-    if std::fs::write(&temp, json).is_ok() && std::fs::rename(&temp, file).is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
 }
 
 #[cfg(test)]

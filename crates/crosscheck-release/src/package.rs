@@ -239,26 +239,23 @@ impl Run<'_, '_> {
     /// Writes the SBOM of a built target from its binary's build info. A binary without build
     /// info (a stripped or non-Go file) fails the entry: an SBOM was asked for.
     fn sbom(&mut self, id: &str, manifest: &mut Manifest) {
-        let Some(index) = manifest
-            .targets
-            .iter()
-            .position(|t| t.id == id && t.status == Status::Built)
-        else {
+        let Some(index) = built_index(manifest, id) else {
             return;
         };
         let target = &manifest.targets[index];
-        let binary = self.dist.join(&target.path);
+        let binary = (self.dist.join(&target.path), target.sha256.clone());
         let relative = format!("{}{SBOM_SUFFIX}", target.path);
         // A universal binary is described from its slices, the thin artifacts it was made of.
-        let slices: Vec<PathBuf> = target
+        let slices: Vec<(PathBuf, Option<String>)> = target
             .universal_inputs
             .iter()
             .flatten()
             .filter_map(|input| manifest.targets.iter().find(|t| t.id == *input))
-            .map(|input| self.dist.join(&input.path))
+            .map(|input| (self.dist.join(&input.path), input.sha256.clone()))
             .collect();
         let subject = SbomSubject {
             artifact: binary
+                .0
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default(),
@@ -267,21 +264,22 @@ impl Run<'_, '_> {
             tool_version: self.plan.crosscheck_version.clone(),
         };
         let written = self.place(&relative, |staged| {
+            // The build hashed every artifact already: read the build info, not the bytes.
             let options = InspectOptions {
-                hash: true,
+                hash: false,
                 ..InspectOptions::default()
             };
-            let inspect = |path: &Path| {
-                crosscheck_inspector::inspect_path_with(path, &options).map_err(|e| e.to_string())
+            let inspect = |(path, sha256): &(PathBuf, Option<String>)| {
+                let mut report = crosscheck_inspector::inspect_path_with(path, &options)
+                    .map_err(|e| e.to_string())?;
+                report.sha256 = sha256.clone().unwrap_or_default();
+                Ok::<_, String>(report)
             };
             let report = inspect(&binary)?;
             let document = if slices.is_empty() {
                 cyclonedx(&report, &subject)
             } else {
-                let slices = slices
-                    .iter()
-                    .map(|path| inspect(path))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let slices = slices.iter().map(inspect).collect::<Result<Vec<_>, _>>()?;
                 cyclonedx_universal(&report, &slices, &subject)
             }
             .map_err(|e| e.to_string())?;
@@ -310,11 +308,7 @@ impl Run<'_, '_> {
     }
 
     fn archive(&mut self, id: &str, archive: &PlannedArchive, manifest: &mut Manifest) {
-        let Some(index) = manifest
-            .targets
-            .iter()
-            .position(|t| t.id == id && t.status == Status::Built)
-        else {
+        let Some(index) = built_index(manifest, id) else {
             return;
         };
         let binary = self.dist.join(&manifest.targets[index].path);
@@ -350,6 +344,14 @@ impl Run<'_, '_> {
             }
         }
     }
+}
+
+/// Where the built entry `id` is in the manifest (`None` when it did not build).
+fn built_index(manifest: &Manifest, id: &str) -> Option<usize> {
+    manifest
+        .targets
+        .iter()
+        .position(|t| t.id == id && t.status == Status::Built)
 }
 
 fn package_failure(message: &str) -> ManifestFailure {
