@@ -279,3 +279,54 @@ fn offline_knows_only_the_snapshot_release() {
         format!("linux/amd64@go1.{minor}")
     );
 }
+
+/// With a `go` axis each release gets its own universal binary, made of that release's
+/// darwin slices.
+#[test]
+fn universal_binaries_pair_slices_per_go_release() {
+    let project = copy_example("06-go-versions");
+    std::fs::write(
+        project.path().join("matrix.toml"),
+        "version = 1\n[build]\nuniversal = true\n[matrix]\ngo = [\"1.25\", \"1.26\"]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = json(&run(crosscheck()
+        .args(["plan", "--format", "json", "--matrix"])
+        .arg(project.path().join("matrix.toml"))));
+    let universal = plan["universal"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no universal list: {plan:#}"));
+    let pairs: Vec<(String, Vec<String>)> = universal
+        .iter()
+        .map(|u| {
+            (
+                u["id"].as_str().unwrap_or_default().to_owned(),
+                u["inputs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|i| i.as_str().unwrap_or_default().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "darwin/universal@go1.25".to_owned(),
+                vec![
+                    "darwin/amd64@go1.25".to_owned(),
+                    "darwin/arm64@go1.25".to_owned()
+                ]
+            ),
+            (
+                "darwin/universal@go1.26".to_owned(),
+                vec![
+                    "darwin/amd64@go1.26".to_owned(),
+                    "darwin/arm64@go1.26".to_owned()
+                ]
+            ),
+        ]
+    );
+}

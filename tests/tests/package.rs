@@ -344,3 +344,46 @@ fn archive_none_and_overrides_change_what_is_packaged() {
         "linux/arm64 was archived despite archive = \"none\""
     );
 }
+
+/// `plan` shows the universal binary as a row of its own, in the shard that builds both of
+/// its slices, and counts what the packaging phase will write.
+#[test]
+fn plan_lists_the_universal_binary_and_the_packaging() {
+    let out = run(crosscheck().args(["plan", "--matrix", RELEASE]));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let row = out
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("darwin/universal "))
+        .unwrap_or_else(|| panic!("no universal row:\n{}", out.stdout));
+    assert!(
+        row.contains("greet_darwin_universal") && row.contains("darwin/amd64 + darwin/arm64"),
+        "{row}"
+    );
+    assert!(
+        out.stdout
+            .contains("after the builds: 1 universal binary, 5 archives (tar.gz, zip), 5 SBOMs"),
+        "{}",
+        out.stdout
+    );
+    let holders: Vec<u32> = (1..=3)
+        .filter(|shard| {
+            let out = run(crosscheck().args([
+                "plan",
+                "--matrix",
+                RELEASE,
+                "--shard",
+                &format!("{shard}/3"),
+            ]));
+            assert_eq!(out.code, 0, "{}", out.snapshot());
+            out.stdout
+                .lines()
+                .any(|line| line.starts_with("darwin/universal "))
+        })
+        .collect();
+    assert_eq!(
+        holders.len(),
+        1,
+        "the universal binary is in shards {holders:?}"
+    );
+}
