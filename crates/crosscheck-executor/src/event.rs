@@ -170,8 +170,12 @@ pub struct RunSummary {
     pub duration: Duration,
     /// How many targets ran at once.
     pub jobs: usize,
-    /// The manifest written (build only).
-    pub manifest: Option<PathBuf>,
+    /// What the run produced, in the shape of `manifest.json`: for a build, the manifest it
+    /// wrote (packaging included); for a check, the same record, never written. Reporters
+    /// read every run, live or finished, from this one record.
+    pub manifest: crate::manifest::Manifest,
+    /// The manifest file written (build only).
+    pub manifest_path: Option<PathBuf>,
     /// The checksums file written (build only).
     pub checksums: Option<PathBuf>,
     /// Files the packaging phase wrote (archives, universal binaries).

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::FailureKind;
-use crate::event::{RunSummary, Status};
+use crate::event::{Status, TargetResult};
 use crate::inspect::Inspection;
 use crate::prepare::PreparedTarget;
 use crate::reproduce::Reproduction;
@@ -171,12 +171,15 @@ pub struct ManifestFailure {
 
 impl Manifest {
     /// The manifest of a finished run.
-    pub fn new(plan: &Plan, prepared: &[PreparedTarget], summary: &RunSummary) -> Manifest {
+    ///
+    /// `results` holds one entry per planned target, in plan order; `interrupted` starts
+    /// false and is the caller's to set.
+    pub fn new(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]) -> Manifest {
         let targets = plan
             .targets
             .iter()
             .zip(prepared)
-            .zip(&summary.results)
+            .zip(results)
             .map(|((planned, prepared), result)| ManifestTarget {
                 id: planned.id.to_string(),
                 goos: planned.goos.clone(),
@@ -230,7 +233,7 @@ impl Manifest {
                 date: plan.project.vcs.date.clone(),
                 date_epoch: plan.project.vcs.date_epoch,
             },
-            interrupted: summary.interrupted,
+            interrupted: false,
             shard: plan.selection.shard.map(|shard| shard.to_string()),
             merged_from: Vec::new(),
             targets,

@@ -177,7 +177,8 @@ async fn run_locked(
         interrupted: shared.interrupted.load(Ordering::SeqCst),
         duration: started.elapsed(),
         jobs,
-        manifest: None,
+        manifest: Manifest::new(plan, &prepared, &[]),
+        manifest_path: None,
         checksums: None,
         packaged: Vec::new(),
         package_failures: Vec::new(),
@@ -191,8 +192,9 @@ async fn run_locked(
         // Timings only steer scheduling; failing to save them must not fail the run.
         let _ = timings.save(path);
     }
+    let mut manifest = Manifest::new(plan, &prepared, &summary.results);
+    manifest.interrupted = summary.interrupted;
     if build {
-        let mut manifest = Manifest::new(plan, &prepared, &summary);
         if let Some(packager) = &options.package
             && !summary.interrupted
         {
@@ -219,9 +221,10 @@ async fn run_locked(
         dist::write_atomically(&sums_path, sums.as_bytes())
             .map_err(dist_error("write", &sums_path))?;
         let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
-        summary.manifest = Some(manifest_path);
+        summary.manifest_path = Some(manifest_path);
         summary.checksums = Some(sums_path);
     }
+    summary.manifest = manifest;
     Ok(summary)
 }
 

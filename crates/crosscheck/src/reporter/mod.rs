@@ -310,7 +310,7 @@ impl<'a> Reporter<'a> {
                 summary.package_failures.len()
             ));
         }
-        if let (Some(manifest), Some(sums)) = (&summary.manifest, &summary.checksums) {
+        if let (Some(manifest), Some(sums)) = (&summary.manifest_path, &summary.checksums) {
             line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));
         }
         printer.status(&line);
