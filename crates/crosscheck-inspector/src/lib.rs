@@ -31,6 +31,7 @@ pub mod verdict;
 mod wasm;
 mod xcoff;
 
+pub use crosscheck_schema::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
 pub use error::InspectError;
 pub use inspect::{
     DEFAULT_MAX_FILE_SIZE, InspectOptions, detect, inspect_bytes, inspect_bytes_with, inspect_path,
@@ -42,6 +43,4 @@ pub use report::{
     GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
 };
 pub use util::compare_versions;
-pub use verdict::{
-    Expectation, Policy, PolicyError, StaticPolicy, Violation, WindowsSubsystem, check,
-};
+pub use verdict::{Violation, check};

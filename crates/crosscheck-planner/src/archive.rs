@@ -7,124 +7,7 @@
 //! matches nothing is a config error, not a failed release); [`PlannedUniversal`] is one fat
 //! Mach-O made of the darwin/amd64 and darwin/arm64 builds.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-use crate::suggest::closest;
-
-/// How a target's artifact is archived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ArchiveFormat {
-    /// A gzip-compressed ustar archive (the default, except for windows).
-    #[serde(rename = "tar.gz")]
-    TarGz,
-    /// A zip archive (the default for windows).
-    #[serde(rename = "zip")]
-    Zip,
-    /// No archive.
-    #[serde(rename = "none")]
-    None,
-}
-
-impl ArchiveFormat {
-    /// The spellings matrix.toml accepts.
-    pub const NAMES: [&'static str; 3] = ["tar.gz", "zip", "none"];
-
-    /// The format a target gets when the config names none: zip for windows, where users
-    /// open archives with Explorer, tar.gz everywhere else.
-    pub fn default_for(goos: &str) -> ArchiveFormat {
-        if goos == "windows" {
-            ArchiveFormat::Zip
-        } else {
-            ArchiveFormat::TarGz
-        }
-    }
-
-    /// The file extension, dot included (empty for [`ArchiveFormat::None`]).
-    pub fn extension(self) -> &'static str {
-        match self {
-            ArchiveFormat::TarGz => ".tar.gz",
-            ArchiveFormat::Zip => ".zip",
-            ArchiveFormat::None => "",
-        }
-    }
-
-    /// The name as written in matrix.toml.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArchiveFormat::TarGz => "tar.gz",
-            ArchiveFormat::Zip => "zip",
-            ArchiveFormat::None => "none",
-        }
-    }
-}
-
-impl fmt::Display for ArchiveFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ArchiveFormat {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<ArchiveFormat, String> {
-        match text {
-            "tar.gz" | "tgz" => Ok(ArchiveFormat::TarGz),
-            "zip" => Ok(ArchiveFormat::Zip),
-            "none" => Ok(ArchiveFormat::None),
-            other => {
-                let hint = match closest(other, ArchiveFormat::NAMES) {
-                    Some(suggestion) => format!("did you mean \"{suggestion}\"?"),
-                    None => "use \"tar.gz\", \"zip\" or \"none\"".to_owned(),
-                };
-                Err(format!("unknown archive format {other:?} (hint: {hint})"))
-            }
-        }
-    }
-}
-
-/// One archive to write.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlannedArchive {
-    /// Its format (never [`ArchiveFormat::None`]).
-    pub format: ArchiveFormat,
-    /// Its path relative to the dist directory, extension included.
-    pub path: String,
-    /// The binary's name inside the archive, e.g. `hello` or `hello.exe`.
-    pub binary: String,
-    /// The extra files, in archive order (sorted by name).
-    pub files: Vec<ArchiveFile>,
-}
-
-/// An extra file of an archive.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArchiveFile {
-    /// Where it is read from, absolute.
-    pub source: String,
-    /// Its name inside the archive: its path relative to the module directory.
-    pub name: String,
-}
-
-/// A macOS universal (fat) binary assembled from thin darwin builds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlannedUniversal {
-    /// Its id in the manifest: `darwin/universal` (`darwin/universal+cgo` for cgo inputs).
-    pub id: String,
-    /// Filename-safe id, `darwin_universal`.
-    pub slug: String,
-    /// The ids of the thin targets it is made of, amd64 first.
-    pub inputs: Vec<String>,
-    /// Whether the inputs were built with cgo.
-    pub cgo: bool,
-    /// Its path relative to the dist directory.
-    pub output: String,
-    /// Its archive, if any.
-    pub archive: Option<PlannedArchive>,
-}
 
 /// Why an `archive_files` pattern could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,16 +91,6 @@ pub(crate) fn resolve_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_parse_with_suggestions() {
-        assert_eq!("zip".parse::<ArchiveFormat>(), Ok(ArchiveFormat::Zip));
-        assert_eq!("tar.gz".parse::<ArchiveFormat>(), Ok(ArchiveFormat::TarGz));
-        let error = "tar.bz2".parse::<ArchiveFormat>().unwrap_err();
-        assert!(error.contains("did you mean \"tar.gz\"?"), "{error}");
-        assert_eq!(ArchiveFormat::default_for("windows"), ArchiveFormat::Zip);
-        assert_eq!(ArchiveFormat::default_for("linux"), ArchiveFormat::TarGz);
-    }
 
     #[test]
     fn resolves_plain_paths_and_globs() {

@@ -11,6 +11,8 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
+use crate::CatalogSource;
+
 /// One GOOS/GOARCH port as the toolchain describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Port {
@@ -24,18 +26,6 @@ pub struct Port {
     pub first_class: bool,
     /// Whether the port is marked broken (only listed with `-broken`).
     pub broken: bool,
-}
-
-/// Where a catalog came from, so that a plan can say how far to trust it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CatalogSource {
-    /// Just asked the toolchain.
-    Toolchain,
-    /// Read from the per-version cache written by an earlier run.
-    Cache,
-    /// The snapshot compiled into crosscheck (`--offline`).
-    EmbeddedSnapshot,
 }
 
 /// Every port of one Go toolchain.

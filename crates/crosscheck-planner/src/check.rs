@@ -7,7 +7,7 @@
 //! the same build flags as `go build`, so the check sees exactly the build's tags, gcflags
 //! and environment. `go vet` is an optional second step with the same flags.
 
-use crate::plan::PlannedTarget;
+use crate::PlannedTarget;
 
 /// Which packages `check` compiles, and whether it vets them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

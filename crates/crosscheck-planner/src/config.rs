@@ -9,17 +9,13 @@ mod raw;
 
 use std::ops::Range;
 
-use crosscheck_inspector::Policy;
+use crosscheck_schema::Policy;
 use toml::Spanned;
 
-use crate::archive::ArchiveFormat;
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
-use crate::goversion::GoVersion;
 use crate::select::Selector;
-use crate::suggest::closest;
-use crate::target::{Libc, Target};
 use crate::template::Template;
-use crate::variant::{VariantVar, did_you_mean};
+use crate::{ArchiveFormat, GoVersion, Libc, Target, VariantVar, closest, did_you_mean};
 
 use raw::{RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawTuple};
 

@@ -1,8 +1,7 @@
 //! C cross-compilation facts for cgo targets: the zig target triple, and the Debian cross
 //! compiler that can stand in for zig.
 
-use crate::target::{Libc, Target};
-use crate::variant::VariantVar;
+use crate::{Libc, Target, VariantVar};
 
 /// The `zig cc -target` triple for a cgo target, when zig can build for it.
 ///

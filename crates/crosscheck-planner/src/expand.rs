@@ -9,14 +9,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use serde::{Deserialize, Serialize};
-
 use crate::catalog::Catalog;
 use crate::config::{Axes, Config, Located, MatrixConfig, Tuple};
 use crate::diagnostic::Diagnostic;
-use crate::suggest::closest;
-use crate::target::{Libc, Target};
-use crate::variant::{Variant, VariantVar, did_you_mean};
+use crate::{Collapsed, Libc, Skipped, Target, Variant, VariantVar, closest, did_you_mean};
 
 /// A target with the place in the file that asked for it.
 #[derive(Clone, Debug)]
@@ -25,26 +21,6 @@ pub struct Expanded {
     pub target: Target,
     /// Where it came from (an axis value, an include entry or a `targets` item).
     pub origin: Range<usize>,
-}
-
-/// A target that was the same build as an earlier one and was merged into it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Collapsed {
-    /// What was asked for, e.g. `linux/amd64 (libc musl)`.
-    pub requested: String,
-    /// The target it is the same build as.
-    pub into: String,
-    /// Why the two are the same build.
-    pub reason: String,
-}
-
-/// A combination of axes that Go cannot build, left out of the plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    /// The combination, e.g. `darwin/386`.
-    pub requested: String,
-    /// Why it was left out.
-    pub reason: String,
 }
 
 /// The outcome of expansion.

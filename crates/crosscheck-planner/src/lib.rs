@@ -19,26 +19,31 @@
 //! (which render with file, line, column and a caret) or [`PlanError`].
 #![warn(missing_docs)]
 
+// The records the planner produces live in `crosscheck-schema`, shared with every stage;
+// they are re-exported here so that callers of the planner need one import.
+pub use crosscheck_schema::{
+    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GlibcVersion, GoInfo, GoVersion,
+    GoVersionError, Libc, PLAN_SCHEMA_VERSION, Plan, PlannedArchive, PlannedGo, PlannedTarget,
+    PlannedUniversal, ProjectInfo, ReleaseNumber, Requirement, STAGING_DIR, SelectionInfo, Shard,
+    ShardError, Skipped, Target, TargetIdError, Variant, VariantError, VariantSetting, VariantVar,
+    VcsInfo, closest, did_you_mean, env_vars,
+};
+
 mod archive;
 mod catalog;
 mod check;
 mod config;
 mod cross;
 mod diagnostic;
-pub mod env_vars;
 mod expand;
 mod goversion;
 mod plan;
 mod resolve;
 mod select;
-mod suggest;
-mod target;
 mod template;
-mod variant;
 mod vcs;
 
-pub use archive::{ArchiveFile, ArchiveFormat, PlannedArchive, PlannedUniversal};
-pub use catalog::{Catalog, CatalogError, CatalogSource, GoToolchain, Port, catalog_cache_file};
+pub use catalog::{Catalog, CatalogError, GoToolchain, Port, catalog_cache_file};
 pub use check::{CheckRequest, check_commands};
 pub use config::{
     Axes, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT, INIT_TEMPLATE,
@@ -46,24 +51,13 @@ pub use config::{
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
-pub use expand::{Collapsed, Expanded, Expansion, Skipped, equivalent, expand};
-pub use goversion::{
-    GoAxis, GoModLine, GoVersion, GoVersionError, PlannedGo, ResolvedGo, check_go_mod,
-};
-pub use plan::{
-    GoInfo, PLAN_SCHEMA_VERSION, Plan, PlanContext, PlanError, PlannedTarget, ProjectInfo,
-    Requirement, STAGING_DIR, SelectionInfo, SelectionRequest, VariantSetting, plan, plan_with_go,
-};
+pub use expand::{Expanded, Expansion, equivalent, expand};
+pub use goversion::{GoAxis, GoModLine, ResolvedGo, check_go_mod};
+pub use plan::{PlanContext, PlanError, SelectionRequest, plan, plan_with_go};
 pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};
-pub use select::{
-    Selector, SelectorError, Shard, ShardError, assign_shards, assign_shards_grouped,
-    estimated_cost,
-};
-pub use suggest::closest;
-pub use target::{GlibcVersion, Libc, Target, TargetIdError};
+pub use select::{Selector, SelectorError, assign_shards, assign_shards_grouped, estimated_cost};
 pub use template::{Placeholder, Template, TemplateError};
-pub use variant::{Variant, VariantError, VariantVar};
-pub use vcs::{VcsInfo, VcsOverrides};
+pub use vcs::{VcsOverrides, detect_vcs};
 
 /// Reads the module path from the `module` line of `go.mod` in `dir`.
 pub fn read_module_path(dir: &std::path::Path) -> std::io::Result<Option<String>> {

@@ -10,29 +10,22 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crosscheck_inspector::Policy;
-use serde::{Deserialize, Serialize};
+use crosscheck_schema::Policy;
 
-use crate::archive::{
-    ArchiveFile, ArchiveFormat, PlannedArchive, PlannedUniversal, ResolveError, resolve_files,
-};
-use crate::catalog::{Catalog, CatalogSource};
+use crate::archive::{ResolveError, resolve_files};
+use crate::catalog::Catalog;
 use crate::config::{Config, Located, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
-use crate::expand::{Collapsed, Skipped, expand};
-use crate::goversion::{GoAxis, GoVersion, PlannedGo, check_go_mod, expand_per_go};
-use crate::select::{Selector, Shard, assign_shards_grouped};
-use crate::target::{Libc, Target};
+use crate::expand::expand;
+use crate::goversion::{GoAxis, check_go_mod, expand_per_go};
+use crate::select::{Selector, assign_shards_grouped};
 use crate::template::Placeholder;
-use crate::variant::VariantVar;
-use crate::vcs::VcsInfo;
-
-/// The version of the plan's JSON shape; bumped on any incompatible change.
-pub const PLAN_SCHEMA_VERSION: u32 = 1;
-
-/// Where staged outputs go inside the dist directory before they are renamed into place.
-pub const STAGING_DIR: &str = ".crosscheck/staging";
+use crate::{
+    ArchiveFile, ArchiveFormat, GoInfo, GoVersion, Libc, PLAN_SCHEMA_VERSION, Plan, PlannedArchive,
+    PlannedGo, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR,
+    SelectionInfo, Shard, Target, VariantSetting, VariantVar, VcsInfo,
+};
 
 /// Facts about the surroundings that the planner does not find out by itself.
 #[derive(Clone, Debug)]
@@ -71,181 +64,6 @@ pub enum PlanError {
     /// The command-line selection is wrong.
     #[error("{0}")]
     Selection(String),
-}
-
-/// A complete plan.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Plan {
-    /// [`PLAN_SCHEMA_VERSION`].
-    pub schema_version: u32,
-    /// The crosscheck that made the plan.
-    pub crosscheck_version: String,
-    /// The matrix file (or `<built-in default matrix>`).
-    pub matrix_file: String,
-    /// The Go toolchain.
-    pub go: GoInfo,
-    /// What is built and its version stamps.
-    pub project: ProjectInfo,
-    /// The dist directory, absolute.
-    pub dist_dir: String,
-    /// Variables of the caller's environment that builds may see besides the allowlist.
-    pub pass_env: Vec<String>,
-    /// The command-line selection.
-    pub selection: SelectionInfo,
-    /// The selected targets, in matrix order.
-    pub targets: Vec<PlannedTarget>,
-    /// How many targets the matrix has before selection.
-    pub matrix_size: usize,
-    /// Equivalent targets that were merged.
-    pub collapsed: Vec<Collapsed>,
-    /// Combinations of the axes that Go cannot build.
-    pub skipped: Vec<Skipped>,
-    /// Non-fatal findings, rendered.
-    pub warnings: Vec<String>,
-    /// macOS universal binaries assembled after the builds (`universal = true`), each only
-    /// when the selection kept all of its inputs.
-    #[serde(default)]
-    pub universal: Vec<PlannedUniversal>,
-    /// Whether each built artifact gets a CycloneDX SBOM, `<output>.cdx.json` (`sbom`,
-    /// default true).
-    #[serde(default = "sbom_default")]
-    pub sbom: bool,
-}
-
-fn sbom_default() -> bool {
-    true
-}
-
-/// The Go toolchain a plan was made for.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct GoInfo {
-    /// The command.
-    pub command: String,
-    /// Its version.
-    pub version: String,
-    /// Where the target catalog came from.
-    pub catalog: CatalogSource,
-    /// The Go releases of the matrix's `go` axis, in file order, each with the exact
-    /// toolchain that builds it; empty (and not serialised) without the axis.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub axis: Vec<PlannedGo>,
-}
-
-/// The project as planned.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ProjectInfo {
-    /// Binary name.
-    pub name: String,
-    /// Module directory, absolute.
-    pub module_dir: String,
-    /// Main package.
-    pub main: String,
-    /// Version stamps.
-    pub vcs: VcsInfo,
-}
-
-/// The selection as requested.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct SelectionInfo {
-    /// `--target` globs.
-    pub targets: Vec<String>,
-    /// `--exclude` globs.
-    pub exclude: Vec<String>,
-    /// `--shard`.
-    pub shard: Option<Shard>,
-}
-
-/// One target of the plan, with everything needed to build it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PlannedTarget {
-    /// The canonical id.
-    pub id: Target,
-    /// Filename-safe id.
-    pub slug: String,
-    /// GOOS.
-    pub goos: String,
-    /// GOARCH.
-    pub goarch: String,
-    /// The sub-architecture variable and its effective value (Go's default when unset).
-    pub variant: Option<VariantSetting>,
-    /// CGO_ENABLED.
-    pub cgo: bool,
-    /// libc of linux cgo targets (`gnu`, `gnu2.17`, `musl`).
-    pub libc: Option<String>,
-    /// Whether Go treats the port as first class.
-    pub first_class: bool,
-    /// Output path relative to the dist directory.
-    pub output: String,
-    /// Where `go build -o` writes, absolute; the executor renames it to `output` on success.
-    pub staging_output: String,
-    /// The working directory of the build (the module directory).
-    pub cwd: String,
-    /// The exact argv.
-    pub argv: Vec<String>,
-    /// The environment the plan sets; the executor adds only its documented allowlist.
-    pub env: BTreeMap<String, String>,
-    /// What the machine needs to build this target.
-    pub requirements: Vec<Requirement>,
-    /// The policy its artifact must satisfy: `[policy]` with matching overrides applied.
-    pub policy: Policy,
-    /// The 1-based shard this target belongs to when the plan was sharded.
-    pub shard: Option<u32>,
-    /// The archive its artifact is packed into after the build (`archive = "none"`: none).
-    #[serde(default)]
-    pub archive: Option<PlannedArchive>,
-    /// The Go release of the matrix's `go` axis that builds this target (also in `env`
-    /// as `GOTOOLCHAIN`); absent without the axis, when the plan's `go` builds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub go: Option<PlannedGo>,
-}
-
-/// A sub-architecture setting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VariantSetting {
-    /// The variable, e.g. `GOARM`.
-    pub var: String,
-    /// The value, e.g. `7`.
-    pub value: String,
-    /// Whether the matrix chose it (false: Go's default).
-    pub explicit: bool,
-}
-
-/// Something a target needs beyond Go.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Requirement {
-    /// A C compiler for the target.
-    CCompiler {
-        /// The compiler the config sets, if any.
-        configured: Option<String>,
-        /// The `zig cc -target` triple, when zig can do it.
-        zig_target: Option<String>,
-        /// A Debian cross compiler that can stand in: command and package.
-        debian: Option<(String, String)>,
-    },
-    /// An Apple SDK (darwin cgo targets).
-    MacosSdk {
-        /// The SDK path from the config or SDKROOT.
-        path: String,
-    },
-}
-
-impl Requirement {
-    /// A short description for tables.
-    pub fn summary(&self) -> String {
-        match self {
-            Requirement::CCompiler {
-                configured: Some(cc),
-                ..
-            } => format!("cc: {cc}"),
-            Requirement::CCompiler {
-                zig_target: Some(triple),
-                ..
-            } => format!("C compiler for {triple}"),
-            Requirement::CCompiler { .. } => "a C compiler (set cc)".to_owned(),
-            Requirement::MacosSdk { .. } => "Apple SDK".to_owned(),
-        }
-    }
 }
 
 /// Settings of one target after `[build]` and every matching override are applied.

@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::GoVersion;
 use crate::catalog::{CatalogError, GoToolchain, run_go, write_json_cache};
-use crate::goversion::GoVersion;
 
 /// How long a resolved minor version is trusted before the proxy is asked again.
 pub const RESOLUTION_TTL: Duration = Duration::from_secs(24 * 60 * 60);

@@ -7,12 +7,11 @@
 //! cgo target. `linux/arm` never selects `linux/arm64`.
 
 use std::fmt;
-use std::str::FromStr;
 
 use globset::{GlobBuilder, GlobMatcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::target::Target;
+use crate::Target;
 
 /// A glob over target ids.
 #[derive(Clone, Debug)]
@@ -81,41 +80,6 @@ impl fmt::Display for Selector {
 impl Serialize for Selector {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.source)
-    }
-}
-
-/// One of N deterministic, balanced parts of a selection (`--shard I/N`, 1-based).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
-    /// Which part, from 1 to `count`.
-    pub index: u32,
-    /// How many parts.
-    pub count: u32,
-}
-
-/// A `--shard` value that is not `I/N` with 1 ≤ I ≤ N.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("invalid shard {0:?} (hint: write I/N with 1 <= I <= N, e.g. --shard 2/3)")]
-pub struct ShardError(pub String);
-
-impl FromStr for Shard {
-    type Err = ShardError;
-
-    fn from_str(text: &str) -> Result<Shard, ShardError> {
-        let error = || ShardError(text.to_owned());
-        let (index, count) = text.split_once('/').ok_or_else(error)?;
-        let index: u32 = index.trim().parse().map_err(|_| error())?;
-        let count: u32 = count.trim().parse().map_err(|_| error())?;
-        if index == 0 || count == 0 || index > count {
-            return Err(error());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl fmt::Display for Shard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
     }
 }
 
@@ -226,16 +190,5 @@ mod tests {
         assert_eq!(grouped[0], grouped[1]);
         assert_ne!(grouped[2], grouped[0]);
         assert_eq!(grouped[2], grouped[3]);
-    }
-
-    #[test]
-    fn shard_syntax() {
-        assert_eq!(
-            "2/3".parse::<Shard>().unwrap(),
-            Shard { index: 2, count: 3 }
-        );
-        for bad in ["0/3", "4/3", "1/0", "x/3", "3", ""] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
     }
 }

@@ -120,7 +120,7 @@ impl Template {
                     let name = &source[start + 1..close];
                     let Some(placeholder) = Placeholder::from_name(name) else {
                         let names = Placeholder::ALL.iter().map(|(name, _)| *name);
-                        let hint = match crate::suggest::closest(name, names) {
+                        let hint = match crate::closest(name, names) {
                             Some(suggestion) => format!("did you mean {{{suggestion}}}?"),
                             None => format!(
                                 "known placeholders are {}",

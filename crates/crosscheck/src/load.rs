@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crosscheck_planner::{
     Catalog, Config, GoAxis, GoModLine, GoToolchain, Plan, PlanContext, ResolvedGo,
-    SelectionRequest, Selector, Shard, SourceFile, VcsInfo, VcsOverrides, check_go_mod, env_vars,
+    SelectionRequest, Selector, Shard, SourceFile, VcsOverrides, check_go_mod, env_vars,
     plan_with_go, read_module_path, resolve_go_version,
 };
 
@@ -80,7 +80,7 @@ pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, 
         date: env(env_vars::CROSSCHECK_DATE).or_else(|| config.project.date.clone()),
         source_date_epoch: env(env_vars::SOURCE_DATE_EPOCH),
     };
-    let vcs = VcsInfo::detect(&module_dir, &overrides).map_err(CliError::Usage)?;
+    let vcs = crosscheck_planner::detect_vcs(&module_dir, &overrides).map_err(CliError::Usage)?;
     let context = PlanContext {
         base_dir,
         dist_dir: cwd.join(&args.dist),

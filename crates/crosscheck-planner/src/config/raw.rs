@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crosscheck_inspector::Policy;
+use crosscheck_schema::Policy;
 use serde::Deserialize;
 use toml::Spanned;
 

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::suggest::did_you_mean;
+
 /// Which environment variable carries a sub-architecture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum VariantVar {
@@ -255,12 +257,6 @@ pub enum VariantError {
         /// The arch it was given for.
         goarch: String,
     },
-}
-
-pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion
-        .map(|s| format!(" (hint: did you mean {s:?}?)"))
-        .unwrap_or_default()
 }
 
 impl Variant {

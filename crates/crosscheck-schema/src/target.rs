@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::goversion::{GoVersion, GoVersionError};
+use crate::go::{GoVersion, GoVersionError};
 use crate::variant::{Variant, VariantError};
 
 /// One build target: GOOS × GOARCH × sub-architecture × cgo × libc.

@@ -1,0 +1,38 @@
+//! The records crosscheck's stages exchange, and nothing else: the one home of every type that
+//! crosses a crate boundary, as `cargo-dist-schema` is for cargo-dist.
+//!
+//! Data flows through these types in one direction (`docs/architecture.md` draws it):
+//!
+//! 1. [`Plan`] ([`mod@plan`]): the planner turns matrix.toml into [`PlannedTarget`]s, each with
+//!    its [`Target`] id ([`mod@target`], [`mod@variant`], [`mod@go`]), exact argv and
+//!    environment, [`Policy`] ([`mod@policy`]) and packaging ([`PlannedArchive`],
+//!    [`PlannedUniversal`]).
+//! 2. The executor runs the plan and records each target in a [`Manifest`] ([`mod@manifest`]):
+//!    [`Status`], the [`Artifact`], the [`Failure`], the [`Inspection`] the inspector made
+//!    of it, the [`Reproduction`] of `--verify-reproducible`.
+//! 3. The release stage adds archives, SBOMs and universal binaries ([`PackageOutcome`]) and
+//!    merges shards; [`mod@dist`] owns the dist directory's layout, its lock, atomic writes
+//!    and `SHA256SUMS`, so every writer follows the same rules.
+//!
+//! The crate is synchronous, prints nothing and depends on no other crosscheck crate.
+//! [`mod@env_vars`] declares every environment variable crosscheck reads.
+#![warn(missing_docs)]
+
+pub mod env_vars;
+pub mod go;
+pub mod plan;
+pub mod policy;
+mod suggest;
+pub mod target;
+pub mod variant;
+
+pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
+pub use plan::{
+    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GoInfo, PLAN_SCHEMA_VERSION, Plan,
+    PlannedArchive, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR,
+    SelectionInfo, Shard, ShardError, Skipped, VariantSetting, VcsInfo, format_epoch,
+};
+pub use policy::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
+pub use suggest::{closest, did_you_mean};
+pub use target::{GlibcVersion, Libc, Target, TargetIdError};
+pub use variant::{Variant, VariantError, VariantVar};
