@@ -195,3 +195,115 @@ async fn read_lines(stream: impl AsyncRead + Unpin, lines: mpsc::UnboundedSender
         }
     }
 }
+
+#[cfg(test)]
+#[cfg(unix)]
+mod tests {
+    use super::*;
+
+    fn argv(script: &str) -> Vec<String> {
+        ["sh", "-c", script].map(str::to_owned).to_vec()
+    }
+
+    async fn run(
+        script: &str,
+        deadline: Option<Instant>,
+        cancel: &mut watch::Receiver<Cancel>,
+    ) -> (CommandEnd, Vec<String>) {
+        let mut lines = Vec::new();
+        let env = BTreeMap::from([("PATH".to_owned(), "/usr/bin:/bin".to_owned())]);
+        let end = run_command(
+            &argv(script),
+            Path::new("."),
+            &env,
+            deadline,
+            Duration::from_millis(200),
+            cancel,
+            &mut |line| lines.push(line),
+        )
+        .await
+        .unwrap();
+        (end, lines)
+    }
+
+    #[tokio::test]
+    async fn both_streams_are_read_and_the_exit_code_kept() {
+        let (_tx, mut cancel) = watch::channel(Cancel::No);
+        let (end, mut lines) = run("echo out; echo err >&2; exit 3", None, &mut cancel).await;
+        lines.sort();
+        assert_eq!(lines, ["err", "out"]);
+        assert_eq!(
+            end,
+            CommandEnd {
+                code: Some(3),
+                signal: None,
+                stopped: None
+            }
+        );
+        assert_eq!(end.describe(), "exit status 3");
+        assert!(!end.success());
+    }
+
+    #[tokio::test]
+    async fn the_deadline_terminates_the_whole_group() {
+        let (_tx, mut cancel) = watch::channel(Cancel::No);
+        let deadline = Instant::now() + Duration::from_millis(300);
+        // The backgrounded sleep holds stdout open: the run ends only once the group is gone.
+        let (end, lines) = run("echo started; sleep 30 & wait", Some(deadline), &mut cancel).await;
+        assert_eq!(lines, ["started"]);
+        assert_eq!(end.stopped, Some(Stop::Timeout));
+        assert_eq!(end.signal, Some(15), "{end:?}");
+        assert!(Instant::now() < deadline + Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_process_ignoring_sigterm_is_killed_after_the_grace_period() {
+        let (tx, mut cancel) = watch::channel(Cancel::No);
+        let started = Instant::now();
+        let stop = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let _ = tx.send(Cancel::Graceful);
+        };
+        let ((end, _), ()) = tokio::join!(
+            run(
+                "trap '' TERM; echo ready; while :; do sleep 0.05; done",
+                None,
+                &mut cancel
+            ),
+            stop
+        );
+        assert_eq!(end.stopped, Some(Stop::Cancelled));
+        assert_eq!(end.signal, Some(9), "{end:?}");
+        // SIGTERM at ~300ms, SIGKILL one grace period (200ms) later.
+        assert!(started.elapsed() >= Duration::from_millis(500));
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_second_interrupt_kills_at_once() {
+        let (tx, mut cancel) = watch::channel(Cancel::Kill);
+        drop(tx);
+        let started = Instant::now();
+        let (end, _) = run("trap '' TERM; sleep 30", None, &mut cancel).await;
+        assert_eq!(end.stopped, Some(Stop::Cancelled));
+        assert_eq!(end.signal, Some(9), "{end:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn an_empty_command_is_an_error() {
+        let (_tx, mut cancel) = watch::channel(Cancel::No);
+        let error = run_command(
+            &[],
+            Path::new("."),
+            &BTreeMap::new(),
+            None,
+            Duration::ZERO,
+            &mut cancel,
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
