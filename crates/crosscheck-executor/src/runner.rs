@@ -118,114 +118,192 @@ async fn run_locked(
     on_event: &mut dyn FnMut(Event),
     started: Instant,
 ) -> Result<RunSummary, ExecutorError> {
-    let plan = &shared.plan;
-    let options = &shared.options;
-    let build = shared.is_build();
-    let _lock = if build {
-        let lock = acquire_lock(&shared.dist, options.lock, &mut cancel, on_event).await?;
-        dist::prepare(&shared.dist)?;
-        Some(lock)
-    } else {
-        None
-    };
-
-    let inherited = inherited_env(&options.parent_env, &plan.pass_env);
-    let zig_base = match (&options.state_dir, build) {
-        (Some(dir), _) => dir.clone(),
-        (None, true) => shared.dist.join(dist::STATE_DIR),
-        (None, false) => std::env::temp_dir().join("crosscheck"),
-    };
-    let prepared = prepare(plan, &options.mode, &options.host, &inherited, &zig_base);
-
+    // Held until the manifest and the checksums are written.
+    let _lock = lock_dist(shared, &mut cancel, on_event).await?;
+    let inherited = inherited_env(&shared.options.parent_env, &shared.plan.pass_env);
+    let prepared = prepare_targets(shared, &inherited);
     download_modules(shared, &inherited, &mut cancel, on_event).await?;
 
-    let timings_path = options.state_dir.as_deref().map(Timings::path);
-    let mut timings = timings_path
-        .as_deref()
-        .map(Timings::load)
-        .unwrap_or_default();
-    let project = timings_key(plan, &options.mode);
-    let ids: Vec<Target> = plan.targets.iter().map(|t| t.id.clone()).collect();
-    let order = longest_first(&ids, &project, &timings);
-    let jobs = options.jobs.min(plan.targets.len()).max(1);
-    on_event(Event::RunStarted {
-        targets: plan.targets.len(),
-        jobs,
-    });
-    for &index in &order {
-        on_event(Event::Queued {
-            index,
-            id: prepared[index].id.clone(),
-        });
-    }
+    let history = History::load(shared);
+    let order = history.order(&shared.plan);
+    let jobs = shared.options.jobs.min(prepared.len()).max(1);
+    announce(&prepared, &order, jobs, on_event);
+    let dispatched = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
+    let results = forward_events(dispatched, events, on_event).await;
+    let interrupted = shared.interrupted.load(Ordering::SeqCst);
+    let duration = started.elapsed();
+    history.record(&results);
 
-    let dispatch = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
-    tokio::pin!(dispatch);
-    let results = loop {
-        tokio::select! {
-            biased;
-            Some(event) = events.recv() => on_event(event),
-            results = &mut dispatch => break results,
-        }
-    };
-    while let Ok(event) = events.try_recv() {
-        on_event(event);
-    }
-
+    let mut manifest = Manifest::new(&shared.plan, &prepared, &results);
+    manifest.interrupted = interrupted;
     let mut summary = RunSummary {
         results,
-        interrupted: shared.interrupted.load(Ordering::SeqCst),
-        duration: started.elapsed(),
+        interrupted,
+        duration,
         jobs,
-        manifest: Manifest::new(plan, &prepared, &[]),
+        manifest,
         manifest_path: None,
         checksums: None,
         packaged: Vec::new(),
         package_failures: Vec::new(),
     };
-    for result in &summary.results {
-        if matches!(result.status, Status::Built | Status::Checked) {
-            timings.record(&project, &result.id, result.duration);
-        }
+    if shared.is_build() {
+        write_dist(shared, &mut summary, on_event)?;
     }
-    if let Some(path) = &timings_path {
-        // Timings only steer scheduling; failing to save them must not fail the run.
-        let _ = timings.save(path);
-    }
-    let mut manifest = Manifest::new(plan, &prepared, &summary.results);
-    manifest.interrupted = summary.interrupted;
-    if build {
-        if let Some(packager) = &options.package
-            && !summary.interrupted
-        {
-            let outcome = packager.package(plan, &shared.dist, &mut manifest, on_event);
-            summary.packaged = outcome.files;
-            summary.package_failures = outcome.failures;
-        }
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExecutorError::Dist {
-            action: "serialise the manifest for",
-            path: shared.dist.join(MANIFEST_FILE),
-            source: std::io::Error::other(e),
-        })?;
-        let manifest_path = shared.dist.join(MANIFEST_FILE);
-        dist::write_atomically(&manifest_path, &json)
-            .map_err(dist_error("write", &manifest_path))?;
-        let sums_path = shared.dist.join(CHECKSUMS_FILE);
-        let sums = dist::sha256sums(
-            summary
-                .results
-                .iter()
-                .filter_map(|r| r.artifact.as_ref())
-                .chain(&summary.packaged),
-        );
-        dist::write_atomically(&sums_path, sums.as_bytes())
-            .map_err(dist_error("write", &sums_path))?;
-        let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
-        summary.manifest_path = Some(manifest_path);
-        summary.checksums = Some(sums_path);
-    }
-    summary.manifest = manifest;
     Ok(summary)
+}
+
+/// A build takes the dist lock and readies the directory; a check writes nothing there, so
+/// it neither waits for nor blocks a build.
+async fn lock_dist(
+    shared: &Shared,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Option<dist::DistLock>, ExecutorError> {
+    if !shared.is_build() {
+        return Ok(None);
+    }
+    let lock = acquire_lock(&shared.dist, shared.options.lock, cancel, on_event).await?;
+    dist::prepare(&shared.dist)?;
+    Ok(Some(lock))
+}
+
+/// Prepares every target, with its zig caches in the state directory: the one given, the
+/// dist directory's for a build, a temporary one for a check (which writes no dist).
+fn prepare_targets(shared: &Shared, inherited: &BTreeMap<String, String>) -> Vec<PreparedTarget> {
+    let options = &shared.options;
+    let zig_base = match (&options.state_dir, shared.is_build()) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => shared.dist.join(dist::STATE_DIR),
+        (None, false) => std::env::temp_dir().join("crosscheck"),
+    };
+    prepare(
+        &shared.plan,
+        &options.mode,
+        &options.host,
+        inherited,
+        &zig_base,
+    )
+}
+
+/// The durations earlier runs recorded for this project and mode: they order this run,
+/// which adds its own. Without a state directory nothing is remembered.
+struct History {
+    timings: Timings,
+    path: Option<PathBuf>,
+    project: String,
+}
+
+impl History {
+    fn load(shared: &Shared) -> History {
+        let path = shared.options.state_dir.as_deref().map(Timings::path);
+        History {
+            timings: path.as_deref().map(Timings::load).unwrap_or_default(),
+            path,
+            project: timings_key(&shared.plan, &shared.options.mode),
+        }
+    }
+
+    /// The order to start the plan's targets in: indices, longest first.
+    fn order(&self, plan: &Plan) -> Vec<usize> {
+        let ids: Vec<Target> = plan.targets.iter().map(|t| t.id.clone()).collect();
+        longest_first(&ids, &self.project, &self.timings)
+    }
+
+    /// Records the targets that ran to success (a failed or stopped build says nothing of
+    /// how long a build takes) and saves the file.
+    fn record(mut self, results: &[TargetResult]) {
+        for result in results {
+            if matches!(result.status, Status::Built | Status::Checked) {
+                self.timings
+                    .record(&self.project, &result.id, result.duration);
+            }
+        }
+        if let Some(path) = &self.path {
+            // Timings only steer scheduling; failing to save them must not fail the run.
+            let _ = self.timings.save(path);
+        }
+    }
+}
+
+/// Tells the caller how many targets run, how many at once, and the order they queue in.
+fn announce(
+    prepared: &[PreparedTarget],
+    order: &[usize],
+    jobs: usize,
+    on_event: &mut dyn FnMut(Event),
+) {
+    on_event(Event::RunStarted {
+        targets: prepared.len(),
+        jobs,
+    });
+    for &index in order {
+        on_event(Event::Queued {
+            index,
+            id: prepared[index].id.clone(),
+        });
+    }
+}
+
+/// Passes the targets' events to the caller as they come until `work` is done, then those
+/// still queued, so that every event reaches the caller before the run returns.
+async fn forward_events<T>(
+    work: impl Future<Output = T>,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    on_event: &mut dyn FnMut(Event),
+) -> T {
+    tokio::pin!(work);
+    let output = loop {
+        tokio::select! {
+            biased;
+            Some(event) = events.recv() => on_event(event),
+            output = &mut work => break output,
+        }
+    };
+    while let Ok(event) = events.try_recv() {
+        on_event(event);
+    }
+    output
+}
+
+/// Writes what a build leaves in the dist directory, in this order: the packages, which the
+/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
+/// An interrupted build is not packaged: what it built is incomplete.
+fn write_dist(
+    shared: &Shared,
+    summary: &mut RunSummary,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(), ExecutorError> {
+    if let Some(packager) = &shared.options.package
+        && !summary.interrupted
+    {
+        let outcome = packager.package(&shared.plan, &shared.dist, &mut summary.manifest, on_event);
+        summary.packaged = outcome.files;
+        summary.package_failures = outcome.failures;
+    }
+    summary.manifest_path = Some(write_manifest(&shared.dist, &summary.manifest)?);
+    summary.checksums = Some(write_checksums(&shared.dist, summary)?);
+    let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
+    Ok(())
+}
+
+fn write_manifest(dist: &Path, manifest: &Manifest) -> Result<PathBuf, ExecutorError> {
+    let path = dist.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| ExecutorError::Dist {
+        action: "serialise the manifest for",
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    dist::write_atomically(&path, &json).map_err(dist_error("write", &path))?;
+    Ok(path)
+}
+
+fn write_checksums(dist: &Path, summary: &RunSummary) -> Result<PathBuf, ExecutorError> {
+    let path = dist.join(CHECKSUMS_FILE);
+    let built = summary.results.iter().filter_map(|r| r.artifact.as_ref());
+    let sums = dist::sha256sums(built.chain(&summary.packaged));
+    dist::write_atomically(&path, sums.as_bytes()).map_err(dist_error("write", &path))?;
+    Ok(path)
 }
 
 fn timings_key(plan: &Plan, mode: &Mode) -> String {
