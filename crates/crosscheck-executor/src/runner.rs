@@ -518,16 +518,7 @@ async fn run_target(
     mut cancel: watch::Receiver<Cancel>,
 ) -> TargetResult {
     let planned = &shared.plan.targets[target.index];
-    if let Some(missing) = &target.missing_cc {
-        let result = failed_result(
-            &target,
-            Duration::ZERO,
-            Failure {
-                kind: FailureKind::NoCCompiler,
-                message: format!("no C compiler for {} on this machine", target.id),
-                hint: Some(missing.install.clone()),
-            },
-        );
+    if let Some(result) = missing_c_compiler(&target) {
         return finish(shared, result);
     }
     shared.emit(Event::Started {
@@ -535,175 +526,280 @@ async fn run_target(
         target: Box::new(target.clone()),
     });
     let started = Instant::now();
-    let deadline = shared.options.timeout.map(|timeout| started + timeout);
-    let mut log = shared
-        .is_build()
-        .then(|| Log::open(&shared.dist, &planned.slug));
-    if let Some(log) = &mut log {
-        log.line(&format!(
-            "# crosscheck {}: {}",
-            shared.plan.crosscheck_version, target.id
-        ));
-        log.line(&format!("# cwd: {}", target.cwd.display()));
-        for (name, value) in crate::env::redact(&target.set_env) {
-            log.line(&format!("# env: {name}={value}"));
-        }
+    let mut output = TargetOutput::open(shared, &target, planned);
+    let ran = run_commands(shared, &target, planned, started, &mut output, &mut cancel).await;
+    let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
+    if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
+        result.inspection = inspect(shared, target.index, planned, &artifact).await;
+        result.reproducible =
+            verify_reproducible(shared, &target, &artifact, &mut output, &mut cancel).await;
     }
-    let mut tail: Vec<String> = Vec::new();
-    let mut outcome: Result<(), Failure> = Ok(());
-    let mut cancelled = false;
-    for argv in &target.commands {
-        if *cancel.borrow() != Cancel::No {
-            cancelled = true;
-            break;
-        }
-        if let Some(log) = &mut log {
-            log.line(&format!("$ {}", display_command(argv)));
-        }
-        let index = target.index;
-        let end = {
-            let mut on_line = |line: String| {
-                if let Some(log) = &mut log {
-                    log.line(&line);
-                }
-                if tail.len() == TAIL_LINES {
-                    tail.remove(0);
-                }
-                tail.push(line.clone());
-                shared.emit(Event::OutputLine { index, line });
-            };
-            run_command(
-                argv,
-                &target.cwd,
-                &target.env,
-                deadline,
-                shared.options.grace_period,
-                &mut cancel,
-                &mut on_line,
-            )
-            .await
-        };
-        let end: CommandEnd = match end {
-            Ok(end) => end,
-            Err(error) => {
-                let program = argv.first().map(String::as_str).unwrap_or_default();
-                outcome = Err(Failure {
-                    kind: FailureKind::CannotStart,
-                    message: format!("cannot run {program:?}: {error}"),
-                    hint: Some(format!(
-                        "is {program} installed and on PATH? (`crosscheck doctor` checks)"
-                    )),
-                });
-                break;
-            }
-        };
+    (result.log, result.output_tail) = output.close(result.failure.as_ref());
+    finish(shared, result)
+}
+
+/// A cgo target without a C compiler fails before it starts, saying what to install.
+fn missing_c_compiler(target: &PreparedTarget) -> Option<TargetResult> {
+    let missing = target.missing_cc.as_ref()?;
+    Some(failed_result(
+        target,
+        Duration::ZERO,
+        Failure {
+            kind: FailureKind::NoCCompiler,
+            message: format!("no C compiler for {} on this machine", target.id),
+            hint: Some(missing.install.clone()),
+        },
+    ))
+}
+
+/// Where a target's output goes: its log (a build's only), the last lines, which explain a
+/// failure, and the caller, as events.
+struct TargetOutput<'a> {
+    shared: &'a Shared,
+    index: usize,
+    log: Option<Log>,
+    tail: Vec<String>,
+}
+
+impl<'a> TargetOutput<'a> {
+    /// Opens a build's log, headed by what runs where (secrets redacted); a check keeps none.
+    fn open(
+        shared: &'a Shared,
+        target: &PreparedTarget,
+        planned: &PlannedTarget,
+    ) -> TargetOutput<'a> {
+        let mut log = shared
+            .is_build()
+            .then(|| Log::open(&shared.dist, &planned.slug));
         if let Some(log) = &mut log {
             log.line(&format!(
-                "# {} after {:.2?}",
-                end.describe(),
-                started.elapsed()
+                "# crosscheck {}: {}",
+                shared.plan.crosscheck_version, target.id
             ));
+            log.line(&format!("# cwd: {}", target.cwd.display()));
+            for (name, value) in crate::env::redact(&target.set_env) {
+                log.line(&format!("# env: {name}={value}"));
+            }
         }
-        match end.stopped {
-            Some(Stop::Cancelled) => {
-                cancelled = true;
-                break;
-            }
-            Some(Stop::Timeout) => {
-                let limit = shared.options.timeout.unwrap_or_default();
-                outcome = Err(Failure {
-                    kind: FailureKind::Timeout,
-                    message: format!("timed out after {}", format_duration(limit)),
-                    hint: Some("raise --timeout, or look for a build step that waits for the network or for input".to_owned()),
-                });
-                break;
-            }
-            None if !end.success() => {
-                let (kind, hint) = classify(&tail, end.signal, &planned.goos, &planned.goarch);
-                outcome = Err(Failure {
-                    kind,
-                    message: end.describe(),
-                    hint,
-                });
-                break;
-            }
-            None => {}
+        TargetOutput {
+            shared,
+            index: target.index,
+            log,
+            tail: Vec::new(),
         }
     }
-    let duration = started.elapsed();
 
-    let mut result = bare_result(&target, Status::Failed, duration);
-    match outcome {
-        Err(failure) => result.failure = Some(failure),
-        Ok(()) if cancelled => result.status = Status::Cancelled,
-        Ok(()) if !shared.is_build() => result.status = Status::Checked,
-        Ok(()) => match finalize(shared, planned).await {
-            Ok(artifact) => {
-                result.status = Status::Built;
-                result.artifact = Some(artifact);
+    /// A line for the log only: a command line, how it ended.
+    fn note(&mut self, line: &str) {
+        if let Some(log) = &mut self.log {
+            log.line(line);
+        }
+    }
+
+    /// A line the target's own commands printed.
+    fn command_line(&mut self, line: String) {
+        if self.tail.len() == TAIL_LINES {
+            self.tail.remove(0);
+        }
+        self.tail.push(line.clone());
+        self.pass_on(line);
+    }
+
+    /// A line logged and passed on to the caller, but kept out of the tail (which is the
+    /// target's own build's): the second build's, under `--verify-reproducible`.
+    fn pass_on(&mut self, line: String) {
+        self.note(&line);
+        self.shared.emit(Event::OutputLine {
+            index: self.index,
+            line,
+        });
+    }
+
+    /// Ends the log with the failure, if any, and renames it into place; returns the log
+    /// and the tail.
+    fn close(self, failure: Option<&Failure>) -> (Option<PathBuf>, Vec<String>) {
+        let log = self.log.and_then(|mut log| {
+            if let Some(failure) = failure {
+                log.line(&format!("# failed: {}", failure.message));
             }
-            Err(failure) => result.failure = Some(failure),
+            log.close()
+        });
+        (log, self.tail)
+    }
+}
+
+/// How a target's commands ended.
+enum Ran {
+    /// Every one succeeded.
+    Succeeded,
+    /// Ctrl-C or fail-fast stopped them.
+    Cancelled,
+    /// One could not start, timed out or failed.
+    Failed(Failure),
+}
+
+/// Runs the target's commands in order, under one deadline, until one fails or the run is
+/// cancelled.
+async fn run_commands(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    started: Instant,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Ran {
+    let deadline = shared.options.timeout.map(|timeout| started + timeout);
+    for argv in &target.commands {
+        if *cancel.borrow() != Cancel::No {
+            return Ran::Cancelled;
+        }
+        output.note(&format!("$ {}", display_command(argv)));
+        let grace = shared.options.grace_period;
+        let end = run_command(
+            argv,
+            &target.cwd,
+            &target.env,
+            deadline,
+            grace,
+            cancel,
+            &mut |line| output.command_line(line),
+        )
+        .await;
+        let end = match end {
+            Ok(end) => end,
+            Err(error) => return Ran::Failed(cannot_start(argv, &error)),
+        };
+        output.note(&format!(
+            "# {} after {:.2?}",
+            end.describe(),
+            started.elapsed()
+        ));
+        if let Some(ran) = stopped_or_failed(&end, &output.tail, planned, shared.options.timeout) {
+            return ran;
+        }
+    }
+    Ran::Succeeded
+}
+
+fn cannot_start(argv: &[String], error: &std::io::Error) -> Failure {
+    let program = argv.first().map(String::as_str).unwrap_or_default();
+    Failure {
+        kind: FailureKind::CannotStart,
+        message: format!("cannot run {program:?}: {error}"),
+        hint: Some(format!(
+            "is {program} installed and on PATH? (`crosscheck doctor` checks)"
+        )),
+    }
+}
+
+/// Whether a command's `end` ends the target's commands, and how; `None` when the next
+/// one runs. A failure is classified from the last lines printed (`tail`).
+fn stopped_or_failed(
+    end: &CommandEnd,
+    tail: &[String],
+    planned: &PlannedTarget,
+    timeout: Option<Duration>,
+) -> Option<Ran> {
+    match end.stopped {
+        Some(Stop::Cancelled) => Some(Ran::Cancelled),
+        Some(Stop::Timeout) => Some(Ran::Failed(Failure {
+            kind: FailureKind::Timeout,
+            message: format!(
+                "timed out after {}",
+                format_duration(timeout.unwrap_or_default())
+            ),
+            hint: Some(
+                "raise --timeout, or look for a build step that waits for the network or for input"
+                    .to_owned(),
+            ),
+        })),
+        None if !end.success() => {
+            let (kind, hint) = classify(tail, end.signal, &planned.goos, &planned.goarch);
+            Some(Ran::Failed(Failure {
+                kind,
+                message: end.describe(),
+                hint,
+            }))
+        }
+        None => None,
+    }
+}
+
+/// The target's result from how its commands ran; a build that succeeded has yet to move
+/// its artifact into place.
+async fn conclude(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    ran: Ran,
+    duration: Duration,
+) -> TargetResult {
+    match ran {
+        Ran::Failed(failure) => failed_result(target, duration, failure),
+        Ran::Cancelled => bare_result(target, Status::Cancelled, duration),
+        Ran::Succeeded if !shared.is_build() => bare_result(target, Status::Checked, duration),
+        Ran::Succeeded => match finalize(shared, planned).await {
+            Ok(artifact) => TargetResult {
+                artifact: Some(artifact),
+                ..bare_result(target, Status::Built, duration)
+            },
+            Err(failure) => failed_result(target, duration, failure),
         },
     }
-    if let Some(artifact) = &result.artifact
-        && let Some(inspector) = shared.options.inspect.clone()
-    {
-        let path = artifact.path.clone();
-        let planned = planned.clone();
-        if let Ok(inspection) =
-            tokio::task::spawn_blocking(move || inspector.inspect(&path, &planned)).await
-        {
-            shared.emit(Event::Inspected {
-                index: target.index,
-                inspection: Box::new(inspection.clone()),
-            });
-            result.inspection = Some(inspection);
-        }
+}
+
+/// Inspects a built artifact on a blocking thread, when an inspector is set.
+async fn inspect(
+    shared: &Shared,
+    index: usize,
+    planned: &PlannedTarget,
+    artifact: &Path,
+) -> Option<crate::inspect::Inspection> {
+    let inspector = shared.options.inspect.clone()?;
+    let path = artifact.to_owned();
+    let planned = planned.clone();
+    let inspection = tokio::task::spawn_blocking(move || inspector.inspect(&path, &planned))
+        .await
+        .ok()?;
+    shared.emit(Event::Inspected {
+        index,
+        inspection: Box::new(inspection.clone()),
+    });
+    Some(inspection)
+}
+
+/// Builds the target a second time and compares (`--verify-reproducible`); `None` when not
+/// asked for, or when the run was cancelled meanwhile.
+async fn verify_reproducible(
+    shared: &Shared,
+    target: &PreparedTarget,
+    artifact: &Path,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Option<crate::reproduce::Reproduction> {
+    if !shared.options.verify_reproducible {
+        return None;
     }
-    if let Some(artifact) = &result.artifact
-        && shared.options.verify_reproducible
-    {
-        shared.emit(Event::Reproducing {
-            index: target.index,
-        });
-        let index = target.index;
-        let job = crate::reproduce::Job {
-            target: &target,
-            planned,
-            module_dir: PathBuf::from(&shared.plan.project.module_dir),
-            skip: vec![shared.dist.clone()],
-            artifact: artifact.path.clone(),
-            timeout: shared.options.timeout,
-            grace: shared.options.grace_period,
-            inspect: shared.options.inspect.clone(),
-        };
-        let mut on_line = |line: String| {
-            if let Some(log) = &mut log {
-                log.line(&line);
-            }
-            shared.emit(Event::OutputLine { index, line });
-        };
-        if let Some(reproduction) =
-            crate::reproduce::reproduce(job, &mut cancel, &mut on_line).await
-        {
-            if let Some(log) = &mut log {
-                log.line(&format!("# reproducible: {}", reproduction.verified));
-            }
-            shared.emit(Event::Reproduced {
-                index,
-                reproduction: Box::new(reproduction.clone()),
-            });
-            result.reproducible = Some(reproduction);
-        }
-    }
-    if let Some(mut log) = log {
-        if let Some(failure) = &result.failure {
-            log.line(&format!("# failed: {}", failure.message));
-        }
-        result.log = log.close();
-    }
-    result.output_tail = tail;
-    finish(shared, result)
+    let index = target.index;
+    shared.emit(Event::Reproducing { index });
+    let job = crate::reproduce::Job {
+        target,
+        planned: &shared.plan.targets[index],
+        module_dir: PathBuf::from(&shared.plan.project.module_dir),
+        skip: vec![shared.dist.clone()],
+        artifact: artifact.to_owned(),
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+        inspect: shared.options.inspect.clone(),
+    };
+    let reproduction =
+        crate::reproduce::reproduce(job, cancel, &mut |line| output.pass_on(line)).await?;
+    output.note(&format!("# reproducible: {}", reproduction.verified));
+    shared.emit(Event::Reproduced {
+        index,
+        reproduction: Box::new(reproduction.clone()),
+    });
+    Some(reproduction)
 }
 
 fn finish(shared: &Shared, result: TargetResult) -> TargetResult {
@@ -817,6 +913,64 @@ async fn handle_signals(shared: Arc<Shared>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn planned() -> PlannedTarget {
+        serde_json::from_value(serde_json::json!({
+            "id": "linux/amd64", "slug": "s", "goos": "linux", "goarch": "amd64",
+            "variant": null, "cgo": false, "libc": null, "first_class": true, "output": "x",
+            "staging_output": "/d/x", "cwd": "/m", "argv": ["go", "build"], "env": {},
+            "requirements": [], "policy": {}, "shard": null
+        }))
+        .unwrap()
+    }
+
+    fn end(code: Option<i32>, signal: Option<i32>, stopped: Option<Stop>) -> CommandEnd {
+        CommandEnd {
+            code,
+            signal,
+            stopped,
+        }
+    }
+
+    #[test]
+    fn a_command_end_continues_stops_or_fails_the_target() {
+        let planned = planned();
+        let timeout = Some(Duration::from_secs(90));
+        let next = stopped_or_failed(&end(Some(0), None, None), &[], &planned, timeout);
+        assert!(next.is_none(), "a successful command ended the target");
+        let cancelled = end(None, Some(15), Some(Stop::Cancelled));
+        assert!(matches!(
+            stopped_or_failed(&cancelled, &[], &planned, timeout),
+            Some(Ran::Cancelled)
+        ));
+        let timed_out = end(None, Some(15), Some(Stop::Timeout));
+        let Some(Ran::Failed(failure)) = stopped_or_failed(&timed_out, &[], &planned, timeout)
+        else {
+            panic!("a timeout did not fail the target");
+        };
+        assert_eq!(failure.kind, FailureKind::Timeout);
+        assert_eq!(failure.message, "timed out after 1m30s");
+        let tail = ["write /tmp/x: no space left on device".to_owned()];
+        let Some(Ran::Failed(failure)) =
+            stopped_or_failed(&end(Some(1), None, None), &tail, &planned, timeout)
+        else {
+            panic!("exit status 1 did not fail the target");
+        };
+        assert_eq!(failure.kind, FailureKind::DiskFull);
+        assert_eq!(failure.message, "exit status 1");
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_names_the_program() {
+        let argv = ["gox".to_owned(), "build".to_owned()];
+        let error = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let failure = cannot_start(&argv, &error);
+        assert_eq!(failure.kind, FailureKind::CannotStart);
+        assert!(
+            failure.message.starts_with("cannot run \"gox\": "),
+            "{failure:?}"
+        );
+    }
 
     #[test]
     fn durations_read_like_the_flag() {
