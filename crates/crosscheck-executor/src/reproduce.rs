@@ -634,6 +634,119 @@ mod tests {
         );
     }
 
+    /// A module whose "build" copies `payload` to the output, and the first artifact.
+    struct Fixture {
+        module: tempfile::TempDir,
+        dist: tempfile::TempDir,
+        target: PreparedTarget,
+        planned: PlannedTarget,
+    }
+
+    impl Fixture {
+        fn new(script: &str, first_artifact: &[u8]) -> Fixture {
+            let module = tempfile::tempdir().unwrap();
+            std::fs::write(module.path().join("payload"), b"same bytes").unwrap();
+            let dist = tempfile::tempdir().unwrap();
+            std::fs::write(dist.path().join("app"), first_artifact).unwrap();
+            let planned = serde_json::from_value(serde_json::json!({
+                "id": "linux/amd64", "slug": "s", "goos": "linux", "goarch": "amd64",
+                "variant": null, "cgo": false, "libc": null, "first_class": true,
+                "output": "app", "staging_output": "/staging/app", "cwd": module.path(),
+                "argv": [], "env": {}, "requirements": [], "policy": {}, "shard": null
+            }))
+            .unwrap();
+            let target = PreparedTarget {
+                index: 0,
+                id: "linux/amd64".to_owned(),
+                commands: vec![
+                    ["sh", "-c", script, "sh", "/staging/app"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                ],
+                cwd: module.path().to_owned(),
+                env: BTreeMap::from([("PATH".to_owned(), "/usr/bin:/bin".to_owned())]),
+                set_env: BTreeMap::new(),
+                c_compiler: None,
+                missing_cc: None,
+            };
+            Fixture {
+                module,
+                dist,
+                target,
+                planned,
+            }
+        }
+
+        async fn reproduce(&self, cancel: Cancel) -> (Option<Reproduction>, Vec<String>) {
+            let job = Job {
+                target: &self.target,
+                planned: &self.planned,
+                module_dir: self.module.path().to_owned(),
+                skip: Vec::new(),
+                artifact: self.dist.path().join("app"),
+                timeout: None,
+                grace: Duration::from_millis(100),
+                inspect: None,
+            };
+            let (_tx, mut cancel) = watch::channel(cancel);
+            let mut lines = Vec::new();
+            let reproduction = reproduce(job, &mut cancel, &mut |line| lines.push(line)).await;
+            (reproduction, lines)
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_same_bytes_are_verified() {
+        let fixture = Fixture::new(r#"cp payload "$1""#, b"same bytes");
+        let (reproduction, lines) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(reproduction.verified, "{reproduction:?}");
+        assert_eq!(reproduction.size, Some(10));
+        assert_eq!(reproduction.differing_bytes, Some(0));
+        assert_eq!(reproduction.size_difference, Some(0));
+        assert_eq!((reproduction.error, reproduction.hint), (None, None));
+        assert!(lines[0].starts_with("# reproducing in "), "{lines:?}");
+        assert!(lines[1].starts_with("$ cd "), "{lines:?}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_difference_is_located_and_explained() {
+        let fixture = Fixture::new(r#"cp payload "$1""#, b"same bytez!");
+        let (reproduction, _) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(!reproduction.verified);
+        let first = reproduction.first_difference.unwrap();
+        assert_eq!((first.offset, first.section), (9, None));
+        assert_eq!(reproduction.differing_bytes, Some(2));
+        assert_eq!(reproduction.size_difference, Some(-1));
+        assert!(reproduction.hint.unwrap().contains("-trimpath is off"));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_failed_second_build_is_an_error_with_a_hint() {
+        let fixture = Fixture::new("exit 3", b"same bytes");
+        let (reproduction, _) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(!reproduction.verified);
+        assert_eq!(
+            reproduction.error.as_deref(),
+            Some("the second build failed: exit status 3")
+        );
+        assert!(reproduction.hint.is_some());
+        assert_eq!(reproduction.size, None);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_cancelled_second_build_claims_nothing() {
+        let fixture = Fixture::new("sleep 30", b"same bytes");
+        let (reproduction, _) = fixture.reproduce(Cancel::Graceful).await;
+        assert_eq!(reproduction, None);
+    }
+
     #[test]
     fn the_copy_has_another_path_and_leaves_out_vcs_and_dist() -> std::io::Result<()> {
         let module = tempfile::tempdir()?;
