@@ -268,7 +268,7 @@ async fn forward_events<T>(
 
 /// Writes what a build leaves in the dist directory, in this order: the packages, which the
 /// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
-/// An interrupted build is not packaged: what it built is incomplete.
+/// An interrupted build is not packaged, as the [`Package`](crate::Package) hook promises.
 fn write_dist(
     shared: &Shared,
     summary: &mut RunSummary,
@@ -512,6 +512,8 @@ impl Log {
     }
 }
 
+/// Runs one target to its end: its commands, then for a build its artifact moved into
+/// place, inspected and, when asked, built again to compare. A failure is a result.
 async fn run_target(
     shared: &Shared,
     target: PreparedTarget,
