@@ -462,84 +462,167 @@ pub(crate) async fn reproduce(
 ) -> Option<Reproduction> {
     let started = Instant::now();
     let vcs = stamps_vcs(&job.module_dir, job.target);
-    let failed = |error: String, hint: Option<String>| Reproduction {
-        verified: false,
-        size: None,
-        first_difference: None,
-        differing_bytes: None,
-        size_difference: None,
-        error: Some(error),
-        hint,
-        duration_ms: millis(started.elapsed()),
-    };
-    let (module_dir, skip) = (job.module_dir.clone(), job.skip.clone());
-    let workspace =
-        match tokio::task::spawn_blocking(move || Workspace::create(&module_dir, &skip, vcs)).await
-        {
-            Ok(Ok(workspace)) => workspace,
-            Ok(Err(error)) => {
-                return Some(failed(
-                    format!(
-                        "cannot copy {} to a temporary directory: {error}",
-                        job.module_dir.display()
-                    ),
-                    Some(
-                        "the copy goes to TMPDIR: is it writable, with room for the module?"
-                            .to_owned(),
-                    ),
-                ));
-            }
-            Err(error) => return Some(failed(format!("internal error: {error}"), None)),
-        };
-    let build = match second_build(job.target, job.planned, &job.module_dir, &workspace) {
-        Ok(build) => build,
-        Err(error) => return Some(failed(format!("cannot build a second time: {error}"), None)),
-    };
+    let deadline = job.timeout.map(|timeout| started + timeout);
+    let compared = build_and_compare(&job, vcs, deadline, cancel, on_line).await;
+    let duration_ms = millis(started.elapsed());
+    match compared {
+        Ok(compared) => Some(compared.reproduction(&job, vcs, duration_ms)),
+        Err(NotCompared::Cancelled) => None,
+        Err(NotCompared::Failed { error, hint }) => Some(Reproduction {
+            verified: false,
+            size: None,
+            first_difference: None,
+            differing_bytes: None,
+            size_difference: None,
+            error: Some(error),
+            hint,
+            duration_ms,
+        }),
+    }
+}
+
+/// Why two builds were not compared.
+enum NotCompared {
+    /// Ctrl-C or fail-fast stopped the second build.
+    Cancelled,
+    /// The copy or the second build failed.
+    Failed { error: String, hint: Option<String> },
+}
+
+impl NotCompared {
+    fn failed(error: String) -> NotCompared {
+        NotCompared::Failed { error, hint: None }
+    }
+
+    fn hinted(error: String, hint: &str) -> NotCompared {
+        NotCompared::Failed {
+            error,
+            hint: Some(hint.to_owned()),
+        }
+    }
+}
+
+/// Copies the module, builds the second artifact there and compares it with the first. The
+/// workspace is gone when this returns.
+async fn build_and_compare(
+    job: &Job<'_>,
+    vcs: bool,
+    deadline: Option<Instant>,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_line: &mut (dyn FnMut(String) + Send),
+) -> Result<Compared, NotCompared> {
+    let workspace = copy_module(job, vcs).await?;
+    let build = second_build(job.target, job.planned, &job.module_dir, &workspace)
+        .map_err(|error| NotCompared::failed(format!("cannot build a second time: {error}")))?;
     on_line(format!(
         "# reproducing in {} with an empty GOCACHE",
         workspace.root().display()
     ));
-    let deadline = job.timeout.map(|timeout| started + timeout);
+    run_second_build(&build, deadline, job.grace, cancel, on_line).await?;
+    let compared = compare_artifacts(&job.artifact, &build.output, job.inspect.clone()).await;
+    drop(workspace);
+    compared
+}
+
+/// [`Workspace::create`], on a blocking thread.
+async fn copy_module(job: &Job<'_>, vcs: bool) -> Result<Workspace, NotCompared> {
+    let (module_dir, skip) = (job.module_dir.clone(), job.skip.clone());
+    blocking(move || Workspace::create(&module_dir, &skip, vcs))
+        .await?
+        .map_err(|error| {
+            NotCompared::hinted(
+                format!(
+                    "cannot copy {} to a temporary directory: {error}",
+                    job.module_dir.display()
+                ),
+                "the copy goes to TMPDIR: is it writable, with room for the module?",
+            )
+        })
+}
+
+/// Runs the second build's commands as the first build's ran: process groups, the same
+/// timeout (counted from the start of the reproduction), Ctrl-C.
+async fn run_second_build(
+    build: &SecondBuild,
+    deadline: Option<Instant>,
+    grace: Duration,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_line: &mut (dyn FnMut(String) + Send),
+) -> Result<(), NotCompared> {
     for argv in &build.commands {
         on_line(format!(
             "$ cd {} && {}",
             shell_quote(&build.cwd.to_string_lossy()),
             display_command(argv)
         ));
-        let end = match run_command(
-            argv, &build.cwd, &build.env, deadline, job.grace, cancel, on_line,
+        let end = run_command(
+            argv, &build.cwd, &build.env, deadline, grace, cancel, on_line,
         )
         .await
-        {
-            Ok(end) => end,
-            Err(error) => {
-                return Some(failed(
-                    format!("cannot run the second build: {error}"),
-                    None,
-                ));
-            }
-        };
+        .map_err(|error| NotCompared::failed(format!("cannot run the second build: {error}")))?;
         match end.stopped {
-            Some(Stop::Cancelled) => return None,
+            Some(Stop::Cancelled) => return Err(NotCompared::Cancelled),
             Some(Stop::Timeout) => {
-                return Some(failed(
+                return Err(NotCompared::hinted(
                     "the second build timed out".to_owned(),
-                    Some("raise --timeout: the second build starts with an empty build cache and compiles the standard library too".to_owned()),
+                    "raise --timeout: the second build starts with an empty build cache and compiles the standard library too",
                 ));
             }
             None if !end.success() => {
-                return Some(failed(
+                return Err(NotCompared::hinted(
                     format!("the second build failed: {}", end.describe()),
-                    Some("the module may need files outside its directory (a replace directive with a relative path, a go.work file, a generated file); the copy holds only the module directory".to_owned()),
+                    "the module may need files outside its directory (a replace directive with a relative path, a go.work file, a generated file); the copy holds only the module directory",
                 ));
             }
             None => {}
         }
     }
-    let first_path = job.artifact.clone();
-    let second_path = build.output.clone();
-    let inspect = job.inspect.clone();
-    let compared = tokio::task::spawn_blocking(move || {
+    Ok(())
+}
+
+/// What comparing the two artifacts found.
+struct Compared {
+    first_len: usize,
+    second_len: usize,
+    comparison: Comparison,
+    /// The section holding the first difference, and the offset in it.
+    location: Option<(String, u64)>,
+}
+
+impl Compared {
+    fn reproduction(self, job: &Job<'_>, vcs: bool, duration_ms: u64) -> Reproduction {
+        let size_difference = i64::try_from(self.second_len)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(i64::try_from(self.first_len).unwrap_or(i64::MAX));
+        let verified = self.comparison.first.is_none();
+        let section = self.location.as_ref().map(|(section, _)| section.as_str());
+        let hint = (!verified).then(|| hint(job.planned, job.target, section, vcs));
+        Reproduction {
+            verified,
+            size: Some(self.second_len as u64),
+            first_difference: self.comparison.first.map(|offset| Difference {
+                offset,
+                section: self.location.as_ref().map(|(section, _)| section.clone()),
+                section_offset: self.location.as_ref().map(|(_, at)| *at),
+            }),
+            differing_bytes: Some(self.comparison.differing),
+            size_difference: Some(size_difference),
+            error: None,
+            hint,
+            duration_ms,
+        }
+    }
+}
+
+/// Reads both artifacts and compares them on a blocking thread; the inspector hook names
+/// the section of the first difference.
+async fn compare_artifacts(
+    first: &Path,
+    second: &Path,
+    inspect: Option<Arc<dyn Inspect>>,
+) -> Result<Compared, NotCompared> {
+    let (first_path, second_path) = (first.to_owned(), second.to_owned());
+    blocking(move || {
         let first = std::fs::read(&first_path)
             .map_err(|e| format!("cannot read {}: {e}", first_path.display()))?;
         let second = std::fs::read(&second_path).map_err(|e| {
@@ -552,41 +635,25 @@ pub(crate) async fn reproduce(
         let location = comparison
             .first
             .and_then(|offset| inspect.as_ref()?.locate(&first, offset));
-        Ok::<_, String>((first.len(), second.len(), comparison, location))
+        Ok(Compared {
+            first_len: first.len(),
+            second_len: second.len(),
+            comparison,
+            location,
+        })
     })
-    .await;
-    drop(workspace);
-    let (first_len, second_len, comparison, location) = match compared {
-        Ok(Ok(compared)) => compared,
-        Ok(Err(error)) => return Some(failed(error, None)),
-        Err(error) => return Some(failed(format!("internal error: {error}"), None)),
-    };
-    let size_difference = i64::try_from(second_len)
-        .unwrap_or(i64::MAX)
-        .saturating_sub(i64::try_from(first_len).unwrap_or(i64::MAX));
-    let verified = comparison.first.is_none();
-    let hint = (!verified).then(|| {
-        hint(
-            job.planned,
-            job.target,
-            location.as_ref().map(|(section, _)| section.as_str()),
-            vcs,
-        )
-    });
-    Some(Reproduction {
-        verified,
-        size: Some(second_len as u64),
-        first_difference: comparison.first.map(|offset| Difference {
-            offset,
-            section: location.as_ref().map(|(section, _)| section.clone()),
-            section_offset: location.as_ref().map(|(_, at)| *at),
-        }),
-        differing_bytes: Some(comparison.differing),
-        size_difference: Some(size_difference),
-        error: None,
-        hint,
-        duration_ms: millis(started.elapsed()),
-    })
+    .await?
+    .map_err(NotCompared::failed)
+}
+
+/// Runs `work` on a blocking thread; a task that panicked or was cancelled is an internal
+/// error.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, NotCompared> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| NotCompared::failed(format!("internal error: {error}")))
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -632,6 +699,119 @@ mod tests {
                 differing: 1
             }
         );
+    }
+
+    /// A module whose "build" copies `payload` to the output, and the first artifact.
+    struct Fixture {
+        module: tempfile::TempDir,
+        dist: tempfile::TempDir,
+        target: PreparedTarget,
+        planned: PlannedTarget,
+    }
+
+    impl Fixture {
+        fn new(script: &str, first_artifact: &[u8]) -> Fixture {
+            let module = tempfile::tempdir().unwrap();
+            std::fs::write(module.path().join("payload"), b"same bytes").unwrap();
+            let dist = tempfile::tempdir().unwrap();
+            std::fs::write(dist.path().join("app"), first_artifact).unwrap();
+            let planned = serde_json::from_value(serde_json::json!({
+                "id": "linux/amd64", "slug": "s", "goos": "linux", "goarch": "amd64",
+                "variant": null, "cgo": false, "libc": null, "first_class": true,
+                "output": "app", "staging_output": "/staging/app", "cwd": module.path(),
+                "argv": [], "env": {}, "requirements": [], "policy": {}, "shard": null
+            }))
+            .unwrap();
+            let target = PreparedTarget {
+                index: 0,
+                id: "linux/amd64".to_owned(),
+                commands: vec![
+                    ["sh", "-c", script, "sh", "/staging/app"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                ],
+                cwd: module.path().to_owned(),
+                env: BTreeMap::from([("PATH".to_owned(), "/usr/bin:/bin".to_owned())]),
+                set_env: BTreeMap::new(),
+                c_compiler: None,
+                missing_cc: None,
+            };
+            Fixture {
+                module,
+                dist,
+                target,
+                planned,
+            }
+        }
+
+        async fn reproduce(&self, cancel: Cancel) -> (Option<Reproduction>, Vec<String>) {
+            let job = Job {
+                target: &self.target,
+                planned: &self.planned,
+                module_dir: self.module.path().to_owned(),
+                skip: Vec::new(),
+                artifact: self.dist.path().join("app"),
+                timeout: None,
+                grace: Duration::from_millis(100),
+                inspect: None,
+            };
+            let (_tx, mut cancel) = watch::channel(cancel);
+            let mut lines = Vec::new();
+            let reproduction = reproduce(job, &mut cancel, &mut |line| lines.push(line)).await;
+            (reproduction, lines)
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_same_bytes_are_verified() {
+        let fixture = Fixture::new(r#"cp payload "$1""#, b"same bytes");
+        let (reproduction, lines) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(reproduction.verified, "{reproduction:?}");
+        assert_eq!(reproduction.size, Some(10));
+        assert_eq!(reproduction.differing_bytes, Some(0));
+        assert_eq!(reproduction.size_difference, Some(0));
+        assert_eq!((reproduction.error, reproduction.hint), (None, None));
+        assert!(lines[0].starts_with("# reproducing in "), "{lines:?}");
+        assert!(lines[1].starts_with("$ cd "), "{lines:?}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_difference_is_located_and_explained() {
+        let fixture = Fixture::new(r#"cp payload "$1""#, b"same bytez!");
+        let (reproduction, _) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(!reproduction.verified);
+        let first = reproduction.first_difference.unwrap();
+        assert_eq!((first.offset, first.section), (9, None));
+        assert_eq!(reproduction.differing_bytes, Some(2));
+        assert_eq!(reproduction.size_difference, Some(-1));
+        assert!(reproduction.hint.unwrap().contains("-trimpath is off"));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_failed_second_build_is_an_error_with_a_hint() {
+        let fixture = Fixture::new("exit 3", b"same bytes");
+        let (reproduction, _) = fixture.reproduce(Cancel::No).await;
+        let reproduction = reproduction.unwrap();
+        assert!(!reproduction.verified);
+        assert_eq!(
+            reproduction.error.as_deref(),
+            Some("the second build failed: exit status 3")
+        );
+        assert!(reproduction.hint.is_some());
+        assert_eq!(reproduction.size, None);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_cancelled_second_build_claims_nothing() {
+        let fixture = Fixture::new("sleep 30", b"same bytes");
+        let (reproduction, _) = fixture.reproduce(Cancel::Graceful).await;
+        assert_eq!(reproduction, None);
     }
 
     #[test]

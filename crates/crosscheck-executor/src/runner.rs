@@ -118,114 +118,192 @@ async fn run_locked(
     on_event: &mut dyn FnMut(Event),
     started: Instant,
 ) -> Result<RunSummary, ExecutorError> {
-    let plan = &shared.plan;
-    let options = &shared.options;
-    let build = shared.is_build();
-    let _lock = if build {
-        let lock = acquire_lock(&shared.dist, options.lock, &mut cancel, on_event).await?;
-        dist::prepare(&shared.dist)?;
-        Some(lock)
-    } else {
-        None
-    };
-
-    let inherited = inherited_env(&options.parent_env, &plan.pass_env);
-    let zig_base = match (&options.state_dir, build) {
-        (Some(dir), _) => dir.clone(),
-        (None, true) => shared.dist.join(dist::STATE_DIR),
-        (None, false) => std::env::temp_dir().join("crosscheck"),
-    };
-    let prepared = prepare(plan, &options.mode, &options.host, &inherited, &zig_base);
-
+    // Held until the manifest and the checksums are written.
+    let _lock = lock_dist(shared, &mut cancel, on_event).await?;
+    let inherited = inherited_env(&shared.options.parent_env, &shared.plan.pass_env);
+    let prepared = prepare_targets(shared, &inherited);
     download_modules(shared, &inherited, &mut cancel, on_event).await?;
 
-    let timings_path = options.state_dir.as_deref().map(Timings::path);
-    let mut timings = timings_path
-        .as_deref()
-        .map(Timings::load)
-        .unwrap_or_default();
-    let project = timings_key(plan, &options.mode);
-    let ids: Vec<Target> = plan.targets.iter().map(|t| t.id.clone()).collect();
-    let order = longest_first(&ids, &project, &timings);
-    let jobs = options.jobs.min(plan.targets.len()).max(1);
-    on_event(Event::RunStarted {
-        targets: plan.targets.len(),
-        jobs,
-    });
-    for &index in &order {
-        on_event(Event::Queued {
-            index,
-            id: prepared[index].id.clone(),
-        });
-    }
+    let history = History::load(shared);
+    let order = history.order(&shared.plan);
+    let jobs = shared.options.jobs.min(prepared.len()).max(1);
+    announce(&prepared, &order, jobs, on_event);
+    let dispatched = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
+    let results = forward_events(dispatched, events, on_event).await;
+    let interrupted = shared.interrupted.load(Ordering::SeqCst);
+    let duration = started.elapsed();
+    history.record(&results);
 
-    let dispatch = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
-    tokio::pin!(dispatch);
-    let results = loop {
-        tokio::select! {
-            biased;
-            Some(event) = events.recv() => on_event(event),
-            results = &mut dispatch => break results,
-        }
-    };
-    while let Ok(event) = events.try_recv() {
-        on_event(event);
-    }
-
+    let mut manifest = Manifest::new(&shared.plan, &prepared, &results);
+    manifest.interrupted = interrupted;
     let mut summary = RunSummary {
         results,
-        interrupted: shared.interrupted.load(Ordering::SeqCst),
-        duration: started.elapsed(),
+        interrupted,
+        duration,
         jobs,
-        manifest: Manifest::new(plan, &prepared, &[]),
+        manifest,
         manifest_path: None,
         checksums: None,
         packaged: Vec::new(),
         package_failures: Vec::new(),
     };
-    for result in &summary.results {
-        if matches!(result.status, Status::Built | Status::Checked) {
-            timings.record(&project, &result.id, result.duration);
-        }
+    if shared.is_build() {
+        write_dist(shared, &mut summary, on_event)?;
     }
-    if let Some(path) = &timings_path {
-        // Timings only steer scheduling; failing to save them must not fail the run.
-        let _ = timings.save(path);
-    }
-    let mut manifest = Manifest::new(plan, &prepared, &summary.results);
-    manifest.interrupted = summary.interrupted;
-    if build {
-        if let Some(packager) = &options.package
-            && !summary.interrupted
-        {
-            let outcome = packager.package(plan, &shared.dist, &mut manifest, on_event);
-            summary.packaged = outcome.files;
-            summary.package_failures = outcome.failures;
-        }
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExecutorError::Dist {
-            action: "serialise the manifest for",
-            path: shared.dist.join(MANIFEST_FILE),
-            source: std::io::Error::other(e),
-        })?;
-        let manifest_path = shared.dist.join(MANIFEST_FILE);
-        dist::write_atomically(&manifest_path, &json)
-            .map_err(dist_error("write", &manifest_path))?;
-        let sums_path = shared.dist.join(CHECKSUMS_FILE);
-        let sums = dist::sha256sums(
-            summary
-                .results
-                .iter()
-                .filter_map(|r| r.artifact.as_ref())
-                .chain(&summary.packaged),
-        );
-        dist::write_atomically(&sums_path, sums.as_bytes())
-            .map_err(dist_error("write", &sums_path))?;
-        let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
-        summary.manifest_path = Some(manifest_path);
-        summary.checksums = Some(sums_path);
-    }
-    summary.manifest = manifest;
     Ok(summary)
+}
+
+/// A build takes the dist lock and readies the directory; a check writes nothing there, so
+/// it neither waits for nor blocks a build.
+async fn lock_dist(
+    shared: &Shared,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Option<dist::DistLock>, ExecutorError> {
+    if !shared.is_build() {
+        return Ok(None);
+    }
+    let lock = acquire_lock(&shared.dist, shared.options.lock, cancel, on_event).await?;
+    dist::prepare(&shared.dist)?;
+    Ok(Some(lock))
+}
+
+/// Prepares every target, with its zig caches in the state directory: the one given, the
+/// dist directory's for a build, a temporary one for a check (which writes no dist).
+fn prepare_targets(shared: &Shared, inherited: &BTreeMap<String, String>) -> Vec<PreparedTarget> {
+    let options = &shared.options;
+    let zig_base = match (&options.state_dir, shared.is_build()) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => shared.dist.join(dist::STATE_DIR),
+        (None, false) => std::env::temp_dir().join("crosscheck"),
+    };
+    prepare(
+        &shared.plan,
+        &options.mode,
+        &options.host,
+        inherited,
+        &zig_base,
+    )
+}
+
+/// The durations earlier runs recorded for this project and mode: they order this run,
+/// which adds its own. Without a state directory nothing is remembered.
+struct History {
+    timings: Timings,
+    path: Option<PathBuf>,
+    project: String,
+}
+
+impl History {
+    fn load(shared: &Shared) -> History {
+        let path = shared.options.state_dir.as_deref().map(Timings::path);
+        History {
+            timings: path.as_deref().map(Timings::load).unwrap_or_default(),
+            path,
+            project: timings_key(&shared.plan, &shared.options.mode),
+        }
+    }
+
+    /// The order to start the plan's targets in: indices, longest first.
+    fn order(&self, plan: &Plan) -> Vec<usize> {
+        let ids: Vec<Target> = plan.targets.iter().map(|t| t.id.clone()).collect();
+        longest_first(&ids, &self.project, &self.timings)
+    }
+
+    /// Records the targets that ran to success (a failed or stopped build says nothing of
+    /// how long a build takes) and saves the file.
+    fn record(mut self, results: &[TargetResult]) {
+        for result in results {
+            if matches!(result.status, Status::Built | Status::Checked) {
+                self.timings
+                    .record(&self.project, &result.id, result.duration);
+            }
+        }
+        if let Some(path) = &self.path {
+            // Timings only steer scheduling; failing to save them must not fail the run.
+            let _ = self.timings.save(path);
+        }
+    }
+}
+
+/// Tells the caller how many targets run, how many at once, and the order they queue in.
+fn announce(
+    prepared: &[PreparedTarget],
+    order: &[usize],
+    jobs: usize,
+    on_event: &mut dyn FnMut(Event),
+) {
+    on_event(Event::RunStarted {
+        targets: prepared.len(),
+        jobs,
+    });
+    for &index in order {
+        on_event(Event::Queued {
+            index,
+            id: prepared[index].id.clone(),
+        });
+    }
+}
+
+/// Passes the targets' events to the caller as they come until `work` is done, then those
+/// still queued, so that every event reaches the caller before the run returns.
+async fn forward_events<T>(
+    work: impl Future<Output = T>,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    on_event: &mut dyn FnMut(Event),
+) -> T {
+    tokio::pin!(work);
+    let output = loop {
+        tokio::select! {
+            biased;
+            Some(event) = events.recv() => on_event(event),
+            output = &mut work => break output,
+        }
+    };
+    while let Ok(event) = events.try_recv() {
+        on_event(event);
+    }
+    output
+}
+
+/// Writes what a build leaves in the dist directory, in this order: the packages, which the
+/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
+/// An interrupted build is not packaged, as the [`Package`](crate::Package) hook promises.
+fn write_dist(
+    shared: &Shared,
+    summary: &mut RunSummary,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(), ExecutorError> {
+    if let Some(packager) = &shared.options.package
+        && !summary.interrupted
+    {
+        let outcome = packager.package(&shared.plan, &shared.dist, &mut summary.manifest, on_event);
+        summary.packaged = outcome.files;
+        summary.package_failures = outcome.failures;
+    }
+    summary.manifest_path = Some(write_manifest(&shared.dist, &summary.manifest)?);
+    summary.checksums = Some(write_checksums(&shared.dist, summary)?);
+    let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
+    Ok(())
+}
+
+fn write_manifest(dist: &Path, manifest: &Manifest) -> Result<PathBuf, ExecutorError> {
+    let path = dist.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| ExecutorError::Dist {
+        action: "serialise the manifest for",
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    dist::write_atomically(&path, &json).map_err(dist_error("write", &path))?;
+    Ok(path)
+}
+
+fn write_checksums(dist: &Path, summary: &RunSummary) -> Result<PathBuf, ExecutorError> {
+    let path = dist.join(CHECKSUMS_FILE);
+    let built = summary.results.iter().filter_map(|r| r.artifact.as_ref());
+    let sums = dist::sha256sums(built.chain(&summary.packaged));
+    dist::write_atomically(&path, sums.as_bytes()).map_err(dist_error("write", &path))?;
+    Ok(path)
 }
 
 fn timings_key(plan: &Plan, mode: &Mode) -> String {
@@ -434,22 +512,15 @@ impl Log {
     }
 }
 
+/// Runs one target to its end: its commands, then for a build its artifact moved into
+/// place, inspected and, when asked, built again to compare. A failure is a result.
 async fn run_target(
     shared: &Shared,
     target: PreparedTarget,
     mut cancel: watch::Receiver<Cancel>,
 ) -> TargetResult {
     let planned = &shared.plan.targets[target.index];
-    if let Some(missing) = &target.missing_cc {
-        let result = failed_result(
-            &target,
-            Duration::ZERO,
-            Failure {
-                kind: FailureKind::NoCCompiler,
-                message: format!("no C compiler for {} on this machine", target.id),
-                hint: Some(missing.install.clone()),
-            },
-        );
+    if let Some(result) = missing_c_compiler(&target) {
         return finish(shared, result);
     }
     shared.emit(Event::Started {
@@ -457,175 +528,280 @@ async fn run_target(
         target: Box::new(target.clone()),
     });
     let started = Instant::now();
-    let deadline = shared.options.timeout.map(|timeout| started + timeout);
-    let mut log = shared
-        .is_build()
-        .then(|| Log::open(&shared.dist, &planned.slug));
-    if let Some(log) = &mut log {
-        log.line(&format!(
-            "# crosscheck {}: {}",
-            shared.plan.crosscheck_version, target.id
-        ));
-        log.line(&format!("# cwd: {}", target.cwd.display()));
-        for (name, value) in crate::env::redact(&target.set_env) {
-            log.line(&format!("# env: {name}={value}"));
-        }
+    let mut output = TargetOutput::open(shared, &target, planned);
+    let ran = run_commands(shared, &target, planned, started, &mut output, &mut cancel).await;
+    let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
+    if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
+        result.inspection = inspect(shared, target.index, planned, &artifact).await;
+        result.reproducible =
+            verify_reproducible(shared, &target, &artifact, &mut output, &mut cancel).await;
     }
-    let mut tail: Vec<String> = Vec::new();
-    let mut outcome: Result<(), Failure> = Ok(());
-    let mut cancelled = false;
-    for argv in &target.commands {
-        if *cancel.borrow() != Cancel::No {
-            cancelled = true;
-            break;
-        }
-        if let Some(log) = &mut log {
-            log.line(&format!("$ {}", display_command(argv)));
-        }
-        let index = target.index;
-        let end = {
-            let mut on_line = |line: String| {
-                if let Some(log) = &mut log {
-                    log.line(&line);
-                }
-                if tail.len() == TAIL_LINES {
-                    tail.remove(0);
-                }
-                tail.push(line.clone());
-                shared.emit(Event::OutputLine { index, line });
-            };
-            run_command(
-                argv,
-                &target.cwd,
-                &target.env,
-                deadline,
-                shared.options.grace_period,
-                &mut cancel,
-                &mut on_line,
-            )
-            .await
-        };
-        let end: CommandEnd = match end {
-            Ok(end) => end,
-            Err(error) => {
-                let program = argv.first().map(String::as_str).unwrap_or_default();
-                outcome = Err(Failure {
-                    kind: FailureKind::CannotStart,
-                    message: format!("cannot run {program:?}: {error}"),
-                    hint: Some(format!(
-                        "is {program} installed and on PATH? (`crosscheck doctor` checks)"
-                    )),
-                });
-                break;
-            }
-        };
+    (result.log, result.output_tail) = output.close(result.failure.as_ref());
+    finish(shared, result)
+}
+
+/// A cgo target without a C compiler fails before it starts, saying what to install.
+fn missing_c_compiler(target: &PreparedTarget) -> Option<TargetResult> {
+    let missing = target.missing_cc.as_ref()?;
+    Some(failed_result(
+        target,
+        Duration::ZERO,
+        Failure {
+            kind: FailureKind::NoCCompiler,
+            message: format!("no C compiler for {} on this machine", target.id),
+            hint: Some(missing.install.clone()),
+        },
+    ))
+}
+
+/// Where a target's output goes: its log (a build's only), the last lines, which explain a
+/// failure, and the caller, as events.
+struct TargetOutput<'a> {
+    shared: &'a Shared,
+    index: usize,
+    log: Option<Log>,
+    tail: Vec<String>,
+}
+
+impl<'a> TargetOutput<'a> {
+    /// Opens a build's log, headed by what runs where (secrets redacted); a check keeps none.
+    fn open(
+        shared: &'a Shared,
+        target: &PreparedTarget,
+        planned: &PlannedTarget,
+    ) -> TargetOutput<'a> {
+        let mut log = shared
+            .is_build()
+            .then(|| Log::open(&shared.dist, &planned.slug));
         if let Some(log) = &mut log {
             log.line(&format!(
-                "# {} after {:.2?}",
-                end.describe(),
-                started.elapsed()
+                "# crosscheck {}: {}",
+                shared.plan.crosscheck_version, target.id
             ));
+            log.line(&format!("# cwd: {}", target.cwd.display()));
+            for (name, value) in crate::env::redact(&target.set_env) {
+                log.line(&format!("# env: {name}={value}"));
+            }
         }
-        match end.stopped {
-            Some(Stop::Cancelled) => {
-                cancelled = true;
-                break;
-            }
-            Some(Stop::Timeout) => {
-                let limit = shared.options.timeout.unwrap_or_default();
-                outcome = Err(Failure {
-                    kind: FailureKind::Timeout,
-                    message: format!("timed out after {}", format_duration(limit)),
-                    hint: Some("raise --timeout, or look for a build step that waits for the network or for input".to_owned()),
-                });
-                break;
-            }
-            None if !end.success() => {
-                let (kind, hint) = classify(&tail, end.signal, &planned.goos, &planned.goarch);
-                outcome = Err(Failure {
-                    kind,
-                    message: end.describe(),
-                    hint,
-                });
-                break;
-            }
-            None => {}
+        TargetOutput {
+            shared,
+            index: target.index,
+            log,
+            tail: Vec::new(),
         }
     }
-    let duration = started.elapsed();
 
-    let mut result = bare_result(&target, Status::Failed, duration);
-    match outcome {
-        Err(failure) => result.failure = Some(failure),
-        Ok(()) if cancelled => result.status = Status::Cancelled,
-        Ok(()) if !shared.is_build() => result.status = Status::Checked,
-        Ok(()) => match finalize(shared, planned).await {
-            Ok(artifact) => {
-                result.status = Status::Built;
-                result.artifact = Some(artifact);
+    /// A line for the log only: a command line, how it ended.
+    fn note(&mut self, line: &str) {
+        if let Some(log) = &mut self.log {
+            log.line(line);
+        }
+    }
+
+    /// A line the target's own commands printed.
+    fn command_line(&mut self, line: String) {
+        if self.tail.len() == TAIL_LINES {
+            self.tail.remove(0);
+        }
+        self.tail.push(line.clone());
+        self.pass_on(line);
+    }
+
+    /// A line logged and passed on to the caller, but kept out of the tail (which is the
+    /// target's own build's): the second build's, under `--verify-reproducible`.
+    fn pass_on(&mut self, line: String) {
+        self.note(&line);
+        self.shared.emit(Event::OutputLine {
+            index: self.index,
+            line,
+        });
+    }
+
+    /// Ends the log with the failure, if any, and renames it into place; returns the log
+    /// and the tail.
+    fn close(self, failure: Option<&Failure>) -> (Option<PathBuf>, Vec<String>) {
+        let log = self.log.and_then(|mut log| {
+            if let Some(failure) = failure {
+                log.line(&format!("# failed: {}", failure.message));
             }
-            Err(failure) => result.failure = Some(failure),
+            log.close()
+        });
+        (log, self.tail)
+    }
+}
+
+/// How a target's commands ended.
+enum Ran {
+    /// Every one succeeded.
+    Succeeded,
+    /// Ctrl-C or fail-fast stopped them.
+    Cancelled,
+    /// One could not start, timed out or failed.
+    Failed(Failure),
+}
+
+/// Runs the target's commands in order, under one deadline, until one fails or the run is
+/// cancelled.
+async fn run_commands(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    started: Instant,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Ran {
+    let deadline = shared.options.timeout.map(|timeout| started + timeout);
+    for argv in &target.commands {
+        if *cancel.borrow() != Cancel::No {
+            return Ran::Cancelled;
+        }
+        output.note(&format!("$ {}", display_command(argv)));
+        let grace = shared.options.grace_period;
+        let end = run_command(
+            argv,
+            &target.cwd,
+            &target.env,
+            deadline,
+            grace,
+            cancel,
+            &mut |line| output.command_line(line),
+        )
+        .await;
+        let end = match end {
+            Ok(end) => end,
+            Err(error) => return Ran::Failed(cannot_start(argv, &error)),
+        };
+        output.note(&format!(
+            "# {} after {:.2?}",
+            end.describe(),
+            started.elapsed()
+        ));
+        if let Some(ran) = stopped_or_failed(&end, &output.tail, planned, shared.options.timeout) {
+            return ran;
+        }
+    }
+    Ran::Succeeded
+}
+
+fn cannot_start(argv: &[String], error: &std::io::Error) -> Failure {
+    let program = argv.first().map(String::as_str).unwrap_or_default();
+    Failure {
+        kind: FailureKind::CannotStart,
+        message: format!("cannot run {program:?}: {error}"),
+        hint: Some(format!(
+            "is {program} installed and on PATH? (`crosscheck doctor` checks)"
+        )),
+    }
+}
+
+/// Whether a command's `end` ends the target's commands, and how; `None` when the next
+/// one runs. A failure is classified from the last lines printed (`tail`).
+fn stopped_or_failed(
+    end: &CommandEnd,
+    tail: &[String],
+    planned: &PlannedTarget,
+    timeout: Option<Duration>,
+) -> Option<Ran> {
+    match end.stopped {
+        Some(Stop::Cancelled) => Some(Ran::Cancelled),
+        Some(Stop::Timeout) => Some(Ran::Failed(Failure {
+            kind: FailureKind::Timeout,
+            message: format!(
+                "timed out after {}",
+                format_duration(timeout.unwrap_or_default())
+            ),
+            hint: Some(
+                "raise --timeout, or look for a build step that waits for the network or for input"
+                    .to_owned(),
+            ),
+        })),
+        None if !end.success() => {
+            let (kind, hint) = classify(tail, end.signal, &planned.goos, &planned.goarch);
+            Some(Ran::Failed(Failure {
+                kind,
+                message: end.describe(),
+                hint,
+            }))
+        }
+        None => None,
+    }
+}
+
+/// The target's result from how its commands ran; a build that succeeded has yet to move
+/// its artifact into place.
+async fn conclude(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    ran: Ran,
+    duration: Duration,
+) -> TargetResult {
+    match ran {
+        Ran::Failed(failure) => failed_result(target, duration, failure),
+        Ran::Cancelled => bare_result(target, Status::Cancelled, duration),
+        Ran::Succeeded if !shared.is_build() => bare_result(target, Status::Checked, duration),
+        Ran::Succeeded => match finalize(shared, planned).await {
+            Ok(artifact) => TargetResult {
+                artifact: Some(artifact),
+                ..bare_result(target, Status::Built, duration)
+            },
+            Err(failure) => failed_result(target, duration, failure),
         },
     }
-    if let Some(artifact) = &result.artifact
-        && let Some(inspector) = shared.options.inspect.clone()
-    {
-        let path = artifact.path.clone();
-        let planned = planned.clone();
-        if let Ok(inspection) =
-            tokio::task::spawn_blocking(move || inspector.inspect(&path, &planned)).await
-        {
-            shared.emit(Event::Inspected {
-                index: target.index,
-                inspection: Box::new(inspection.clone()),
-            });
-            result.inspection = Some(inspection);
-        }
+}
+
+/// Inspects a built artifact on a blocking thread, when an inspector is set.
+async fn inspect(
+    shared: &Shared,
+    index: usize,
+    planned: &PlannedTarget,
+    artifact: &Path,
+) -> Option<crate::inspect::Inspection> {
+    let inspector = shared.options.inspect.clone()?;
+    let path = artifact.to_owned();
+    let planned = planned.clone();
+    let inspection = tokio::task::spawn_blocking(move || inspector.inspect(&path, &planned))
+        .await
+        .ok()?;
+    shared.emit(Event::Inspected {
+        index,
+        inspection: Box::new(inspection.clone()),
+    });
+    Some(inspection)
+}
+
+/// Builds the target a second time and compares (`--verify-reproducible`); `None` when not
+/// asked for, or when the run was cancelled meanwhile.
+async fn verify_reproducible(
+    shared: &Shared,
+    target: &PreparedTarget,
+    artifact: &Path,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Option<crate::reproduce::Reproduction> {
+    if !shared.options.verify_reproducible {
+        return None;
     }
-    if let Some(artifact) = &result.artifact
-        && shared.options.verify_reproducible
-    {
-        shared.emit(Event::Reproducing {
-            index: target.index,
-        });
-        let index = target.index;
-        let job = crate::reproduce::Job {
-            target: &target,
-            planned,
-            module_dir: PathBuf::from(&shared.plan.project.module_dir),
-            skip: vec![shared.dist.clone()],
-            artifact: artifact.path.clone(),
-            timeout: shared.options.timeout,
-            grace: shared.options.grace_period,
-            inspect: shared.options.inspect.clone(),
-        };
-        let mut on_line = |line: String| {
-            if let Some(log) = &mut log {
-                log.line(&line);
-            }
-            shared.emit(Event::OutputLine { index, line });
-        };
-        if let Some(reproduction) =
-            crate::reproduce::reproduce(job, &mut cancel, &mut on_line).await
-        {
-            if let Some(log) = &mut log {
-                log.line(&format!("# reproducible: {}", reproduction.verified));
-            }
-            shared.emit(Event::Reproduced {
-                index,
-                reproduction: Box::new(reproduction.clone()),
-            });
-            result.reproducible = Some(reproduction);
-        }
-    }
-    if let Some(mut log) = log {
-        if let Some(failure) = &result.failure {
-            log.line(&format!("# failed: {}", failure.message));
-        }
-        result.log = log.close();
-    }
-    result.output_tail = tail;
-    finish(shared, result)
+    let index = target.index;
+    shared.emit(Event::Reproducing { index });
+    let job = crate::reproduce::Job {
+        target,
+        planned: &shared.plan.targets[index],
+        module_dir: PathBuf::from(&shared.plan.project.module_dir),
+        skip: vec![shared.dist.clone()],
+        artifact: artifact.to_owned(),
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+        inspect: shared.options.inspect.clone(),
+    };
+    let reproduction =
+        crate::reproduce::reproduce(job, cancel, &mut |line| output.pass_on(line)).await?;
+    output.note(&format!("# reproducible: {}", reproduction.verified));
+    shared.emit(Event::Reproduced {
+        index,
+        reproduction: Box::new(reproduction.clone()),
+    });
+    Some(reproduction)
 }
 
 fn finish(shared: &Shared, result: TargetResult) -> TargetResult {
@@ -739,6 +915,64 @@ async fn handle_signals(shared: Arc<Shared>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn planned() -> PlannedTarget {
+        serde_json::from_value(serde_json::json!({
+            "id": "linux/amd64", "slug": "s", "goos": "linux", "goarch": "amd64",
+            "variant": null, "cgo": false, "libc": null, "first_class": true, "output": "x",
+            "staging_output": "/d/x", "cwd": "/m", "argv": ["go", "build"], "env": {},
+            "requirements": [], "policy": {}, "shard": null
+        }))
+        .unwrap()
+    }
+
+    fn end(code: Option<i32>, signal: Option<i32>, stopped: Option<Stop>) -> CommandEnd {
+        CommandEnd {
+            code,
+            signal,
+            stopped,
+        }
+    }
+
+    #[test]
+    fn a_command_end_continues_stops_or_fails_the_target() {
+        let planned = planned();
+        let timeout = Some(Duration::from_secs(90));
+        let next = stopped_or_failed(&end(Some(0), None, None), &[], &planned, timeout);
+        assert!(next.is_none(), "a successful command ended the target");
+        let cancelled = end(None, Some(15), Some(Stop::Cancelled));
+        assert!(matches!(
+            stopped_or_failed(&cancelled, &[], &planned, timeout),
+            Some(Ran::Cancelled)
+        ));
+        let timed_out = end(None, Some(15), Some(Stop::Timeout));
+        let Some(Ran::Failed(failure)) = stopped_or_failed(&timed_out, &[], &planned, timeout)
+        else {
+            panic!("a timeout did not fail the target");
+        };
+        assert_eq!(failure.kind, FailureKind::Timeout);
+        assert_eq!(failure.message, "timed out after 1m30s");
+        let tail = ["write /tmp/x: no space left on device".to_owned()];
+        let Some(Ran::Failed(failure)) =
+            stopped_or_failed(&end(Some(1), None, None), &tail, &planned, timeout)
+        else {
+            panic!("exit status 1 did not fail the target");
+        };
+        assert_eq!(failure.kind, FailureKind::DiskFull);
+        assert_eq!(failure.message, "exit status 1");
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_names_the_program() {
+        let argv = ["gox".to_owned(), "build".to_owned()];
+        let error = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let failure = cannot_start(&argv, &error);
+        assert_eq!(failure.kind, FailureKind::CannotStart);
+        assert!(
+            failure.message.starts_with("cannot run \"gox\": "),
+            "{failure:?}"
+        );
+    }
 
     #[test]
     fn durations_read_like_the_flag() {
