@@ -233,27 +233,7 @@ impl Run<'_, '_> {
             tool_version: self.plan.crosscheck_version.clone(),
         };
         let written = self.place(&relative, |staged| {
-            // The build hashed every artifact already: read the build info, not the bytes.
-            let options = InspectOptions {
-                hash: false,
-                ..InspectOptions::default()
-            };
-            let inspect = |(path, sha256): &(PathBuf, Option<String>)| {
-                let mut report = crosscheck_inspector::inspect_path_with(path, &options)
-                    .map_err(|e| e.to_string())?;
-                report.sha256 = sha256.clone().unwrap_or_default();
-                Ok::<_, String>(report)
-            };
-            let report = inspect(&binary)?;
-            let document = if slices.is_empty() {
-                cyclonedx(&report, &subject)
-            } else {
-                let slices = slices.iter().map(inspect).collect::<Result<Vec<_>, _>>()?;
-                cyclonedx_universal(&report, &slices, &subject)
-            }
-            .map_err(|e| e.to_string())?;
-            let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
-            json.push(b'\n');
+            let json = sbom_json(&binary, &slices, &subject)?;
             std::fs::write(staged, json)
                 .map_err(|e| format!("cannot write {}: {e}", staged.display()))
         });
@@ -304,6 +284,37 @@ impl Run<'_, '_> {
             }
         }
     }
+}
+
+/// The SBOM of `binary` (path, the SHA-256 the build recorded), or of the universal binary
+/// made of `slices`, as the JSON text written beside it.
+fn sbom_json(
+    binary: &(PathBuf, Option<String>),
+    slices: &[(PathBuf, Option<String>)],
+    subject: &SbomSubject,
+) -> Result<Vec<u8>, String> {
+    // The build hashed every artifact already: read the build info, not the bytes.
+    let options = InspectOptions {
+        hash: false,
+        ..InspectOptions::default()
+    };
+    let inspect = |(path, sha256): &(PathBuf, Option<String>)| {
+        let mut report =
+            crosscheck_inspector::inspect_path_with(path, &options).map_err(|e| e.to_string())?;
+        report.sha256 = sha256.clone().unwrap_or_default();
+        Ok::<_, String>(report)
+    };
+    let report = inspect(binary)?;
+    let document = if slices.is_empty() {
+        cyclonedx(&report, subject)
+    } else {
+        let slices = slices.iter().map(inspect).collect::<Result<Vec<_>, _>>()?;
+        cyclonedx_universal(&report, &slices, subject)
+    }
+    .map_err(|e| e.to_string())?;
+    let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
+    json.push(b'\n');
+    Ok(json)
 }
 
 /// Where the built entry `id` is in the manifest (`None` when it did not build).
