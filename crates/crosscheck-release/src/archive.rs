@@ -79,10 +79,7 @@ pub fn write_archive(
             name: pair[0].name.clone(),
         });
     }
-    let write_error = |source: std::io::Error| ArchiveError::Write {
-        path: path.to_owned(),
-        source,
-    };
+    let write_error = write_error(path);
     let file = File::create(path).map_err(write_error)?;
     match format {
         ArchiveFormat::TarGz => write_tar_gz(BufWriter::new(file), path, &sorted, epoch),
@@ -92,10 +89,7 @@ pub fn write_archive(
 }
 
 fn open(entry: &Entry) -> Result<(File, u64), ArchiveError> {
-    let read_error = |source| ArchiveError::Read {
-        path: entry.source.clone(),
-        source,
-    };
+    let read_error = read_error(&entry.source);
     let file = File::open(&entry.source).map_err(read_error)?;
     let size = file.metadata().map_err(read_error)?.len();
     Ok((file, size))
@@ -107,10 +101,7 @@ fn write_tar_gz<W: Write>(
     entries: &[&Entry],
     epoch: i64,
 ) -> Result<(), ArchiveError> {
-    let write_error = |source: std::io::Error| ArchiveError::Write {
-        path: path.to_owned(),
-        source,
-    };
+    let write_error = write_error(path);
     let gzip = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
@@ -149,10 +140,7 @@ fn write_zip<W: Write + Seek>(
     entries: &[&Entry],
     epoch: i64,
 ) -> Result<(), ArchiveError> {
-    let write_error = |source: std::io::Error| ArchiveError::Write {
-        path: path.to_owned(),
-        source,
-    };
+    let write_error = write_error(path);
     let zip_error = |error: zip::result::ZipError| write_error(std::io::Error::other(error));
     let mtime = zip_time(epoch);
     let mut zip = zip::ZipWriter::new(out);
@@ -165,14 +153,27 @@ fn write_zip<W: Write + Seek>(
             .unix_permissions(entry.mode);
         zip.start_file(entry.name.as_str(), options)
             .map_err(zip_error)?;
-        std::io::copy(&mut file, &mut zip).map_err(|source| ArchiveError::Read {
-            path: entry.source.clone(),
-            source,
-        })?;
+        std::io::copy(&mut file, &mut zip).map_err(read_error(&entry.source))?;
     }
     let mut out = zip.finish().map_err(zip_error)?;
     out.flush().map_err(write_error)?;
     Ok(())
+}
+
+/// The error for a failed read of the input `path`.
+fn read_error(path: &Path) -> impl Fn(std::io::Error) -> ArchiveError + Copy + '_ {
+    |source| ArchiveError::Read {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The error for a failed write of the archive `path`.
+fn write_error(path: &Path) -> impl Fn(std::io::Error) -> ArchiveError + Copy + '_ {
+    |source| ArchiveError::Write {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// The zip (MS-DOS) timestamp of `epoch`, in UTC. DOS times cover 1980 to 2107 in 2-second

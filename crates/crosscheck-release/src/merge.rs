@@ -450,108 +450,150 @@ struct Shard {
 }
 
 /// Reads every shard's manifest and decides the merge; writes nothing.
+///
+/// The checks run in the order docs/ci.md lists them, each refusing the merge with the first
+/// problem it finds.
 pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
-    if request.inputs.is_empty() {
-        return Err(MergeError::NoInputs);
-    }
-    check_distinct(request.inputs, request.out)?;
-    let shards = request
-        .inputs
-        .iter()
-        .map(|dir| read_shard(dir))
-        .collect::<Result<Vec<_>, _>>()?;
+    let shards = read_shards(request.inputs, request.out)?;
     check_same_build(&shards)?;
     check_against_plan(&shards[0], request.plan)?;
+    let planned = planned_entries(request.plan);
+    let found = assign_targets(&shards, &planned)?;
+    check_missing(&planned, &found)?;
+    if !request.allow_incomplete {
+        check_built(&planned, &found)?;
+    }
+    let copies = plan_copies(&planned, &found)?;
+    let manifest = merged_manifest(&shards, &planned, &found);
+    Ok(MergePlan { manifest, copies })
+}
 
-    // Which shard holds each target; a second holder is a duplicate or a conflict.
-    let mut found: BTreeMap<&str, (&Shard, &ManifestTarget)> = BTreeMap::new();
-    // Universal binaries are planned apart from the thin targets but merged like them (the
-    // planner keeps their slices in one shard, which assembled them).
-    let planned_ids: Vec<(String, PlannedFiles<'_>)> = request
-        .plan
-        .targets
+/// Which shard holds each planned target, by target id.
+type Found<'s> = BTreeMap<&'s str, (&'s Shard, &'s ManifestTarget)>;
+
+/// Reads the manifest of every input, once it is sure none of them is the output.
+fn read_shards(inputs: &[PathBuf], out: &Path) -> Result<Vec<Shard>, MergeError> {
+    if inputs.is_empty() {
+        return Err(MergeError::NoInputs);
+    }
+    check_distinct(inputs, out)?;
+    inputs.iter().map(|dir| read_shard(dir)).collect()
+}
+
+/// Every entry the plan puts in the manifest, in plan order. Universal binaries are planned
+/// apart from the thin targets but merged like them (the planner keeps their slices in one
+/// shard, which assembled them).
+fn planned_entries(plan: &Plan) -> Vec<PlannedEntry<'_>> {
+    let sbom = |output: &str| plan.sbom.then(|| format!("{output}{SBOM_SUFFIX}"));
+    let targets = plan.targets.iter().map(|t| PlannedEntry {
+        id: t.id.to_string(),
+        output: t.output.as_str(),
+        argv: Some(t.argv.as_slice()),
+        archive: t.archive.as_ref().map(|a| a.path.as_str()),
+        sbom: sbom(&t.output),
+    });
+    let universal = plan.universal.iter().map(|u| PlannedEntry {
+        id: u.id.clone(),
+        output: u.output.as_str(),
+        argv: None,
+        archive: u.archive.as_ref().map(|a| a.path.as_str()),
+        sbom: sbom(&u.output),
+    });
+    targets.chain(universal).collect()
+}
+
+/// Gives each shard target to its planned entry, after checking it was built and packaged as
+/// planned. A target the plan does not have, or that a second shard holds too, is refused.
+fn assign_targets<'s>(
+    shards: &'s [Shard],
+    planned: &[PlannedEntry<'_>],
+) -> Result<Found<'s>, MergeError> {
+    let by_id: BTreeMap<&str, &PlannedEntry<'_>> = planned
         .iter()
-        .map(|t| {
-            let files = PlannedFiles {
-                output: t.output.as_str(),
-                argv: Some(t.argv.as_slice()),
-                archive: t.archive.as_ref().map(|a| a.path.as_str()),
-                sbom: request
-                    .plan
-                    .sbom
-                    .then(|| format!("{}{SBOM_SUFFIX}", t.output)),
-            };
-            (t.id.to_string(), files)
-        })
-        .chain(request.plan.universal.iter().map(|u| {
-            let files = PlannedFiles {
-                output: u.output.as_str(),
-                argv: None,
-                archive: u.archive.as_ref().map(|a| a.path.as_str()),
-                sbom: request
-                    .plan
-                    .sbom
-                    .then(|| format!("{}{SBOM_SUFFIX}", u.output)),
-            };
-            (u.id.clone(), files)
-        }))
+        .map(|entry| (entry.id.as_str(), entry))
         .collect();
-    let planned: BTreeMap<&str, &PlannedFiles<'_>> = planned_ids
-        .iter()
-        .map(|(id, files)| (id.as_str(), files))
-        .collect();
-    for shard in &shards {
+    let mut found = Found::new();
+    for shard in shards {
         for target in &shard.manifest.targets {
-            let Some(files) = planned.get(target.id.as_str()) else {
+            let Some(entry) = by_id.get(target.id.as_str()) else {
                 return Err(MergeError::Unplanned {
                     id: target.id.clone(),
                     dir: shard.dir.clone(),
                 });
             };
-            if target.path != files.output {
-                return Err(MergeError::PathMismatch {
-                    id: target.id.clone(),
-                    dir: shard.dir.clone(),
-                    path: target.path.clone(),
-                    planned: files.output.to_owned(),
-                });
-            }
-            check_packaging(shard, target, files)?;
-            check_command(shard, target, files)?;
+            check_path(shard, target, entry)?;
+            check_packaging(shard, target, entry)?;
+            check_command(shard, target, entry)?;
             if let Some((first, first_target)) = found.get(target.id.as_str()) {
-                let (a, b) = (digest(first_target), digest(target));
-                return Err(if a == b {
-                    MergeError::Duplicate {
-                        id: target.id.clone(),
-                        first: first.dir.clone(),
-                        second: shard.dir.clone(),
-                    }
-                } else {
-                    MergeError::Conflict {
-                        id: target.id.clone(),
-                        first: first.dir.clone(),
-                        first_digest: a,
-                        second: shard.dir.clone(),
-                        second_digest: b,
-                    }
-                });
+                return Err(held_twice(first, first_target, shard, target));
             }
             found.insert(&target.id, (shard, target));
         }
     }
+    Ok(found)
+}
 
-    let missing: Vec<String> = planned_ids
-        .iter()
-        .map(|(id, _)| id.clone())
-        .filter(|id| !found.contains_key(id.as_str()))
-        .collect();
-    if !missing.is_empty() {
-        return Err(MergeError::Missing { ids: missing });
+/// A target must be where the plan puts it.
+fn check_path(
+    shard: &Shard,
+    target: &ManifestTarget,
+    planned: &PlannedEntry<'_>,
+) -> Result<(), MergeError> {
+    if target.path == planned.output {
+        return Ok(());
     }
+    Err(MergeError::PathMismatch {
+        id: target.id.clone(),
+        dir: shard.dir.clone(),
+        path: target.path.clone(),
+        planned: planned.output.to_owned(),
+    })
+}
 
-    let incomplete: Vec<String> = planned_ids
+/// A target in two shards: the same shard given twice when both copies agree, shards built
+/// differently when they do not.
+fn held_twice(
+    first: &Shard,
+    first_target: &ManifestTarget,
+    second: &Shard,
+    second_target: &ManifestTarget,
+) -> MergeError {
+    let (first_digest, second_digest) = (digest(first_target), digest(second_target));
+    if first_digest == second_digest {
+        MergeError::Duplicate {
+            id: second_target.id.clone(),
+            first: first.dir.clone(),
+            second: second.dir.clone(),
+        }
+    } else {
+        MergeError::Conflict {
+            id: second_target.id.clone(),
+            first: first.dir.clone(),
+            first_digest,
+            second: second.dir.clone(),
+            second_digest,
+        }
+    }
+}
+
+/// Every planned target must be in some shard.
+fn check_missing(planned: &[PlannedEntry<'_>], found: &Found<'_>) -> Result<(), MergeError> {
+    let missing: Vec<String> = planned
         .iter()
-        .filter_map(|(id, _)| found.get(id.as_str()))
+        .filter(|entry| !found.contains_key(entry.id.as_str()))
+        .map(|entry| entry.id.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(MergeError::Missing { ids: missing })
+}
+
+/// Every planned target must have built (what `--allow-incomplete` waives).
+fn check_built(planned: &[PlannedEntry<'_>], found: &Found<'_>) -> Result<(), MergeError> {
+    let incomplete: Vec<String> = planned
+        .iter()
+        .filter_map(|entry| found.get(entry.id.as_str()))
         .filter(|(_, target)| target.status != Status::Built)
         .map(|(shard, target)| {
             format!(
@@ -562,31 +604,37 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
             )
         })
         .collect();
-    if !incomplete.is_empty() && !request.allow_incomplete {
-        return Err(MergeError::Incomplete {
-            targets: incomplete,
-        });
+    if incomplete.is_empty() {
+        return Ok(());
     }
+    Err(MergeError::Incomplete {
+        targets: incomplete,
+    })
+}
 
-    let mut targets = Vec::with_capacity(planned_ids.len());
+/// Every file of every merged target, in plan order, once its manifest records what it must
+/// be checked against and its path is safe and no other target's.
+fn plan_copies(
+    planned: &[PlannedEntry<'_>],
+    found: &Found<'_>,
+) -> Result<Vec<FileCopy>, MergeError> {
     let mut copies = Vec::new();
     let mut written: BTreeMap<String, String> = BTreeMap::new();
-    let mut taken: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for (id, _) in &planned_ids {
-        let id = id.clone();
-        let Some((shard, target)) = found.get(id.as_str()) else {
+    for entry in planned {
+        let Some((shard, target)) = found.get(entry.id.as_str()) else {
             continue;
         };
+        let id = &entry.id;
         if target.status == Status::Built && (target.sha256.is_none() || target.size.is_none()) {
             return Err(MergeError::NoDigest {
-                id,
+                id: id.clone(),
                 dir: shard.dir.clone(),
             });
         }
         for file in target_files(target) {
             if !is_safe_relative(&file.path) {
                 return Err(MergeError::UnsafePath {
-                    id,
+                    id: id.clone(),
                     dir: shard.dir.clone(),
                     role: file.role,
                     path: file.path,
@@ -596,7 +644,7 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
                 return Err(MergeError::SamePath {
                     path: file.path,
                     first: other,
-                    second: id,
+                    second: id.clone(),
                 });
             }
             copies.push(FileCopy {
@@ -605,12 +653,26 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
                 file,
             });
         }
-        taken.entry(shard.dir.clone()).or_default().push(id);
-        targets.push((*target).clone());
     }
+    Ok(copies)
+}
 
+/// The merged manifest: the shards' common facts, the targets in plan order as their shards
+/// recorded them, and which targets came from which shard.
+fn merged_manifest(shards: &[Shard], planned: &[PlannedEntry<'_>], found: &Found<'_>) -> Manifest {
+    let mut targets = Vec::with_capacity(planned.len());
+    let mut taken: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for entry in planned {
+        if let Some((shard, target)) = found.get(entry.id.as_str()) {
+            taken
+                .entry(shard.dir.clone())
+                .or_default()
+                .push(entry.id.clone());
+            targets.push((*target).clone());
+        }
+    }
     let first = &shards[0].manifest;
-    let manifest = Manifest {
+    Manifest {
         schema_version: MANIFEST_SCHEMA_VERSION,
         crosscheck_version: first.crosscheck_version.clone(),
         go_version: first.go_version.clone(),
@@ -628,12 +690,13 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
             })
             .collect(),
         targets,
-    };
-    Ok(MergePlan { manifest, copies })
+    }
 }
 
-/// Where the plan puts a target's files.
-struct PlannedFiles<'a> {
+/// Where the plan puts one manifest entry's files.
+struct PlannedEntry<'a> {
+    /// The target id (`darwin/universal` for a universal binary).
+    id: String,
     output: &'a str,
     /// The `go build` command line (none for universal binaries, which are assembled).
     argv: Option<&'a [String]>,
@@ -648,7 +711,7 @@ struct PlannedFiles<'a> {
 fn check_packaging(
     shard: &Shard,
     target: &ManifestTarget,
-    planned: &PlannedFiles<'_>,
+    planned: &PlannedEntry<'_>,
 ) -> Result<(), MergeError> {
     if target.status != Status::Built {
         return Ok(());
@@ -678,7 +741,7 @@ fn check_packaging(
 fn check_command(
     shard: &Shard,
     target: &ManifestTarget,
-    planned: &PlannedFiles<'_>,
+    planned: &PlannedEntry<'_>,
 ) -> Result<(), MergeError> {
     let (Some(argv), Some(built)) = (planned.argv, target.commands.last()) else {
         return Ok(());

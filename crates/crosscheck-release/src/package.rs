@@ -145,76 +145,22 @@ impl Run<'_, '_> {
     }
 
     fn universal(&mut self, universal: &PlannedUniversal, manifest: &Manifest) -> ManifestTarget {
-        let mut entry = ManifestTarget {
-            id: universal.id.clone(),
-            goos: "darwin".to_owned(),
-            goarch: "universal".to_owned(),
-            variant: None,
-            cgo: universal.cgo,
-            libc: None,
-            path: universal.output.clone(),
-            size: None,
-            sha256: None,
-            status: Status::Skipped,
-            duration_ms: 0,
-            commands: Vec::new(),
-            cwd: self.plan.project.module_dir.clone(),
-            env: Default::default(),
-            c_compiler: None,
-            log: None,
-            failure: None,
-            inspection: None,
-            archive: None,
-            universal_inputs: Some(universal.inputs.clone()),
-            sbom: None,
-            reproducible: None,
-            // Its slices come from one release (the planner pairs them per `go` value).
-            go_version: manifest
-                .targets
-                .iter()
-                .find(|t| universal.inputs.contains(&t.id))
-                .map_or_else(|| manifest.go_version.clone(), |t| t.go_version.clone()),
+        let mut entry = universal_entry(universal, self.plan, manifest);
+        // An input that did not build already fails the run; the universal binary is simply
+        // not made.
+        let Some(inputs) = universal_inputs(universal, self.plan, manifest) else {
+            return entry;
         };
-        let mut inputs: Vec<(&ManifestTarget, &PlannedTarget)> = Vec::new();
-        for id in &universal.inputs {
-            let built = manifest
-                .targets
-                .iter()
-                .find(|t| t.id == *id && t.status == Status::Built);
-            let planned = self.plan.targets.iter().find(|t| t.id.id() == *id);
-            match (built, planned) {
-                (Some(built), Some(planned)) => inputs.push((built, planned)),
-                // An input that did not build already fails the run; the universal binary
-                // is simply not made.
-                _ => return entry,
-            }
-        }
         let started = std::time::Instant::now();
-        let made = self.place(&universal.output, |staged| {
-            let mut slices = Vec::new();
-            for (built, _) in &inputs {
-                let path = self.dist.join(&built.path);
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                slices.push((built.id.clone(), bytes));
-            }
-            let labelled: Vec<(&str, &[u8])> = slices
-                .iter()
-                .map(|(id, bytes)| (id.as_str(), bytes.as_slice()))
-                .collect();
-            let fat = build_universal(&labelled).map_err(|e| e.to_string())?;
-            std::fs::write(staged, fat)
-                .map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
-            set_executable(staged)
-        });
+        let made = self.place(&universal.output, |staged| self.assemble(&inputs, staged));
         entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let artifact = match made {
             Ok(artifact) => artifact,
             Err(message) => {
-                let message = format!("cannot assemble the universal binary: {message}");
-                entry.status = Status::Failed;
-                entry.failure = Some(package_failure(&message));
-                self.fail(&universal.id, message);
+                self.fail_entry(
+                    &mut entry,
+                    format!("cannot assemble the universal binary: {message}"),
+                );
                 return entry;
             }
         };
@@ -234,6 +180,29 @@ impl Run<'_, '_> {
         entry.inspection = Some(inspection);
         self.done(&universal.id, "universal", &artifact);
         entry
+    }
+
+    /// Writes the fat file of the built `inputs` to `staged`, executable.
+    fn assemble(
+        &self,
+        inputs: &[(&ManifestTarget, &PlannedTarget)],
+        staged: &Path,
+    ) -> Result<(), String> {
+        let mut slices = Vec::new();
+        for (built, _) in inputs {
+            let path = self.dist.join(&built.path);
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            slices.push((built.id.clone(), bytes));
+        }
+        let labelled: Vec<(&str, &[u8])> = slices
+            .iter()
+            .map(|(id, bytes)| (id.as_str(), bytes.as_slice()))
+            .collect();
+        let fat = build_universal(&labelled).map_err(|e| e.to_string())?;
+        std::fs::write(staged, fat)
+            .map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
+        set_executable(staged)
     }
 
     /// Writes the SBOM of a built target from its binary's build info. A binary without build
@@ -264,38 +233,13 @@ impl Run<'_, '_> {
             tool_version: self.plan.crosscheck_version.clone(),
         };
         let written = self.place(&relative, |staged| {
-            // The build hashed every artifact already: read the build info, not the bytes.
-            let options = InspectOptions {
-                hash: false,
-                ..InspectOptions::default()
-            };
-            let inspect = |(path, sha256): &(PathBuf, Option<String>)| {
-                let mut report = crosscheck_inspector::inspect_path_with(path, &options)
-                    .map_err(|e| e.to_string())?;
-                report.sha256 = sha256.clone().unwrap_or_default();
-                Ok::<_, String>(report)
-            };
-            let report = inspect(&binary)?;
-            let document = if slices.is_empty() {
-                cyclonedx(&report, &subject)
-            } else {
-                let slices = slices.iter().map(inspect).collect::<Result<Vec<_>, _>>()?;
-                cyclonedx_universal(&report, &slices, &subject)
-            }
-            .map_err(|e| e.to_string())?;
-            let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
-            json.push(b'\n');
+            let json = sbom_json(&binary, &slices, &subject)?;
             std::fs::write(staged, json)
                 .map_err(|e| format!("cannot write {}: {e}", staged.display()))
         });
         match written {
             Ok(artifact) => {
-                manifest.targets[index].sbom = Some(ManifestFile {
-                    path: artifact.relative.clone(),
-                    sha256: artifact.sha256.clone(),
-                    size: artifact.size,
-                    format: Some(SBOM_FORMAT.to_owned()),
-                });
+                manifest.targets[index].sbom = Some(manifest_file(&artifact, SBOM_FORMAT));
                 self.done(id, "sbom", &artifact);
             }
             Err(message) => {
@@ -328,12 +272,8 @@ impl Run<'_, '_> {
         });
         match written {
             Ok(artifact) => {
-                manifest.targets[index].archive = Some(ManifestFile {
-                    path: artifact.relative.clone(),
-                    sha256: artifact.sha256.clone(),
-                    size: artifact.size,
-                    format: Some(archive.format.to_string()),
-                });
+                manifest.targets[index].archive =
+                    Some(manifest_file(&artifact, &archive.format.to_string()));
                 self.done(id, "archive", &artifact);
             }
             Err(message) => {
@@ -346,12 +286,111 @@ impl Run<'_, '_> {
     }
 }
 
+/// The SBOM of `binary` (path, the SHA-256 the build recorded), or of the universal binary
+/// made of `slices`, as the JSON text written beside it.
+fn sbom_json(
+    binary: &(PathBuf, Option<String>),
+    slices: &[(PathBuf, Option<String>)],
+    subject: &SbomSubject,
+) -> Result<Vec<u8>, String> {
+    // The build hashed every artifact already: read the build info, not the bytes.
+    let options = InspectOptions {
+        hash: false,
+        ..InspectOptions::default()
+    };
+    let inspect = |(path, sha256): &(PathBuf, Option<String>)| {
+        let mut report =
+            crosscheck_inspector::inspect_path_with(path, &options).map_err(|e| e.to_string())?;
+        report.sha256 = sha256.clone().unwrap_or_default();
+        Ok::<_, String>(report)
+    };
+    let report = inspect(binary)?;
+    let document = if slices.is_empty() {
+        cyclonedx(&report, subject)
+    } else {
+        let slices = slices.iter().map(inspect).collect::<Result<Vec<_>, _>>()?;
+        cyclonedx_universal(&report, &slices, subject)
+    }
+    .map_err(|e| e.to_string())?;
+    let mut json = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
+    json.push(b'\n');
+    Ok(json)
+}
+
 /// Where the built entry `id` is in the manifest (`None` when it did not build).
 fn built_index(manifest: &Manifest, id: &str) -> Option<usize> {
     manifest
         .targets
         .iter()
         .position(|t| t.id == id && t.status == Status::Built)
+}
+
+/// The manifest entry of a universal binary before it is made: skipped until it is built.
+fn universal_entry(
+    universal: &PlannedUniversal,
+    plan: &Plan,
+    manifest: &Manifest,
+) -> ManifestTarget {
+    ManifestTarget {
+        id: universal.id.clone(),
+        goos: "darwin".to_owned(),
+        goarch: "universal".to_owned(),
+        variant: None,
+        cgo: universal.cgo,
+        libc: None,
+        path: universal.output.clone(),
+        size: None,
+        sha256: None,
+        status: Status::Skipped,
+        duration_ms: 0,
+        commands: Vec::new(),
+        cwd: plan.project.module_dir.clone(),
+        env: Default::default(),
+        c_compiler: None,
+        log: None,
+        failure: None,
+        inspection: None,
+        archive: None,
+        universal_inputs: Some(universal.inputs.clone()),
+        sbom: None,
+        reproducible: None,
+        // Its slices come from one release (the planner pairs them per `go` value).
+        go_version: manifest
+            .targets
+            .iter()
+            .find(|t| universal.inputs.contains(&t.id))
+            .map_or_else(|| manifest.go_version.clone(), |t| t.go_version.clone()),
+    }
+}
+
+/// Each input of `universal` as built and as planned; `None` when one did not build.
+fn universal_inputs<'a>(
+    universal: &PlannedUniversal,
+    plan: &'a Plan,
+    manifest: &'a Manifest,
+) -> Option<Vec<(&'a ManifestTarget, &'a PlannedTarget)>> {
+    universal
+        .inputs
+        .iter()
+        .map(|id| {
+            let built = manifest
+                .targets
+                .iter()
+                .find(|t| t.id == *id && t.status == Status::Built)?;
+            let planned = plan.targets.iter().find(|t| t.id.id() == *id)?;
+            Some((built, planned))
+        })
+        .collect()
+}
+
+/// How an entry records a file packaged from it (its SBOM, its archive).
+fn manifest_file(artifact: &Artifact, format: &str) -> ManifestFile {
+    ManifestFile {
+        path: artifact.relative.clone(),
+        sha256: artifact.sha256.clone(),
+        size: artifact.size,
+        format: Some(format.to_owned()),
+    }
 }
 
 fn package_failure(message: &str) -> ManifestFailure {
