@@ -1,37 +1,6 @@
 //! One-line explanations for the common ways a cross build fails.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-/// Why a target failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureKind {
-    /// A cgo target without a C compiler.
-    NoCCompiler,
-    /// cgo is not available for the port.
-    CgoUnsupported,
-    /// Names undefined for this GOOS/GOARCH: a file is excluded by build constraints.
-    BuildConstraints,
-    /// Modules could not be downloaded.
-    Network,
-    /// Killed by SIGKILL from outside, most likely the OOM killer.
-    OutOfMemory,
-    /// No space left on the device.
-    DiskFull,
-    /// Go does not know the GOOS/GOARCH pair.
-    UnsupportedPort,
-    /// The per-target time limit ran out.
-    Timeout,
-    /// The command could not be started.
-    CannotStart,
-    /// The artifact could not be moved into the dist directory.
-    Io,
-    /// Compiler or linker errors not classified further.
-    Build,
-    /// The artifact was built but could not be packaged (archive, universal binary).
-    Package,
-}
+use crosscheck_schema::FailureKind;
 
 /// The last lines a failure shows, and how many a result keeps.
 pub const TAIL_LINES: usize = 40;

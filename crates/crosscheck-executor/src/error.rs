@@ -1,8 +1,6 @@
 //! Why a run could not happen at all. A target that fails is not an error: it is a
 //! [`TargetResult`](crate::TargetResult) with status `failed`, and the run goes on.
 
-use std::path::PathBuf;
-
 /// A run that could not start, or could not record its results.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutorError {
@@ -12,29 +10,9 @@ pub enum ExecutorError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
-    /// The dist directory, or a file in it, could not be created or written.
-    #[error("cannot {action} {}: {source}{}", path.display(), io_hint(source))]
-    Dist {
-        /// What was being done, e.g. "create the dist directory".
-        action: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Another run holds the dist lock and `--no-wait` was given.
-    #[error(
-        "another crosscheck run is writing {} (lock {} is held) (hint: wait for it to finish, or run without --no-wait to wait)",
-        dist.display(),
-        lock.display()
-    )]
-    Locked {
-        /// The dist directory.
-        dist: PathBuf,
-        /// The lock file.
-        lock: PathBuf,
-    },
+    /// The dist directory could not be locked, or a file in it created or written.
+    #[error(transparent)]
+    Dist(#[from] crosscheck_schema::DistError),
     /// The Go command could not be started.
     #[error(
         "cannot run {command:?}: {source} (hint: install Go from https://go.dev/dl/ or set `go` in [build] of matrix.toml)"
@@ -61,16 +39,4 @@ pub enum ExecutorError {
     /// Ctrl-C (or SIGTERM) arrived before any build started.
     #[error("interrupted")]
     Interrupted,
-}
-
-/// A hint for the I/O errors a user can fix.
-pub(crate) fn io_hint(error: &std::io::Error) -> &'static str {
-    match error.kind() {
-        std::io::ErrorKind::PermissionDenied => " (hint: choose a writable directory with --dist)",
-        std::io::ErrorKind::StorageFull => " (hint: the disk is full; free some space)",
-        std::io::ErrorKind::ReadOnlyFilesystem => {
-            " (hint: the file system is read-only; choose another --dist)"
-        }
-        _ => "",
-    }
 }

@@ -3,14 +3,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use crosscheck_schema::{
+    Artifact, Failure, Inspection, Manifest, PackageFailure, Reproduction, Status,
+};
 
-use crate::classify::FailureKind;
-use crate::dist::Artifact;
-use crate::inspect::Inspection;
 use crate::prepare::PreparedTarget;
-use crate::reproduce::Reproduction;
 
 /// Something that happened during a run, in the order it happened. `index` is the
 /// target's position in the plan.
@@ -19,6 +16,12 @@ pub enum Event {
     /// Another run holds the dist lock; this one waits for it.
     WaitingForLock {
         /// The lock file.
+        lock: PathBuf,
+    },
+    /// This platform has no dist lock (only Unix has one): another run writing the same
+    /// dist directory at the same time is not kept out.
+    LockUnsupported {
+        /// The lock file, created but not locked.
         lock: PathBuf,
     },
     /// `go mod download` runs once before the builds.
@@ -84,54 +87,11 @@ pub enum Event {
         /// Whether this was the second signal, which kills without a grace period.
         kill: bool,
     },
-    /// The packaging phase wrote a file (an archive or a universal binary).
-    Packaged {
-        /// The manifest entry it belongs to (a target id or `darwin/universal`).
-        id: String,
-        /// What it is: `archive` or `universal`.
-        kind: &'static str,
-        /// The file.
-        file: Artifact,
-    },
-    /// The packaging phase could not package an entry.
-    PackagingFailed {
-        /// The manifest entry (a target id or `darwin/universal`).
-        id: String,
-        /// What went wrong.
-        message: String,
-    },
     /// A target failed under `--fail-fast`: the others are being cancelled.
     FailingFast {
         /// The target that failed.
         id: String,
     },
-}
-
-/// How a target ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Built; the artifact is in the dist directory.
-    Built,
-    /// Checked (`crosscheck check`): compiled without errors.
-    Checked,
-    /// The build failed.
-    Failed,
-    /// Never started (fail-fast or interrupted).
-    Skipped,
-    /// Stopped while running (fail-fast or interrupted).
-    Cancelled,
-}
-
-/// Why a target failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Failure {
-    /// The cause, classified.
-    pub kind: FailureKind,
-    /// What happened, one line: `exit status 1`, `timed out after 10m`.
-    pub message: String,
-    /// What to do about it, when knowable.
-    pub hint: Option<String>,
 }
 
 /// The outcome of one target.
@@ -173,7 +133,7 @@ pub struct RunSummary {
     /// What the run produced, in the shape of `manifest.json`: for a build, the manifest it
     /// wrote (packaging included); for a check, the same record, never written. Reporters
     /// read every run, live or finished, from this one record.
-    pub manifest: crate::manifest::Manifest,
+    pub manifest: Manifest,
     /// The manifest file written (build only).
     pub manifest_path: Option<PathBuf>,
     /// The checksums file written (build only).
@@ -181,7 +141,7 @@ pub struct RunSummary {
     /// Files the packaging phase wrote (archives, universal binaries).
     pub packaged: Vec<Artifact>,
     /// What the packaging phase could not package; any makes the run fail.
-    pub package_failures: Vec<crate::package::PackageFailure>,
+    pub package_failures: Vec<PackageFailure>,
 }
 
 impl RunSummary {

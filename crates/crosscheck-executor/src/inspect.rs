@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use crosscheck_planner::PlannedTarget;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use crosscheck_schema::Inspection;
 
 /// Examines a built artifact. Called on a blocking thread, once per built target, after the
 /// artifact is in its final place; what it returns goes into the manifest and an
@@ -20,28 +19,6 @@ pub trait Inspect: Send + Sync {
         let _ = (artifact, offset);
         None
     }
-}
-
-/// What an inspector found.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Inspection {
-    /// The inspector's report, in its own documented shape.
-    pub report: serde_json::Value,
-    /// Whether the artifact is what was asked for.
-    pub verdict: Verdict,
-    /// Why not, one line each (empty when it passed).
-    #[serde(default)]
-    pub problems: Vec<String>,
-}
-
-/// An inspector's verdict on one artifact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// The artifact matches its target.
-    Pass,
-    /// It does not (wrong architecture, unexpected dynamic libc, ...).
-    Fail,
 }
 
 impl<F> Inspect for F

@@ -29,7 +29,6 @@
 #![warn(missing_docs)]
 
 pub mod classify;
-pub mod dist;
 pub mod env;
 mod error;
 mod event;
@@ -48,18 +47,22 @@ mod unix;
 #[cfg(not(unix))]
 mod windows;
 
-pub use classify::{FailureKind, TAIL_LINES, classify};
-pub use dist::Artifact;
+pub use classify::{TAIL_LINES, classify};
 pub use error::ExecutorError;
-pub use event::{Event, Failure, RunSummary, Status, TargetResult};
-pub use inspect::{Inspect, Inspection, Verdict};
-pub use manifest::{MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, manifest_schema};
+pub use event::{Event, RunSummary, TargetResult};
+pub use inspect::Inspect;
 pub use options::{
-    DEFAULT_GRACE_PERIOD, FailurePolicy, LockPolicy, MEMORY_PER_JOB, Mode, RunOptions,
-    default_jobs, jobs_for, mem_available,
+    DEFAULT_GRACE_PERIOD, FailurePolicy, MEMORY_PER_JOB, Mode, RunOptions, default_jobs, jobs_for,
+    mem_available,
 };
-pub use package::{Package, PackageFailure, PackageOutcome};
+pub use package::Package;
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
-pub use reproduce::{Difference, Reproduction};
 pub use runner::{format_duration, run};
-pub use toolchain::{CcKind, HostTools, MissingCc, ResolvedCc, Zig, ZigSource, resolve_c_compiler};
+pub use toolchain::{HostTools, MissingCc, Zig, ZigSource, resolve_c_compiler};
+
+// The records a run produces belong to every stage: they live in `crosscheck-schema`.
+pub use crosscheck_schema::{
+    Artifact, CcKind, Difference, Failure, FailureKind, Inspection, LockPolicy,
+    MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, PackageFailure, PackageOutcome,
+    Reproduction, ResolvedCc, Status, Verdict, dist, manifest_schema,
+};

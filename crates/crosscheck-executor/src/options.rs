@@ -1,5 +1,6 @@
 //! How to run a plan: [`RunOptions`], and the default concurrency.
 
+use crosscheck_schema::LockPolicy;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,16 +29,6 @@ pub enum FailurePolicy {
     KeepGoing,
     /// Stop the running builds and start no more after the first failure.
     FailFast,
-}
-
-/// What to do when another run holds the dist directory's lock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LockPolicy {
-    /// Wait for it (emitting [`Event::WaitingForLock`](crate::Event::WaitingForLock)).
-    #[default]
-    Wait,
-    /// Fail with [`ExecutorError::Locked`](crate::ExecutorError::Locked).
-    NoWait,
 }
 
 /// Everything [`run`](crate::run) needs besides the plan.

@@ -11,7 +11,9 @@ use crosscheck_planner::{Plan, PlannedTarget, check_commands};
 use serde::Serialize;
 
 use crate::options::Mode;
-use crate::toolchain::{CcKind, HostTools, MissingCc, ResolvedCc, resolve_c_compiler};
+use crosscheck_schema::{CcKind, ResolvedCc};
+
+use crate::toolchain::{HostTools, MissingCc, resolve_c_compiler};
 
 /// One target, ready to run.
 #[derive(Clone, Debug, Serialize)]

@@ -20,48 +20,13 @@ use crosscheck_planner::PlannedTarget;
 use crosscheck_planner::env_vars::{
     GOCACHE, GOCACHEPROG, GOTMPDIR, ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR,
 };
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use crosscheck_schema::{Difference, Reproduction};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::inspect::Inspect;
 use crate::prepare::{PreparedTarget, display_command, shell_quote};
 use crate::process::{Cancel, Stop, run_command};
-
-/// The outcome of building a target a second time and comparing the artifacts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Reproduction {
-    /// Whether the second build produced exactly the same bytes.
-    pub verified: bool,
-    /// The second artifact's size in bytes (when it was built).
-    pub size: Option<u64>,
-    /// Where the two artifacts first differ (when they differ).
-    pub first_difference: Option<Difference>,
-    /// How many bytes differ: positions both files have whose bytes differ, plus the length
-    /// one file has beyond the other.
-    pub differing_bytes: Option<u64>,
-    /// The second artifact's size minus the first's.
-    pub size_difference: Option<i64>,
-    /// Why the comparison could not be made (the copy or the second build failed).
-    pub error: Option<String>,
-    /// What usually causes such a difference or failure.
-    pub hint: Option<String>,
-    /// Wall-clock time of the second build, in milliseconds.
-    pub duration_ms: u64,
-}
-
-/// Where two artifacts first differ.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Difference {
-    /// The file offset of the first differing byte.
-    pub offset: u64,
-    /// The section (or segment, or header) holding it, e.g. `.go.buildinfo`, when the
-    /// inspector could tell.
-    pub section: Option<String>,
-    /// The offset within that section.
-    pub section_offset: Option<u64>,
-}
 
 /// Where the second build happens; deleted on drop.
 #[derive(Debug)]

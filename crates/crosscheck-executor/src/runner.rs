@@ -16,13 +16,14 @@ use crosscheck_planner::{Plan, PlannedTarget, Target};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
-use crate::classify::{FailureKind, TAIL_LINES, classify};
-use crate::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, dist_error};
+use crosscheck_schema::dist::{self, LOGS_DIR};
+use crosscheck_schema::{Failure, FailureKind, Inspection, LockPolicy, Reproduction, Status};
+
+use crate::classify::{TAIL_LINES, classify};
 use crate::env::inherited_env;
 use crate::error::ExecutorError;
-use crate::event::{Event, Failure, RunSummary, Status, TargetResult};
-use crate::manifest::Manifest;
-use crate::options::{FailurePolicy, LockPolicy, Mode, RunOptions};
+use crate::event::{Event, RunSummary, TargetResult};
+use crate::options::{FailurePolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::schedule::{Timings, longest_first};
@@ -134,7 +135,7 @@ async fn run_locked(
     let duration = started.elapsed();
     history.record(&results);
 
-    let mut manifest = Manifest::new(&shared.plan, &prepared, &results);
+    let mut manifest = crate::manifest::record(&shared.plan, &prepared, &results);
     manifest.interrupted = interrupted;
     let mut summary = RunSummary {
         results,
@@ -148,7 +149,7 @@ async fn run_locked(
         package_failures: Vec::new(),
     };
     if shared.is_build() {
-        write_dist(shared, &mut summary, on_event)?;
+        write_dist(shared, &mut summary)?;
     }
     Ok(summary)
 }
@@ -164,6 +165,11 @@ async fn lock_dist(
         return Ok(None);
     }
     let lock = acquire_lock(&shared.dist, shared.options.lock, cancel, on_event).await?;
+    if !lock.held() {
+        on_event(Event::LockUnsupported {
+            lock: lock.path.clone(),
+        });
+    }
     dist::prepare(&shared.dist)?;
     Ok(Some(lock))
 }
@@ -269,41 +275,22 @@ async fn forward_events<T>(
 /// Writes what a build leaves in the dist directory, in this order: the packages, which the
 /// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
 /// An interrupted build is not packaged, as the [`Package`](crate::Package) hook promises.
-fn write_dist(
-    shared: &Shared,
-    summary: &mut RunSummary,
-    on_event: &mut dyn FnMut(Event),
-) -> Result<(), ExecutorError> {
+fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorError> {
     if let Some(packager) = &shared.options.package
         && !summary.interrupted
     {
-        let outcome = packager.package(&shared.plan, &shared.dist, &mut summary.manifest, on_event);
+        let outcome = packager.package(&shared.plan, &shared.dist, &mut summary.manifest);
         summary.packaged = outcome.files;
         summary.package_failures = outcome.failures;
     }
-    summary.manifest_path = Some(write_manifest(&shared.dist, &summary.manifest)?);
-    summary.checksums = Some(write_checksums(&shared.dist, summary)?);
-    let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_planner::STAGING_DIR));
-    Ok(())
-}
-
-fn write_manifest(dist: &Path, manifest: &Manifest) -> Result<PathBuf, ExecutorError> {
-    let path = dist.join(MANIFEST_FILE);
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| ExecutorError::Dist {
-        action: "serialise the manifest for",
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    dist::write_atomically(&path, &json).map_err(dist_error("write", &path))?;
-    Ok(path)
-}
-
-fn write_checksums(dist: &Path, summary: &RunSummary) -> Result<PathBuf, ExecutorError> {
-    let path = dist.join(CHECKSUMS_FILE);
+    summary.manifest_path = Some(dist::write_manifest(&shared.dist, &summary.manifest)?);
     let built = summary.results.iter().filter_map(|r| r.artifact.as_ref());
-    let sums = dist::sha256sums(built.chain(&summary.packaged));
-    dist::write_atomically(&path, sums.as_bytes()).map_err(dist_error("write", &path))?;
-    Ok(path)
+    summary.checksums = Some(dist::write_checksums(
+        &shared.dist,
+        built.chain(&summary.packaged),
+    )?);
+    let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_schema::STAGING_DIR));
+    Ok(())
 }
 
 fn timings_key(plan: &Plan, mode: &Mode) -> String {
@@ -756,7 +743,7 @@ async fn inspect(
     index: usize,
     planned: &PlannedTarget,
     artifact: &Path,
-) -> Option<crate::inspect::Inspection> {
+) -> Option<Inspection> {
     let inspector = shared.options.inspect.clone()?;
     let path = artifact.to_owned();
     let planned = planned.clone();
@@ -778,7 +765,7 @@ async fn verify_reproducible(
     artifact: &Path,
     output: &mut TargetOutput<'_>,
     cancel: &mut watch::Receiver<Cancel>,
-) -> Option<crate::reproduce::Reproduction> {
+) -> Option<Reproduction> {
     if !shared.options.verify_reproducible {
         return None;
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crosscheck_planner::{PlannedTarget, Requirement};
-use schemars::JsonSchema;
+use crosscheck_schema::{CcKind, ResolvedCc};
 use serde::{Deserialize, Serialize};
 
 /// The C toolchains found on this machine.
@@ -64,31 +64,6 @@ impl std::fmt::Display for ZigSource {
             }
         }
     }
-}
-
-/// The C compiler a cgo target builds with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ResolvedCc {
-    /// What chose it.
-    pub kind: CcKind,
-    /// The `CC` value (Go splits it into words with shell-like quoting).
-    pub cc: String,
-    /// The `CXX` value, if any.
-    pub cxx: Option<String>,
-    /// How it was found, for people: e.g. `zig 0.14.0 (zig on PATH)`.
-    pub via: String,
-}
-
-/// What chose a target's C compiler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CcKind {
-    /// `cc` in matrix.toml.
-    Configured,
-    /// `zig cc -target <triple>`.
-    Zig,
-    /// A cross gcc found on PATH.
-    CrossGcc,
 }
 
 /// A cgo target this machine has no C compiler for, and what to install.

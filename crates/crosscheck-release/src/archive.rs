@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use crosscheck_planner::ArchiveFormat;
+use crosscheck_schema::ArchiveFormat;
 
 /// The mode of the executable in an archive.
 pub const BINARY_MODE: u32 = 0o755;

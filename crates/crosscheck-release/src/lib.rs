@@ -4,7 +4,7 @@
 //!
 //! Each module is one job:
 //!
-//! - [`package`]: [`Packager`], the executor's [`crosscheck_executor::Package`] hook, run
+//! - [`package`]: [`Packager`], which the CLI plugs into the executor's `Package` hook, run
 //!   after the builds under the dist lock: it assembles [`universal`] Mach-O binaries, writes
 //!   an [`sbom`] beside every binary and an [`archive`] per target, and returns the files so
 //!   that `SHA256SUMS` covers them.

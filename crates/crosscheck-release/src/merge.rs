@@ -21,15 +21,15 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use crosscheck_executor::dist::{self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, STATE_DIR};
-use crosscheck_executor::manifest::ManifestTarget;
-use crosscheck_executor::{
-    Artifact, ExecutorError, LockPolicy, MANIFEST_SCHEMA_VERSION, Manifest, MergedShard, Status,
+use crosscheck_schema::dist::{
+    self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, STATE_DIR, StreamDigest,
 };
-use crosscheck_planner::{CatalogSource, Plan};
-use sha2::{Digest, Sha256};
+use crosscheck_schema::{
+    Artifact, CatalogSource, DistError, LockPolicy, MANIFEST_SCHEMA_VERSION, Manifest,
+    ManifestTarget, MergedShard, Plan, Status,
+};
 
 use crate::package::SBOM_SUFFIX;
 
@@ -427,9 +427,9 @@ pub enum MergeError {
         /// The other.
         second: String,
     },
-    /// The output lock could not be taken.
-    #[error("{0}")]
-    Lock(#[from] ExecutorError),
+    /// The output lock could not be taken, or its manifest or checksums not written.
+    #[error(transparent)]
+    Dist(#[from] DistError),
     /// Writing the output failed.
     #[error("cannot {action} {}: {source}", path.display())]
     Write {
@@ -599,7 +599,7 @@ fn check_built(planned: &[PlannedEntry<'_>], found: &Found<'_>) -> Result<(), Me
             format!(
                 "{} ({} in {})",
                 target.id,
-                status_name(target.status),
+                target.status.as_str(),
                 shard.dir.display()
             )
         })
@@ -902,43 +902,17 @@ fn check_against_plan(shard: &Shard, plan: &Plan) -> Result<(), MergeError> {
 fn digest(target: &ManifestTarget) -> String {
     match (&target.sha256, target.status) {
         (Some(sha256), Status::Built) => format!("sha256 {sha256}"),
-        _ => status_name(target.status).to_owned(),
+        _ => target.status.as_str().to_owned(),
     }
 }
 
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Built => "built",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
-        Status::Cancelled => "cancelled",
-        Status::Checked => "checked",
-    }
-}
-
-/// A path a manifest may name: relative, inside the directory, not crosscheck's own state.
+/// A path a manifest may name: inside the directory ([`dist::stays_inside`]), written
+/// canonically (no empty or `.` parts), and none of crosscheck's own files.
 fn is_safe_relative(path: &str) -> bool {
-    let path = Path::new(path);
-    let mut components = path.components().peekable();
-    if components.peek().is_none() {
-        return false;
-    }
-    let mut first = true;
-    for component in components {
-        match component {
-            Component::Normal(name) => {
-                if first && name == STATE_DIR {
-                    return false;
-                }
-            }
-            _ => return false,
-        }
-        first = false;
-    }
-    !matches!(
-        path.to_str(),
-        Some(MANIFEST_FILE) | Some(CHECKSUMS_FILE) | None
-    )
+    let canonical = path.split('/').all(|part| !part.is_empty() && part != ".");
+    let own = path.split('/').next() == Some(STATE_DIR)
+        || [MANIFEST_FILE, CHECKSUMS_FILE].contains(&path);
+    dist::stays_inside(path) && canonical && !own
 }
 
 /// Carries out `plan` under the lock of `out`: copies and verifies every file, then writes
@@ -996,20 +970,8 @@ fn stage_and_place(
         }
         files.push(artifact);
     }
-    let mut json = serde_json::to_string_pretty(&plan.manifest).map_err(|e| MergeError::Write {
-        action: "serialise",
-        path: out.join(MANIFEST_FILE),
-        source: std::io::Error::other(e),
-    })?;
-    json.push('\n');
-    let sums = dist::sha256sums(&checksummed);
-    for (name, bytes) in [
-        (CHECKSUMS_FILE, sums.as_bytes()),
-        (MANIFEST_FILE, json.as_bytes()),
-    ] {
-        let path = out.join(name);
-        dist::write_atomically(&path, bytes).map_err(write_error("write", &path))?;
-    }
+    dist::write_checksums(out, &checksummed)?;
+    dist::write_manifest(out, &plan.manifest)?;
     Ok(MergeSummary {
         manifest: plan.manifest.clone(),
         files,
@@ -1033,25 +995,19 @@ fn copy_verified(copy: &FileCopy, temp: &Path, out: &Path) -> Result<Artifact, M
         return Err(read_error(std::io::Error::other("not a regular file")));
     }
     let mut target = File::create(temp).map_err(write_error("create", temp))?;
-    let mut hasher = Sha256::new();
+    let mut digest = StreamDigest::default();
     let mut buffer = vec![0u8; 1 << 16];
-    let mut size = 0u64;
     loop {
         let n = source.read(&mut buffer).map_err(read_error)?;
         if n == 0 {
             break;
         }
-        size += n as u64;
-        hasher.update(&buffer[..n]);
+        digest.update(&buffer[..n]);
         target
             .write_all(&buffer[..n])
             .map_err(write_error("write", temp))?;
     }
-    let sha256: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let (size, sha256) = digest.finish();
     let mismatch = |what, expected: String, actual: String| MergeError::Mismatch {
         id: copy.target.clone(),
         role: copy.file.role,

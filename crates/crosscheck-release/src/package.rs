@@ -1,4 +1,5 @@
-//! The packaging phase: [`Packager`] implements the executor's [`Package`] hook.
+//! The packaging phase: [`Packager::package`], which the CLI plugs into the executor's
+//! `Package` hook.
 //!
 //! After the builds, under the dist lock, it
 //!
@@ -12,18 +13,17 @@
 //!    ([`crate::archive`]) and records it in the entry's `archive`.
 //!
 //! Every file goes to the staging directory first and is renamed into place by
-//! [`crosscheck_executor::dist::finalize_artifact`], which also hashes it for `SHA256SUMS`.
+//! [`crosscheck_schema::dist::finalize_artifact`], which also hashes it for `SHA256SUMS`.
 //! A failure marks only the entry concerned; built artifacts stay where they are.
 
 use std::path::{Path, PathBuf};
 
-use crosscheck_executor::manifest::{ManifestFailure, ManifestTarget};
-use crosscheck_executor::{
-    Artifact, Event, FailureKind, Inspection, Manifest, ManifestFile, Package, PackageFailure,
-    PackageOutcome, Status, Verdict,
+use crosscheck_inspector::{InspectOptions, Report};
+use crosscheck_schema::{
+    Artifact, Expectation, Failure, FailureKind, Inspection, Manifest, ManifestFile,
+    ManifestTarget, PackageEvent, PackageFailure, PackageOutcome, PackagedKind, Plan,
+    PlannedArchive, PlannedTarget, PlannedUniversal, STAGING_DIR, Status, Verdict,
 };
-use crosscheck_inspector::{Expectation, InspectOptions, Report};
-use crosscheck_planner::{Plan, PlannedArchive, PlannedTarget, PlannedUniversal, STAGING_DIR};
 
 use crate::archive::{BINARY_MODE, Entry, FILE_MODE, write_archive};
 use crate::sbom::{SbomSubject, cyclonedx, cyclonedx_universal};
@@ -42,13 +42,17 @@ const PACKAGE_STAGING: &str = "package";
 #[derive(Clone, Debug, Default)]
 pub struct Packager;
 
-impl Package for Packager {
-    fn package(
+impl Packager {
+    /// Packages what `plan` built into `dist` and records it in `manifest`, reporting each
+    /// file written and each entry that could not be packaged through `on_event`. Called
+    /// after the builds, under the dist lock, before `manifest.json` and `SHA256SUMS` are
+    /// written; the returned files are what the checksums add.
+    pub fn package(
         &self,
         plan: &Plan,
         dist: &Path,
         manifest: &mut Manifest,
-        on_event: &mut dyn FnMut(Event),
+        on_event: &mut dyn FnMut(PackageEvent),
     ) -> PackageOutcome {
         let mut run = Run {
             plan,
@@ -90,12 +94,12 @@ struct Run<'a, 'e> {
     dist: &'a Path,
     staging: PathBuf,
     outcome: PackageOutcome,
-    on_event: &'e mut dyn FnMut(Event),
+    on_event: &'e mut dyn FnMut(PackageEvent),
 }
 
 impl Run<'_, '_> {
     fn fail(&mut self, id: &str, message: String) {
-        (self.on_event)(Event::PackagingFailed {
+        (self.on_event)(PackageEvent::PackagingFailed {
             id: id.to_owned(),
             message: message.clone(),
         });
@@ -114,9 +118,9 @@ impl Run<'_, '_> {
         self.fail(&id, message);
     }
 
-    fn done(&mut self, id: &str, kind: &'static str, file: &Artifact) {
+    fn done(&mut self, id: &str, kind: PackagedKind, file: &Artifact) {
         self.outcome.files.push(file.clone());
-        (self.on_event)(Event::Packaged {
+        (self.on_event)(PackageEvent::Packaged {
             id: id.to_owned(),
             kind,
             file: file.clone(),
@@ -135,7 +139,7 @@ impl Run<'_, '_> {
         let file_name = relative.replace('/', "_");
         let staged = self.staging.join(file_name);
         write(&staged)?;
-        crosscheck_executor::dist::finalize_artifact(
+        crosscheck_schema::dist::finalize_artifact(
             &staged,
             self.dist,
             relative,
@@ -178,7 +182,7 @@ impl Run<'_, '_> {
             );
         }
         entry.inspection = Some(inspection);
-        self.done(&universal.id, "universal", &artifact);
+        self.done(&universal.id, PackagedKind::Universal, &artifact);
         entry
     }
 
@@ -240,7 +244,7 @@ impl Run<'_, '_> {
         match written {
             Ok(artifact) => {
                 manifest.targets[index].sbom = Some(manifest_file(&artifact, SBOM_FORMAT));
-                self.done(id, "sbom", &artifact);
+                self.done(id, PackagedKind::Sbom, &artifact);
             }
             Err(message) => {
                 self.fail_entry(
@@ -274,7 +278,7 @@ impl Run<'_, '_> {
             Ok(artifact) => {
                 manifest.targets[index].archive =
                     Some(manifest_file(&artifact, &archive.format.to_string()));
-                self.done(id, "archive", &artifact);
+                self.done(id, PackagedKind::Archive, &artifact);
             }
             Err(message) => {
                 self.fail_entry(
@@ -393,8 +397,8 @@ fn manifest_file(artifact: &Artifact, format: &str) -> ManifestFile {
     }
 }
 
-fn package_failure(message: &str) -> ManifestFailure {
-    ManifestFailure {
+fn package_failure(message: &str) -> Failure {
+    Failure {
         kind: FailureKind::Package,
         message: message.to_owned(),
         hint: Some("the binary itself was built and is in the dist directory; fix the cause and build again".to_owned()),
@@ -411,22 +415,6 @@ fn set_executable(path: &Path) -> Result<(), String> {
 #[cfg(not(unix))]
 fn set_executable(_path: &Path) -> Result<(), String> {
     Ok(())
-}
-
-/// What the input's build asked for, as `crosscheck build` checks thin artifacts.
-fn expectation(target: &PlannedTarget) -> Expectation {
-    Expectation {
-        goos: target.goos.clone(),
-        goarch: target.goarch.clone(),
-        variant: target
-            .variant
-            .as_ref()
-            .filter(|variant| !variant.value.is_empty())
-            .map(|variant| (variant.var.clone(), variant.value.clone())),
-        cgo: target.cgo,
-        libc: None,
-        trimpath: Some(target.argv.iter().any(|arg| arg == "-trimpath")),
-    }
 }
 
 /// Inspects the fat file: each input's slice must be there, be byte for byte the input's
@@ -448,9 +436,11 @@ fn inspect_universal(path: &Path, inputs: &[(&ManifestTarget, &PlannedTarget)]) 
     };
     let mut problems = Vec::new();
     for (built, planned) in inputs {
-        for violation in
-            crosscheck_inspector::check(&report, Some(&expectation(planned)), &planned.policy)
-        {
+        for violation in crosscheck_inspector::check(
+            &report,
+            Some(&Expectation::for_target(planned)),
+            &planned.policy,
+        ) {
             problems.push(format!(
                 "[{}] {}: {}",
                 violation.rule, built.id, violation.message

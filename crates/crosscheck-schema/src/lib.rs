@@ -18,21 +18,33 @@
 //! [`mod@env_vars`] declares every environment variable crosscheck reads.
 #![warn(missing_docs)]
 
+pub mod dist;
 pub mod env_vars;
 pub mod go;
+pub mod inspection;
+pub mod manifest;
 pub mod plan;
 pub mod policy;
+pub mod release;
 mod suggest;
 pub mod target;
 pub mod variant;
 
+pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
+pub use inspection::{Inspection, Verdict};
+pub use manifest::{
+    CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,
+    ManifestProject, ManifestTarget, ManifestVariant, MergedShard, Reproduction, ResolvedCc,
+    Status, duration_ms, manifest_schema,
+};
 pub use plan::{
     ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GoInfo, PLAN_SCHEMA_VERSION, Plan,
     PlannedArchive, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR,
     SelectionInfo, Shard, ShardError, Skipped, VariantSetting, VcsInfo, format_epoch,
 };
 pub use policy::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
+pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
 pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
 pub use variant::{Variant, VariantError, VariantVar};

@@ -1,11 +1,13 @@
 //! `crosscheck build`: run the plan's builds in parallel into the dist directory.
 
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, mpsc};
 
 use crosscheck_executor::{
     FailurePolicy, HostTools, LockPolicy, Mode, RunOptions, RunSummary, Status, Verdict,
 };
 use crosscheck_planner::Plan;
+use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
@@ -26,9 +28,14 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     };
     options.inspect = Some(Arc::new(ArtifactInspector));
     options.verify_reproducible = args.verify_reproducible;
-    options.package = Some(Arc::new(crosscheck_release::Packager));
+    let (release, package_events) = ReleaseStage::new();
+    options.package = Some(Arc::new(release));
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
+    // Packaging is the run's last step, so its events still come after every build's.
+    for event in package_events.try_iter() {
+        reporter.package_event(event);
+    }
     reporter.finish(&summary);
     report_for_ci(args, plan, &summary, printer)?;
     outcome(&summary)?;
@@ -44,6 +51,29 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
         return Err(CliError::NotReproducible { count, total });
     }
     policy
+}
+
+/// Plugs the release stage into the executor's packaging hook, which runs after the builds
+/// under the dist lock. The release stage's events are not the executor's: they travel on
+/// their own channel to the reporter.
+struct ReleaseStage {
+    events: mpsc::Sender<PackageEvent>,
+}
+
+impl ReleaseStage {
+    fn new() -> (ReleaseStage, mpsc::Receiver<PackageEvent>) {
+        let (events, receiver) = mpsc::channel();
+        (ReleaseStage { events }, receiver)
+    }
+}
+
+impl crosscheck_executor::Package for ReleaseStage {
+    fn package(&self, plan: &Plan, dist: &Path, manifest: &mut Manifest) -> PackageOutcome {
+        crosscheck_release::Packager.package(plan, dist, manifest, &mut |event| {
+            // The receiver lives until the run returns; nothing is lost.
+            let _ = self.events.send(event);
+        })
+    }
 }
 
 /// `--junit`, and on GitHub Actions the annotations and job summary (reporter::github).

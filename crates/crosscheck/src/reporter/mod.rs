@@ -19,6 +19,7 @@ pub mod junit;
 pub mod markdown;
 pub mod rows;
 
+use crosscheck_schema::PackageEvent;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -118,6 +119,10 @@ impl<'a> Reporter<'a> {
                 "waiting for another crosscheck run to finish with this dist directory (lock {}; --no-wait fails instead)",
                 lock.display()
             )),
+            Event::LockUnsupported { lock } => self.status(&format!(
+                "warning: this platform has no dist lock: another crosscheck run writing this dist directory at the same time is not kept out (lock file {})",
+                lock.display()
+            )),
             Event::DownloadingModules { argv } => self.detail(&format!("$ {}", display_command(&argv))),
             Event::RunStarted { targets, jobs } => {
                 let memory = crosscheck_executor::mem_available()
@@ -195,14 +200,24 @@ impl<'a> Reporter<'a> {
                 "interrupted: stopping the builds (SIGTERM, then SIGKILL after a grace period); press Ctrl-C again to kill them now",
             ),
             Event::Interrupted { kill: true } => self.status("interrupted again: killing the builds"),
-            Event::Packaged { id, kind, file } => {
-                self.detail(&format!("  packaged {id}: {kind} {}", file.relative));
-            }
-            Event::PackagingFailed { id, message } => {
-                self.status(&format!("error: cannot package {id}: {message}"));
-            }
             Event::FailingFast { id } => {
                 self.status(&format!("{id} failed; --fail-fast: stopping the other builds"));
+            }
+        }
+    }
+
+    /// What the release stage reports while it packages a build.
+    pub fn package_event(&mut self, event: PackageEvent) {
+        match event {
+            PackageEvent::Packaged { id, kind, file } => {
+                self.detail(&format!(
+                    "  packaged {id}: {} {}",
+                    kind.as_str(),
+                    file.relative
+                ));
+            }
+            PackageEvent::PackagingFailed { id, message } => {
+                self.status(&format!("error: cannot package {id}: {message}"));
             }
         }
     }

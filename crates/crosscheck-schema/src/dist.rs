@@ -1,8 +1,10 @@
-//! The dist directory: its lock, staging, moving artifacts into place, checksums.
+//! The dist directory: its layout, its lock, staging, moving artifacts into place,
+//! checksums, and the one rule for paths that must stay inside it.
 //!
 //! Every file crosscheck writes there goes to a temporary name in the same directory first
 //! and is renamed into place, so a killed run leaves either the old file or the new one,
-//! never half of one.
+//! never half of one. The executor (builds), the release stage (archives, SBOMs, universal
+//! binaries, merges) and the CLI (reports) all write and read dist through this module.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -11,8 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::ExecutorError;
-use crate::options::LockPolicy;
+use crate::manifest::Manifest;
+use crate::plan::STAGING_DIR;
 
 /// crosscheck's own directory inside dist (staging, lock).
 pub const STATE_DIR: &str = ".crosscheck";
@@ -38,6 +40,68 @@ pub struct Artifact {
     pub sha256: String,
 }
 
+/// What to do when another run holds the dist directory's lock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LockPolicy {
+    /// Wait for it.
+    #[default]
+    Wait,
+    /// Fail with [`DistError::Locked`].
+    NoWait,
+}
+
+/// The dist directory could not be locked, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    /// The dist directory, or a file in it, could not be created or written.
+    #[error("cannot {action} {}: {source}{}", path.display(), io_hint(source))]
+    Io {
+        /// What was being done, e.g. "create the dist directory".
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another run holds the dist lock and `--no-wait` was given.
+    #[error(
+        "another crosscheck run is writing {} (lock {} is held) (hint: wait for it to finish, or run without --no-wait to wait)",
+        dist.display(),
+        lock.display()
+    )]
+    Locked {
+        /// The dist directory.
+        dist: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
+}
+
+impl DistError {
+    /// A `map_err` adapter: `std::fs::write(&path, ..).map_err(DistError::io("write", &path))`.
+    pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DistError {
+        let path = path.to_owned();
+        move |source| DistError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+/// A hint for the I/O errors a user can fix.
+pub fn io_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => " (hint: choose a writable directory with --dist)",
+        std::io::ErrorKind::StorageFull => " (hint: the disk is full; free some space)",
+        std::io::ErrorKind::ReadOnlyFilesystem => {
+            " (hint: the file system is read-only; choose another --dist)"
+        }
+        _ => "",
+    }
+}
+
 /// An exclusive lock on a dist directory, released when dropped.
 #[derive(Debug)]
 pub struct DistLock {
@@ -49,42 +113,41 @@ pub struct DistLock {
     pub path: PathBuf,
 }
 
+impl DistLock {
+    /// Whether the lock keeps other runs out. Off Unix crosscheck takes no lock (the file is
+    /// created, nothing is locked): callers warn that two runs may then write at once.
+    pub fn held(&self) -> bool {
+        cfg!(unix)
+    }
+}
+
 /// The outcome of one attempt to take the lock.
-pub(crate) enum TryLock {
+enum TryLock {
     Locked(DistLock),
     Busy(PathBuf),
 }
 
-pub(crate) fn dist_error(
-    action: &'static str,
-    path: &Path,
-) -> impl FnOnce(std::io::Error) -> ExecutorError {
-    let path = path.to_owned();
-    move |source| ExecutorError::Dist {
-        action,
-        path,
-        source,
-    }
-}
-
 /// Creates the dist directory and tries once to lock it.
-pub(crate) fn try_lock(dist: &Path) -> Result<TryLock, ExecutorError> {
+///
+/// Off Unix there is no lock: two runs writing one dist directory at once are not kept
+/// apart there, and [`DistLock::held`] says so.
+fn try_lock(dist: &Path) -> Result<TryLock, DistError> {
     let state = dist.join(STATE_DIR);
-    std::fs::create_dir_all(&state).map_err(dist_error("create the dist directory", &state))?;
+    std::fs::create_dir_all(&state).map_err(DistError::io("create the dist directory", &state))?;
     let path = state.join(LOCK_FILE);
     let file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(dist_error("open the lock file", &path))?;
+        .map_err(DistError::io("open the lock file", &path))?;
     #[cfg(unix)]
     {
         use nix::fcntl::{Flock, FlockArg};
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
             Ok(lock) => Ok(TryLock::Locked(DistLock { _lock: lock, path })),
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(TryLock::Busy(path)),
-            Err((_, errno)) => Err(ExecutorError::Dist {
+            Err((_, errno)) => Err(DistError::Io {
                 action: "lock",
                 path,
                 source: std::io::Error::from(errno),
@@ -95,15 +158,15 @@ pub(crate) fn try_lock(dist: &Path) -> Result<TryLock, ExecutorError> {
     Ok(TryLock::Locked(DistLock { _file: file, path }))
 }
 
-/// Takes the lock of `dist` (creating the directory) for work done outside [`run`](crate::run),
-/// such as merging shard outputs. With [`LockPolicy::Wait`] it polls until the holder is done,
-/// calling `on_wait` once with the lock file; with [`LockPolicy::NoWait`] a held lock is
-/// [`ExecutorError::Locked`].
+/// Takes the lock of `dist` (creating the directory) from synchronous code, such as merging
+/// shard outputs. With [`LockPolicy::Wait`] it polls until the holder is done, calling
+/// `on_wait` once with the lock file; with [`LockPolicy::NoWait`] a held lock is
+/// [`DistError::Locked`]. The executor waits asynchronously with a [`LockWaiter`] instead.
 pub fn lock_blocking(
     dist: &Path,
     policy: LockPolicy,
     on_wait: &mut dyn FnMut(&Path),
-) -> Result<DistLock, ExecutorError> {
+) -> Result<DistLock, DistError> {
     let mut waiter = LockWaiter::new(dist, policy);
     loop {
         if let Some(lock) = waiter.attempt(|lock| on_wait(&lock))? {
@@ -114,18 +177,19 @@ pub fn lock_blocking(
 }
 
 /// How often a waiter retries a held dist lock.
-pub(crate) const LOCK_POLL: Duration = Duration::from_millis(250);
+pub const LOCK_POLL: Duration = Duration::from_millis(250);
 
-/// One waiter's attempts at the dist lock, shared by [`run`](crate::run) (which waits
+/// One waiter's attempts at the dist lock, shared by the executor's run (which waits
 /// asynchronously, watching for Ctrl-C) and [`lock_blocking`].
-pub(crate) struct LockWaiter<'a> {
+pub struct LockWaiter<'a> {
     dist: &'a Path,
     policy: LockPolicy,
     announced: bool,
 }
 
 impl<'a> LockWaiter<'a> {
-    pub(crate) fn new(dist: &'a Path, policy: LockPolicy) -> LockWaiter<'a> {
+    /// A waiter for `dist`'s lock that has not tried yet.
+    pub fn new(dist: &'a Path, policy: LockPolicy) -> LockWaiter<'a> {
         LockWaiter {
             dist,
             policy,
@@ -135,19 +199,17 @@ impl<'a> LockWaiter<'a> {
 
     /// Tries once: the lock when it was free, `None` when it is held (try again after
     /// [`LOCK_POLL`]). The first time it is held, `on_wait` gets the lock file; with
-    /// [`LockPolicy::NoWait`] a held lock is [`ExecutorError::Locked`].
-    pub(crate) fn attempt(
+    /// [`LockPolicy::NoWait`] a held lock is [`DistError::Locked`].
+    pub fn attempt(
         &mut self,
         on_wait: impl FnOnce(PathBuf),
-    ) -> Result<Option<DistLock>, ExecutorError> {
+    ) -> Result<Option<DistLock>, DistError> {
         match try_lock(self.dist)? {
             TryLock::Locked(lock) => Ok(Some(lock)),
-            TryLock::Busy(lock) if self.policy == LockPolicy::NoWait => {
-                Err(ExecutorError::Locked {
-                    dist: self.dist.to_owned(),
-                    lock,
-                })
-            }
+            TryLock::Busy(lock) if self.policy == LockPolicy::NoWait => Err(DistError::Locked {
+                dist: self.dist.to_owned(),
+                lock,
+            }),
             TryLock::Busy(lock) => {
                 if !self.announced {
                     self.announced = true;
@@ -162,21 +224,21 @@ impl<'a> LockWaiter<'a> {
 /// Readies a locked dist directory for a run: creates `logs/`, empties the staging area
 /// left by a killed run, and removes the previous manifest and checksums, which would lie
 /// about artifacts this run replaces (they are written anew at the end).
-pub(crate) fn prepare(dist: &Path) -> Result<(), ExecutorError> {
+pub fn prepare(dist: &Path) -> Result<(), DistError> {
     let logs = dist.join(LOGS_DIR);
-    std::fs::create_dir_all(&logs).map_err(dist_error("create", &logs))?;
-    let staging = dist.join(crosscheck_planner::STAGING_DIR);
+    std::fs::create_dir_all(&logs).map_err(DistError::io("create", &logs))?;
+    let staging = dist.join(STAGING_DIR);
     match std::fs::remove_dir_all(&staging) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(dist_error("clean", &staging)(e)),
+        Err(e) => return Err(DistError::io("clean", &staging)(e)),
     }
     for name in [MANIFEST_FILE, CHECKSUMS_FILE] {
         let path = dist.join(name);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(dist_error("remove the previous", &path)(e)),
+            Err(e) => return Err(DistError::io("remove the previous", &path)(e)),
         }
     }
     Ok(())
@@ -201,17 +263,7 @@ pub fn finalize_artifact(
             .set_accessed(time)
             .set_modified(time),
     )?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buffer[..n]);
-    }
+    let (size, sha256) = sha256_reader(&mut file)?;
     // No fsync: the rename protects against a killed run (what the staging path is for),
     // and `go build` itself does not sync its output either.
     drop(file);
@@ -224,12 +276,72 @@ pub fn finalize_artifact(
         path,
         relative: relative.to_owned(),
         size,
-        sha256: hex(&hasher.finalize()),
+        sha256,
     })
 }
 
+/// The SHA-256 of `bytes`, lowercase hex: how the manifest, `SHA256SUMS`, SBOMs and
+/// inspection reports all write a digest.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Reads `reader` to its end: its size in bytes and SHA-256 (lowercase hex), without
+/// holding it in memory.
+pub fn sha256_reader(reader: &mut impl Read) -> std::io::Result<(u64, String)> {
+    let mut digest = StreamDigest::default();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        digest.update(&buffer[..n]);
+    }
+    Ok(digest.finish())
+}
+
+/// The size and SHA-256 of bytes seen piece by piece, for callers that do something else
+/// with each piece (merge copies a file while hashing it).
+#[derive(Clone, Debug, Default)]
+pub struct StreamDigest {
+    hasher: Sha256,
+    size: u64,
+}
+
+impl StreamDigest {
+    /// Adds the next piece.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.size += bytes.len() as u64;
+        self.hasher.update(bytes);
+    }
+
+    /// The size in bytes and the SHA-256, lowercase hex.
+    pub fn finish(self) -> (u64, String) {
+        (self.size, hex(&self.hasher.finalize()))
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut text, b| {
+        let _ = write!(text, "{b:02x}");
+        text
+    })
+}
+
+/// Whether `path`, relative and written with `/` (or `\`), stays inside the directory it is
+/// relative to: not empty, not absolute, and no `..` part. The one rule for output and archive
+/// templates in matrix.toml, the paths the planner renders from them, and the paths a
+/// manifest handed to `merge` or `report` names (which must not reach `/etc/passwd` or
+/// `../../.ssh`).
+pub fn stays_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with(['/', '\\'])
+        && !Path::new(path).has_root()
+        && !path.split(['/', '\\']).any(|part| part == "..")
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place.
@@ -252,6 +364,32 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// Writes `manifest` to `dist/manifest.json`, atomically; returns its path.
+pub fn write_manifest(dist: &Path, manifest: &Manifest) -> Result<PathBuf, DistError> {
+    let path = dist.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| DistError::Io {
+        action: "serialise the manifest for",
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    let mut json = json;
+    // A text file ends with a newline (merge has always written one).
+    json.push(b'\n');
+    write_atomically(&path, &json).map_err(DistError::io("write", &path))?;
+    Ok(path)
+}
+
+/// Writes `dist/SHA256SUMS` for `artifacts` ([`sha256sums`]), atomically; returns its path.
+pub fn write_checksums<'a>(
+    dist: &Path,
+    artifacts: impl IntoIterator<Item = &'a Artifact>,
+) -> Result<PathBuf, DistError> {
+    let path = dist.join(CHECKSUMS_FILE);
+    write_atomically(&path, sha256sums(artifacts).as_bytes())
+        .map_err(DistError::io("write", &path))?;
+    Ok(path)
 }
 
 /// The `SHA256SUMS` text for `artifacts`, sorted by path, in the format `sha256sum -c`
@@ -319,6 +457,26 @@ mod tests {
     }
 
     #[test]
+    fn digests_are_lowercase_hex() {
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(sha256_hex(b"abc"), abc);
+        assert_eq!(
+            sha256_reader(&mut &b"abc"[..]).unwrap(),
+            (3, abc.to_owned())
+        );
+    }
+
+    #[test]
+    fn paths_that_stay_inside() {
+        for inside in ["app", "bin/app", "a/./b", "linux_amd64/app.tar.gz"] {
+            assert!(stays_inside(inside), "{inside}");
+        }
+        for outside in ["", "/etc/passwd", "\\x", "../x", "a/../../b", "a\\..\\b"] {
+            assert!(!stays_inside(outside), "{outside}");
+        }
+    }
+
+    #[test]
     fn lock_is_exclusive() {
         let dir = tempfile::tempdir().unwrap();
         let first = try_lock(dir.path()).unwrap();
@@ -329,7 +487,7 @@ mod tests {
         let held = lock_blocking(dir.path(), LockPolicy::NoWait, &mut |_| {}).unwrap();
         assert!(matches!(
             lock_blocking(dir.path(), LockPolicy::NoWait, &mut |_| {}),
-            Err(ExecutorError::Locked { .. })
+            Err(DistError::Locked { .. })
         ));
         drop(held);
     }
