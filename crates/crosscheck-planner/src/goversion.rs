@@ -243,6 +243,25 @@ pub struct GoAxis {
     pub go_mod: Option<GoModLine>,
 }
 
+impl GoAxis {
+    /// The toolchain the release `requested` resolved to, if the axis has it.
+    pub(crate) fn release(&self, requested: GoVersion) -> Option<&ResolvedGo> {
+        self.toolchains
+            .iter()
+            .find(|resolved| resolved.requested == requested)
+    }
+}
+
+impl ResolvedGo {
+    /// The release as the plan records it.
+    pub(crate) fn planned(&self) -> PlannedGo {
+        PlannedGo {
+            requested: self.requested,
+            toolchain: self.toolchain.clone(),
+        }
+    }
+}
+
 /// One Go release of the axis as planned: what was asked for and what builds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedGo {
