@@ -393,7 +393,8 @@ pub fn plan_with_go(
 
 /// The steps before any target is planned: every release of the `go` axis has a toolchain
 /// that go.mod allows, and the matrix expands against the catalogs (each target of the
-/// axis against its own release's).
+/// axis against its own release's). An axis made by [`GoAxis::resolve`] passed the go.mod
+/// check before its catalogs were fetched; one built by hand is checked here.
 fn validate(config: &Config, catalog: &Catalog, go_axis: &GoAxis) -> Result<Expansion, PlanError> {
     check_resolved(config, go_axis)?;
     let expansion = if config.go_versions.is_empty() {
