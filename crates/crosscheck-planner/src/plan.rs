@@ -1289,3 +1289,447 @@ fn variant_setting(target: &Target, default_goarm: &str) -> Option<VariantSettin
 fn path_string(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::goversion::GoModLine;
+
+    fn config(body: &str) -> Config {
+        Config::parse(SourceFile::new(
+            "matrix.toml",
+            format!("version = 1\n{body}"),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn context(base_dir: &Path) -> PlanContext {
+        PlanContext {
+            base_dir: base_dir.to_owned(),
+            dist_dir: base_dir.join("dist"),
+            vcs: VcsInfo::fixed("1.0.0", "abc", 0),
+            module_path: Some("example.com/app".to_owned()),
+            sdkroot: None,
+            crosscheck_version: "test".to_owned(),
+        }
+    }
+
+    fn plan_in(base_dir: &Path, body: &str, selection: &SelectionRequest) -> Result<Plan, String> {
+        plan(
+            &config(body),
+            &Catalog::embedded_snapshot(),
+            &context(base_dir),
+            selection,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn plan_of(body: &str) -> Result<Plan, String> {
+        plan_in(Path::new("/m"), body, &SelectionRequest::default())
+    }
+
+    fn selected(
+        body: &str,
+        targets: &[&str],
+        exclude: &[&str],
+        shard: Option<&str>,
+    ) -> Result<Plan, String> {
+        let selectors = |globs: &[&str]| {
+            globs
+                .iter()
+                .map(|glob| Selector::new(glob).unwrap())
+                .collect()
+        };
+        let selection = SelectionRequest {
+            targets: selectors(targets),
+            exclude: selectors(exclude),
+            shard: shard.map(|text| text.parse().unwrap()),
+        };
+        plan_in(Path::new("/m"), body, &selection)
+    }
+
+    fn ids(plan: &Plan) -> Vec<String> {
+        plan.targets.iter().map(|t| t.id.id()).collect()
+    }
+
+    fn target<'p>(plan: &'p Plan, id: &str) -> &'p PlannedTarget {
+        plan.targets
+            .iter()
+            .find(|t| t.id.id() == id)
+            .unwrap_or_else(|| panic!("no {id} in {:?}", ids(plan)))
+    }
+
+    fn ldflags(target: &PlannedTarget) -> &str {
+        target
+            .argv
+            .iter()
+            .find_map(|arg| arg.strip_prefix("-ldflags="))
+            .unwrap_or_default()
+    }
+
+    const TWO_LINUX: &str = "[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\"]\n";
+    const DARWIN: &str = "[matrix]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n";
+
+    #[test]
+    fn overrides_apply_in_file_order_and_the_later_wins() {
+        let body = format!(
+            "[build]\nldflags = [\"-s\"]\nenv = {{ MODE = \"base\" }}\n{TWO_LINUX}\
+             [[override]]\nmatch = \"linux/*\"\nldflags = [\"-X main.a=1\"]\nenv = {{ MODE = \"all\" }}\noutput = \"all/{{slug}}\"\n\
+             [[override]]\nmatch = \"linux/amd64\"\nldflags = [\"-X main.b=2\"]\nenv = {{ MODE = \"amd64\" }}\noutput = \"amd64/{{slug}}\"\ntags = [\"fast\"]\n"
+        );
+        let plan = plan_of(&body).unwrap();
+        let amd64 = target(&plan, "linux/amd64");
+        assert_eq!(amd64.env["MODE"], "amd64");
+        assert_eq!(amd64.output, "amd64/linux_amd64");
+        assert_eq!(ldflags(amd64), "-buildid= -s -X main.a=1 -X main.b=2");
+        assert!(
+            amd64.argv.contains(&"-tags=fast".to_owned()),
+            "{:?}",
+            amd64.argv
+        );
+        let arm64 = target(&plan, "linux/arm64");
+        assert_eq!(arm64.env["MODE"], "all");
+        assert_eq!(arm64.output, "all/linux_arm64");
+        assert_eq!(ldflags(arm64), "-buildid= -s -X main.a=1");
+        assert!(!arm64.argv.iter().any(|arg| arg.starts_with("-tags=")));
+
+        let config = config(&body);
+        let (settings, matched) = Settings::resolve(&config, "linux/amd64");
+        assert_eq!(matched, [0, 1]);
+        assert_eq!(settings.output.value.source(), "amd64/{slug}");
+        let (settings, matched) = Settings::resolve(&config, "linux/arm64");
+        assert_eq!(matched, [0]);
+        assert_eq!(settings.output.value.source(), "all/{slug}");
+        let (settings, matched) = Settings::resolve(&config, "darwin/arm64");
+        assert!(matched.is_empty());
+        assert_eq!(
+            settings.output.value.source(),
+            crate::config::DEFAULT_OUTPUT
+        );
+    }
+
+    #[test]
+    fn an_override_that_matches_nothing_is_a_warning() {
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[[override]]\nmatch = \"windows/*\"\nenv = {{ A = \"1\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+        assert!(
+            plan.warnings[0].contains("override `match = \"windows/*\"` matches no target"),
+            "{}",
+            plan.warnings[0]
+        );
+        assert!(plan.targets.iter().all(|t| !t.env.contains_key("A")));
+    }
+
+    #[test]
+    fn output_collisions_are_reported_for_every_later_target() {
+        let error = plan_of(
+            "[build]\noutput = \"{name}\"\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\", \"386\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("linux/arm64 and linux/amd64 would both write \"app\"")
+                && error.contains("linux/386 and linux/amd64 would both write \"app\""),
+            "{error}"
+        );
+        assert!(error.contains("matrix.toml:3:10"), "{error}");
+        assert!(
+            !error.contains("{go}"),
+            "no go axis, no {{go}} hint: {error}"
+        );
+    }
+
+    #[test]
+    fn output_paths_that_leave_the_dist_directory_are_refused() {
+        // `{variant}` renders empty for amd64 without GOAMD64: a directory, not a file.
+        let error = plan_of(&format!(
+            "[build]\noutput = \"{{name}}/{{variant}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "output path \"app/\" of linux/amd64 is not a file inside the dist directory"
+            ),
+            "{error}"
+        );
+        // A version stamp is not checked by the config; the rendered path is.
+        let mut context = context(Path::new("/m"));
+        context.vcs = VcsInfo::fixed("..", "abc", 0);
+        let error = plan(
+            &config(&format!(
+                "[build]\noutput = \"{{version}}/{{name}}\"\n{TWO_LINUX}"
+            )),
+            &Catalog::embedded_snapshot(),
+            &context,
+            &SelectionRequest::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains(
+                "output path \"../app\" of linux/amd64 is not a file inside the dist directory"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn builds_are_staged_inside_the_dist_directory() {
+        let plan = plan_of(TWO_LINUX).unwrap();
+        let amd64 = target(&plan, "linux/amd64");
+        assert_eq!(amd64.output, "app_linux_amd64");
+        assert_eq!(
+            amd64.staging_output,
+            "/m/dist/.crosscheck/staging/linux_amd64/app_linux_amd64"
+        );
+        let o = amd64.argv.iter().position(|arg| arg == "-o").unwrap();
+        assert_eq!(amd64.argv[o + 1], amd64.staging_output);
+        assert_eq!(amd64.cwd, "/m/.");
+        assert_eq!(amd64.env["GOOS"], "linux");
+        assert_eq!(amd64.env["CGO_ENABLED"], "0");
+    }
+
+    #[test]
+    fn archives_are_planned_per_target_with_the_default_name() {
+        let plan = plan_of(
+            "[matrix]\nos = [\"linux\", \"windows\"]\narch = [\"amd64\"]\n[[override]]\nmatch = \"windows/*\"\nflags = [\"-v\"]\n",
+        )
+        .unwrap();
+        let linux = target(&plan, "linux/amd64").archive.as_ref().unwrap();
+        assert_eq!(linux.format, ArchiveFormat::TarGz);
+        assert_eq!(linux.path, "app_1.0.0_linux_amd64.tar.gz");
+        assert_eq!(linux.binary, "app");
+        assert!(linux.files.is_empty());
+        let windows = target(&plan, "windows/amd64").archive.as_ref().unwrap();
+        assert_eq!(windows.format, ArchiveFormat::Zip);
+        assert_eq!(windows.path, "app_1.0.0_windows_amd64.zip");
+        assert_eq!(windows.binary, "app.exe");
+
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[[override]]\nmatch = \"linux/arm64\"\narchive = \"none\"\n"
+        ))
+        .unwrap();
+        assert!(target(&plan, "linux/amd64").archive.is_some());
+        assert!(target(&plan, "linux/arm64").archive.is_none());
+    }
+
+    #[test]
+    fn archives_may_not_share_a_path_or_overwrite_an_artifact() {
+        let error = plan_of(&format!(
+            "[build]\narchive_name = \"{{name}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "the archives of linux/arm64 and linux/amd64 would both be \"app.tar.gz\""
+            ),
+            "{error}"
+        );
+        let error = plan_of(&format!(
+            "[build]\noutput = \"{{slug}}.tar.gz\"\narchive_name = \"{{slug}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "an archive would overwrite the artifact of linux/amd64, \"linux_amd64.tar.gz\""
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn archive_files_are_resolved_once_and_may_not_shadow_the_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), "read me").unwrap();
+        std::fs::write(dir.path().join("app"), "not the binary").unwrap();
+        let none = SelectionRequest::default();
+        let plan = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"README.md\", \"README.md\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap();
+        for t in &plan.targets {
+            let files = &t.archive.as_ref().unwrap().files;
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(names, ["README.md"], "{}", t.id);
+        }
+        let error = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"LICENSE\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error
+                .matches("archive file \"LICENSE\" matches no file")
+                .count(),
+            1,
+            "{error}"
+        );
+        let error = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"app\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "archive file \"app\" has the name of the binary in the archive of linux/amd64"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn universal_binaries_pair_darwin_amd64_and_arm64() {
+        let plan = plan_of(
+            "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\"]\narch = [\"amd64\", \"arm64\"]\n",
+        )
+        .unwrap();
+        assert_eq!(plan.universal.len(), 1, "{:?}", plan.universal);
+        let universal = &plan.universal[0];
+        assert_eq!(universal.id, "darwin/universal");
+        assert_eq!(universal.inputs, ["darwin/amd64", "darwin/arm64"]);
+        assert!(!universal.cgo);
+        assert_eq!(universal.output, "app_darwin_universal");
+        assert_eq!(
+            universal.archive.as_ref().map(|a| a.path.as_str()),
+            Some("app_1.0.0_darwin_universal.tar.gz")
+        );
+
+        let error = plan_of(
+            "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\"]\narch = [\"amd64\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("`universal = true` needs both darwin/amd64 and darwin/arm64")
+                && error.contains("but it has darwin/amd64"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn overrides_apply_to_universal_binaries_like_targets() {
+        let plan = plan_of(&format!(
+            "[build]\nuniversal = true\n{DARWIN}[[override]]\nmatch = \"darwin/universal\"\noutput = \"fat/{{name}}\"\narchive = \"zip\"\n"
+        ))
+        .unwrap();
+        let universal = &plan.universal[0];
+        assert_eq!(universal.output, "fat/app");
+        let archive = universal.archive.as_ref().unwrap();
+        assert_eq!(
+            (archive.format, archive.path.as_str()),
+            (ArchiveFormat::Zip, "app_1.0.0_darwin_universal.zip")
+        );
+        assert_eq!(target(&plan, "darwin/amd64").output, "app_darwin_amd64");
+
+        let error = plan_of(&format!(
+            "[build]\nuniversal = true\n{DARWIN}[[override]]\nmatch = \"darwin/universal\"\noutput = \"app_darwin_amd64\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains("the universal binary darwin/universal would overwrite another target's output \"app_darwin_amd64\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn selection_keeps_matching_targets_then_drops_excluded() {
+        let body = "[matrix]\nos = [\"linux\", \"windows\"]\narch = [\"amd64\", \"arm64\"]\n";
+        let plan = selected(body, &["linux/*"], &["*/arm64"], None).unwrap();
+        assert_eq!(ids(&plan), ["linux/amd64"]);
+        assert_eq!(plan.matrix_size, 4);
+        assert_eq!(plan.selection.targets, ["linux/*"]);
+        assert_eq!(plan.selection.exclude, ["*/arm64"]);
+
+        let error = selected(body, &["linux/arm"], &[], None).unwrap_err();
+        assert!(
+            error.contains("selector \"linux/arm\" matches no target of the matrix"),
+            "{error}"
+        );
+        let error = selected(body, &["linux/*"], &["linux/*"], None).unwrap_err();
+        assert!(error.contains("the selection leaves no target"), "{error}");
+    }
+
+    #[test]
+    fn shards_partition_the_selection_and_keep_universal_inputs_together() {
+        let body = "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\", \"windows\"]\narch = [\"amd64\", \"arm64\"]\n";
+        let all = selected(body, &[], &[], None).unwrap();
+        let mut seen = Vec::new();
+        let mut universal = Vec::new();
+        for index in 1..=3 {
+            let plan = selected(body, &[], &[], Some(&format!("{index}/3"))).unwrap();
+            assert!(!plan.targets.is_empty(), "shard {index} is empty");
+            assert!(plan.targets.iter().all(|t| t.shard == Some(index)));
+            let shard_ids = ids(&plan);
+            assert_eq!(
+                shard_ids.contains(&"darwin/amd64".to_owned()),
+                shard_ids.contains(&"darwin/arm64".to_owned()),
+                "shard {index} splits the universal inputs: {shard_ids:?}"
+            );
+            for u in &plan.universal {
+                assert!(u.inputs.iter().all(|input| shard_ids.contains(input)));
+                universal.push(u.id.clone());
+            }
+            seen.extend(shard_ids);
+        }
+        seen.sort();
+        let mut expected = ids(&all);
+        expected.sort();
+        assert_eq!(seen, expected, "the shards are a partition");
+        assert_eq!(universal, ["darwin/universal"]);
+        let universal_only = selected(body, &["linux/*"], &[], None).unwrap();
+        assert!(
+            universal_only.universal.is_empty(),
+            "its inputs were not selected"
+        );
+    }
+
+    #[test]
+    fn an_unresolved_go_release_is_the_callers_bug() {
+        let config = config("[matrix]\ngo = [\"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n");
+        let error = plan_with_go(
+            &config,
+            &Catalog::embedded_snapshot(),
+            &GoAxis::default(),
+            &context(Path::new("/m")),
+            &SelectionRequest::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("Go 1.25 was not resolved to a toolchain")
+                && error.contains("matrix.toml:3:7"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_hand_built_axis_is_checked_against_go_mod() {
+        let config = config("[matrix]\ngo = [\"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n");
+        let axis = GoAxis {
+            toolchains: vec![ResolvedGo {
+                requested: config.go_versions[0].value,
+                toolchain: "go1.25.4".to_owned(),
+                catalog: Catalog::embedded_snapshot(),
+            }],
+            go_mod: Some(GoModLine {
+                path: PathBuf::from("/m/go.mod"),
+                line: 3,
+                version: "1.26".to_owned(),
+            }),
+        };
+        let error = validate(&config, &Catalog::embedded_snapshot(), &axis)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Go 1.25 (go1.25.4) cannot build this module"),
+            "{error}"
+        );
+    }
+}
