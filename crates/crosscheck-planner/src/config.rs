@@ -10,6 +10,7 @@ mod raw;
 use std::ops::Range;
 
 use crosscheck_schema::Policy;
+use crosscheck_schema::dist::stays_inside;
 use toml::Spanned;
 
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
@@ -453,10 +454,7 @@ impl Checker {
     fn archive_name(&mut self, value: Spanned<String>) -> Option<TemplateField> {
         let template = self.template(value)?;
         let source = template.value.source();
-        if source.is_empty()
-            || source.starts_with('/')
-            || source.split(['/', '\\']).any(|part| part == "..")
-        {
+        if !stays_inside(source) {
             self.error(
                 format!("archive name {source:?} must be a relative path inside the dist directory (hint: the default is {DEFAULT_ARCHIVE_NAME:?}; the extension is added)"),
                 template.span.clone(),
@@ -470,10 +468,7 @@ impl Checker {
         let mut files = Vec::new();
         for value in values.unwrap_or_default() {
             let path = value.get_ref();
-            if path.is_empty()
-                || path.starts_with('/')
-                || path.split(['/', '\\']).any(|part| part == "..")
-            {
+            if !stays_inside(path) {
                 self.error(
                     format!("archive file {path:?} must be a relative path inside the module directory (hint: e.g. \"README.md\" or \"docs/*.md\")"),
                     value.span(),
@@ -499,7 +494,7 @@ impl Checker {
         let source = output.value.source();
         if source.is_empty() {
             self.error("the output path template is empty", output.span.clone());
-        } else if source.starts_with('/') || source.split(['/', '\\']).any(|part| part == "..") {
+        } else if !stays_inside(source) {
             self.error(
                 format!("output path {source:?} must stay inside the dist directory (hint: use a relative path without `..`)"),
                 output.span.clone(),
@@ -583,63 +578,102 @@ impl Checker {
         let span = matrix.span();
         let raw = matrix.into_inner();
         if let Some(targets) = &raw.targets {
-            let conflicting = [
-                ("os", raw.os.is_some()),
-                ("arch", raw.arch.is_some()),
-                ("cgo", raw.cgo.is_some()),
-                ("libc", raw.libc.is_some()),
-                ("include", raw.include.is_some()),
-                ("exclude", raw.exclude.is_some()),
-            ]
-            .into_iter()
-            .chain(
-                raw.variant_axes()
-                    .into_iter()
-                    .map(|(var, axis)| (var.config_key(), axis.is_some())),
-            )
-            .filter(|(_, set)| *set)
-            .map(|(key, _)| format!("`{key}`"))
-            .collect::<Vec<_>>();
-            if !conflicting.is_empty() {
-                self.error(
-                    format!(
-                        "`targets` lists every target explicitly, so it cannot be combined with {} (hint: use either `targets` or the axes)",
-                        conflicting.join(", ")
-                    ),
-                    targets.span(),
-                );
-                return None;
-            }
-            let list_span = targets.span();
-            let mut parsed = Vec::new();
-            for id in targets.get_ref() {
-                match id.get_ref().parse::<Target>() {
-                    Ok(target) if target.go.is_some() => self.error(
-                        format!(
-                            "target {:?} names a Go release (hint: list Go releases in `go = [...]` of [matrix]; every target is built with each)",
-                            id.get_ref()
-                        ),
-                        id.span(),
-                    ),
-                    Ok(target) => parsed.push(Located {
-                        value: target,
-                        span: id.span(),
-                    }),
-                    Err(error) => self.error(error.to_string(), id.span()),
-                }
-            }
-            if targets.get_ref().is_empty() {
-                self.error(
-                    "`targets` is empty, so the matrix has no targets",
-                    list_span,
-                );
-            }
-            return Some(MatrixConfig::Targets(parsed));
+            return self.explicit_targets(targets, &raw);
         }
-
         let os = self.axis("os", raw.os.as_ref(), &span);
         let arch = self.axis("arch", raw.arch.as_ref(), &span);
-        let cgo = match &raw.cgo {
+        let cgo = self.cgo_axis(raw.cgo.as_ref());
+        let libc = self.libc_axis(raw.libc.as_ref(), &span);
+        let variants = self.variant_axes(&raw);
+        let include = self.tuples(raw.include, true);
+        let exclude = self.tuples(raw.exclude, false);
+        Some(MatrixConfig::Axes(Axes {
+            os: os?,
+            arch: arch?,
+            cgo,
+            libc,
+            variants,
+            include,
+            exclude,
+            span,
+        }))
+    }
+
+    /// `targets = [...]`: the ids, parsed. The list replaces the axes, so naming any axis
+    /// beside it is an error (which one would win is anyone's guess).
+    fn explicit_targets(
+        &mut self,
+        targets: &raw::SpannedList<String>,
+        raw: &RawMatrix,
+    ) -> Option<MatrixConfig> {
+        let conflicting = [
+            ("os", raw.os.is_some()),
+            ("arch", raw.arch.is_some()),
+            ("cgo", raw.cgo.is_some()),
+            ("libc", raw.libc.is_some()),
+            ("include", raw.include.is_some()),
+            ("exclude", raw.exclude.is_some()),
+        ]
+        .into_iter()
+        .chain(
+            raw.variant_axes()
+                .into_iter()
+                .map(|(var, axis)| (var.config_key(), axis.is_some())),
+        )
+        .filter(|(_, set)| *set)
+        .map(|(key, _)| format!("`{key}`"))
+        .collect::<Vec<_>>();
+        if !conflicting.is_empty() {
+            self.error(
+                format!(
+                    "`targets` lists every target explicitly, so it cannot be combined with {} (hint: use either `targets` or the axes)",
+                    conflicting.join(", ")
+                ),
+                targets.span(),
+            );
+            return None;
+        }
+        let parsed = targets
+            .get_ref()
+            .iter()
+            .filter_map(|id| self.target_id(id))
+            .collect();
+        if targets.get_ref().is_empty() {
+            self.error(
+                "`targets` is empty, so the matrix has no targets",
+                targets.span(),
+            );
+        }
+        Some(MatrixConfig::Targets(parsed))
+    }
+
+    /// One id of `targets`. Go releases belong in `go`, so that every target gets each.
+    fn target_id(&mut self, id: &Spanned<String>) -> Option<Located<Target>> {
+        match id.get_ref().parse::<Target>() {
+            Ok(target) if target.go.is_some() => {
+                self.error(
+                    format!(
+                        "target {:?} names a Go release (hint: list Go releases in `go = [...]` of [matrix]; every target is built with each)",
+                        id.get_ref()
+                    ),
+                    id.span(),
+                );
+                None
+            }
+            Ok(target) => Some(Located {
+                value: target,
+                span: id.span(),
+            }),
+            Err(error) => {
+                self.error(error.to_string(), id.span());
+                None
+            }
+        }
+    }
+
+    /// `cgo = [...]`, each value once; `[false]` when absent.
+    fn cgo_axis(&mut self, values: Option<&raw::SpannedList<bool>>) -> Vec<bool> {
+        match values {
             Some(values) if values.get_ref().is_empty() => {
                 self.error(
                     "`cgo` is empty (hint: use [false], [true] or [false, true])",
@@ -649,23 +683,36 @@ impl Checker {
             }
             Some(values) => dedup(values.get_ref().iter().map(|v| *v.get_ref()).collect()),
             None => vec![false],
-        };
-        let libc = match &raw.libc {
-            Some(values) => {
-                if values.get_ref().is_empty() {
-                    self.error("`libc` is empty (hint: use [\"gnu\"], [\"musl\"] or a pin like [\"gnu.2.17\"])", values.span());
-                }
-                values
-                    .get_ref()
-                    .iter()
-                    .filter_map(|value| self.libc(value))
-                    .collect()
-            }
-            None => vec![Located {
+        }
+    }
+
+    /// `libc = [...]`; glibc, unpinned, when absent.
+    fn libc_axis(
+        &mut self,
+        values: Option<&raw::SpannedList<String>>,
+        matrix_span: &Range<usize>,
+    ) -> Vec<Located<Libc>> {
+        let Some(values) = values else {
+            return vec![Located {
                 value: Libc::Gnu(None),
-                span: span.clone(),
-            }],
+                span: matrix_span.clone(),
+            }];
         };
+        if values.get_ref().is_empty() {
+            self.error(
+                "`libc` is empty (hint: use [\"gnu\"], [\"musl\"] or a pin like [\"gnu.2.17\"])",
+                values.span(),
+            );
+        }
+        values
+            .get_ref()
+            .iter()
+            .filter_map(|value| self.libc(value))
+            .collect()
+    }
+
+    /// The variant axes that were given (`goarm = [...]`...), each with its valid values.
+    fn variant_axes(&mut self, raw: &RawMatrix) -> Vec<(VariantVar, Vec<Located<String>>)> {
         let mut variants = Vec::new();
         for (var, axis) in raw.variant_axes() {
             let Some(axis) = axis else { continue };
@@ -690,28 +737,15 @@ impl Checker {
             }
             variants.push((var, values));
         }
-        let include = raw
-            .include
-            .unwrap_or_default()
+        variants
+    }
+
+    /// The valid entries of `include` or `exclude`.
+    fn tuples(&mut self, raw: Option<Vec<Spanned<RawTuple>>>, is_include: bool) -> Vec<Tuple> {
+        raw.unwrap_or_default()
             .into_iter()
-            .filter_map(|tuple| self.tuple(tuple, true))
-            .collect();
-        let exclude = raw
-            .exclude
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|tuple| self.tuple(tuple, false))
-            .collect();
-        Some(MatrixConfig::Axes(Axes {
-            os: os?,
-            arch: arch?,
-            cgo,
-            libc,
-            variants,
-            include,
-            exclude,
-            span,
-        }))
+            .filter_map(|tuple| self.tuple(tuple, is_include))
+            .collect()
     }
 
     fn axis(
@@ -798,6 +832,28 @@ impl Checker {
     fn tuple(&mut self, raw: Spanned<RawTuple>, is_include: bool) -> Option<Tuple> {
         let span = raw.span();
         let raw = raw.into_inner();
+        let (variant, variant_ok) = self.tuple_variant(&raw, &span);
+        let libc = raw.libc.as_ref().map(|value| self.libc(value));
+        let libc_ok = libc.as_ref().is_none_or(Option::is_some);
+        let libc = libc.flatten();
+        let fields_ok =
+            self.tuple_fields_agree(&raw, variant.as_ref(), libc.as_ref(), is_include, &span);
+        (variant_ok && libc_ok && fields_ok).then(|| Tuple {
+            os: raw.os.map(Located::from_spanned),
+            arch: raw.arch.map(Located::from_spanned),
+            cgo: raw.cgo.map(Spanned::into_inner),
+            libc,
+            variant,
+            span,
+        })
+    }
+
+    /// The entry's variant and whether it is valid: at most one, with a value Go accepts.
+    fn tuple_variant(
+        &mut self,
+        raw: &RawTuple,
+        span: &Range<usize>,
+    ) -> (Option<(VariantVar, Located<String>)>, bool) {
         let variants = raw.variant_values();
         let mut ok = true;
         if variants.len() > 1 {
@@ -827,14 +883,20 @@ impl Checker {
             }
             None => None,
         };
-        let libc = match &raw.libc {
-            Some(value) => {
-                let libc = self.libc(value);
-                ok &= libc.is_some();
-                libc
-            }
-            None => None,
-        };
+        (variant, ok)
+    }
+
+    /// Whether the entry's fields fit together: an `include` names a whole target, a
+    /// variant belongs to the entry's arch, a libc to linux.
+    fn tuple_fields_agree(
+        &mut self,
+        raw: &RawTuple,
+        variant: Option<&(VariantVar, Located<String>)>,
+        libc: Option<&Located<Libc>>,
+        is_include: bool,
+        span: &Range<usize>,
+    ) -> bool {
+        let mut ok = true;
         if is_include && (raw.os.is_none() || raw.arch.is_none()) {
             self.error(
                 "an `include` entry needs both `os` and `arch` (hint: only `exclude` entries may leave fields out as wildcards)",
@@ -842,7 +904,7 @@ impl Checker {
             );
             ok = false;
         }
-        if let (Some(arch), Some((var, value))) = (&raw.arch, &variant)
+        if let (Some(arch), Some((var, value))) = (&raw.arch, variant)
             && VariantVar::for_arch(arch.get_ref()) != Some(*var)
         {
             self.error(
@@ -856,7 +918,7 @@ impl Checker {
             );
             ok = false;
         }
-        if let (Some(os), Some(libc)) = (&raw.os, &libc)
+        if let (Some(os), Some(libc)) = (&raw.os, libc)
             && os.get_ref() != "linux"
         {
             self.error(
@@ -869,14 +931,7 @@ impl Checker {
             );
             ok = false;
         }
-        ok.then(|| Tuple {
-            os: raw.os.map(Located::from_spanned),
-            arch: raw.arch.map(Located::from_spanned),
-            cgo: raw.cgo.map(Spanned::into_inner),
-            libc,
-            variant,
-            span,
-        })
+        ok
     }
 
     /// Checks globs and version numbers; the table's keys and types serde already checked.

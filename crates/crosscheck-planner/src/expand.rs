@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Port};
 use crate::config::{Axes, Config, Located, MatrixConfig, Tuple};
 use crate::diagnostic::Diagnostic;
 use crate::{Collapsed, Libc, Skipped, Target, Variant, VariantVar, closest, did_you_mean};
@@ -108,7 +108,7 @@ struct Expander<'a> {
     expansion: Expansion,
 }
 
-impl Expander<'_> {
+impl<'a> Expander<'a> {
     fn error(&mut self, message: String, span: Range<usize>) {
         self.errors.push(Diagnostic::error(message, Some(span)));
     }
@@ -208,6 +208,36 @@ impl Expander<'_> {
     }
 
     fn axes(&mut self, axes: &Axes) -> Vec<Candidate> {
+        if !self.check_axis_names(axes) {
+            return Vec::new();
+        }
+        self.warn_unused_variants(axes);
+        let mut candidates = Vec::new();
+        let mut exclude_hits = vec![0usize; axes.exclude.len()];
+        for os in &axes.os {
+            for arch in &axes.arch {
+                self.product(axes, os, arch, &mut exclude_hits, &mut candidates);
+            }
+        }
+        for (tuple, hits) in axes.exclude.iter().zip(exclude_hits) {
+            if hits == 0 {
+                self.expansion.warnings.push(Diagnostic::warning(
+                    "this `exclude` entry matches no target of the axes, so it removes nothing",
+                    Some(tuple.span.clone()),
+                ));
+            }
+        }
+        for tuple in &axes.include {
+            if let Some(candidate) = self.include(tuple) {
+                candidates.push(candidate);
+            }
+        }
+        candidates
+    }
+
+    /// Whether every os and arch of the axes is known. The names in `include` and
+    /// `exclude` are checked too, so that one run reports every unknown name.
+    fn check_axis_names(&mut self, axes: &Axes) -> bool {
         let os_ok: Vec<bool> = axes.os.iter().map(|os| self.check_os(os)).collect();
         let arch_ok: Vec<bool> = axes.arch.iter().map(|arch| self.check_arch(arch)).collect();
         for tuple in axes.exclude.iter().chain(&axes.include) {
@@ -218,9 +248,11 @@ impl Expander<'_> {
                 self.check_arch(arch);
             }
         }
-        if os_ok.contains(&false) || arch_ok.contains(&false) {
-            return Vec::new();
-        }
+        !os_ok.contains(&false) && !arch_ok.contains(&false)
+    }
+
+    /// A variant axis whose arch is not in `arch` changes nothing: likely a mistake.
+    fn warn_unused_variants(&mut self, axes: &Axes) {
         for (var, values) in &axes.variants {
             let applies = axes
                 .arch
@@ -238,107 +270,80 @@ impl Expander<'_> {
                 ));
             }
         }
+    }
 
-        let mut candidates = Vec::new();
-        let mut exclude_hits = vec![0usize; axes.exclude.len()];
-        for os in &axes.os {
-            for arch in &axes.arch {
-                let Some(port) = self.catalog.port(&os.value, &arch.value) else {
+    /// The port of an os/arch pair of the product. A pair Go lacks, or marks broken, is
+    /// skipped and listed: the product makes such pairs without anyone asking for them.
+    fn buildable_port(&mut self, os: &Located<String>, arch: &Located<String>) -> Option<&'a Port> {
+        let Some(port) = self.catalog.port(&os.value, &arch.value) else {
+            self.expansion.skipped.push(Skipped {
+                requested: format!("{}/{}", os.value, arch.value),
+                reason: format!("not a port of {}", self.catalog.go_version),
+            });
+            return None;
+        };
+        if port.broken && !self.allow_broken {
+            self.expansion.skipped.push(Skipped {
+                requested: format!("{}/{}", os.value, arch.value),
+                reason: "marked broken (set allow_broken = true to build it)".to_owned(),
+            });
+            return None;
+        }
+        Some(port)
+    }
+
+    /// The candidates of one os/arch pair of the product: one per variant, cgo setting and
+    /// (on linux) libc, minus what `exclude` removes (counted in `exclude_hits`). cgo on a
+    /// port without it is skipped and listed.
+    fn product(
+        &mut self,
+        axes: &Axes,
+        os: &Located<String>,
+        arch: &Located<String>,
+        exclude_hits: &mut [usize],
+        candidates: &mut Vec<Candidate>,
+    ) {
+        let Some(port) = self.buildable_port(os, arch) else {
+            return;
+        };
+        for variant in &variants_of(axes, &arch.value) {
+            for &cgo in &axes.cgo {
+                if cgo && !port.cgo_supported {
                     self.expansion.skipped.push(Skipped {
-                        requested: format!("{}/{}", os.value, arch.value),
-                        reason: format!("not a port of {}", self.catalog.go_version),
-                    });
-                    continue;
-                };
-                if port.broken && !self.allow_broken {
-                    self.expansion.skipped.push(Skipped {
-                        requested: format!("{}/{}", os.value, arch.value),
-                        reason: "marked broken (set allow_broken = true to build it)".to_owned(),
+                        requested: format!("{}/{}+cgo", os.value, arch.value),
+                        reason: format!(
+                            "cgo is not supported on this port in {}",
+                            self.catalog.go_version
+                        ),
                     });
                     continue;
                 }
-                let variants: Vec<Option<Variant>> = match axes
-                    .variants
-                    .iter()
-                    .find(|(var, _)| VariantVar::for_arch(&arch.value) == Some(*var))
-                {
-                    Some((var, values)) => values
+                let libcs: Vec<Option<&Libc>> = if os.value == "linux" {
+                    axes.libc.iter().map(|l| Some(&l.value)).collect()
+                } else {
+                    vec![None]
+                };
+                for libc in libcs {
+                    let target = Target {
+                        goos: os.value.clone(),
+                        goarch: arch.value.clone(),
+                        variant: variant.clone(),
+                        cgo,
+                        libc: if cgo { libc.cloned() } else { None },
+                        go: None,
+                    };
+                    if let Some(index) = axes
+                        .exclude
                         .iter()
-                        .map(|value| {
-                            Some(Variant {
-                                var: *var,
-                                value: value.value.clone(),
-                            })
-                        })
-                        .collect(),
-                    None => vec![None],
-                };
-                for variant in &variants {
-                    for &cgo in &axes.cgo {
-                        if cgo && !port.cgo_supported {
-                            self.expansion.skipped.push(Skipped {
-                                requested: format!("{}/{}+cgo", os.value, arch.value),
-                                reason: format!(
-                                    "cgo is not supported on this port in {}",
-                                    self.catalog.go_version
-                                ),
-                            });
-                            continue;
-                        }
-                        let libcs: Vec<Option<&Libc>> = if os.value == "linux" {
-                            axes.libc.iter().map(|l| Some(&l.value)).collect()
-                        } else {
-                            vec![None]
-                        };
-                        for libc in libcs {
-                            let target = Target {
-                                goos: os.value.clone(),
-                                goarch: arch.value.clone(),
-                                variant: variant.clone(),
-                                cgo,
-                                libc: if cgo { libc.cloned() } else { None },
-                                go: None,
-                            };
-                            if let Some(index) = axes
-                                .exclude
-                                .iter()
-                                .position(|tuple| tuple_matches(tuple, &target, libc))
-                            {
-                                exclude_hits[index] += 1;
-                                continue;
-                            }
-                            let dropped_libc = if cgo { None } else { libc.cloned() };
-                            let requested = match &dropped_libc {
-                                Some(libc) if axes.libc.len() > 1 => {
-                                    format!("{} (libc {libc})", target.id())
-                                }
-                                _ => target.id(),
-                            };
-                            candidates.push(Candidate {
-                                target,
-                                requested,
-                                dropped_libc,
-                                origin: os.span.clone(),
-                            });
-                        }
+                        .position(|tuple| tuple_matches(tuple, &target, libc))
+                    {
+                        exclude_hits[index] += 1;
+                        continue;
                     }
+                    candidates.push(candidate(axes, target, libc, os));
                 }
             }
         }
-        for (tuple, hits) in axes.exclude.iter().zip(exclude_hits) {
-            if hits == 0 {
-                self.expansion.warnings.push(Diagnostic::warning(
-                    "this `exclude` entry matches no target of the axes, so it removes nothing",
-                    Some(tuple.span.clone()),
-                ));
-            }
-        }
-        for tuple in &axes.include {
-            if let Some(candidate) = self.include(tuple) {
-                candidates.push(candidate);
-            }
-        }
-        candidates
     }
 
     fn include(&mut self, tuple: &Tuple) -> Option<Candidate> {
@@ -378,6 +383,42 @@ impl Expander<'_> {
                 dropped_libc: None,
                 origin: tuple.span.clone(),
             })
+    }
+}
+
+/// The values of the variant axis that applies to `arch`, or just Go's default.
+fn variants_of(axes: &Axes, arch: &str) -> Vec<Option<Variant>> {
+    match axes
+        .variants
+        .iter()
+        .find(|(var, _)| VariantVar::for_arch(arch) == Some(*var))
+    {
+        Some((var, values)) => values
+            .iter()
+            .map(|value| {
+                Some(Variant {
+                    var: *var,
+                    value: value.value.clone(),
+                })
+            })
+            .collect(),
+        None => vec![None],
+    }
+}
+
+/// A target of the product as a candidate. A libc of the axis that does not apply (cgo off)
+/// is dropped, and named in what was asked for when the axis had a choice.
+fn candidate(axes: &Axes, target: Target, libc: Option<&Libc>, os: &Located<String>) -> Candidate {
+    let dropped_libc = if target.cgo { None } else { libc.cloned() };
+    let requested = match &dropped_libc {
+        Some(libc) if axes.libc.len() > 1 => format!("{} (libc {libc})", target.id()),
+        _ => target.id(),
+    };
+    Candidate {
+        target,
+        requested,
+        dropped_libc,
+        origin: os.span.clone(),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostic::{ConfigErrors, Diagnostic};
 use crate::expand::{Expansion, expand};
-use crate::{GoVersion, ReleaseNumber};
+use crate::{GoVersion, PlannedGo, ReleaseNumber};
 
 /// A requested Go version and the toolchain it resolved to.
 #[derive(Clone, Debug)]
@@ -80,6 +80,54 @@ pub struct GoAxis {
     pub toolchains: Vec<ResolvedGo>,
     /// The `go` line of the module's go.mod, when it has one.
     pub go_mod: Option<GoModLine>,
+}
+
+impl GoAxis {
+    /// The axis of `config`'s `go` list: `toolchains[i]` is the exact toolchain that
+    /// `config.go_versions[i]` resolved to, `go_mod` the module's `go` line.
+    ///
+    /// A toolchain that go.mod refuses is refused here ([`check_go_mod`]), before
+    /// `catalog_of` is asked for any release's catalog: asking may download that toolchain,
+    /// which could never build the module. Then each release gets its catalog, in order.
+    pub fn resolve<E: From<ConfigErrors>>(
+        config: &Config,
+        toolchains: Vec<String>,
+        go_mod: Option<GoModLine>,
+        mut catalog_of: impl FnMut(GoVersion, &str) -> Result<Catalog, E>,
+    ) -> Result<GoAxis, E> {
+        let names: Vec<&str> = toolchains.iter().map(String::as_str).collect();
+        check_go_mod(config, &names, go_mod.as_ref())?;
+        let mut resolved = Vec::with_capacity(toolchains.len());
+        for (requested, toolchain) in config.go_versions.iter().zip(toolchains) {
+            let catalog = catalog_of(requested.value, &toolchain)?;
+            resolved.push(ResolvedGo {
+                requested: requested.value,
+                toolchain,
+                catalog,
+            });
+        }
+        Ok(GoAxis {
+            toolchains: resolved,
+            go_mod,
+        })
+    }
+
+    /// The toolchain the release `requested` resolved to, if the axis has it.
+    pub(crate) fn release(&self, requested: GoVersion) -> Option<&ResolvedGo> {
+        self.toolchains
+            .iter()
+            .find(|resolved| resolved.requested == requested)
+    }
+}
+
+impl ResolvedGo {
+    /// The release as the plan records it.
+    pub(crate) fn planned(&self) -> PlannedGo {
+        PlannedGo {
+            requested: self.requested,
+            toolchain: self.toolchain.clone(),
+        }
+    }
 }
 
 /// Checks that every Go release of the axis may build the module: a toolchain older than
@@ -365,6 +413,48 @@ mod tests {
             );
             assert!(error.contains("matrix.toml:3:15"), "{error}");
             assert!(!error.contains("Go 1.26 ("), "{error}");
+        }
+
+        #[test]
+        fn resolving_the_axis_refuses_go_mod_before_asking_for_catalogs() {
+            let config = config(
+                "[matrix]\ngo = [\"1.26\", \"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n",
+            )
+            .unwrap();
+            let toolchains = || vec!["go1.26.2".to_owned(), "go1.25.4".to_owned()];
+            let go_mod = axis(&config, Some("1.26")).go_mod;
+            let mut asked = Vec::new();
+            let error = GoAxis::resolve(&config, toolchains(), go_mod, |requested, toolchain| {
+                asked.push(format!("{requested} {toolchain}"));
+                Ok::<_, ConfigErrors>(Catalog::embedded_snapshot())
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(
+                error.contains("Go 1.25 (go1.25.4) cannot build this module"),
+                "{error}"
+            );
+            assert!(asked.is_empty(), "asked for {asked:?}");
+
+            let go_mod = axis(&config, Some("1.24")).go_mod;
+            let resolved = GoAxis::resolve(
+                &config,
+                toolchains(),
+                go_mod.clone(),
+                |requested, toolchain| {
+                    asked.push(format!("{requested} {toolchain}"));
+                    Ok::<_, ConfigErrors>(Catalog::embedded_snapshot())
+                },
+            )
+            .unwrap();
+            assert_eq!(asked, ["1.26 go1.26.2", "1.25 go1.25.4"]);
+            let planned: Vec<String> = resolved
+                .toolchains
+                .iter()
+                .map(|r| format!("{} {}", r.requested, r.toolchain))
+                .collect();
+            assert_eq!(planned, asked);
+            assert_eq!(resolved.go_mod, go_mod);
         }
 
         #[test]

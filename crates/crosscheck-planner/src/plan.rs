@@ -11,20 +11,21 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crosscheck_schema::Policy;
+use crosscheck_schema::dist::stays_inside;
 
 use crate::archive::{ResolveError, resolve_files};
 use crate::catalog::Catalog;
-use crate::config::{Config, Located, TemplateField};
+use crate::config::{Config, Located, OverrideConfig, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
-use crate::expand::expand;
-use crate::goversion::{GoAxis, check_go_mod, expand_per_go};
+use crate::expand::{Expanded, Expansion, expand};
+use crate::goversion::{GoAxis, ResolvedGo, check_go_mod, expand_per_go};
 use crate::select::{Selector, assign_shards_grouped};
 use crate::template::Placeholder;
 use crate::{
     ArchiveFile, ArchiveFormat, GoInfo, GoVersion, Libc, PLAN_SCHEMA_VERSION, Plan, PlannedArchive,
-    PlannedGo, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR,
-    SelectionInfo, Shard, Target, VariantSetting, VariantVar, VcsInfo,
+    PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard,
+    Target, VariantSetting, VariantVar, VcsInfo,
 };
 
 /// Facts about the surroundings that the planner does not find out by itself.
@@ -83,6 +84,67 @@ struct Settings<'a> {
     archive_files: &'a [Located<String>],
 }
 
+impl<'a> Settings<'a> {
+    /// The settings of the target `id`: `[build]`, then every `[[override]]` that matches
+    /// `id`, in file order, so that a later entry wins. Also returns the indexes of the
+    /// entries that matched. Targets and universal binaries both resolve here, so that an
+    /// override means the same for both.
+    fn resolve(config: &'a Config, id: &str) -> (Settings<'a>, Vec<usize>) {
+        let mut settings = Settings::build(config);
+        let mut matched = Vec::new();
+        for (index, entry) in config.overrides.iter().enumerate() {
+            if entry.selector.value.matches_id(id) {
+                settings.apply(entry);
+                matched.push(index);
+            }
+        }
+        (settings, matched)
+    }
+
+    /// `[build]` alone.
+    fn build(config: &'a Config) -> Settings<'a> {
+        let build = &config.build;
+        Settings {
+            flags: build.flags.iter().collect(),
+            ldflags: build.ldflags.iter().collect(),
+            gcflags: build.gcflags.iter().collect(),
+            asmflags: build.asmflags.iter().collect(),
+            tags: build.tags.iter().map(String::as_str).collect(),
+            env: build.env.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            cc: build.cc.as_ref(),
+            cxx: build.cxx.as_ref(),
+            output: &build.output,
+            policy: config.policy.clone(),
+            archive: build.archive.as_ref(),
+            archive_name: &build.archive_name,
+            archive_files: &build.archive_files,
+        }
+    }
+
+    /// One override on top: its flags, tags and environment add to what is there, each
+    /// other key it sets replaces the inherited value (the policy rule by rule).
+    fn apply(&mut self, entry: &'a OverrideConfig) {
+        self.flags.extend(&entry.flags);
+        self.ldflags.extend(&entry.ldflags);
+        self.gcflags.extend(&entry.gcflags);
+        self.asmflags.extend(&entry.asmflags);
+        self.tags.extend(entry.tags.iter().map(String::as_str));
+        self.env
+            .extend(entry.env.iter().map(|(k, v)| (k.as_str(), v)));
+        self.cc = entry.cc.as_ref().or(self.cc);
+        self.cxx = entry.cxx.as_ref().or(self.cxx);
+        self.output = entry.output.as_ref().unwrap_or(self.output);
+        if let Some(policy) = &entry.policy {
+            self.policy = merge_policy(&self.policy, policy);
+        }
+        self.archive = entry.archive.as_ref().or(self.archive);
+        self.archive_name = entry.archive_name.as_ref().unwrap_or(self.archive_name);
+        if let Some(files) = &entry.archive_files {
+            self.archive_files = files;
+        }
+    }
+}
+
 /// Plans `config` against `catalog`, then applies `selection`. A matrix with a `go` axis
 /// needs [`plan_with_go`].
 pub fn plan(
@@ -104,14 +166,79 @@ pub fn plan_with_go(
     context: &PlanContext,
     selection: &SelectionRequest,
 ) -> Result<Plan, PlanError> {
-    let config_errors = |diagnostics: Vec<Diagnostic>| ConfigErrors {
-        file: config.file.clone(),
-        diagnostics,
+    let expansion = validate(config, catalog, go_axis)?;
+    let name = binary_name(config, context);
+    let module_dir = context.base_dir.join(&config.project.dir);
+    let mut planning = Planning::new(config, catalog, go_axis, context, &name, &module_dir);
+    let targets: Vec<PlannedTarget> = expansion
+        .targets
+        .iter()
+        .filter_map(|expanded| planning.target(expanded))
+        .collect();
+    let universal = planning.package(&targets);
+    let mut warnings = expansion.warnings;
+    warnings.extend(unused_overrides(config, &planning.override_hits));
+    if !planning.errors.is_empty() {
+        let mut diagnostics = planning.errors;
+        diagnostics.extend(warnings);
+        return Err(PlanError::Config(config_errors(config, diagnostics)));
+    }
+
+    let matrix_size = targets.len();
+    let (targets, universal) = select(targets, universal, selection)?;
+    Ok(Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        crosscheck_version: context.crosscheck_version.clone(),
+        matrix_file: config.file.name.clone(),
+        go: go_info(config, catalog, go_axis),
+        project: ProjectInfo {
+            name,
+            module_dir: path_string(&module_dir),
+            main: config.project.main.clone(),
+            vcs: context.vcs.clone(),
+        },
+        dist_dir: path_string(&context.dist_dir),
+        pass_env: config.build.pass_env.clone(),
+        selection: selection_info(selection),
+        targets,
+        matrix_size,
+        collapsed: expansion.collapsed,
+        skipped: expansion.skipped,
+        warnings: rendered_warnings(config, &warnings),
+        universal,
+        sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
+    })
+}
+
+/// The steps before any target is planned: every release of the `go` axis has a toolchain
+/// that go.mod allows, and the matrix expands against the catalogs (each target of the
+/// axis against its own release's). An axis made by [`GoAxis::resolve`] passed the go.mod
+/// check before its catalogs were fetched; one built by hand is checked here.
+fn validate(config: &Config, catalog: &Catalog, go_axis: &GoAxis) -> Result<Expansion, PlanError> {
+    check_resolved(config, go_axis)?;
+    let expansion = if config.go_versions.is_empty() {
+        expand(config, catalog)
+    } else {
+        let toolchains: Vec<&str> = config
+            .go_versions
+            .iter()
+            .filter_map(|v| go_axis.release(v.value))
+            .map(|resolved| resolved.toolchain.as_str())
+            .collect();
+        check_go_mod(config, &toolchains, go_axis.go_mod.as_ref())?;
+        expand_per_go(config, &go_axis.toolchains)
     };
+    expansion.map_err(|diagnostics| PlanError::Config(config_errors(config, diagnostics)))
+}
+
+/// Every release of the `go` axis must come with its toolchain: resolving them is the
+/// caller's job, so a missing one is a bug there, reported rather than planned with the
+/// wrong Go.
+fn check_resolved(config: &Config, go_axis: &GoAxis) -> Result<(), ConfigErrors> {
     let unresolved: Vec<Diagnostic> = config
         .go_versions
         .iter()
-        .filter(|v| !go_axis.toolchains.iter().any(|t| t.requested == v.value))
+        .filter(|v| go_axis.release(v.value).is_none())
         .map(|v| {
             Diagnostic::error(
                 format!("Go {} was not resolved to a toolchain (hint: this is a bug in the caller of the planner)", v.value),
@@ -119,162 +246,107 @@ pub fn plan_with_go(
             )
         })
         .collect();
-    if !unresolved.is_empty() {
-        return Err(PlanError::Config(config_errors(unresolved)));
-    }
-    let expansion = if config.go_versions.is_empty() {
-        expand(config, catalog).map_err(config_errors)?
+    if unresolved.is_empty() {
+        Ok(())
     } else {
-        let toolchains: Vec<&str> = config
-            .go_versions
-            .iter()
-            .filter_map(|v| {
-                go_axis
-                    .toolchains
-                    .iter()
-                    .find(|t| t.requested == v.value)
-                    .map(|t| t.toolchain.as_str())
-            })
-            .collect();
-        check_go_mod(config, &toolchains, go_axis.go_mod.as_ref())?;
-        expand_per_go(config, &go_axis.toolchains).map_err(config_errors)?
-    };
-    let mut warnings = expansion.warnings;
-    let name = binary_name(config, context);
-    let module_dir = context.base_dir.join(&config.project.dir);
+        Err(config_errors(config, unresolved))
+    }
+}
 
-    let mut override_hits = vec![0usize; config.overrides.len()];
-    let mut errors = Vec::new();
-    let mut targets = Vec::new();
-    let mut outputs: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
-    let mut packer = Packer::new(&module_dir);
-    let module_dir_text = path_string(&module_dir);
-    targets.reserve(expansion.targets.len());
-    for expanded in &expansion.targets {
+fn config_errors(config: &Config, diagnostics: Vec<Diagnostic>) -> ConfigErrors {
+    ConfigErrors {
+        file: config.file.clone(),
+        diagnostics,
+    }
+}
+
+/// The targets of a plan, planned one by one, and what they share: the output paths taken
+/// so far, the archives, how often each override matched and the errors found. A target
+/// with an error is left out and planning goes on, so that one run reports every problem.
+struct Planning<'a> {
+    config: &'a Config,
+    /// The Go at hand's catalog; a target of the `go` axis uses its release's.
+    catalog: &'a Catalog,
+    go_axis: &'a GoAxis,
+    context: &'a PlanContext,
+    /// The binary name.
+    name: &'a str,
+    /// The module directory: every build's working directory.
+    cwd: String,
+    /// How many targets each `[[override]]` matched, by index.
+    override_hits: Vec<usize>,
+    /// Output paths taken so far, with the target that took each and its template's span.
+    outputs: BTreeMap<String, (String, Range<usize>)>,
+    packer: Packer<'a>,
+    errors: Vec<Diagnostic>,
+}
+
+/// What `go build` needs for one target, rendered from its settings.
+struct Build {
+    requirements: Vec<Requirement>,
+    /// Where `go build -o` writes.
+    staging: PathBuf,
+    argv: Vec<String>,
+    env: BTreeMap<String, String>,
+}
+
+impl<'a> Planning<'a> {
+    fn new(
+        config: &'a Config,
+        catalog: &'a Catalog,
+        go_axis: &'a GoAxis,
+        context: &'a PlanContext,
+        name: &'a str,
+        module_dir: &'a Path,
+    ) -> Planning<'a> {
+        Planning {
+            config,
+            catalog,
+            go_axis,
+            context,
+            name,
+            cwd: path_string(module_dir),
+            override_hits: vec![0; config.overrides.len()],
+            outputs: BTreeMap::new(),
+            packer: Packer::new(module_dir),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Plans one target, or records why it cannot be.
+    fn target(&mut self, expanded: &Expanded) -> Option<PlannedTarget> {
+        match self.plan_target(expanded) {
+            Ok(planned) => Some(planned),
+            Err(diagnostic) => {
+                self.errors.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    /// The steps of one target: apply the overrides, place its output, render its build,
+    /// plan its archive.
+    fn plan_target(&mut self, expanded: &Expanded) -> Result<PlannedTarget, Diagnostic> {
         let target = &expanded.target;
         // A target of the `go` axis is described by its own release's catalog and built by
         // its toolchain; the others by the Go at hand.
-        let release = target.go.and_then(|go| {
-            go_axis
-                .toolchains
-                .iter()
-                .find(|resolved| resolved.requested == go)
-        });
-        let catalog = release.map_or(catalog, |resolved| &resolved.catalog);
-        let names = TargetNames::new(target, &name, &context.vcs, &catalog.go_version);
-        let mut settings = Settings {
-            flags: config.build.flags.iter().collect(),
-            ldflags: config.build.ldflags.iter().collect(),
-            gcflags: config.build.gcflags.iter().collect(),
-            asmflags: config.build.asmflags.iter().collect(),
-            tags: config.build.tags.iter().map(String::as_str).collect(),
-            env: config
-                .build
-                .env
-                .iter()
-                .map(|(k, v)| (k.as_str(), v))
-                .collect(),
-            cc: config.build.cc.as_ref(),
-            cxx: config.build.cxx.as_ref(),
-            output: &config.build.output,
-            policy: config.policy.clone(),
-            archive: config.build.archive.as_ref(),
-            archive_name: &config.build.archive_name,
-            archive_files: &config.build.archive_files,
-        };
-        for (index, entry) in config.overrides.iter().enumerate() {
-            if !entry.selector.value.matches_id(&names.id) {
-                continue;
-            }
-            override_hits[index] += 1;
-            settings.flags.extend(&entry.flags);
-            settings.ldflags.extend(&entry.ldflags);
-            settings.gcflags.extend(&entry.gcflags);
-            settings.asmflags.extend(&entry.asmflags);
-            settings.tags.extend(entry.tags.iter().map(String::as_str));
-            settings
-                .env
-                .extend(entry.env.iter().map(|(k, v)| (k.as_str(), v)));
-            settings.cc = entry.cc.as_ref().or(settings.cc);
-            settings.cxx = entry.cxx.as_ref().or(settings.cxx);
-            settings.output = entry.output.as_ref().unwrap_or(settings.output);
-            if let Some(policy) = &entry.policy {
-                settings.policy = merge_policy(&settings.policy, policy);
-            }
-            settings.archive = entry.archive.as_ref().or(settings.archive);
-            settings.archive_name = entry.archive_name.as_ref().unwrap_or(settings.archive_name);
-            if let Some(files) = &entry.archive_files {
-                settings.archive_files = files;
-            }
-        }
-
-        let values = |placeholder: Placeholder| names.value(placeholder);
-        let output = settings.output.value.render(&values);
-        if output.is_empty() || output.ends_with('/') || output.split('/').any(|part| part == "..")
-        {
-            errors.push(Diagnostic::error(
-                format!(
-                    "output path {output:?} of {target} is not a file inside the dist directory"
-                ),
-                Some(settings.output.span.clone()),
-            ));
-            continue;
-        }
-        match outputs.get(&output) {
-            Some((other, _)) => {
-                errors.push(Diagnostic::error(
-                    format!(
-                        "{target} and {other} would both write {output:?} (hint: put {{slug}} or {{os}}/{{arch}}/{{variant}}/{{libc}}{} in the output template)",
-                        if config.go_versions.is_empty() { "" } else { "/{go}" }
-                    ),
-                    Some(settings.output.span.clone()),
-                ));
-                continue;
-            }
-            None => {
-                outputs.insert(
-                    output.clone(),
-                    (names.id.clone(), settings.output.span.clone()),
-                );
-            }
-        }
-
-        let requirements = match requirements(target, &settings, config, context, &values) {
-            Ok(requirements) => requirements,
-            Err(message) => {
-                errors.push(Diagnostic::error(message, Some(expanded.origin.clone())));
-                continue;
-            }
-        };
-        let file_name = output.rsplit('/').next().unwrap_or(&output).to_owned();
-        let staging = context
-            .dist_dir
-            .join(STAGING_DIR)
-            .join(&names.slug)
-            .join(&file_name);
-        let argv = build_argv(config, target, &settings, &staging, &values);
-        let mut env = build_env(target, &settings, catalog, &values);
-        if let Some(resolved) = release {
-            // After `[build] env`: the axis decides which Go builds, not a stray setting.
-            env.insert("GOTOOLCHAIN".to_owned(), resolved.toolchain.clone());
-        }
-        let archive = match packer.archive(
+        let release = target.go.and_then(|go| self.go_axis.release(go));
+        let catalog = release.map_or(self.catalog, |resolved| &resolved.catalog);
+        let names = TargetNames::new(target, self.name, &self.context.vcs, &catalog.go_version);
+        let settings = self.apply_overrides(&names.id);
+        let output = self.place_output(target, &names, &settings)?;
+        let toolchain = release.map(|resolved| resolved.toolchain.as_str());
+        let build = self.render(expanded, &names, &settings, &output, catalog, toolchain)?;
+        let archive = self.packer.archive(
             target,
             &names,
             settings.archive,
             settings.archive_name,
             settings.archive_files,
-        ) {
-            Ok(archive) => archive,
-            Err(diagnostic) => {
-                errors.push(diagnostic);
-                continue;
-            }
-        };
-        let TargetNames { slug, .. } = names;
-        targets.push(PlannedTarget {
+        )?;
+        Ok(PlannedTarget {
             id: target.clone(),
-            slug,
+            slug: names.slug,
             goos: target.goos.clone(),
             goarch: target.goarch.clone(),
             variant: variant_setting(target, &catalog.default_goarm),
@@ -284,127 +356,187 @@ pub fn plan_with_go(
                 .port(&target.goos, &target.goarch)
                 .is_some_and(|port| port.first_class),
             output,
-            staging_output: path_string(&staging),
-            cwd: module_dir_text.clone(),
-            argv,
-            env,
-            requirements,
+            staging_output: path_string(&build.staging),
+            cwd: self.cwd.clone(),
+            argv: build.argv,
+            env: build.env,
+            requirements: build.requirements,
             policy: settings.policy,
             shard: None,
             archive,
-            go: release.map(|resolved| PlannedGo {
-                requested: resolved.requested,
-                toolchain: resolved.toolchain.clone(),
-            }),
-        });
+            go: release.map(ResolvedGo::planned),
+        })
     }
-    let universal =
-        match packer.universal(config, &targets, &name, &context.vcs, &catalog.go_version) {
+
+    /// The target's settings, counting the overrides that apply to it.
+    fn apply_overrides(&mut self, id: &str) -> Settings<'a> {
+        let (settings, matched) = Settings::resolve(self.config, id);
+        for index in matched {
+            self.override_hits[index] += 1;
+        }
+        settings
+    }
+
+    /// Renders the target's output path and claims it: it must be a file inside the dist
+    /// directory, and no earlier target may write it.
+    fn place_output(
+        &mut self,
+        target: &Target,
+        names: &TargetNames<'_>,
+        settings: &Settings<'_>,
+    ) -> Result<String, Diagnostic> {
+        let template = settings.output;
+        let output = template
+            .value
+            .render(&|placeholder| names.value(placeholder));
+        if !stays_inside(&output) || output.ends_with('/') {
+            return Err(Diagnostic::error(
+                format!(
+                    "output path {output:?} of {target} is not a file inside the dist directory"
+                ),
+                Some(template.span.clone()),
+            ));
+        }
+        if let Some((other, _)) = self.outputs.get(&output) {
+            return Err(Diagnostic::error(
+                format!(
+                    "{target} and {other} would both write {output:?} (hint: put {{slug}} or {{os}}/{{arch}}/{{variant}}/{{libc}}{} in the output template)",
+                    if self.config.go_versions.is_empty() {
+                        ""
+                    } else {
+                        "/{go}"
+                    }
+                ),
+                Some(template.span.clone()),
+            ));
+        }
+        self.outputs
+            .insert(output.clone(), (names.id.clone(), template.span.clone()));
+        Ok(output)
+    }
+
+    /// Renders the target's build from its settings: what the machine needs, then the argv
+    /// and environment, `go build -o` writing into the staging directory.
+    fn render(
+        &self,
+        expanded: &Expanded,
+        names: &TargetNames<'_>,
+        settings: &Settings<'_>,
+        output: &str,
+        catalog: &Catalog,
+        toolchain: Option<&str>,
+    ) -> Result<Build, Diagnostic> {
+        let target = &expanded.target;
+        let values = |placeholder: Placeholder| names.value(placeholder);
+        let requirements = requirements(target, settings, self.config, self.context, &values)
+            .map_err(|message| Diagnostic::error(message, Some(expanded.origin.clone())))?;
+        let file_name = output.rsplit('/').next().unwrap_or(output);
+        let staging = self
+            .context
+            .dist_dir
+            .join(STAGING_DIR)
+            .join(&names.slug)
+            .join(file_name);
+        let argv = build_argv(self.config, target, settings, &staging, &values);
+        let mut env = build_env(target, settings, catalog, &values);
+        if let Some(toolchain) = toolchain {
+            // After `[build] env`: the axis decides which Go builds, not a stray setting.
+            env.insert("GOTOOLCHAIN".to_owned(), toolchain.to_owned());
+        }
+        Ok(Build {
+            requirements,
+            staging,
+            argv,
+            env,
+        })
+    }
+
+    /// Packaging, once every target is planned: the universal binaries, then the check that
+    /// needs every archive (none may overwrite an artifact).
+    fn package(&mut self, targets: &[PlannedTarget]) -> Vec<PlannedUniversal> {
+        let universal = match self.packer.universal(
+            self.config,
+            targets,
+            self.name,
+            &self.context.vcs,
+            &self.catalog.go_version,
+        ) {
             Ok(universal) => universal,
             Err(diagnostic) => {
-                errors.push(diagnostic);
+                self.errors.push(diagnostic);
                 Vec::new()
             }
         };
-    errors.append(&mut packer.errors);
-    let archives = targets
-        .iter()
-        .filter_map(|t| t.archive.as_ref())
-        .chain(universal.iter().filter_map(|u| u.archive.as_ref()));
-    for archive in archives {
-        if let Some((other, span)) = outputs.get(&archive.path) {
-            errors.push(Diagnostic::error(
-                format!("an archive would overwrite the artifact of {other}, {:?} (hint: change `archive_name` or `output`)", archive.path),
-                Some(span.clone()),
-            ));
+        self.errors.append(&mut self.packer.errors);
+        let archives = targets
+            .iter()
+            .filter_map(|t| t.archive.as_ref())
+            .chain(universal.iter().filter_map(|u| u.archive.as_ref()));
+        for archive in archives {
+            if let Some((other, span)) = self.outputs.get(&archive.path) {
+                self.errors.push(Diagnostic::error(
+                    format!("an archive would overwrite the artifact of {other}, {:?} (hint: change `archive_name` or `output`)", archive.path),
+                    Some(span.clone()),
+                ));
+            }
         }
+        universal
     }
-    for (entry, hits) in config.overrides.iter().zip(override_hits) {
-        if hits == 0 {
-            warnings.push(Diagnostic::warning(
+}
+
+/// An override that matches no target changes nothing: most likely its glob is wrong.
+fn unused_overrides(config: &Config, hits: &[usize]) -> Vec<Diagnostic> {
+    config
+        .overrides
+        .iter()
+        .zip(hits)
+        .filter(|(_, hits)| **hits == 0)
+        .map(|(entry, _)| {
+            Diagnostic::warning(
                 format!(
                     "override `match = {:?}` matches no target, so it changes nothing",
                     entry.selector.value.as_str()
                 ),
                 Some(entry.selector.span.clone()),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return Err(PlanError::Config(config_errors(errors)));
-    }
+            )
+        })
+        .collect()
+}
 
-    let matrix_size = targets.len();
-    let (targets, universal) = select(targets, universal, selection)?;
-    let rendered_warnings = warnings
+fn go_info(config: &Config, catalog: &Catalog, go_axis: &GoAxis) -> GoInfo {
+    GoInfo {
+        command: config.build.go.clone(),
+        version: catalog.go_version.clone(),
+        catalog: catalog.source,
+        axis: go_axis.toolchains.iter().map(ResolvedGo::planned).collect(),
+    }
+}
+
+fn selection_info(selection: &SelectionRequest) -> SelectionInfo {
+    let globs = |selectors: &[Selector]| selectors.iter().map(|s| s.as_str().to_owned()).collect();
+    SelectionInfo {
+        targets: globs(&selection.targets),
+        exclude: globs(&selection.exclude),
+        shard: selection.shard,
+    }
+}
+
+fn rendered_warnings(config: &Config, warnings: &[Diagnostic]) -> Vec<String> {
+    warnings
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .map(|d| d.render(&config.file).trim_end().to_owned())
-        .collect();
-    Ok(Plan {
-        schema_version: PLAN_SCHEMA_VERSION,
-        crosscheck_version: context.crosscheck_version.clone(),
-        matrix_file: config.file.name.clone(),
-        go: GoInfo {
-            command: config.build.go.clone(),
-            version: catalog.go_version.clone(),
-            catalog: catalog.source,
-            axis: go_axis
-                .toolchains
-                .iter()
-                .map(|resolved| PlannedGo {
-                    requested: resolved.requested,
-                    toolchain: resolved.toolchain.clone(),
-                })
-                .collect(),
-        },
-        project: ProjectInfo {
-            name,
-            module_dir: path_string(&module_dir),
-            main: config.project.main.clone(),
-            vcs: context.vcs.clone(),
-        },
-        dist_dir: path_string(&context.dist_dir),
-        pass_env: config.build.pass_env.clone(),
-        selection: SelectionInfo {
-            targets: selection
-                .targets
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect(),
-            exclude: selection
-                .exclude
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect(),
-            shard: selection.shard,
-        },
-        targets,
-        matrix_size,
-        collapsed: expansion.collapsed,
-        skipped: expansion.skipped,
-        warnings: rendered_warnings,
-        universal,
-        sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
-    })
+        .collect()
 }
 
+/// The last step: the targets the selection keeps, in matrix order, then one shard of
+/// them; a universal binary stays only when all its inputs did.
 fn select(
     targets: Vec<PlannedTarget>,
     universal: Vec<PlannedUniversal>,
     selection: &SelectionRequest,
 ) -> Result<(Vec<PlannedTarget>, Vec<PlannedUniversal>), PlanError> {
-    let all_ids: Vec<String> = targets.iter().map(|t| t.id.id()).collect();
-    for selector in selection.targets.iter().chain(&selection.exclude) {
-        if !all_ids.iter().any(|id| selector.matches_id(id)) {
-            return Err(PlanError::Selection(format!(
-                "selector {:?} matches no target of the matrix (hint: the matrix has {}; `crosscheck plan` lists them)",
-                selector.as_str(),
-                all_ids.join(", ")
-            )));
-        }
-    }
+    check_selectors(&targets, selection)?;
     let mut selected: Vec<PlannedTarget> = targets
         .into_iter()
         .filter(|t| {
@@ -419,22 +551,7 @@ fn select(
         ));
     }
     if let Some(shard) = selection.shard {
-        let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
-        // A universal binary is assembled from its inputs' artifacts, so they share a shard.
-        let groups: Vec<Vec<usize>> = universal
-            .iter()
-            .map(|u| {
-                u.inputs
-                    .iter()
-                    .filter_map(|input| ids.iter().position(|id| id.id() == *input))
-                    .collect()
-            })
-            .collect();
-        let parts = assign_shards_grouped(&ids, &groups, shard.count);
-        for (target, part) in selected.iter_mut().zip(&parts) {
-            target.shard = Some(part + 1);
-        }
-        selected.retain(|t| t.shard == Some(shard.index));
+        keep_shard(&mut selected, &universal, shard);
     }
     let kept: Vec<String> = selected.iter().map(|t| t.id.id()).collect();
     let universal = universal
@@ -442,6 +559,44 @@ fn select(
         .filter(|u| u.inputs.iter().all(|input| kept.contains(input)))
         .collect();
     Ok((selected, universal))
+}
+
+/// A selector that matches nothing is most likely a typo; refuse it rather than build less.
+fn check_selectors(
+    targets: &[PlannedTarget],
+    selection: &SelectionRequest,
+) -> Result<(), PlanError> {
+    let all_ids: Vec<String> = targets.iter().map(|t| t.id.id()).collect();
+    for selector in selection.targets.iter().chain(&selection.exclude) {
+        if !all_ids.iter().any(|id| selector.matches_id(id)) {
+            return Err(PlanError::Selection(format!(
+                "selector {:?} matches no target of the matrix (hint: the matrix has {}; `crosscheck plan` lists them)",
+                selector.as_str(),
+                all_ids.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Numbers each selected target's shard and keeps `shard`'s.
+fn keep_shard(selected: &mut Vec<PlannedTarget>, universal: &[PlannedUniversal], shard: Shard) {
+    let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
+    // A universal binary is assembled from its inputs' artifacts, so they share a shard.
+    let groups: Vec<Vec<usize>> = universal
+        .iter()
+        .map(|u| {
+            u.inputs
+                .iter()
+                .filter_map(|input| ids.iter().position(|id| id.id() == *input))
+                .collect()
+        })
+        .collect();
+    let parts = assign_shards_grouped(&ids, &groups, shard.count);
+    for (target, part) in selected.iter_mut().zip(&parts) {
+        target.shard = Some(part + 1);
+    }
+    selected.retain(|t| t.shard == Some(shard.index));
 }
 
 /// Plans archives and universal binaries, collecting the errors it finds on the way.
@@ -464,6 +619,7 @@ impl<'a> Packer<'a> {
         }
     }
 
+    /// The archive of a target or universal binary; `None` with `archive = "none"`.
     fn archive(
         &mut self,
         target: &Target,
@@ -476,9 +632,29 @@ impl<'a> Packer<'a> {
         if format == ArchiveFormat::None {
             return Ok(None);
         }
+        let path = self.archive_path(target, names, format, template)?;
+        let binary = format!("{}{}", names.name, target.exe_suffix());
+        let files = self.archive_files(target, &binary, files)?;
+        Ok(Some(PlannedArchive {
+            format,
+            path,
+            binary,
+            files,
+        }))
+    }
+
+    /// Renders the archive's path and claims it: it must be a file inside the dist
+    /// directory, and no other archive may have it.
+    fn archive_path(
+        &mut self,
+        target: &Target,
+        names: &TargetNames<'_>,
+        format: ArchiveFormat,
+        template: &TemplateField,
+    ) -> Result<String, Diagnostic> {
         let values = |placeholder: Placeholder| names.value(placeholder);
         let path = format!("{}{}", template.value.render(&values), format.extension());
-        if path.split('/').any(|part| part.is_empty() || part == "..") {
+        if !stays_inside(&path) || path.split('/').any(str::is_empty) {
             return Err(Diagnostic::error(
                 format!(
                     "archive path {path:?} of {target} is not a file inside the dist directory"
@@ -495,44 +671,20 @@ impl<'a> Packer<'a> {
             ));
         }
         self.paths.insert(path.clone(), names.id.clone());
-        let binary = format!("{}{}", names.name, target.exe_suffix());
+        Ok(path)
+    }
+
+    /// The extra files of an archive, sorted by name, each once. None may take the binary's
+    /// name, which would make the archive ambiguous.
+    fn archive_files(
+        &mut self,
+        target: &Target,
+        binary: &str,
+        patterns: &[Located<String>],
+    ) -> Result<Vec<ArchiveFile>, Diagnostic> {
         let mut entries: Vec<ArchiveFile> = Vec::new();
-        for pattern in files {
-            let resolved = match self.resolved.get(&pattern.value) {
-                Some(resolved) => resolved.clone(),
-                None => {
-                    let resolved = match resolve_files(self.module_dir, &pattern.value) {
-                        Ok(found) => found
-                            .into_iter()
-                            .map(|(source, name)| ArchiveFile {
-                                source: path_string(&source),
-                                name,
-                            })
-                            .collect(),
-                        Err(error) => {
-                            let why = match error {
-                                ResolveError::NoMatch => "matches no file".to_owned(),
-                                ResolveError::Unreadable(what) => {
-                                    format!("cannot be searched ({what})")
-                                }
-                            };
-                            self.errors.push(Diagnostic::error(
-                                format!(
-                                    "archive file {:?} {why} in {} (hint: paths and globs are relative to the module directory)",
-                                    pattern.value,
-                                    self.module_dir.display()
-                                ),
-                                Some(pattern.span.clone()),
-                            ));
-                            Vec::new()
-                        }
-                    };
-                    self.resolved
-                        .insert(pattern.value.clone(), resolved.clone());
-                    resolved
-                }
-            };
-            for file in resolved {
+        for pattern in patterns {
+            for file in self.resolve(pattern) {
                 if file.name == binary {
                     return Err(Diagnostic::error(
                         format!(
@@ -548,16 +700,46 @@ impl<'a> Packer<'a> {
             }
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(Some(PlannedArchive {
-            format,
-            path,
-            binary,
-            files: entries,
-        }))
+        Ok(entries)
     }
 
-    /// The universal binaries `universal = true` asks for: one per cgo setting for which the
-    /// matrix has both plain darwin/amd64 and darwin/arm64.
+    /// The files `pattern` names in the module directory, searched once per pattern. One
+    /// that names no file is an error, recorded once; the archives go on without it.
+    fn resolve(&mut self, pattern: &Located<String>) -> Vec<ArchiveFile> {
+        if let Some(resolved) = self.resolved.get(&pattern.value) {
+            return resolved.clone();
+        }
+        let resolved = match resolve_files(self.module_dir, &pattern.value) {
+            Ok(found) => found
+                .into_iter()
+                .map(|(source, name)| ArchiveFile {
+                    source: path_string(&source),
+                    name,
+                })
+                .collect(),
+            Err(error) => {
+                let why = match error {
+                    ResolveError::NoMatch => "matches no file".to_owned(),
+                    ResolveError::Unreadable(what) => format!("cannot be searched ({what})"),
+                };
+                self.errors.push(Diagnostic::error(
+                    format!(
+                        "archive file {:?} {why} in {} (hint: paths and globs are relative to the module directory)",
+                        pattern.value,
+                        self.module_dir.display()
+                    ),
+                    Some(pattern.span.clone()),
+                ));
+                Vec::new()
+            }
+        };
+        self.resolved
+            .insert(pattern.value.clone(), resolved.clone());
+        resolved
+    }
+
+    /// The universal binaries `universal = true` asks for: one per Go release and cgo
+    /// setting for which the matrix has both plain darwin/amd64 and darwin/arm64.
     fn universal(
         &mut self,
         config: &Config,
@@ -569,23 +751,14 @@ impl<'a> Packer<'a> {
         let Some(flag) = config.build.universal.as_ref().filter(|flag| flag.value) else {
             return Ok(Vec::new());
         };
-        let find = |arch: &str, cgo: bool, go: Option<GoVersion>| {
-            targets.iter().find(|t| {
-                t.goos == "darwin"
-                    && t.goarch == arch
-                    && t.cgo == cgo
-                    && t.id.variant.is_none()
-                    && t.id.go == go
-            })
-        };
         // With a `go` axis, each release gets its own universal binary from its own slices.
         let mut releases: Vec<Option<GoVersion>> = targets.iter().map(|t| t.id.go).collect();
         releases.sort();
         releases.dedup();
         let mut planned = Vec::new();
         for (go, cgo) in releases.iter().flat_map(|&go| [(go, false), (go, true)]) {
-            let (Some(amd64), Some(arm64)) = (find("amd64", cgo, go), find("arm64", cgo, go))
-            else {
+            let slice = |arch: &str| darwin_slice(targets, arch, cgo, go);
+            let (Some(amd64), Some(arm64)) = (slice("amd64"), slice("arm64")) else {
                 continue;
             };
             let target = Target {
@@ -597,33 +770,7 @@ impl<'a> Packer<'a> {
                 go,
             };
             let names = TargetNames::new(&target, name, vcs, go_version);
-            let mut output_template = &config.build.output;
-            let mut archive_format = config.build.archive.as_ref();
-            let mut archive_name = &config.build.archive_name;
-            let mut archive_files: &[Located<String>] = &config.build.archive_files;
-            for entry in &config.overrides {
-                if entry.selector.value.matches_id(&names.id) {
-                    output_template = entry.output.as_ref().unwrap_or(output_template);
-                    archive_format = entry.archive.as_ref().or(archive_format);
-                    archive_name = entry.archive_name.as_ref().unwrap_or(archive_name);
-                    if let Some(files) = &entry.archive_files {
-                        archive_files = files;
-                    }
-                }
-            }
-            let values = |placeholder: Placeholder| names.value(placeholder);
-            let output = output_template.value.render(&values);
-            if targets.iter().any(|t| t.output == output) {
-                return Err(Diagnostic::error(
-                    format!(
-                        "the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)",
-                        names.id
-                    ),
-                    Some(output_template.span.clone()),
-                ));
-            }
-            let archive =
-                self.archive(&target, &names, archive_format, archive_name, archive_files)?;
+            let (output, archive) = self.universal_output(config, targets, &target, &names)?;
             planned.push(PlannedUniversal {
                 id: names.id.clone(),
                 slug: names.slug.clone(),
@@ -634,25 +781,80 @@ impl<'a> Packer<'a> {
             });
         }
         if planned.is_empty() {
-            let darwin: Vec<String> = targets
-                .iter()
-                .filter(|t| t.goos == "darwin")
-                .map(|t| t.id.id())
-                .collect();
-            let has = if darwin.is_empty() {
-                "it has no darwin target".to_owned()
-            } else {
-                format!("it has {}", darwin.join(", "))
-            };
-            return Err(Diagnostic::error(
-                format!(
-                    "`universal = true` needs both darwin/amd64 and darwin/arm64 with the same cgo setting in the matrix, but {has} (hint: add \"darwin\" to `os` and both arches to `arch`, or drop `universal`)"
-                ),
-                Some(flag.span.clone()),
-            ));
+            return Err(no_universal_pair(targets, flag));
         }
         Ok(planned)
     }
+
+    /// A universal binary's output path and archive, with the overrides that match its id
+    /// applied as for a target. Its output must not be a target's.
+    fn universal_output(
+        &mut self,
+        config: &Config,
+        targets: &[PlannedTarget],
+        target: &Target,
+        names: &TargetNames<'_>,
+    ) -> Result<(String, Option<PlannedArchive>), Diagnostic> {
+        let (settings, _) = Settings::resolve(config, &names.id);
+        let output = settings
+            .output
+            .value
+            .render(&|placeholder| names.value(placeholder));
+        if targets.iter().any(|t| t.output == output) {
+            return Err(Diagnostic::error(
+                format!(
+                    "the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)",
+                    names.id
+                ),
+                Some(settings.output.span.clone()),
+            ));
+        }
+        let archive = self.archive(
+            target,
+            names,
+            settings.archive,
+            settings.archive_name,
+            settings.archive_files,
+        )?;
+        Ok((output, archive))
+    }
+}
+
+/// The plain (no variant) darwin target of `arch` with this cgo setting and Go release: a
+/// slice of a universal binary.
+fn darwin_slice<'t>(
+    targets: &'t [PlannedTarget],
+    arch: &str,
+    cgo: bool,
+    go: Option<GoVersion>,
+) -> Option<&'t PlannedTarget> {
+    targets.iter().find(|t| {
+        t.goos == "darwin"
+            && t.goarch == arch
+            && t.cgo == cgo
+            && t.id.variant.is_none()
+            && t.id.go == go
+    })
+}
+
+/// Why `universal = true` found no pair of slices, pointing at the flag.
+fn no_universal_pair(targets: &[PlannedTarget], flag: &Located<bool>) -> Diagnostic {
+    let darwin: Vec<String> = targets
+        .iter()
+        .filter(|t| t.goos == "darwin")
+        .map(|t| t.id.id())
+        .collect();
+    let has = if darwin.is_empty() {
+        "it has no darwin target".to_owned()
+    } else {
+        format!("it has {}", darwin.join(", "))
+    };
+    Diagnostic::error(
+        format!(
+            "`universal = true` needs both darwin/amd64 and darwin/arm64 with the same cgo setting in the matrix, but {has} (hint: add \"darwin\" to `os` and both arches to `arch`, or drop `universal`)"
+        ),
+        Some(flag.span.clone()),
+    )
 }
 
 fn binary_name(config: &Config, context: &PlanContext) -> String {
@@ -904,4 +1106,448 @@ fn variant_setting(target: &Target, default_goarm: &str) -> Option<VariantSettin
 
 fn path_string(path: &Path) -> String {
     path.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::goversion::GoModLine;
+
+    fn config(body: &str) -> Config {
+        Config::parse(SourceFile::new(
+            "matrix.toml",
+            format!("version = 1\n{body}"),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn context(base_dir: &Path) -> PlanContext {
+        PlanContext {
+            base_dir: base_dir.to_owned(),
+            dist_dir: base_dir.join("dist"),
+            vcs: VcsInfo::fixed("1.0.0", "abc", 0),
+            module_path: Some("example.com/app".to_owned()),
+            sdkroot: None,
+            crosscheck_version: "test".to_owned(),
+        }
+    }
+
+    fn plan_in(base_dir: &Path, body: &str, selection: &SelectionRequest) -> Result<Plan, String> {
+        plan(
+            &config(body),
+            &Catalog::embedded_snapshot(),
+            &context(base_dir),
+            selection,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn plan_of(body: &str) -> Result<Plan, String> {
+        plan_in(Path::new("/m"), body, &SelectionRequest::default())
+    }
+
+    fn selected(
+        body: &str,
+        targets: &[&str],
+        exclude: &[&str],
+        shard: Option<&str>,
+    ) -> Result<Plan, String> {
+        let selectors = |globs: &[&str]| {
+            globs
+                .iter()
+                .map(|glob| Selector::new(glob).unwrap())
+                .collect()
+        };
+        let selection = SelectionRequest {
+            targets: selectors(targets),
+            exclude: selectors(exclude),
+            shard: shard.map(|text| text.parse().unwrap()),
+        };
+        plan_in(Path::new("/m"), body, &selection)
+    }
+
+    fn ids(plan: &Plan) -> Vec<String> {
+        plan.targets.iter().map(|t| t.id.id()).collect()
+    }
+
+    fn target<'p>(plan: &'p Plan, id: &str) -> &'p PlannedTarget {
+        plan.targets
+            .iter()
+            .find(|t| t.id.id() == id)
+            .unwrap_or_else(|| panic!("no {id} in {:?}", ids(plan)))
+    }
+
+    fn ldflags(target: &PlannedTarget) -> &str {
+        target
+            .argv
+            .iter()
+            .find_map(|arg| arg.strip_prefix("-ldflags="))
+            .unwrap_or_default()
+    }
+
+    const TWO_LINUX: &str = "[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\"]\n";
+    const DARWIN: &str = "[matrix]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n";
+
+    #[test]
+    fn overrides_apply_in_file_order_and_the_later_wins() {
+        let body = format!(
+            "[build]\nldflags = [\"-s\"]\nenv = {{ MODE = \"base\" }}\n{TWO_LINUX}\
+             [[override]]\nmatch = \"linux/*\"\nldflags = [\"-X main.a=1\"]\nenv = {{ MODE = \"all\" }}\noutput = \"all/{{slug}}\"\n\
+             [[override]]\nmatch = \"linux/amd64\"\nldflags = [\"-X main.b=2\"]\nenv = {{ MODE = \"amd64\" }}\noutput = \"amd64/{{slug}}\"\ntags = [\"fast\"]\n"
+        );
+        let plan = plan_of(&body).unwrap();
+        let amd64 = target(&plan, "linux/amd64");
+        assert_eq!(amd64.env["MODE"], "amd64");
+        assert_eq!(amd64.output, "amd64/linux_amd64");
+        assert_eq!(ldflags(amd64), "-buildid= -s -X main.a=1 -X main.b=2");
+        assert!(
+            amd64.argv.contains(&"-tags=fast".to_owned()),
+            "{:?}",
+            amd64.argv
+        );
+        let arm64 = target(&plan, "linux/arm64");
+        assert_eq!(arm64.env["MODE"], "all");
+        assert_eq!(arm64.output, "all/linux_arm64");
+        assert_eq!(ldflags(arm64), "-buildid= -s -X main.a=1");
+        assert!(!arm64.argv.iter().any(|arg| arg.starts_with("-tags=")));
+
+        let config = config(&body);
+        let (settings, matched) = Settings::resolve(&config, "linux/amd64");
+        assert_eq!(matched, [0, 1]);
+        assert_eq!(settings.output.value.source(), "amd64/{slug}");
+        let (settings, matched) = Settings::resolve(&config, "linux/arm64");
+        assert_eq!(matched, [0]);
+        assert_eq!(settings.output.value.source(), "all/{slug}");
+        let (settings, matched) = Settings::resolve(&config, "darwin/arm64");
+        assert!(matched.is_empty());
+        assert_eq!(
+            settings.output.value.source(),
+            crate::config::DEFAULT_OUTPUT
+        );
+    }
+
+    #[test]
+    fn an_override_that_matches_nothing_is_a_warning() {
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[[override]]\nmatch = \"windows/*\"\nenv = {{ A = \"1\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+        assert!(
+            plan.warnings[0].contains("override `match = \"windows/*\"` matches no target"),
+            "{}",
+            plan.warnings[0]
+        );
+        assert!(plan.targets.iter().all(|t| !t.env.contains_key("A")));
+    }
+
+    #[test]
+    fn output_collisions_are_reported_for_every_later_target() {
+        let error = plan_of(
+            "[build]\noutput = \"{name}\"\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\", \"386\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("linux/arm64 and linux/amd64 would both write \"app\"")
+                && error.contains("linux/386 and linux/amd64 would both write \"app\""),
+            "{error}"
+        );
+        assert!(error.contains("matrix.toml:3:10"), "{error}");
+        assert!(
+            !error.contains("{go}"),
+            "no go axis, no {{go}} hint: {error}"
+        );
+    }
+
+    #[test]
+    fn output_paths_that_leave_the_dist_directory_are_refused() {
+        // `{variant}` renders empty for amd64 without GOAMD64: a directory, not a file.
+        let error = plan_of(&format!(
+            "[build]\noutput = \"{{name}}/{{variant}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "output path \"app/\" of linux/amd64 is not a file inside the dist directory"
+            ),
+            "{error}"
+        );
+        // A version stamp is not checked by the config; the rendered path is.
+        let mut context = context(Path::new("/m"));
+        context.vcs = VcsInfo::fixed("..", "abc", 0);
+        let error = plan(
+            &config(&format!(
+                "[build]\noutput = \"{{version}}/{{name}}\"\n{TWO_LINUX}"
+            )),
+            &Catalog::embedded_snapshot(),
+            &context,
+            &SelectionRequest::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains(
+                "output path \"../app\" of linux/amd64 is not a file inside the dist directory"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn builds_are_staged_inside_the_dist_directory() {
+        let plan = plan_of(TWO_LINUX).unwrap();
+        let amd64 = target(&plan, "linux/amd64");
+        assert_eq!(amd64.output, "app_linux_amd64");
+        assert_eq!(
+            amd64.staging_output,
+            "/m/dist/.crosscheck/staging/linux_amd64/app_linux_amd64"
+        );
+        let o = amd64.argv.iter().position(|arg| arg == "-o").unwrap();
+        assert_eq!(amd64.argv[o + 1], amd64.staging_output);
+        assert_eq!(amd64.cwd, "/m/.");
+        assert_eq!(amd64.env["GOOS"], "linux");
+        assert_eq!(amd64.env["CGO_ENABLED"], "0");
+    }
+
+    #[test]
+    fn archives_are_planned_per_target_with_the_default_name() {
+        let plan = plan_of(
+            "[matrix]\nos = [\"linux\", \"windows\"]\narch = [\"amd64\"]\n[[override]]\nmatch = \"windows/*\"\nflags = [\"-v\"]\n",
+        )
+        .unwrap();
+        let linux = target(&plan, "linux/amd64").archive.as_ref().unwrap();
+        assert_eq!(linux.format, ArchiveFormat::TarGz);
+        assert_eq!(linux.path, "app_1.0.0_linux_amd64.tar.gz");
+        assert_eq!(linux.binary, "app");
+        assert!(linux.files.is_empty());
+        let windows = target(&plan, "windows/amd64").archive.as_ref().unwrap();
+        assert_eq!(windows.format, ArchiveFormat::Zip);
+        assert_eq!(windows.path, "app_1.0.0_windows_amd64.zip");
+        assert_eq!(windows.binary, "app.exe");
+
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[[override]]\nmatch = \"linux/arm64\"\narchive = \"none\"\n"
+        ))
+        .unwrap();
+        assert!(target(&plan, "linux/amd64").archive.is_some());
+        assert!(target(&plan, "linux/arm64").archive.is_none());
+    }
+
+    #[test]
+    fn archives_may_not_share_a_path_or_overwrite_an_artifact() {
+        let error = plan_of(&format!(
+            "[build]\narchive_name = \"{{name}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "the archives of linux/arm64 and linux/amd64 would both be \"app.tar.gz\""
+            ),
+            "{error}"
+        );
+        let error = plan_of(&format!(
+            "[build]\noutput = \"{{slug}}.tar.gz\"\narchive_name = \"{{slug}}\"\n{TWO_LINUX}"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "an archive would overwrite the artifact of linux/amd64, \"linux_amd64.tar.gz\""
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn archive_files_are_resolved_once_and_may_not_shadow_the_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), "read me").unwrap();
+        std::fs::write(dir.path().join("app"), "not the binary").unwrap();
+        let none = SelectionRequest::default();
+        let plan = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"README.md\", \"README.md\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap();
+        for t in &plan.targets {
+            let files = &t.archive.as_ref().unwrap().files;
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(names, ["README.md"], "{}", t.id);
+        }
+        let error = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"LICENSE\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error
+                .matches("archive file \"LICENSE\" matches no file")
+                .count(),
+            1,
+            "{error}"
+        );
+        let error = plan_in(
+            dir.path(),
+            &format!("[build]\narchive_files = [\"app\"]\n{TWO_LINUX}"),
+            &none,
+        )
+        .unwrap_err();
+        assert!(
+            error.contains(
+                "archive file \"app\" has the name of the binary in the archive of linux/amd64"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn universal_binaries_pair_darwin_amd64_and_arm64() {
+        let plan = plan_of(
+            "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\"]\narch = [\"amd64\", \"arm64\"]\n",
+        )
+        .unwrap();
+        assert_eq!(plan.universal.len(), 1, "{:?}", plan.universal);
+        let universal = &plan.universal[0];
+        assert_eq!(universal.id, "darwin/universal");
+        assert_eq!(universal.inputs, ["darwin/amd64", "darwin/arm64"]);
+        assert!(!universal.cgo);
+        assert_eq!(universal.output, "app_darwin_universal");
+        assert_eq!(
+            universal.archive.as_ref().map(|a| a.path.as_str()),
+            Some("app_1.0.0_darwin_universal.tar.gz")
+        );
+
+        let error = plan_of(
+            "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\"]\narch = [\"amd64\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("`universal = true` needs both darwin/amd64 and darwin/arm64")
+                && error.contains("but it has darwin/amd64"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn overrides_apply_to_universal_binaries_like_targets() {
+        let plan = plan_of(&format!(
+            "[build]\nuniversal = true\n{DARWIN}[[override]]\nmatch = \"darwin/universal\"\noutput = \"fat/{{name}}\"\narchive = \"zip\"\n"
+        ))
+        .unwrap();
+        let universal = &plan.universal[0];
+        assert_eq!(universal.output, "fat/app");
+        let archive = universal.archive.as_ref().unwrap();
+        assert_eq!(
+            (archive.format, archive.path.as_str()),
+            (ArchiveFormat::Zip, "app_1.0.0_darwin_universal.zip")
+        );
+        assert_eq!(target(&plan, "darwin/amd64").output, "app_darwin_amd64");
+
+        let error = plan_of(&format!(
+            "[build]\nuniversal = true\n{DARWIN}[[override]]\nmatch = \"darwin/universal\"\noutput = \"app_darwin_amd64\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains("the universal binary darwin/universal would overwrite another target's output \"app_darwin_amd64\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn selection_keeps_matching_targets_then_drops_excluded() {
+        let body = "[matrix]\nos = [\"linux\", \"windows\"]\narch = [\"amd64\", \"arm64\"]\n";
+        let plan = selected(body, &["linux/*"], &["*/arm64"], None).unwrap();
+        assert_eq!(ids(&plan), ["linux/amd64"]);
+        assert_eq!(plan.matrix_size, 4);
+        assert_eq!(plan.selection.targets, ["linux/*"]);
+        assert_eq!(plan.selection.exclude, ["*/arm64"]);
+
+        let error = selected(body, &["linux/arm"], &[], None).unwrap_err();
+        assert!(
+            error.contains("selector \"linux/arm\" matches no target of the matrix"),
+            "{error}"
+        );
+        let error = selected(body, &["linux/*"], &["linux/*"], None).unwrap_err();
+        assert!(error.contains("the selection leaves no target"), "{error}");
+    }
+
+    #[test]
+    fn shards_partition_the_selection_and_keep_universal_inputs_together() {
+        let body = "[build]\nuniversal = true\n[matrix]\nos = [\"darwin\", \"linux\", \"windows\"]\narch = [\"amd64\", \"arm64\"]\n";
+        let all = selected(body, &[], &[], None).unwrap();
+        let mut seen = Vec::new();
+        let mut universal = Vec::new();
+        for index in 1..=3 {
+            let plan = selected(body, &[], &[], Some(&format!("{index}/3"))).unwrap();
+            assert!(!plan.targets.is_empty(), "shard {index} is empty");
+            assert!(plan.targets.iter().all(|t| t.shard == Some(index)));
+            let shard_ids = ids(&plan);
+            assert_eq!(
+                shard_ids.contains(&"darwin/amd64".to_owned()),
+                shard_ids.contains(&"darwin/arm64".to_owned()),
+                "shard {index} splits the universal inputs: {shard_ids:?}"
+            );
+            for u in &plan.universal {
+                assert!(u.inputs.iter().all(|input| shard_ids.contains(input)));
+                universal.push(u.id.clone());
+            }
+            seen.extend(shard_ids);
+        }
+        seen.sort();
+        let mut expected = ids(&all);
+        expected.sort();
+        assert_eq!(seen, expected, "the shards are a partition");
+        assert_eq!(universal, ["darwin/universal"]);
+        let universal_only = selected(body, &["linux/*"], &[], None).unwrap();
+        assert!(
+            universal_only.universal.is_empty(),
+            "its inputs were not selected"
+        );
+    }
+
+    #[test]
+    fn an_unresolved_go_release_is_the_callers_bug() {
+        let config = config("[matrix]\ngo = [\"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n");
+        let error = plan_with_go(
+            &config,
+            &Catalog::embedded_snapshot(),
+            &GoAxis::default(),
+            &context(Path::new("/m")),
+            &SelectionRequest::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("Go 1.25 was not resolved to a toolchain")
+                && error.contains("matrix.toml:3:7"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_hand_built_axis_is_checked_against_go_mod() {
+        let config = config("[matrix]\ngo = [\"1.25\"]\nos = [\"linux\"]\narch = [\"amd64\"]\n");
+        let axis = GoAxis {
+            toolchains: vec![ResolvedGo {
+                requested: config.go_versions[0].value,
+                toolchain: "go1.25.4".to_owned(),
+                catalog: Catalog::embedded_snapshot(),
+            }],
+            go_mod: Some(GoModLine {
+                path: PathBuf::from("/m/go.mod"),
+                line: 3,
+                version: "1.26".to_owned(),
+            }),
+        };
+        let error = validate(&config, &Catalog::embedded_snapshot(), &axis)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Go 1.25 (go1.25.4) cannot build this module"),
+            "{error}"
+        );
+    }
 }

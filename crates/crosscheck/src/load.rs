@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crosscheck_planner::{
-    Catalog, Config, GoAxis, GoModLine, GoToolchain, Plan, PlanContext, ResolvedGo,
-    SelectionRequest, Selector, Shard, SourceFile, VcsOverrides, check_go_mod, env_vars,
-    plan_with_go, read_module_path, resolve_go_version,
+    Catalog, Config, GoAxis, GoModLine, GoToolchain, Plan, PlanContext, SelectionRequest, Selector,
+    Shard, SourceFile, VcsOverrides, env_vars, plan_with_go, read_module_path, resolve_go_version,
 };
 
 use crate::cli::SelectionArgs;
@@ -128,34 +127,25 @@ fn resolve_go_axis(
         };
         toolchains.push(toolchain);
     }
-    // Before any toolchain is downloaded: one that go.mod refuses would fail every build.
-    let names: Vec<&str> = toolchains.iter().map(String::as_str).collect();
-    check_go_mod(config, &names, go_mod.as_ref())?;
-
-    let mut resolved = Vec::new();
-    for (requested, toolchain) in config.go_versions.iter().zip(toolchains) {
-        let release_catalog = match host {
+    // The planner refuses a toolchain that go.mod forbids before asking for any catalog,
+    // which may download that toolchain.
+    GoAxis::resolve(
+        config,
+        toolchains,
+        go_mod,
+        |requested, toolchain| match host {
             Some(host) if host.version != toolchain => {
-                let pinned = GoToolchain::pinned(&host.command, module_dir, &toolchain);
+                let pinned = GoToolchain::pinned(&host.command, module_dir, toolchain);
                 let release_catalog = pinned.catalog(cache.as_deref())?;
                 printer.detail(&format!(
-                    "go {}: {toolchain} (GOTOOLCHAIN), catalog: {:?}",
-                    requested.value, release_catalog.source
+                    "go {requested}: {toolchain} (GOTOOLCHAIN), catalog: {:?}",
+                    release_catalog.source
                 ));
-                release_catalog
+                Ok(release_catalog)
             }
-            _ => catalog.clone(),
-        };
-        resolved.push(ResolvedGo {
-            requested: requested.value,
-            toolchain,
-            catalog: release_catalog,
-        });
-    }
-    Ok(GoAxis {
-        toolchains: resolved,
-        go_mod,
-    })
+            _ => Ok(catalog.clone()),
+        },
+    )
 }
 
 fn read_matrix(
