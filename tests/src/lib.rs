@@ -1,12 +1,13 @@
-//! Helpers for crosscheck's end-to-end tests: find the real `crosscheck` binary, run it,
+//! Helpers for crosscheck's end-to-end tests: build the real `crosscheck` binary, run it,
 //! and make its output stable enough to snapshot.
 //!
-//! The binary is the one `cargo build` put next to this test executable
-//! (`target/<profile>/crosscheck`); `cargo test --workspace` builds it before any test runs
-//! because the `crosscheck` package has integration tests of its own.
+//! The binary is built by [`crosscheck_path`], once per test executable, with the profile
+//! this test executable was built with: `cargo test -p crosscheck-tests` alone never builds
+//! it, so the binary lying in `target/<profile>/` may predate the last edit of the CLI.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -16,22 +17,70 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
-/// The path of the built `crosscheck` binary; panics with what to run when it is missing.
+/// The path of an up-to-date `crosscheck` binary: the first call in a test executable runs
+/// `cargo build` for it, and panics with cargo's output when that fails.
 pub fn crosscheck_path() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build_crosscheck).clone()
+}
+
+/// Runs `cargo build` for the `crosscheck` binary and returns the path cargo reports.
+///
+/// `CARGO_BIN_EXE_crosscheck` exists only in the package that owns the binary, so the tests
+/// ask cargo instead of guessing: when the binary is fresh this is a no-op build (well under
+/// a second). It does not wait on cargo's build lock under `cargo test --workspace`, because
+/// cargo runs test executables only after its own build finished and released the lock. The
+/// child inherits `CARGO_TARGET_DIR` and the workspace's cargo config, and the path comes
+/// from cargo's JSON messages, so a custom target directory is found too.
+fn build_crosscheck() -> PathBuf {
+    // `cargo test` tells its test executables which cargo runs them.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--locked", "--package", "crosscheck"])
+        .args(["--bin", "crosscheck", "--profile", &cargo_profile()])
+        .args(["--message-format", "json-render-diagnostics"])
+        .current_dir(repo_root());
+    let out = run(&mut command);
+    assert_eq!(
+        out.code, 0,
+        "cannot build the crosscheck binary with {command:?}\n{}",
+        out.stderr
+    );
+    built_executable(&out.stdout, "crosscheck").unwrap_or_else(|| {
+        panic!(
+            "{command:?} reported no `crosscheck` executable\n{}",
+            out.stderr
+        )
+    })
+}
+
+/// The cargo profile this test executable was built with, from the directory it lies in
+/// (`target/<dir>/deps/<test>`): cargo names the directory `debug` for `dev` and `test`,
+/// `release` for `release` and `bench`, and after the profile otherwise.
+fn cargo_profile() -> String {
     let exe = std::env::current_exe().unwrap_or_default();
-    // target/<profile>/deps/<test-exe> -> target/<profile>/crosscheck
-    let profile_dir = exe
+    let dir = exe
         .parent()
         .and_then(Path::parent)
-        .map(Path::to_owned)
-        .unwrap_or_default();
-    let binary = profile_dir.join(format!("crosscheck{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "the crosscheck binary is not built at {} (run `cargo build -p crosscheck` first, or `cargo test --workspace`)",
-        binary.display()
-    );
-    binary
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or("debug");
+    match dir {
+        "debug" => "dev".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The executable of binary `name` in cargo's `--message-format json` output.
+fn built_executable(messages: &str, name: &str) -> Option<PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == name
+        })
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
 }
 
 /// A `crosscheck` command with a clean, deterministic environment: no colour, fixed
@@ -132,4 +181,25 @@ pub fn redact(text: &str) -> String {
         out = out.replace(from, to);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_executable_is_read_from_the_binary_s_artifact_message() {
+        let messages = [
+            r#"{"reason":"compiler-artifact","target":{"name":"crosscheck_planner","kind":["lib"]},"executable":null}"#,
+            "not json: cargo may interleave other lines",
+            r#"{"reason":"compiler-artifact","target":{"name":"crosscheck","kind":["bin"]},"executable":"/t/debug/crosscheck"}"#,
+            r#"{"reason":"build-finished","success":true}"#,
+        ]
+        .join("\n");
+        assert_eq!(
+            built_executable(&messages, "crosscheck"),
+            Some(PathBuf::from("/t/debug/crosscheck"))
+        );
+        assert_eq!(built_executable(&messages, "other"), None);
+    }
 }
