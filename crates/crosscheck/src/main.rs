@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            printer.error(&error.render());
+            error.print(&printer);
             error.exit_code()
         }
     }

@@ -81,11 +81,7 @@ fn policy_outcome(
             continue;
         }
         violating += 1;
-        let label = match mode {
-            PolicyMode::Error => "error",
-            PolicyMode::Warn => "warning",
-        };
-        let mut text = format!("{label}: {} does not pass inspection:", result.id);
+        let mut text = format!("{} does not pass inspection:", result.id);
         for problem in &inspection.problems {
             text.push_str(&format!("\n  {problem}"));
         }

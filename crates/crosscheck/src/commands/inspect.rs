@@ -96,7 +96,7 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
     }
     for result in &results {
         if let Err(error) = &result.outcome {
-            printer.error(&format!("error: {error}"));
+            printer.error(error);
         }
     }
     let total = results.len();

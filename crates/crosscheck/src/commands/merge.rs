@@ -59,7 +59,7 @@ pub fn run(args: &MergeArgs, printer: &Printer) -> Result<(), CliError> {
         .collect();
     if !not_built.is_empty() {
         printer.warning(&format!(
-            "warning: --allow-incomplete: {} not built, left out of SHA256SUMS: {}",
+            "--allow-incomplete: {} not built, left out of SHA256SUMS: {}",
             not_built.len(),
             not_built.join(", ")
         ));

@@ -129,7 +129,7 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             out.push_str(&format!("  {} ({})\n", skipped.requested, skipped.reason));
         }
     }
-    if printer.verbosity() >= crate::printer::Verbosity::Verbose {
+    if printer.is_verbose() {
         for target in &plan.targets {
             let env: Vec<String> = target
                 .env
