@@ -57,7 +57,7 @@ fn report_for_ci(
         PolicyMode::Error => github::Level::Error,
         PolicyMode::Warn => github::Level::Warning,
     };
-    github::report(printer, &Rows::from_run(plan, summary, "build"), level);
+    github::report(printer, &Rows::from_run(summary, Verb::Build), level);
     if let Some(path) = &args.junit {
         junit::write_report(path, summary, plan, Verb::Build, printer)?;
     }

@@ -23,29 +23,9 @@ pub const VIOLATION_BACKGROUND: &str = "#f6e3a1";
 /// Background of a skipped or cancelled target.
 pub const SKIPPED_BACKGROUND: &str = "#e2e2e2";
 
-/// The facts of an inspection report shown in a target's details, in this order
-/// (docs/inspect.md describes each).
-const FACTS: &[&str] = &[
-    "format",
-    "goos",
-    "goarch",
-    "bits",
-    "static",
-    "libc",
-    "glibc_min",
-    "interpreter",
-    "libraries",
-    "pie",
-    "nx",
-    "relro",
-    "stripped",
-    "debug_info",
-    "macos_min",
-];
-
 /// The page.
 pub fn render(rows: &Rows) -> String {
-    let title = format!("crosscheck {} {}", rows.command, rows.project);
+    let title = format!("crosscheck {} {}", rows.command.name(), rows.project);
     let mut out = String::new();
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Nothing may load: the page must look the same offline, from a CI artifact, in ten years.
@@ -60,7 +40,7 @@ pub fn render(rows: &Rows) -> String {
     let _ = writeln!(
         out,
         "<h1>crosscheck {} <span class=\"project\">{}</span>{}</h1>",
-        escape(rows.command),
+        escape(rows.command.name()),
         escape(&rows.project),
         rows.version
             .as_ref()
@@ -226,19 +206,7 @@ fn target(row: &Row) -> String {
     if let Some(cc) = &row.c_compiler {
         field("C compiler", code(cc));
     }
-    if let Some(report) = &row.inspection {
-        let facts: Vec<String> = FACTS
-            .iter()
-            .filter_map(|key| {
-                let value = fact(&report[*key])?;
-                Some(format!("{key}: {value}"))
-            })
-            .chain(
-                ["version", "path", "build_id"]
-                    .iter()
-                    .filter_map(|key| Some(format!("go.{key}: {}", fact(&report["go"][*key])?))),
-            )
-            .collect();
+    if let Some(facts) = &row.inspection {
         field(
             "inspection",
             format!("<pre>{}</pre>", escape(&facts.join("\n"))),
@@ -258,19 +226,6 @@ fn target(row: &Row) -> String {
     }
     out.push_str("</dl></div></details>\n");
     out
-}
-
-/// A report value as one line; `None` for null.
-fn fact(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(items) if items.is_empty() => Some("none".to_owned()),
-        serde_json::Value::Array(items) => {
-            Some(items.iter().filter_map(fact).collect::<Vec<_>>().join(", "))
-        }
-        other => Some(other.to_string()),
-    }
 }
 
 fn code(text: &str) -> String {

@@ -94,13 +94,9 @@ pub fn write_report(
     verb: Verb,
     printer: &crate::printer::Printer,
 ) -> Result<(), crate::errors::CliError> {
-    let word = match verb {
-        Verb::Build => "build",
-        Verb::Check => "check",
-    };
     let xml = render(
         summary,
-        &format!("crosscheck {word} {}", plan.project.name),
+        &format!("crosscheck {} {}", verb.name(), plan.project.name),
         verb,
     )
     .map_err(|e| crate::errors::CliError::Usage(format!("cannot render the JUnit report: {e}")))?;

@@ -7,14 +7,17 @@
 //! stream, colour, labels and what `-q` and `-v` let through; the words shared by every
 //! display are in [`words`]. [`junit`] writes the XML report of `--junit`.
 //!
-//! Reports for CI and for later: [`rows`] flattens a run or a `manifest.json` into one row
-//! per target, which [`markdown`] (the GitHub step summary, `report --format markdown`),
-//! [`github`] (annotations) and [`html`] (`crosscheck report --html`) render.
+//! Reports for CI and for later: [`rows`] turns a `manifest.json` record, the one a run just
+//! made or one read back from a dist directory, into one row per target, which [`markdown`]
+//! (the GitHub step summary, `report --format markdown`), [`github`] (annotations) and
+//! [`html`] (`crosscheck report --html`) render. What they show of an inspection is read
+//! from the inspector's report in one place, [`inspection`].
 
 mod bars;
 pub mod github;
 pub mod grid;
 pub mod html;
+mod inspection;
 pub mod junit;
 mod live;
 pub mod markdown;

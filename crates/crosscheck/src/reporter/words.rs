@@ -2,9 +2,11 @@
 //! sizes, and the counts that close a summary line.
 
 use crosscheck_executor::Status;
+use serde::Serialize;
 
 /// Which command is reporting: the words differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Verb {
     /// `crosscheck build`.
     Build,
@@ -13,6 +15,14 @@ pub enum Verb {
 }
 
 impl Verb {
+    /// The command's name: `build`, `check`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Verb::Build => "build",
+            Verb::Check => "check",
+        }
+    }
+
     /// What a target that succeeded was: `built`, `checked`.
     pub(crate) fn done_word(self) -> &'static str {
         match self {
