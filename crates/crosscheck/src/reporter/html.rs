@@ -104,16 +104,21 @@ fn class(row: &Row) -> &'static str {
     }
 }
 
+/// One target's box: a summary line that opens to its details.
 fn target(row: &Row) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<details class=\"target {}\" data-target=\"{}\" data-status=\"{}\">",
+    format!(
+        "<details class=\"target {}\" data-target=\"{}\" data-status=\"{}\"><summary>{}</summary>\n<div class=\"body\"><dl>{}</dl></div></details>\n",
         class(row),
         escape(&row.id),
-        escape(row.status_word())
-    );
-    out.push_str("<summary>");
+        escape(row.status_word()),
+        summary(row),
+        details(row)
+    )
+}
+
+/// What the closed box shows: qualifier, status, size · linkage · Go, violations, failure.
+fn summary(row: &Row) -> String {
+    let mut out = String::new();
     if let Some(qualifier) = &row.qualifier {
         let _ = write!(
             out,
@@ -126,16 +131,14 @@ fn target(row: &Row) -> String {
         "<span class=\"status\">{}</span>",
         escape(row.status_word())
     );
-    let mut facts = Vec::new();
-    if row.size.is_some() {
-        facts.push(row.size_text());
-    }
-    if let Some(linkage) = &row.linkage {
-        facts.push(linkage.clone());
-    }
-    if let Some(go) = &row.go_version {
-        facts.push(go.clone());
-    }
+    let facts: Vec<String> = [
+        row.size.is_some().then(|| row.size_text()),
+        row.linkage.clone(),
+        row.go_version.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !facts.is_empty() {
         let _ = write!(
             out,
@@ -154,35 +157,54 @@ fn target(row: &Row) -> String {
     if let Some(failure) = &row.failure {
         let _ = write!(out, "<span class=\"failure\">{}</span>", escape(failure));
     }
-    out.push_str("</summary>\n<div class=\"body\"><dl>");
-    let mut field = |name: &str, value: String| {
-        let _ = write!(out, "<dt>{name}</dt><dd>{value}</dd>");
-    };
-    field("target", code(&row.id));
-    field("status", escape(row.status_word()));
-    field("path", code(&row.path));
+    out
+}
+
+/// What the opened box lists, as `<dt>`/`<dd>` pairs.
+fn details(row: &Row) -> String {
+    identity(row)
+        .into_iter()
+        .chain(outcome(row))
+        .chain(how_built(row))
+        .map(|(name, value)| format!("<dt>{name}</dt><dd>{value}</dd>"))
+        .collect()
+}
+
+/// Which artifact: id, status, path, checksum, the packaged files, build time.
+fn identity(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("target", code(&row.id)),
+        ("status", escape(row.status_word())),
+        ("path", code(&row.path)),
+    ];
     if let Some(sha) = &row.sha256 {
-        field("sha256", code(sha));
+        fields.push(("sha256", code(sha)));
     }
     for file in &row.files {
-        field(
+        fields.push((
             file.kind,
             format!(
                 "{} <span class=\"sha\">sha256 {}</span>",
                 code(&file.path),
                 code(&file.sha256)
             ),
-        );
+        ));
     }
     let duration = row.duration_text();
     if !duration.is_empty() {
-        field("duration", escape(&duration));
+        fields.push(("duration", escape(&duration)));
     }
+    fields
+}
+
+/// What went wrong: the failure with its hint, the violations.
+fn outcome(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
     if let Some(failure) = &row.failure {
-        field("failure", escape(failure));
+        fields.push(("failure", escape(failure)));
     }
     if let Some(hint) = &row.hint {
-        field("hint", escape(hint));
+        fields.push(("hint", escape(hint)));
     }
     if !row.violations.is_empty() {
         let items: String = row
@@ -190,42 +212,40 @@ fn target(row: &Row) -> String {
             .iter()
             .map(|v| format!("<li>{}</li>", escape(v)))
             .collect();
-        field("violations", format!("<ul>{items}</ul>"));
+        fields.push(("violations", format!("<ul>{items}</ul>")));
     }
+    fields
+}
+
+/// How it was built and what came out: commands, C compiler, inspection, log.
+fn how_built(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
     if !row.commands.is_empty() {
         let lines: Vec<String> = row
             .commands
             .iter()
             .map(|argv| crosscheck_executor::display_command(argv))
             .collect();
-        field(
-            "commands",
-            format!("<pre>{}</pre>", escape(&lines.join("\n"))),
-        );
+        fields.push(("commands", pre("", &lines)));
     }
     if let Some(cc) = &row.c_compiler {
-        field("C compiler", code(cc));
+        fields.push(("C compiler", code(cc)));
     }
     if let Some(facts) = &row.inspection {
-        field(
-            "inspection",
-            format!("<pre>{}</pre>", escape(&facts.join("\n"))),
-        );
+        fields.push(("inspection", pre("", facts)));
     }
     if let Some(log) = &row.log {
-        field("log", code(log));
+        fields.push(("log", code(log)));
     }
     if !row.log_tail.is_empty() {
-        field(
-            "log tail",
-            format!(
-                "<pre class=\"log\">{}</pre>",
-                escape(&row.log_tail.join("\n"))
-            ),
-        );
+        fields.push(("log tail", pre(" class=\"log\"", &row.log_tail)));
     }
-    out.push_str("</dl></div></details>\n");
-    out
+    fields
+}
+
+/// Lines in a `<pre>` with `attributes`.
+fn pre(attributes: &str, lines: &[String]) -> String {
+    format!("<pre{attributes}>{}</pre>", escape(&lines.join("\n")))
 }
 
 fn code(text: &str) -> String {
