@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod errors;
 mod fsutil;
+mod json;
 mod load;
 mod printer;
 mod reporter;

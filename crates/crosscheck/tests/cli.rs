@@ -75,18 +75,32 @@ fn targets_prints_json_with_format_json() {
     );
 }
 
+/// Runs `old`, a deprecated spelling, and `new`, its replacement: both exit with `code` and
+/// print the same stdout, and `old`'s stderr is `new`'s after one line, `warning`. Returns
+/// `new`'s output.
+fn assert_deprecated_alias(
+    old: &[&str],
+    new: &[&str],
+    code: i32,
+    warning: &str,
+) -> std::process::Output {
+    let new = crosscheck(new);
+    let old = crosscheck(old);
+    assert_eq!(new.status.code(), Some(code), "{}", stderr(&new));
+    assert_eq!(old.status.code(), Some(code), "{}", stderr(&old));
+    assert_eq!(old.stdout, new.stdout, "both spellings print the same");
+    assert_eq!(stderr(&old), format!("{warning}\n{}", stderr(&new)));
+    assert!(!stderr(&new).contains("deprecated"), "{}", stderr(&new));
+    new
+}
+
 #[test]
 fn targets_json_still_works_but_warns_that_it_is_deprecated() {
-    let new = crosscheck(&["targets", "--offline", "--format", "json"]);
-    let old = crosscheck(&["targets", "--offline", "--json"]);
-    assert_eq!(old.status.code(), Some(0), "{}", stderr(&old));
-    assert_eq!(
-        old.stdout, new.stdout,
-        "--json prints what --format json prints"
-    );
-    assert_eq!(
-        stderr(&old),
-        "warning: --json is deprecated, use --format json\n"
+    let new = assert_deprecated_alias(
+        &["targets", "--offline", "--json"],
+        &["targets", "--offline", "--format", "json"],
+        0,
+        "warning: --json is deprecated, use --format json",
     );
     // -q silences warnings, this one too.
     let quiet = crosscheck(&["-q", "targets", "--offline", "--json"]);
@@ -117,26 +131,15 @@ fn inspect_reads_rules_from_policy_file_and_still_from_policy_with_a_warning() {
     let policy = policy.display().to_string();
     // Any binary will do: crosscheck itself is larger than one byte.
     let binary = env!("CARGO_BIN_EXE_crosscheck");
-    let new = crosscheck(&["inspect", "--no-hash", binary, "--policy-file", &policy]);
-    assert_eq!(new.status.code(), Some(3), "{}", stderr(&new));
+    let new = assert_deprecated_alias(
+        &["inspect", "--no-hash", binary, "--policy", &policy],
+        &["inspect", "--no-hash", binary, "--policy-file", &policy],
+        3,
+        "warning: --policy FILE is deprecated for inspect, use --policy-file FILE (in build, --policy is a mode: error or warn)",
+    );
+    let stdout = String::from_utf8_lossy(&new.stdout);
     assert!(
-        String::from_utf8_lossy(&new.stdout).contains("[max-size]"),
-        "{}",
-        String::from_utf8_lossy(&new.stdout)
-    );
-    assert!(!stderr(&new).contains("deprecated"), "{}", stderr(&new));
-
-    let old = crosscheck(&["inspect", "--no-hash", binary, "--policy", &policy]);
-    assert_eq!(old.status.code(), Some(3), "{}", stderr(&old));
-    assert_eq!(
-        old.stdout, new.stdout,
-        "--policy FILE applies the same rules"
-    );
-    assert_eq!(
-        stderr(&old),
-        format!(
-            "warning: --policy FILE is deprecated for inspect, use --policy-file FILE (in build, --policy is a mode: error or warn)\n{}",
-            stderr(&new)
-        )
+        stdout.contains("[max-size]"),
+        "the file's rule applies:\n{stdout}"
     );
 }

@@ -11,7 +11,7 @@ use crosscheck_release::SbomSubject;
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
 use crate::printer::Printer;
-use crate::reporter::human_size;
+use crate::reporter::{human_size, plural};
 use crate::table::Table;
 use crate::verify::{Verified, expectation, linkage, verify};
 
@@ -31,7 +31,7 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
     let (results, non_binaries) = without_non_binaries(results, &files);
     let tally = Tally::of(&results);
     match args.format {
-        InspectFormat::Json => printer.stdout(&render_json(&results)),
+        InspectFormat::Json => printer.stdout(&render_json(&results)?),
         InspectFormat::Cyclonedx => print_cyclonedx(&results, args, printer)?,
         InspectFormat::Table => {
             printer.stdout(&render_table(&results));
@@ -102,14 +102,14 @@ impl Tally {
             unreadable,
         } = *self;
         let mut summary = format!(
-            "{total} file{}: {} ok, {violating} violating, {unreadable} unreadable",
-            if total == 1 { "" } else { "s" },
+            "{}: {} ok, {violating} violating, {unreadable} unreadable",
+            plural(total, "file", "files"),
             total - violating - unreadable,
         );
         if non_binaries > 0 || skipped_dirs {
             summary.push_str(&format!(
-                " ({non_binaries} non-binary file{} skipped)",
-                if non_binaries == 1 { "" } else { "s" }
+                " ({} skipped)",
+                plural(non_binaries, "non-binary file", "non-binary files")
             ));
         }
         summary
@@ -378,11 +378,7 @@ fn render_table(results: &[Verified]) -> String {
                     if violations.is_empty() {
                         "ok".to_owned()
                     } else {
-                        format!(
-                            "{} violation{}",
-                            violations.len(),
-                            if violations.len() == 1 { "" } else { "s" }
-                        )
+                        plural(violations.len(), "violation", "violations")
                     },
                 ]);
                 for violation in violations {
@@ -434,12 +430,10 @@ fn render_cyclonedx(report: &Report, target: Option<String>) -> Result<String, C
     };
     let bom = crosscheck_release::cyclonedx(report, &subject)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut text = serde_json::to_string_pretty(&bom).unwrap_or_default();
-    text.push('\n');
-    Ok(text)
+    crate::json::pretty(&bom)
 }
 
-fn render_json(results: &[Verified]) -> String {
+fn render_json(results: &[Verified]) -> Result<String, CliError> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for result in results {
@@ -466,9 +460,5 @@ fn render_json(results: &[Verified]) -> String {
             Err(error) => errors.push(serde_json::json!({ "path": result.path, "error": error })),
         }
     }
-    let document = serde_json::json!({ "files": files, "errors": errors });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&document).unwrap_or_default()
-    )
+    crate::json::pretty(&serde_json::json!({ "files": files, "errors": errors }))
 }

@@ -43,11 +43,7 @@ pub fn run(args: &MergeArgs, printer: &Printer) -> Result<(), CliError> {
     })?;
     let text = match args.format {
         MergeFormat::Table => render_table(&summary),
-        MergeFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&render_json(&summary, &args.selection.dist))
-                .map_err(|e| CliError::Usage(e.to_string()))?
-        ),
+        MergeFormat::Json => crate::json::pretty(&render_json(&summary, &args.selection.dist))?,
     };
     printer.stdout(&text);
     let manifest = &summary.manifest;

@@ -7,6 +7,7 @@ use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
 use crate::errors::CliError;
 use crate::load::load_plan;
 use crate::printer::Printer;
+use crate::reporter::plural;
 use crate::table::Table;
 
 /// Shard jobs `--format github|gitlab` emits when `--shards` is not given.
@@ -32,10 +33,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
     let plan = &loaded.plan;
     let text = match args.format {
         PlanFormat::Table => render_table(plan, printer),
-        PlanFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(plan).map_err(|e| CliError::Usage(e.to_string()))?
-        ),
+        PlanFormat::Json => crate::json::pretty(plan)?,
         PlanFormat::Github => render_github(plan, &args.selection, shard_count(plan, args.shards)),
         PlanFormat::Gitlab => render_gitlab(plan, &args.selection, shard_count(plan, args.shards)),
     };
@@ -208,10 +206,6 @@ fn packaging_summary(plan: &Plan) -> Option<String> {
         parts.push(plural(binaries, "SBOM", "SBOMs"));
     }
     (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The selection flags a shard job must repeat so that it plans the same selection.

@@ -19,7 +19,7 @@ pub fn run(args: &TargetsArgs, printer: &Printer) -> Result<(), CliError> {
         .filter(|port| !args.cgo || port.cgo_supported)
         .collect();
     printer.stdout(&match format {
-        TargetsFormat::Json => render_json(&catalog, &ports),
+        TargetsFormat::Json => render_json(&catalog, &ports)?,
         TargetsFormat::Table => render_table(&catalog, &ports, args.offline),
     });
     Ok(())
@@ -47,16 +47,12 @@ fn catalog(args: &TargetsArgs) -> Result<Catalog, CliError> {
     Ok(GoToolchain::probe(&args.go, &cwd)?.catalog(cache_dir().as_deref())?)
 }
 
-fn render_json(catalog: &Catalog, ports: &[&Port]) -> String {
-    let json = serde_json::json!({
+fn render_json(catalog: &Catalog, ports: &[&Port]) -> Result<String, CliError> {
+    crate::json::pretty(&serde_json::json!({
         "go_version": catalog.go_version,
         "catalog": catalog.source,
         "ports": ports,
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&json).unwrap_or_default()
-    )
+    }))
 }
 
 fn render_table(catalog: &Catalog, ports: &[&Port], offline: bool) -> String {

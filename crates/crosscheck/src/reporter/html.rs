@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use crosscheck_executor::{Status, Verdict};
 
 use super::rows::{Row, Rows};
+use super::words::plural;
 
 /// Background of a target that built and passed inspection (or was checked).
 pub const PASS_BACKGROUND: &str = "#cdeccb";
@@ -147,11 +148,10 @@ fn summary(row: &Row) -> String {
         );
     }
     if !row.violations.is_empty() {
-        let count = row.violations.len();
         let _ = write!(
             out,
-            "<span class=\"violations\">{count} violation{}</span>",
-            if count == 1 { "" } else { "s" }
+            "<span class=\"violations\">{}</span>",
+            plural(row.violations.len(), "violation", "violations")
         );
     }
     if let Some(failure) = &row.failure {

@@ -12,7 +12,7 @@ use crosscheck_executor::{
     display_command, format_duration, shell_quote,
 };
 
-use super::words::{Verb, human_size, push_counts};
+use super::words::{Verb, human_size, plural, push_counts};
 
 /// How many output lines a failure shows.
 const FAILURE_TAIL: usize = 15;
@@ -180,9 +180,8 @@ fn difference(reproduction: &Reproduction) -> String {
     );
     if let Some(count) = reproduction.differing_bytes {
         text.push_str(&format!(
-            "; {count} byte{} differ{}",
-            if count == 1 { "" } else { "s" },
-            if count == 1 { "s" } else { "" }
+            "; {}",
+            plural(count, "byte differs", "bytes differ")
         ));
     }
     match reproduction.size_difference {

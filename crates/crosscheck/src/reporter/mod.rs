@@ -26,4 +26,4 @@ pub mod rows;
 mod words;
 
 pub use live::Reporter;
-pub use words::{Verb, human_size};
+pub use words::{Verb, human_size, plural};

@@ -61,6 +61,15 @@ pub(crate) fn push_counts(line: &mut String, counts: &[(usize, &str)]) {
     }
 }
 
+/// `1 file`, `3 files`: the count and the word that goes with it.
+pub fn plural<T>(count: T, one: &str, many: &str) -> String
+where
+    T: std::fmt::Display + PartialEq + From<u8>,
+{
+    let word = if count == T::from(1) { one } else { many };
+    format!("{count} {word}")
+}
+
 /// `2.1 MiB`, `940 KiB`, `12 B`.
 pub fn human_size(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
@@ -83,6 +92,16 @@ mod tests {
         assert_eq!(human_size(12), "12 B");
         assert_eq!(human_size(2048), "2 KiB");
         assert_eq!(human_size(2_202_009), "2.1 MiB");
+    }
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(plural(1usize, "file", "files"), "1 file");
+        assert_eq!(plural(0usize, "file", "files"), "0 files");
+        assert_eq!(
+            plural(2u64, "byte differs", "bytes differ"),
+            "2 bytes differ"
+        );
     }
 
     #[test]
