@@ -344,6 +344,7 @@ fn inspect_all(
         .collect()
 }
 
+/// One row per file, then every violation as `path: [rule] message`.
 fn render_table(results: &[Verified]) -> String {
     let mut table = Table::new(&[
         "PATH", "FORMAT", "TARGET", "LINKAGE", "SIZE", "GO", "VERDICT",
@@ -352,35 +353,7 @@ fn render_table(results: &[Verified]) -> String {
     for result in results {
         match &result.outcome {
             Ok((report, violations)) => {
-                let target = match (&report.goos, &report.goarch) {
-                    (Some(os), Some(arch)) => format!("{os}/{arch}"),
-                    (None, Some(arch)) => format!("?/{arch}"),
-                    _ => "?".to_owned(),
-                };
-                let go = report
-                    .go
-                    .as_ref()
-                    .and_then(|go| go.version.clone())
-                    .unwrap_or_else(|| {
-                        if report.go.is_some() {
-                            "go ?".to_owned()
-                        } else {
-                            "-".to_owned()
-                        }
-                    });
-                table.row(vec![
-                    result.path.clone(),
-                    report.format.to_string(),
-                    target,
-                    linkage(report),
-                    human_size(report.size),
-                    go,
-                    if violations.is_empty() {
-                        "ok".to_owned()
-                    } else {
-                        plural(violations.len(), "violation", "violations")
-                    },
-                ]);
+                table.row(report_row(&result.path, report, violations.len()));
                 for violation in violations {
                     details.push_str(&format!(
                         "  {}: [{}] {}\n",
@@ -388,15 +361,12 @@ fn render_table(results: &[Verified]) -> String {
                     ));
                 }
             }
-            Err(_) => table.row(vec![
-                result.path.clone(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "unreadable".to_owned(),
-            ]),
+            Err(_) => {
+                let mut row = vec![result.path.clone()];
+                row.extend(["-"; 5].map(str::to_owned));
+                row.push("unreadable".to_owned());
+                table.row(row);
+            }
         }
     }
     let mut out = table.render();
@@ -405,6 +375,33 @@ fn render_table(results: &[Verified]) -> String {
         out.push_str(&details);
     }
     out
+}
+
+/// The table row of a file that could be read, and broke `violations` rules.
+fn report_row(path: &str, report: &Report, violations: usize) -> Vec<String> {
+    let target = match (&report.goos, &report.goarch) {
+        (Some(os), Some(arch)) => format!("{os}/{arch}"),
+        (None, Some(arch)) => format!("?/{arch}"),
+        _ => "?".to_owned(),
+    };
+    // A Go binary whose build info names no version still says it is Go.
+    let go = match &report.go {
+        Some(go) => go.version.clone().unwrap_or_else(|| "go ?".to_owned()),
+        None => "-".to_owned(),
+    };
+    vec![
+        path.to_owned(),
+        report.format.to_string(),
+        target,
+        linkage(report),
+        human_size(report.size),
+        go,
+        if violations == 0 {
+            "ok".to_owned()
+        } else {
+            plural(violations, "violation", "violations")
+        },
+    ]
 }
 
 /// The SBOM of one inspected binary. The timestamp is SOURCE_DATE_EPOCH when set, else the
