@@ -173,7 +173,7 @@ fn policy_flags_and_policy_files_are_enforced() {
     .unwrap_or_else(|e| panic!("{e}"));
     let out = inspect(&[
         &path("hello_windows_arm64.exe"),
-        "--policy",
+        "--policy-file",
         &policy.display().to_string(),
     ]);
     assert_eq!(out.code, 3, "{}", out.snapshot());

@@ -298,7 +298,7 @@ fn missing_go_mod_and_missing_go_are_clear_errors() {
 
 #[test]
 fn targets_lists_the_installed_go_ports() {
-    let out = run(crosscheck().args(["targets", "--json"]));
+    let out = run(crosscheck().args(["targets", "--format", "json"]));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let listed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
     let ports = listed["ports"].as_array().cloned().unwrap_or_default();
@@ -376,7 +376,7 @@ fn the_catalog_is_cached_per_go_version() {
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let source = || {
         let out = run(crosscheck()
-            .args(["targets", "--json"])
+            .args(["targets", "--format", "json"])
             .env("CROSSCHECK_CACHE_DIR", cache.path()));
         assert_eq!(out.code, 0, "{}", out.snapshot());
         let listed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();

@@ -12,6 +12,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::PlannedTarget;
+use crate::target::Target;
 
 /// Whether a binary must be statically linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,17 +203,26 @@ impl Expectation {
             .as_ref()
             .filter(|variant| !variant.value.is_empty())
             .map(|variant| (variant.var.clone(), variant.value.clone()));
+        let trimpath = target.argv.iter().any(|arg| arg == "-trimpath");
+        Expectation::for_id(&target.id, variant, Some(trimpath))
+    }
+
+    /// What an artifact built for the target `id` must be (`inspect --expect`).
+    ///
+    /// `variant` is the effective sub-architecture (`("GOAMD64", "v3")`); `None` skips that
+    /// check. `trimpath` is what the build passed, when known; `None` skips that check.
+    pub fn for_id(
+        id: &Target,
+        variant: Option<(String, String)>,
+        trimpath: Option<bool>,
+    ) -> Expectation {
         Expectation {
-            goos: target.goos.clone(),
-            goarch: target.goarch.clone(),
+            goos: id.goos.clone(),
+            goarch: id.goarch.clone(),
             variant,
-            cgo: target.cgo,
-            libc: target
-                .id
-                .libc
-                .as_ref()
-                .map(|libc| libc.flavour().to_owned()),
-            trimpath: Some(target.argv.iter().any(|arg| arg == "-trimpath")),
+            cgo: id.cgo,
+            libc: id.libc.as_ref().map(|libc| libc.flavour().to_owned()),
+            trimpath,
         }
     }
 }

@@ -202,6 +202,10 @@ pub struct InspectArgs {
     pub expect: Option<String>,
     /// Rules from FILE: a matrix.toml (its `[policy]` table) or a TOML file of policy keys.
     #[arg(long, value_name = "FILE")]
+    pub policy_file: Option<PathBuf>,
+    /// The old spelling of --policy-file, kept for one release: in `build`, --policy is a
+    /// mode (error|warn), not a file.
+    #[arg(long, value_name = "FILE", hide = true, conflicts_with = "policy_file")]
     pub policy: Option<PathBuf>,
     /// Require statically linked binaries.
     #[arg(long = "static", conflicts_with = "dynamic")]
@@ -450,12 +454,24 @@ pub struct TargetsArgs {
     /// Use the snapshot built into crosscheck instead of asking Go.
     #[arg(long)]
     pub offline: bool,
-    /// Print JSON instead of a table.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TargetsFormat::Table)]
+    pub format: TargetsFormat,
+    /// The old spelling of --format json, kept for one release.
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
     /// The Go command to ask.
     #[arg(long, value_name = "CMD", default_value = "go")]
     pub go: String,
+}
+
+/// How `targets` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetsFormat {
+    /// A table for people.
+    Table,
+    /// `{"go_version", "catalog", "ports": [...]}`, one object per port.
+    Json,
 }
 
 #[derive(Debug, Args)]

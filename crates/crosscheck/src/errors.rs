@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use crosscheck_planner::{CatalogError, ConfigErrors, PlanError};
 
+use crate::printer::Printer;
+
 /// Exit codes, documented in `crosscheck --help` and the README.
 pub mod exit_code {
     /// Everything passed.
@@ -139,11 +141,12 @@ impl CliError {
         })
     }
 
-    /// The message as printed: config errors render themselves with `error:` labels.
-    pub fn render(&self) -> String {
+    /// Prints the error on stderr: config errors render themselves, `error:` labels and
+    /// source snippets included; the others are one `error:` message.
+    pub fn print(&self, printer: &Printer) {
         match self {
-            CliError::Config(errors) => errors.to_string(),
-            other => format!("error: {other}"),
+            CliError::Config(errors) => printer.diagnostics(&errors.to_string()),
+            other => printer.error(&other.to_string()),
         }
     }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod errors;
 mod fsutil;
+mod json;
 mod load;
 mod printer;
 mod reporter;
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            printer.error(&error.render());
+            error.print(&printer);
             error.exit_code()
         }
     }

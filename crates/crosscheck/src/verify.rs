@@ -4,39 +4,7 @@
 use std::path::Path;
 
 use crosscheck_inspector::{Expectation, Format, Policy, Report, Violation};
-use crosscheck_planner::{PlannedTarget, Target};
-
-/// What an artifact built for `target` must look like.
-///
-/// `variant` is the effective sub-architecture (`("GOAMD64", "v3")`); `None` skips that
-/// check. `trimpath` is what the build passed, when known (crosscheck's own builds); `None`
-/// skips that check.
-pub fn expectation(
-    target: &Target,
-    variant: Option<(String, String)>,
-    trimpath: Option<bool>,
-) -> Expectation {
-    Expectation {
-        goos: target.goos.clone(),
-        goarch: target.goarch.clone(),
-        variant,
-        cgo: target.cgo,
-        libc: target.libc.as_ref().map(|libc| libc.flavour().to_owned()),
-        trimpath,
-    }
-}
-
-/// The expectation for a planned target: its effective variant, and `-trimpath` when the
-/// plan's command passes it.
-pub fn planned_expectation(target: &PlannedTarget) -> Expectation {
-    let variant = target
-        .variant
-        .as_ref()
-        .filter(|variant| !variant.value.is_empty())
-        .map(|variant| (variant.var.clone(), variant.value.clone()));
-    let trimpath = target.argv.iter().any(|arg| arg == "-trimpath");
-    expectation(&target.id, variant, Some(trimpath))
-}
+use crosscheck_planner::PlannedTarget;
 
 /// A short description of how a binary links, for `inspect`'s table and `build`'s grid.
 pub fn linkage(report: &Report) -> String {
@@ -107,7 +75,7 @@ pub struct ArtifactInspector;
 impl crosscheck_executor::Inspect for ArtifactInspector {
     fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_executor::Inspection {
         use crosscheck_executor::{Inspection, Verdict};
-        let expect = planned_expectation(target);
+        let expect = Expectation::for_target(target);
         let verified = verify(artifact, Some(&expect), &target.policy, false);
         match verified.outcome {
             Ok((report, mut violations)) => {

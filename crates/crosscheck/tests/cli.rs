@@ -1,5 +1,7 @@
-//! Smoke tests of the binary itself. The end-to-end suite lives in the `tests/` crate; these
-//! also make `cargo test --workspace` build the binary before that suite runs.
+//! Smoke tests of the binary itself: help, version, usage errors, and the flag spellings
+//! (`targets --format json`, `inspect --policy-file`) with their deprecated aliases. The
+//! end-to-end suite lives in the `tests/` crate; these also make `cargo test --workspace`
+//! build the binary before that suite runs.
 
 use std::process::Command;
 
@@ -36,4 +38,108 @@ fn unknown_flag_is_a_usage_error_on_stderr() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--no-such-flag"));
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn help(command: &str) -> String {
+    let output = crosscheck(&[command, "--help"]);
+    assert!(
+        output.status.success(),
+        "{command} --help: {}",
+        stderr(&output)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn targets_prints_json_with_format_json() {
+    let output = crosscheck(&["targets", "--offline", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(json["catalog"], "embedded_snapshot");
+    let ports = json["ports"].as_array().cloned().unwrap_or_default();
+    assert!(
+        ports
+            .iter()
+            .any(|p| p["goos"] == "linux" && p["goarch"] == "amd64" && p["first_class"] == true),
+        "{json:#}"
+    );
+}
+
+/// Runs `old`, a deprecated spelling, and `new`, its replacement: both exit with `code` and
+/// print the same stdout, and `old`'s stderr is `new`'s after one line, `warning`. Returns
+/// `new`'s output.
+fn assert_deprecated_alias(
+    old: &[&str],
+    new: &[&str],
+    code: i32,
+    warning: &str,
+) -> std::process::Output {
+    let new = crosscheck(new);
+    let old = crosscheck(old);
+    assert_eq!(new.status.code(), Some(code), "{}", stderr(&new));
+    assert_eq!(old.status.code(), Some(code), "{}", stderr(&old));
+    assert_eq!(old.stdout, new.stdout, "both spellings print the same");
+    assert_eq!(stderr(&old), format!("{warning}\n{}", stderr(&new)));
+    assert!(!stderr(&new).contains("deprecated"), "{}", stderr(&new));
+    new
+}
+
+#[test]
+fn targets_json_still_works_but_warns_that_it_is_deprecated() {
+    let new = assert_deprecated_alias(
+        &["targets", "--offline", "--json"],
+        &["targets", "--offline", "--format", "json"],
+        0,
+        "warning: --json is deprecated, use --format json",
+    );
+    // -q silences warnings, this one too.
+    let quiet = crosscheck(&["-q", "targets", "--offline", "--json"]);
+    assert_eq!(quiet.stdout, new.stdout);
+    assert!(quiet.stderr.is_empty(), "{}", stderr(&quiet));
+    // The old and the new spelling cannot disagree.
+    let both = crosscheck(&["targets", "--offline", "--json", "--format", "table"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+}
+
+#[test]
+fn help_shows_the_new_spellings_only() {
+    let targets = help("targets");
+    assert!(targets.contains("--format <FORMAT>"), "{targets}");
+    assert!(!targets.contains("--json"), "--json is hidden:\n{targets}");
+    let inspect = help("inspect");
+    assert!(inspect.contains("--policy-file <FILE>"), "{inspect}");
+    assert!(
+        !inspect.contains("--policy <FILE>"),
+        "--policy is hidden:\n{inspect}"
+    );
+}
+
+#[test]
+fn inspect_reads_rules_from_policy_file_and_still_from_policy_with_a_warning() {
+    let policy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-max-size.toml");
+    std::fs::write(&policy, "max_size = 1\n").unwrap_or_else(|e| panic!("{e}"));
+    let policy = policy.display().to_string();
+    // Any binary will do: crosscheck itself is larger than one byte.
+    let binary = env!("CARGO_BIN_EXE_crosscheck");
+    let new = assert_deprecated_alias(
+        &["inspect", "--no-hash", binary, "--policy", &policy],
+        &["inspect", "--no-hash", binary, "--policy-file", &policy],
+        3,
+        "warning: --policy FILE is deprecated for inspect, use --policy-file FILE (in build, --policy is a mode: error or warn)",
+    );
+    let stdout = String::from_utf8_lossy(&new.stdout);
+    assert!(
+        stdout.contains("[max-size]"),
+        "the file's rule applies:\n{stdout}"
+    );
 }

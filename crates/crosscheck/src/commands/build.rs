@@ -87,7 +87,7 @@ fn report_for_ci(
         PolicyMode::Error => github::Level::Error,
         PolicyMode::Warn => github::Level::Warning,
     };
-    github::report(printer, &Rows::from_run(plan, summary, "build"), level);
+    github::report(printer, &Rows::from_run(summary, Verb::Build), level);
     if let Some(path) = &args.junit {
         junit::write_report(path, summary, plan, Verb::Build, printer)?;
     }
@@ -111,11 +111,7 @@ fn policy_outcome(
             continue;
         }
         violating += 1;
-        let label = match mode {
-            PolicyMode::Error => "error",
-            PolicyMode::Warn => "warning",
-        };
-        let mut text = format!("{label}: {} does not pass inspection:", result.id);
+        let mut text = format!("{} does not pass inspection:", result.id);
         for problem in &inspection.problems {
             text.push_str(&format!("\n  {problem}"));
         }

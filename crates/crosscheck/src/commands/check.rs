@@ -25,7 +25,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
     reporter.finish(&summary);
     github::report(
         printer,
-        &Rows::from_run(plan, &summary, "check"),
+        &Rows::from_run(&summary, Verb::Check),
         github::Level::Error,
     );
     if let Some(path) = &args.junit {

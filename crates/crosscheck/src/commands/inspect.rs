@@ -11,29 +11,14 @@ use crosscheck_release::SbomSubject;
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
 use crate::printer::Printer;
-use crate::reporter::human_size;
+use crate::reporter::{human_size, plural};
 use crate::table::Table;
-use crate::verify::{Verified, expectation, linkage, verify};
+use crate::verify::{Verified, linkage, verify};
 
 /// Runs the command: exit 0 when all pass, 3 when any violates, 2 when any is unreadable.
 pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
-    let policy = policy(args)?;
-    let expect = args
-        .expect
-        .as_deref()
-        .map(|id| {
-            let target: Target = id.parse().map_err(|e: crosscheck_planner::TargetIdError| {
-                CliError::Usage(format!("--expect: {e}"))
-            })?;
-            check_known(&target)?;
-            let variant = target
-                .variant
-                .as_ref()
-                .map(|v| (v.var.env_name().to_owned(), v.value.clone()));
-            Ok::<Expectation, CliError>(expectation(&target, variant, None))
-        })
-        .transpose()?;
-
+    let policy = policy(args, printer)?;
+    let expect = args.expect.as_deref().map(expect).transpose()?;
     let (files, skipped_dirs) = collect_files(&args.paths)?;
     // An SBOM describes one binary: a stream of documents is no CycloneDX file.
     if args.format == InspectFormat::Cyclonedx && files.len() != 1 {
@@ -43,70 +28,132 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
         )));
     }
     let results = inspect_all(&files, expect.as_ref(), &policy, !args.no_hash);
-    // Files found by walking a directory that are not binaries (logs, manifests) are noise;
-    // files named on the command line are always reported.
-    let (results, non_binaries): (Vec<_>, Vec<_>) = results.into_iter().zip(&files).partition(
+    let (results, non_binaries) = without_non_binaries(results, &files);
+    let tally = Tally::of(&results);
+    match args.format {
+        InspectFormat::Json => printer.stdout(&render_json(&results)?),
+        InspectFormat::Cyclonedx => print_cyclonedx(&results, args, printer)?,
+        InspectFormat::Table => {
+            printer.stdout(&render_table(&results));
+            printer.status(&tally.summary(non_binaries, skipped_dirs > 0));
+        }
+    }
+    for result in &results {
+        if let Err(error) = &result.outcome {
+            printer.error(error);
+        }
+    }
+    tally.outcome()
+}
+
+/// `--expect`'s target id as an expectation.
+fn expect(id: &str) -> Result<Expectation, CliError> {
+    let target: Target = id.parse().map_err(|e: crosscheck_planner::TargetIdError| {
+        CliError::Usage(format!("--expect: {e}"))
+    })?;
+    check_known(&target)?;
+    let variant = target
+        .variant
+        .as_ref()
+        .map(|v| (v.var.env_name().to_owned(), v.value.clone()));
+    Ok(Expectation::for_id(&target, variant, None))
+}
+
+/// Files found by walking a directory that are not binaries (logs, manifests) are noise;
+/// files named on the command line are always reported. Returns the results to report and
+/// how many were left out.
+fn without_non_binaries(results: Vec<Verified>, files: &[FileArg]) -> (Vec<Verified>, usize) {
+    let (kept, dropped): (Vec<_>, Vec<_>) = results.into_iter().zip(files).partition(
         |(verified, file)| {
             file.explicit
                 || !matches!(&verified.outcome, Ok((report, _)) if report.format == Format::Unknown)
         },
     );
-    let results: Vec<Verified> = results.into_iter().map(|(verified, _)| verified).collect();
+    (
+        kept.into_iter().map(|(verified, _)| verified).collect(),
+        dropped.len(),
+    )
+}
 
-    let unreadable = results.iter().filter(|r| r.outcome.is_err()).count();
-    let violating = results
-        .iter()
-        .filter(|r| matches!(&r.outcome, Ok((_, violations)) if !violations.is_empty()))
-        .count();
-    match args.format {
-        InspectFormat::Json => printer.stdout(&render_json(&results)),
-        InspectFormat::Cyclonedx => {
-            if let Some(Verified {
-                path,
-                outcome: Ok((report, violations)),
-            }) = results.first()
-            {
-                printer.stdout(&render_cyclonedx(report, args.expect.clone())?);
-                // stdout is the SBOM alone; what the binary breaks goes to stderr.
-                for violation in violations {
-                    printer.status(&format!(
-                        "{path}: [{}] {}",
-                        violation.rule, violation.message
-                    ));
-                }
-            }
-        }
-        InspectFormat::Table => {
-            printer.stdout(&render_table(&results));
-            let mut summary = format!(
-                "{} file{}: {} ok, {violating} violating, {unreadable} unreadable",
-                results.len(),
-                if results.len() == 1 { "" } else { "s" },
-                results.len() - violating - unreadable,
-            );
-            if !non_binaries.is_empty() || skipped_dirs > 0 {
-                summary.push_str(&format!(
-                    " ({} non-binary file{} skipped)",
-                    non_binaries.len(),
-                    if non_binaries.len() == 1 { "" } else { "s" }
-                ));
-            }
-            printer.status(&summary);
+/// How the reported files fared.
+struct Tally {
+    total: usize,
+    violating: usize,
+    unreadable: usize,
+}
+
+impl Tally {
+    fn of(results: &[Verified]) -> Tally {
+        Tally {
+            total: results.len(),
+            violating: results
+                .iter()
+                .filter(|r| matches!(&r.outcome, Ok((_, violations)) if !violations.is_empty()))
+                .count(),
+            unreadable: results.iter().filter(|r| r.outcome.is_err()).count(),
         }
     }
-    for result in &results {
-        if let Err(error) = &result.outcome {
-            printer.error(&format!("error: {error}"));
+
+    /// `3 files: 1 ok, 1 violating, 1 unreadable (2 non-binary files skipped)`.
+    fn summary(&self, non_binaries: usize, skipped_dirs: bool) -> String {
+        let Tally {
+            total,
+            violating,
+            unreadable,
+        } = *self;
+        let mut summary = format!(
+            "{}: {} ok, {violating} violating, {unreadable} unreadable",
+            plural(total, "file", "files"),
+            total - violating - unreadable,
+        );
+        if non_binaries > 0 || skipped_dirs {
+            summary.push_str(&format!(
+                " ({} skipped)",
+                plural(non_binaries, "non-binary file", "non-binary files")
+            ));
+        }
+        summary
+    }
+
+    /// Exit 2 when any file is unreadable, else 3 when any violates.
+    fn outcome(&self) -> Result<(), CliError> {
+        let total = self.total;
+        if self.unreadable > 0 {
+            Err(CliError::Unreadable {
+                unreadable: self.unreadable,
+                total,
+            })
+        } else if self.violating > 0 {
+            Err(CliError::PolicyViolations {
+                violating: self.violating,
+                total,
+            })
+        } else {
+            Ok(())
         }
     }
-    let total = results.len();
-    if unreadable > 0 {
-        Err(CliError::Unreadable { unreadable, total })
-    } else if violating > 0 {
-        Err(CliError::PolicyViolations { violating, total })
-    } else {
-        Ok(())
+}
+
+/// The SBOM on stdout, alone; what the binary breaks goes to stderr.
+fn print_cyclonedx(
+    results: &[Verified],
+    args: &InspectArgs,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    if let Some(Verified {
+        path,
+        outcome: Ok((report, violations)),
+    }) = results.first()
+    {
+        printer.stdout(&render_cyclonedx(report, args.expect.clone())?);
+        for violation in violations {
+            printer.status(&format!(
+                "{path}: [{}] {}",
+                violation.rule, violation.message
+            ));
+        }
     }
+    Ok(())
 }
 
 /// Rejects an `--expect` naming a GOOS or GOARCH that no Go knows. The snapshot catalog is
@@ -129,9 +176,9 @@ fn check_known(target: &Target) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The rules: `--policy FILE` first, then the flags on top.
-fn policy(args: &InspectArgs) -> Result<Policy, CliError> {
-    let mut policy = match &args.policy {
+/// The rules: `--policy-file FILE` first, then the flags on top.
+fn policy(args: &InspectArgs, printer: &Printer) -> Result<Policy, CliError> {
+    let mut policy = match policy_file(args, printer) {
         Some(path) => read_policy_file(path)?,
         None => Policy::default(),
     };
@@ -166,6 +213,17 @@ fn policy(args: &InspectArgs) -> Result<Policy, CliError> {
         .validate()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
     Ok(policy)
+}
+
+/// `--policy-file`, or the deprecated `--policy FILE` (with a warning).
+fn policy_file<'a>(args: &'a InspectArgs, printer: &Printer) -> Option<&'a Path> {
+    if let Some(path) = &args.policy {
+        printer.warning(
+            "--policy FILE is deprecated for inspect, use --policy-file FILE (in build, --policy is a mode: error or warn)",
+        );
+        return Some(path);
+    }
+    args.policy_file.as_deref()
 }
 
 /// A policy file: either a matrix.toml (its `[policy]` table is used) or a TOML file whose
@@ -286,6 +344,7 @@ fn inspect_all(
         .collect()
 }
 
+/// One row per file, then every violation as `path: [rule] message`.
 fn render_table(results: &[Verified]) -> String {
     let mut table = Table::new(&[
         "PATH", "FORMAT", "TARGET", "LINKAGE", "SIZE", "GO", "VERDICT",
@@ -294,39 +353,7 @@ fn render_table(results: &[Verified]) -> String {
     for result in results {
         match &result.outcome {
             Ok((report, violations)) => {
-                let target = match (&report.goos, &report.goarch) {
-                    (Some(os), Some(arch)) => format!("{os}/{arch}"),
-                    (None, Some(arch)) => format!("?/{arch}"),
-                    _ => "?".to_owned(),
-                };
-                let go = report
-                    .go
-                    .as_ref()
-                    .and_then(|go| go.version.clone())
-                    .unwrap_or_else(|| {
-                        if report.go.is_some() {
-                            "go ?".to_owned()
-                        } else {
-                            "-".to_owned()
-                        }
-                    });
-                table.row(vec![
-                    result.path.clone(),
-                    report.format.to_string(),
-                    target,
-                    linkage(report),
-                    human_size(report.size),
-                    go,
-                    if violations.is_empty() {
-                        "ok".to_owned()
-                    } else {
-                        format!(
-                            "{} violation{}",
-                            violations.len(),
-                            if violations.len() == 1 { "" } else { "s" }
-                        )
-                    },
-                ]);
+                table.row(report_row(&result.path, report, violations.len()));
                 for violation in violations {
                     details.push_str(&format!(
                         "  {}: [{}] {}\n",
@@ -334,15 +361,12 @@ fn render_table(results: &[Verified]) -> String {
                     ));
                 }
             }
-            Err(_) => table.row(vec![
-                result.path.clone(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "unreadable".to_owned(),
-            ]),
+            Err(_) => {
+                let mut row = vec![result.path.clone()];
+                row.extend(["-"; 5].map(str::to_owned));
+                row.push("unreadable".to_owned());
+                table.row(row);
+            }
         }
     }
     let mut out = table.render();
@@ -351,6 +375,33 @@ fn render_table(results: &[Verified]) -> String {
         out.push_str(&details);
     }
     out
+}
+
+/// The table row of a file that could be read, and broke `violations` rules.
+fn report_row(path: &str, report: &Report, violations: usize) -> Vec<String> {
+    let target = match (&report.goos, &report.goarch) {
+        (Some(os), Some(arch)) => format!("{os}/{arch}"),
+        (None, Some(arch)) => format!("?/{arch}"),
+        _ => "?".to_owned(),
+    };
+    // A Go binary whose build info names no version still says it is Go.
+    let go = match &report.go {
+        Some(go) => go.version.clone().unwrap_or_else(|| "go ?".to_owned()),
+        None => "-".to_owned(),
+    };
+    vec![
+        path.to_owned(),
+        report.format.to_string(),
+        target,
+        linkage(report),
+        human_size(report.size),
+        go,
+        if violations == 0 {
+            "ok".to_owned()
+        } else {
+            plural(violations, "violation", "violations")
+        },
+    ]
 }
 
 /// The SBOM of one inspected binary. The timestamp is SOURCE_DATE_EPOCH when set, else the
@@ -376,12 +427,10 @@ fn render_cyclonedx(report: &Report, target: Option<String>) -> Result<String, C
     };
     let bom = crosscheck_release::cyclonedx(report, &subject)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut text = serde_json::to_string_pretty(&bom).unwrap_or_default();
-    text.push('\n');
-    Ok(text)
+    crate::json::pretty(&bom)
 }
 
-fn render_json(results: &[Verified]) -> String {
+fn render_json(results: &[Verified]) -> Result<String, CliError> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for result in results {
@@ -408,9 +457,5 @@ fn render_json(results: &[Verified]) -> String {
             Err(error) => errors.push(serde_json::json!({ "path": result.path, "error": error })),
         }
     }
-    let document = serde_json::json!({ "files": files, "errors": errors });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&document).unwrap_or_default()
-    )
+    crate::json::pretty(&serde_json::json!({ "files": files, "errors": errors }))
 }

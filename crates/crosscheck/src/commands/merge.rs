@@ -43,11 +43,7 @@ pub fn run(args: &MergeArgs, printer: &Printer) -> Result<(), CliError> {
     })?;
     let text = match args.format {
         MergeFormat::Table => render_table(&summary),
-        MergeFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&render_json(&summary, &args.selection.dist))
-                .map_err(|e| CliError::Usage(e.to_string()))?
-        ),
+        MergeFormat::Json => crate::json::pretty(&render_json(&summary, &args.selection.dist))?,
     };
     printer.stdout(&text);
     let manifest = &summary.manifest;
@@ -59,7 +55,7 @@ pub fn run(args: &MergeArgs, printer: &Printer) -> Result<(), CliError> {
         .collect();
     if !not_built.is_empty() {
         printer.warning(&format!(
-            "warning: --allow-incomplete: {} not built, left out of SHA256SUMS: {}",
+            "--allow-incomplete: {} not built, left out of SHA256SUMS: {}",
             not_built.len(),
             not_built.join(", ")
         ));
@@ -95,7 +91,7 @@ fn render_table(summary: &MergeSummary) -> String {
     for target in &summary.manifest.targets {
         table.row(vec![
             target.id.clone(),
-            status_name(target.status).to_owned(),
+            target.status.as_str().to_owned(),
             target.size.map(human_size).unwrap_or_default(),
             target
                 .sha256
@@ -135,14 +131,4 @@ fn render_json(summary: &MergeSummary, dist: &std::path::Path) -> serde_json::Va
         "targets": targets,
         "checksummed": summary.checksummed,
     })
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Built => "built",
-        Status::Checked => "checked",
-        Status::Failed => "failed",
-        Status::Skipped => "skipped",
-        Status::Cancelled => "cancelled",
-    }
 }

@@ -7,6 +7,7 @@ use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
 use crate::errors::CliError;
 use crate::load::load_plan;
 use crate::printer::Printer;
+use crate::reporter::plural;
 use crate::table::Table;
 
 /// Shard jobs `--format github|gitlab` emits when `--shards` is not given.
@@ -32,10 +33,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
     let plan = &loaded.plan;
     let text = match args.format {
         PlanFormat::Table => render_table(plan, printer),
-        PlanFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(plan).map_err(|e| CliError::Usage(e.to_string()))?
-        ),
+        PlanFormat::Json => crate::json::pretty(plan)?,
         PlanFormat::Github => render_github(plan, &args.selection, shard_count(plan, args.shards)),
         PlanFormat::Gitlab => render_gitlab(plan, &args.selection, shard_count(plan, args.shards)),
     };
@@ -48,7 +46,20 @@ fn shard_count(plan: &Plan, requested: Option<u32>) -> u32 {
     requested.unwrap_or(DEFAULT_MAX_SHARDS).min(targets).max(1)
 }
 
+/// The table for people: one row per target and universal binary, then what the plan
+/// was made from, what it left out and, with `-v`, the exact commands.
 fn render_table(plan: &Plan, printer: &Printer) -> String {
+    let mut out = target_table(plan);
+    out.push_str(&footer(plan));
+    out.push_str(&left_out(plan));
+    if printer.is_verbose() {
+        out.push_str(&commands(plan));
+    }
+    out
+}
+
+/// TARGET, OUTPUT and what each needs to build.
+fn target_table(plan: &Plan) -> String {
     let mut table = Table::new(&["TARGET", "OUTPUT", "NEEDS"]);
     for target in &plan.targets {
         let needs: Vec<String> = target
@@ -76,7 +87,12 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             universal.inputs.join(" + "),
         ]);
     }
-    let mut out = table.render();
+    table.render()
+}
+
+/// How many targets of which matrix, the project and Go, the Go releases of the `go` axis
+/// and what packaging will write.
+fn footer(plan: &Plan) -> String {
     let selected = if plan.targets.len() == plan.matrix_size {
         format!("{} targets", plan.targets.len())
     } else {
@@ -92,10 +108,10 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
         crosscheck_planner::CatalogSource::Cache => "cached",
         crosscheck_planner::CatalogSource::Toolchain => "asked the toolchain",
     };
-    out.push_str(&format!(
+    let mut out = format!(
         "\n{selected}{shard} from {} · binary {}, version {} · {} (catalog: {catalog})\n",
         plan.matrix_file, plan.project.name, plan.project.vcs.version, plan.go.version
-    ));
+    );
     if !plan.go.axis.is_empty() {
         let releases: Vec<String> = plan
             .go
@@ -111,6 +127,12 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
     if let Some(packaging) = packaging_summary(plan) {
         out.push_str(&format!("after the builds: {packaging}\n"));
     }
+    out
+}
+
+/// The combinations collapsed into another target or skipped, and why.
+fn left_out(plan: &Plan) -> String {
+    let mut out = String::new();
     if !plan.collapsed.is_empty() {
         out.push_str(&format!(
             "{} collapsed as the same build:\n",
@@ -129,22 +151,26 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
             out.push_str(&format!("  {} ({})\n", skipped.requested, skipped.reason));
         }
     }
-    if printer.verbosity() >= crate::printer::Verbosity::Verbose {
-        for target in &plan.targets {
-            let env: Vec<String> = target
-                .env
-                .iter()
-                .map(|(k, v)| format!("{k}={}", shell_quote(v)))
-                .collect();
-            let argv: Vec<String> = target.argv.iter().map(|a| shell_quote(a)).collect();
-            out.push_str(&format!(
-                "\n{}:\n  cd {}\n  {} {}\n",
-                target.id,
-                shell_quote(&target.cwd),
-                env.join(" "),
-                argv.join(" ")
-            ));
-        }
+    out
+}
+
+/// Each target's directory and command line, as a shell would run them.
+fn commands(plan: &Plan) -> String {
+    let mut out = String::new();
+    for target in &plan.targets {
+        let env: Vec<String> = target
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", shell_quote(v)))
+            .collect();
+        let argv: Vec<String> = target.argv.iter().map(|a| shell_quote(a)).collect();
+        out.push_str(&format!(
+            "\n{}:\n  cd {}\n  {} {}\n",
+            target.id,
+            shell_quote(&target.cwd),
+            env.join(" "),
+            argv.join(" ")
+        ));
     }
     out
 }
@@ -180,10 +206,6 @@ fn packaging_summary(plan: &Plan) -> Option<String> {
         parts.push(plural(binaries, "SBOM", "SBOMs"));
     }
     (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The selection flags a shard job must repeat so that it plans the same selection.

@@ -37,11 +37,7 @@ pub fn run(args: &ReportArgs, printer: &Printer) -> Result<(), CliError> {
     };
     match format {
         Some(ReportFormat::Markdown) => printer.stdout(&markdown::render(&rows)),
-        Some(ReportFormat::Json) => {
-            let json = serde_json::to_string_pretty(&rows)
-                .map_err(|e| CliError::Usage(format!("cannot render the report as JSON: {e}")))?;
-            printer.stdout(&format!("{json}\n"));
-        }
+        Some(ReportFormat::Json) => printer.stdout(&crate::json::pretty(&rows)?),
         None => {}
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Progress bars: one overall bar (done/total, elapsed, ETA) and a spinner per running
-//! target with its elapsed time. Finished targets scroll above as plain lines.
+//! target with its elapsed time. Finished targets scroll above as plain lines, which the
+//! [`Printer`](crate::printer::Printer) prints through [`Bars::multi`].
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -57,17 +58,20 @@ impl Bars {
         }
     }
 
-    pub(crate) fn finish(&mut self, index: usize, line: &str) {
+    /// Removes a finished target's spinner and advances the overall bar.
+    pub(crate) fn finish(&mut self, index: usize) {
         if let Some(spinner) = self.running.remove(&index) {
             spinner.finish_and_clear();
             self.multi.remove(&spinner);
         }
         self.overall.inc(1);
-        self.println(line);
     }
 
-    pub(crate) fn println(&self, line: &str) {
-        let _ = self.multi.println(line);
+    /// What lines must be printed through while the bars are drawn ([`Printer::above`]).
+    ///
+    /// [`Printer::above`]: crate::printer::Printer::above
+    pub(crate) fn multi(&self) -> &MultiProgress {
+        &self.multi
     }
 
     pub(crate) fn clear(&self) {

@@ -59,7 +59,7 @@ pub fn report(printer: &Printer, rows: &Rows, violations: Level) {
     printer.stdout(&annotations(rows, violations));
     let Some(path) = std::env::var_os(GITHUB_STEP_SUMMARY).filter(|p| !p.is_empty()) else {
         printer.warning(&format!(
-            "warning: {GITHUB_ACTIONS} is true but {GITHUB_STEP_SUMMARY} is not set; no job summary written"
+            "{GITHUB_ACTIONS} is true but {GITHUB_STEP_SUMMARY} is not set; no job summary written"
         ));
         return;
     };
@@ -67,7 +67,7 @@ pub fn report(printer: &Printer, rows: &Rows, violations: Level) {
     match append(path, &markdown::render(rows)) {
         Ok(()) => printer.detail(&format!("appended the job summary to {}", path.display())),
         Err(error) => printer.warning(&format!(
-            "warning: cannot append the job summary to {} ({GITHUB_STEP_SUMMARY}): {error}",
+            "cannot append the job summary to {} ({GITHUB_STEP_SUMMARY}): {error}",
             path.display()
         )),
     }

@@ -2,100 +2,113 @@
 //! status, size and linkage. People read a grid faster than a list.
 //!
 //! ```text
-//!          amd64                  arm64                      arm
-//! linux    ok 2.1 MiB pure Go     ok 2.0 MiB pure Go         v7 ok 2.0 MiB pure Go
-//!          +cgo.musl ok static    
-//! windows  ok 2.2 MiB pure Go     FAILED
+//!          amd64                                    arm64              arm
+//! linux    ok 1.5 MiB static                        ok 1.4 MiB static  v7 ok 1.4 MiB static
+//!          +cgo.musl ok 1.6 MiB static
+//! windows  ok 2.4 MiB kernel32.dll VIOLATES POLICY  FAILED
 //! ```
 //!
-//! Linkage comes from the plan for now (cgo, libc); the inspector will report what the
-//! binary really links.
+//! A built target shows its linkage as the inspector found it (`crate::verify::linkage`),
+//! or as planned (`pure Go`, `glibc ≥2.17`) when it was not inspected, then `VIOLATES POLICY`
+//! and `reproducible`/`NOT REPRODUCIBLE` when those apply. `check` shows status alone.
 
-use crosscheck_executor::{RunSummary, Status};
+use crosscheck_executor::{RunSummary, Status, TargetResult, Verdict};
 use crosscheck_planner::{Plan, PlannedTarget};
 
-use super::{Verb, human_size};
+use super::inspection::inspection_facts;
+use super::rows::qualifier;
+use super::words::{Verb, human_size, status_word};
 
 /// Renders the grid.
 pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
-    let mut oses: Vec<&str> = Vec::new();
-    let mut arches: Vec<&str> = Vec::new();
-    for target in &plan.targets {
-        if !oses.contains(&target.goos.as_str()) {
-            oses.push(&target.goos);
-        }
-        if !arches.contains(&target.goarch.as_str()) {
-            arches.push(&target.goarch);
-        }
-    }
-    let mut rows: Vec<Vec<Vec<String>>> = Vec::new();
+    let (oses, arches) = axes(
+        plan.targets
+            .iter()
+            .map(|t| (t.goos.as_str(), t.goarch.as_str())),
+    );
     let mut header = vec![vec![String::new()]];
     header.extend(arches.iter().map(|arch| vec![(*arch).to_owned()]));
-    rows.push(header);
+    let mut rows = vec![header];
     for os in &oses {
         let mut row = vec![vec![(*os).to_owned()]];
         for arch in &arches {
-            let cell = plan
-                .targets
-                .iter()
-                .zip(&summary.results)
-                .filter(|(t, _)| t.goos == *os && t.goarch == *arch)
-                .map(|(target, result)| {
-                    let mut words = Vec::new();
-                    if let Some(qualifier) = qualifier(target) {
-                        words.push(qualifier);
-                    }
-                    words.push(
-                        match result.status {
-                            Status::Built | Status::Checked => "ok",
-                            Status::Failed => "FAILED",
-                            Status::Skipped => "skipped",
-                            Status::Cancelled => "cancelled",
-                        }
-                        .to_owned(),
-                    );
-                    if let Some(artifact) = &result.artifact {
-                        words.push(human_size(artifact.size));
-                    }
-                    if verb == Verb::Build && matches!(result.status, Status::Built) {
-                        // Linkage as the inspector found it (crate::verify::linkage), else as planned.
-                        words.push(
-                            result
-                                .inspection
-                                .as_ref()
-                                .and_then(|i| i.report["linkage"].as_str())
-                                .map_or_else(|| linkage(target), str::to_owned),
-                        );
-                        if result
-                            .inspection
-                            .as_ref()
-                            .is_some_and(|i| i.verdict == crosscheck_executor::Verdict::Fail)
-                        {
-                            words.push("VIOLATES POLICY".to_owned());
-                        }
-                        match &result.reproducible {
-                            Some(r) if r.verified => words.push("reproducible".to_owned()),
-                            Some(_) => words.push("NOT REPRODUCIBLE".to_owned()),
-                            None => {}
-                        }
-                    }
-                    words.join(" ")
-                })
-                .collect();
-            row.push(cell);
+            row.push(
+                plan.targets
+                    .iter()
+                    .zip(&summary.results)
+                    .filter(|(t, _)| t.goos == *os && t.goarch == *arch)
+                    .map(|(target, result)| cell_line(target, result, verb))
+                    .collect(),
+            );
         }
         rows.push(row);
     }
     render_cells(&rows)
 }
 
-/// What tells apart targets that share a cell: the variant and the cgo/libc suffix.
-fn qualifier(target: &PlannedTarget) -> Option<String> {
-    let id = target.id.to_string();
-    let prefix = format!("{}/{}", target.goos, target.goarch);
-    let rest = id.strip_prefix(&prefix).unwrap_or_default();
-    let rest = rest.strip_prefix('/').unwrap_or(rest);
-    (!rest.is_empty()).then(|| rest.to_owned())
+/// GOOS values and GOARCH values of `(goos, goarch)` pairs in first-seen order: a grid's
+/// rows and columns.
+pub(crate) fn axes<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut oses: Vec<&str> = Vec::new();
+    let mut arches: Vec<&str> = Vec::new();
+    for (goos, goarch) in pairs {
+        if !oses.contains(&goos) {
+            oses.push(goos);
+        }
+        if !arches.contains(&goarch) {
+            arches.push(goarch);
+        }
+    }
+    (oses, arches)
+}
+
+/// One target in its cell: `+cgo.musl ok 2.1 MiB static`.
+fn cell_line(target: &PlannedTarget, result: &TargetResult, verb: Verb) -> String {
+    let mut words = Vec::new();
+    words.extend(qualifier(
+        &target.id.to_string(),
+        &target.goos,
+        &target.goarch,
+    ));
+    words.push(
+        match result.status {
+            Status::Built | Status::Checked => "ok",
+            other => status_word(other),
+        }
+        .to_owned(),
+    );
+    if let Some(artifact) = &result.artifact {
+        words.push(human_size(artifact.size));
+    }
+    if verb == Verb::Build && result.status == Status::Built {
+        words.extend(built_words(target, result));
+    }
+    words.join(" ")
+}
+
+/// What a built artifact adds: its linkage, whether it breaks its policy, and whether it
+/// was reproduced.
+fn built_words(target: &PlannedTarget, result: &TargetResult) -> Vec<String> {
+    let inspected = result
+        .inspection
+        .as_ref()
+        .and_then(|i| inspection_facts(i).linkage);
+    let mut words = vec![inspected.unwrap_or_else(|| linkage(target))];
+    if result
+        .inspection
+        .as_ref()
+        .is_some_and(|i| i.verdict == Verdict::Fail)
+    {
+        words.push("VIOLATES POLICY".to_owned());
+    }
+    match &result.reproducible {
+        Some(r) if r.verified => words.push("reproducible".to_owned()),
+        Some(_) => words.push("NOT REPRODUCIBLE".to_owned()),
+        None => {}
+    }
+    words
 }
 
 /// Linkage as planned: pure Go, static musl, or dynamic against glibc.

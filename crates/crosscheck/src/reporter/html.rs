@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use crosscheck_executor::{Status, Verdict};
 
 use super::rows::{Row, Rows};
+use super::words::plural;
 
 /// Background of a target that built and passed inspection (or was checked).
 pub const PASS_BACKGROUND: &str = "#cdeccb";
@@ -23,29 +24,9 @@ pub const VIOLATION_BACKGROUND: &str = "#f6e3a1";
 /// Background of a skipped or cancelled target.
 pub const SKIPPED_BACKGROUND: &str = "#e2e2e2";
 
-/// The facts of an inspection report shown in a target's details, in this order
-/// (docs/inspect.md describes each).
-const FACTS: &[&str] = &[
-    "format",
-    "goos",
-    "goarch",
-    "bits",
-    "static",
-    "libc",
-    "glibc_min",
-    "interpreter",
-    "libraries",
-    "pie",
-    "nx",
-    "relro",
-    "stripped",
-    "debug_info",
-    "macos_min",
-];
-
 /// The page.
 pub fn render(rows: &Rows) -> String {
-    let title = format!("crosscheck {} {}", rows.command, rows.project);
+    let title = format!("crosscheck {} {}", rows.command.name(), rows.project);
     let mut out = String::new();
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Nothing may load: the page must look the same offline, from a CI artifact, in ten years.
@@ -60,7 +41,7 @@ pub fn render(rows: &Rows) -> String {
     let _ = writeln!(
         out,
         "<h1>crosscheck {} <span class=\"project\">{}</span>{}</h1>",
-        escape(rows.command),
+        escape(rows.command.name()),
         escape(&rows.project),
         rows.version
             .as_ref()
@@ -124,16 +105,21 @@ fn class(row: &Row) -> &'static str {
     }
 }
 
+/// One target's box: a summary line that opens to its details.
 fn target(row: &Row) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<details class=\"target {}\" data-target=\"{}\" data-status=\"{}\">",
+    format!(
+        "<details class=\"target {}\" data-target=\"{}\" data-status=\"{}\"><summary>{}</summary>\n<div class=\"body\"><dl>{}</dl></div></details>\n",
         class(row),
         escape(&row.id),
-        escape(row.status_word())
-    );
-    out.push_str("<summary>");
+        escape(row.status_word()),
+        summary(row),
+        details(row)
+    )
+}
+
+/// What the closed box shows: qualifier, status, size · linkage · Go, violations, failure.
+fn summary(row: &Row) -> String {
+    let mut out = String::new();
     if let Some(qualifier) = &row.qualifier {
         let _ = write!(
             out,
@@ -146,16 +132,14 @@ fn target(row: &Row) -> String {
         "<span class=\"status\">{}</span>",
         escape(row.status_word())
     );
-    let mut facts = Vec::new();
-    if row.size.is_some() {
-        facts.push(row.size_text());
-    }
-    if let Some(linkage) = &row.linkage {
-        facts.push(linkage.clone());
-    }
-    if let Some(go) = &row.go_version {
-        facts.push(go.clone());
-    }
+    let facts: Vec<String> = [
+        row.size.is_some().then(|| row.size_text()),
+        row.linkage.clone(),
+        row.go_version.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !facts.is_empty() {
         let _ = write!(
             out,
@@ -164,45 +148,63 @@ fn target(row: &Row) -> String {
         );
     }
     if !row.violations.is_empty() {
-        let count = row.violations.len();
         let _ = write!(
             out,
-            "<span class=\"violations\">{count} violation{}</span>",
-            if count == 1 { "" } else { "s" }
+            "<span class=\"violations\">{}</span>",
+            plural(row.violations.len(), "violation", "violations")
         );
     }
     if let Some(failure) = &row.failure {
         let _ = write!(out, "<span class=\"failure\">{}</span>", escape(failure));
     }
-    out.push_str("</summary>\n<div class=\"body\"><dl>");
-    let mut field = |name: &str, value: String| {
-        let _ = write!(out, "<dt>{name}</dt><dd>{value}</dd>");
-    };
-    field("target", code(&row.id));
-    field("status", escape(row.status_word()));
-    field("path", code(&row.path));
+    out
+}
+
+/// What the opened box lists, as `<dt>`/`<dd>` pairs.
+fn details(row: &Row) -> String {
+    identity(row)
+        .into_iter()
+        .chain(outcome(row))
+        .chain(how_built(row))
+        .map(|(name, value)| format!("<dt>{name}</dt><dd>{value}</dd>"))
+        .collect()
+}
+
+/// Which artifact: id, status, path, checksum, the packaged files, build time.
+fn identity(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("target", code(&row.id)),
+        ("status", escape(row.status_word())),
+        ("path", code(&row.path)),
+    ];
     if let Some(sha) = &row.sha256 {
-        field("sha256", code(sha));
+        fields.push(("sha256", code(sha)));
     }
     for file in &row.files {
-        field(
+        fields.push((
             file.kind,
             format!(
                 "{} <span class=\"sha\">sha256 {}</span>",
                 code(&file.path),
                 code(&file.sha256)
             ),
-        );
+        ));
     }
     let duration = row.duration_text();
     if !duration.is_empty() {
-        field("duration", escape(&duration));
+        fields.push(("duration", escape(&duration)));
     }
+    fields
+}
+
+/// What went wrong: the failure with its hint, the violations.
+fn outcome(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
     if let Some(failure) = &row.failure {
-        field("failure", escape(failure));
+        fields.push(("failure", escape(failure)));
     }
     if let Some(hint) = &row.hint {
-        field("hint", escape(hint));
+        fields.push(("hint", escape(hint)));
     }
     if !row.violations.is_empty() {
         let items: String = row
@@ -210,67 +212,40 @@ fn target(row: &Row) -> String {
             .iter()
             .map(|v| format!("<li>{}</li>", escape(v)))
             .collect();
-        field("violations", format!("<ul>{items}</ul>"));
+        fields.push(("violations", format!("<ul>{items}</ul>")));
     }
+    fields
+}
+
+/// How it was built and what came out: commands, C compiler, inspection, log.
+fn how_built(row: &Row) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
     if !row.commands.is_empty() {
         let lines: Vec<String> = row
             .commands
             .iter()
             .map(|argv| crosscheck_executor::display_command(argv))
             .collect();
-        field(
-            "commands",
-            format!("<pre>{}</pre>", escape(&lines.join("\n"))),
-        );
+        fields.push(("commands", pre("", &lines)));
     }
     if let Some(cc) = &row.c_compiler {
-        field("C compiler", code(cc));
+        fields.push(("C compiler", code(cc)));
     }
-    if let Some(report) = &row.inspection {
-        let facts: Vec<String> = FACTS
-            .iter()
-            .filter_map(|key| {
-                let value = fact(&report[*key])?;
-                Some(format!("{key}: {value}"))
-            })
-            .chain(
-                ["version", "path", "build_id"]
-                    .iter()
-                    .filter_map(|key| Some(format!("go.{key}: {}", fact(&report["go"][*key])?))),
-            )
-            .collect();
-        field(
-            "inspection",
-            format!("<pre>{}</pre>", escape(&facts.join("\n"))),
-        );
+    if let Some(facts) = &row.inspection {
+        fields.push(("inspection", pre("", facts)));
     }
     if let Some(log) = &row.log {
-        field("log", code(log));
+        fields.push(("log", code(log)));
     }
     if !row.log_tail.is_empty() {
-        field(
-            "log tail",
-            format!(
-                "<pre class=\"log\">{}</pre>",
-                escape(&row.log_tail.join("\n"))
-            ),
-        );
+        fields.push(("log tail", pre(" class=\"log\"", &row.log_tail)));
     }
-    out.push_str("</dl></div></details>\n");
-    out
+    fields
 }
 
-/// A report value as one line; `None` for null.
-fn fact(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(items) if items.is_empty() => Some("none".to_owned()),
-        serde_json::Value::Array(items) => {
-            Some(items.iter().filter_map(fact).collect::<Vec<_>>().join(", "))
-        }
-        other => Some(other.to_string()),
-    }
+/// Lines in a `<pre>` with `attributes`.
+fn pre(attributes: &str, lines: &[String]) -> String {
+    format!("<pre{attributes}>{}</pre>", escape(&lines.join("\n")))
 }
 
 fn code(text: &str) -> String {

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crosscheck_executor::{RunSummary, Status, Verdict};
+use crosscheck_executor::{RunSummary, Status, TargetResult, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Verb;
@@ -28,48 +28,8 @@ pub fn render(
             .as_ref()
             .filter(|i| i.verdict == Verdict::Fail)
             .map(|i| i.problems.as_slice());
-        let status = match result.status {
-            Status::Built | Status::Checked => match violations {
-                None => TestCaseStatus::success(),
-                Some(problems) => {
-                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    status.set_message(format!(
-                        "built, but the artifact breaks its target or policy: {}",
-                        problems.join("; ")
-                    ));
-                    status.set_type("policy");
-                    status.set_description(problems.join("\n"));
-                    status
-                }
-            },
-            Status::Skipped | Status::Cancelled => {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(if result.status == Status::Skipped {
-                    "not started (fail-fast or interrupted)"
-                } else {
-                    "cancelled while running (fail-fast or interrupted)"
-                });
-                status
-            }
-            Status::Failed => {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                if let Some(failure) = &result.failure {
-                    let message = match &failure.hint {
-                        Some(hint) => format!("{} (hint: {hint})", failure.message),
-                        None => failure.message.clone(),
-                    };
-                    status.set_message(message);
-                    status.set_type(format!("{:?}", failure.kind));
-                }
-                status.set_description(result.output_tail.join("\n"));
-                status
-            }
-        };
-        let mut case = TestCase::new(result.id.clone(), status);
-        case.set_classname(match verb {
-            Verb::Build => "crosscheck.build",
-            Verb::Check => "crosscheck.check",
-        });
+        let mut case = TestCase::new(result.id.clone(), case_status(result, violations));
+        case.set_classname(format!("crosscheck.{}", verb.name()));
         case.set_time(result.duration);
         if let Some(problems) = violations {
             // Dashboards that hide failure bodies still show system-out.
@@ -79,6 +39,47 @@ pub fn render(
     }
     report.add_test_suite(suite);
     report.to_string()
+}
+
+/// A target's testcase outcome: `violations` fail a target that built.
+fn case_status(result: &TargetResult, violations: Option<&[String]>) -> TestCaseStatus {
+    match result.status {
+        Status::Built | Status::Checked => match violations {
+            None => TestCaseStatus::success(),
+            Some(problems) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!(
+                    "built, but the artifact breaks its target or policy: {}",
+                    problems.join("; ")
+                ));
+                status.set_type("policy");
+                status.set_description(problems.join("\n"));
+                status
+            }
+        },
+        Status::Skipped | Status::Cancelled => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(if result.status == Status::Skipped {
+                "not started (fail-fast or interrupted)"
+            } else {
+                "cancelled while running (fail-fast or interrupted)"
+            });
+            status
+        }
+        Status::Failed => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            if let Some(failure) = &result.failure {
+                let message = match &failure.hint {
+                    Some(hint) => format!("{} (hint: {hint})", failure.message),
+                    None => failure.message.clone(),
+                };
+                status.set_message(message);
+                status.set_type(format!("{:?}", failure.kind));
+            }
+            status.set_description(result.output_tail.join("\n"));
+            status
+        }
+    }
 }
 
 /// Writes the report to `path` atomically.
@@ -94,13 +95,9 @@ pub fn write_report(
     verb: Verb,
     printer: &crate::printer::Printer,
 ) -> Result<(), crate::errors::CliError> {
-    let word = match verb {
-        Verb::Build => "build",
-        Verb::Check => "check",
-    };
     let xml = render(
         summary,
-        &format!("crosscheck {word} {}", plan.project.name),
+        &format!("crosscheck {} {}", verb.name(), plan.project.name),
         verb,
     )
     .map_err(|e| crate::errors::CliError::Usage(format!("cannot render the JUnit report: {e}")))?;

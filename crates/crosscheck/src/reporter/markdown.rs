@@ -12,7 +12,7 @@ use super::rows::{Row, Rows};
 pub fn render(rows: &Rows) -> String {
     let mut out = format!(
         "### crosscheck {} {}\n\n",
-        rows.command,
+        rows.command.name(),
         escape(&rows.project)
     );
     let mut facts = vec![rows.headline(), escape(&rows.go_version)];

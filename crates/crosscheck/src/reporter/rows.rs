@@ -1,24 +1,29 @@
 //! One flat row per target: what the step summary, `report --format markdown|json` and the
-//! HTML page show, built either from a finished run ([`RunSummary`] + [`Plan`]) or from a
-//! `dist/manifest.json` read back later ([`Manifest`]). The renderers never look at the
-//! executor's types, so a live run and a manifest on disk look the same.
+//! HTML page show. Rows are made one way, from a manifest record ([`Manifest`]): the one a
+//! run just made ([`RunSummary::manifest`], written or not) or a `dist/manifest.json` read
+//! back later. The renderers never look at the executor's types, so a live run and the
+//! manifest it wrote look the same.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crosscheck_executor::{Manifest, RunSummary, Status, Verdict, format_duration};
-use crosscheck_planner::Plan;
+use crosscheck_schema::{ManifestTarget, dist};
 use serde::Serialize;
 
-use super::human_size;
+use super::grid;
+use super::inspection::inspection_facts;
+use super::messages::compiler;
+use super::words::{Verb, human_size, push_counts, status_word};
 
 /// The whole report: where it came from and one row per target, in plan order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rows {
     /// What ran: `build` or `check`.
-    pub command: &'static str,
+    pub command: Verb,
     /// The binary name.
     pub project: String,
-    /// `{version}` of the project, when known (manifests only).
+    /// `{version}` of the project, when not empty.
     pub version: Option<String>,
     /// The Go toolchain that built, e.g. `go1.26.8`.
     pub go_version: String,
@@ -71,9 +76,10 @@ pub struct Row {
     pub log_tail: Vec<String>,
     /// The files packaged from the artifact (archive, SBOM), from the manifest.
     pub files: Vec<ReleaseFile>,
-    /// The inspector's full report (docs/inspect.md), when inspected.
+    /// The inspection's facts, one `key: value` line each (docs/inspect.md), when
+    /// inspected.
     #[serde(skip)]
-    pub inspection: Option<serde_json::Value>,
+    pub inspection: Option<Vec<String>>,
 }
 
 /// A file the packaging phase wrote for a target.
@@ -91,18 +97,51 @@ pub struct ReleaseFile {
 pub const LOG_TAIL: usize = 20;
 
 impl Row {
-    /// `ok`, `FAILED`, `skipped`, `cancelled`; `VIOLATES POLICY` for a built artifact that
-    /// failed inspection.
+    fn new(target: &ManifestTarget, log_tail: Vec<String>) -> Row {
+        let facts = target.inspection.as_ref().map(inspection_facts);
+        let inspection = target.inspection.as_ref();
+        Row {
+            id: target.id.clone(),
+            goos: target.goos.clone(),
+            goarch: target.goarch.clone(),
+            qualifier: qualifier(&target.id, &target.goos, &target.goarch),
+            status: target.status,
+            verdict: inspection.map(|i| i.verdict),
+            violations: inspection.map(|i| i.problems.clone()).unwrap_or_default(),
+            size: target.size,
+            linkage: facts.as_ref().and_then(|f| f.linkage.clone()),
+            go_version: facts.as_ref().and_then(|f| f.go_version.clone()),
+            duration_ms: target.duration_ms,
+            path: target.path.clone(),
+            sha256: target.sha256.clone(),
+            commands: target.commands.clone(),
+            c_compiler: target.c_compiler.as_ref().map(compiler),
+            failure: target.failure.as_ref().map(|f| f.message.clone()),
+            hint: target.failure.as_ref().and_then(|f| f.hint.clone()),
+            log: target.log.clone(),
+            log_tail,
+            files: [("archive", &target.archive), ("sbom", &target.sbom)]
+                .into_iter()
+                .filter_map(|(kind, file)| {
+                    file.as_ref().map(|file| ReleaseFile {
+                        kind,
+                        path: file.path.clone(),
+                        sha256: file.sha256.clone(),
+                    })
+                })
+                .collect(),
+            inspection: facts.map(|f| f.details),
+        }
+    }
+
+    /// `built`, `checked`, `FAILED`, `skipped`, `cancelled`; `VIOLATES POLICY` for a built
+    /// artifact that failed inspection.
     pub fn status_word(&self) -> &'static str {
         match self.status {
             Status::Built | Status::Checked if self.verdict == Some(Verdict::Fail) => {
                 "VIOLATES POLICY"
             }
-            Status::Built => "built",
-            Status::Checked => "checked",
-            Status::Failed => "FAILED",
-            Status::Skipped => "skipped",
-            Status::Cancelled => "cancelled",
+            status => status_word(status),
         }
     }
 
@@ -126,111 +165,55 @@ impl Row {
 }
 
 impl Rows {
-    /// The rows of a run that just finished.
-    pub fn from_run(plan: &Plan, summary: &RunSummary, command: &'static str) -> Rows {
-        let targets = plan
-            .targets
+    /// The rows of a run that just finished, from the manifest record it carries (packaged
+    /// files and universal binaries included). The log tails are the output the run kept:
+    /// `check` writes no logs, and a build's log opens with crosscheck's own header lines.
+    pub fn from_run(summary: &RunSummary, verb: Verb) -> Rows {
+        let tails: HashMap<&str, &[String]> = summary
+            .results
             .iter()
-            .zip(&summary.results)
-            .map(|(target, result)| {
-                let inspection = result.inspection.as_ref();
-                Row {
-                    id: result.id.clone(),
-                    goos: target.goos.clone(),
-                    goarch: target.goarch.clone(),
-                    qualifier: qualifier(&result.id, &target.goos, &target.goarch),
-                    status: result.status,
-                    verdict: inspection.map(|i| i.verdict),
-                    violations: inspection.map(|i| i.problems.clone()).unwrap_or_default(),
-                    size: result.artifact.as_ref().map(|a| a.size),
-                    linkage: inspection.and_then(|i| linkage(&i.report)),
-                    go_version: inspection.and_then(|i| go_version(&i.report)),
-                    duration_ms: u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX),
-                    path: target.output.clone(),
-                    sha256: result.artifact.as_ref().map(|a| a.sha256.clone()),
-                    // Only the manifest records the exact commands the executor ran (check
-                    // runs other commands than the plan's build argv); nothing shows them
-                    // from a live run.
-                    commands: Vec::new(),
-                    c_compiler: None,
-                    failure: result.failure.as_ref().map(|f| f.message.clone()),
-                    hint: result.failure.as_ref().and_then(|f| f.hint.clone()),
-                    log: result.log.as_ref().map(|l| l.display().to_string()),
-                    log_tail: tail(&result.output_tail),
-                    // Packaging runs after every target ended; the manifest has its files.
-                    files: Vec::new(),
-                    inspection: inspection.map(|i| i.report.clone()),
-                }
-            })
+            .map(|result| (result.id.as_str(), result.output_tail.as_slice()))
             .collect();
-        Rows {
-            command,
-            project: plan.project.name.clone(),
-            version: None,
-            go_version: plan.go.version.clone(),
-            interrupted: summary.interrupted,
-            targets,
-        }
+        Rows::new(&summary.manifest, verb, |target| {
+            tails
+                .get(target.id.as_str())
+                .map(|lines| tail(lines))
+                .unwrap_or_default()
+        })
     }
 
     /// The rows of a manifest in `dist`; log tails are read from `dist/logs/` when the
     /// files are still there.
     pub fn from_manifest(manifest: &Manifest, dist: &Path) -> Rows {
-        let targets = manifest
-            .targets
-            .iter()
-            .map(|target| {
-                let inspection = target.inspection.as_ref();
-                let log_tail = target
-                    .log
-                    .as_ref()
-                    .filter(|log| inside(Path::new(log)))
-                    .map(|log| read_tail(&dist.join(log)))
-                    .unwrap_or_default();
-                Row {
-                    id: target.id.clone(),
-                    goos: target.goos.clone(),
-                    goarch: target.goarch.clone(),
-                    qualifier: qualifier(&target.id, &target.goos, &target.goarch),
-                    status: target.status,
-                    verdict: inspection.map(|i| i.verdict),
-                    violations: inspection.map(|i| i.problems.clone()).unwrap_or_default(),
-                    size: target.size,
-                    linkage: inspection.and_then(|i| linkage(&i.report)),
-                    go_version: inspection.and_then(|i| go_version(&i.report)),
-                    duration_ms: target.duration_ms,
-                    path: target.path.clone(),
-                    sha256: target.sha256.clone(),
-                    commands: target.commands.clone(),
-                    c_compiler: target
-                        .c_compiler
-                        .as_ref()
-                        .map(|cc| format!("{} ({})", cc.cc, cc.via)),
-                    failure: target.failure.as_ref().map(|f| f.message.clone()),
-                    hint: target.failure.as_ref().and_then(|f| f.hint.clone()),
-                    log: target.log.clone(),
-                    log_tail,
-                    files: [("archive", &target.archive), ("sbom", &target.sbom)]
-                        .into_iter()
-                        .filter_map(|(kind, file)| {
-                            file.as_ref().map(|file| ReleaseFile {
-                                kind,
-                                path: file.path.clone(),
-                                sha256: file.sha256.clone(),
-                            })
-                        })
-                        .collect(),
-                    inspection: inspection.map(|i| i.report.clone()),
-                }
-            })
-            .collect();
+        Rows::new(manifest, Verb::Build, |target| {
+            target
+                .log
+                .as_ref()
+                // A report of a manifest someone handed over must not embed `/etc/passwd`.
+                .filter(|log| dist::stays_inside(log))
+                .map(|log| read_tail(&dist.join(log)))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The one way rows are made: one per manifest entry, in its order, with `log_tail`'s
+    /// lines for each.
+    fn new(
+        manifest: &Manifest,
+        verb: Verb,
+        log_tail: impl Fn(&ManifestTarget) -> Vec<String>,
+    ) -> Rows {
         Rows {
-            command: "build",
+            command: verb,
             project: manifest.project.name.clone(),
             version: Some(manifest.project.version.clone()).filter(|v| !v.is_empty()),
             go_version: manifest.go_version.clone(),
             interrupted: manifest.interrupted,
-            targets,
+            targets: manifest
+                .targets
+                .iter()
+                .map(|target| Row::new(target, log_tail(target)))
+                .collect(),
         }
     }
 
@@ -250,22 +233,20 @@ impl Rows {
     /// `built 2 of 3 targets, 1 failed, 1 violates policy`.
     pub fn headline(&self) -> String {
         let done = self.count(Status::Built) + self.count(Status::Checked);
-        let word = if self.command == "check" {
-            "checked"
-        } else {
-            "built"
-        };
-        let mut line = format!("{word} {done} of {} targets", self.targets.len());
-        for (count, word) in [
-            (self.count(Status::Failed), "failed"),
-            (self.count(Status::Cancelled), "cancelled"),
-            (self.count(Status::Skipped), "skipped"),
-            (self.violating(), "violate policy"),
-        ] {
-            if count > 0 {
-                line.push_str(&format!(", {count} {word}"));
-            }
-        }
+        let mut line = format!(
+            "{} {done} of {} targets",
+            self.command.done_word(),
+            self.targets.len()
+        );
+        push_counts(
+            &mut line,
+            &[
+                (self.count(Status::Failed), "failed"),
+                (self.count(Status::Cancelled), "cancelled"),
+                (self.count(Status::Skipped), "skipped"),
+                (self.violating(), "violate policy"),
+            ],
+        );
         if self.interrupted {
             line.push_str(" (interrupted)");
         }
@@ -274,17 +255,11 @@ impl Rows {
 
     /// GOOS values and GOARCH values in first-seen order: the grid's rows and columns.
     pub fn axes(&self) -> (Vec<&str>, Vec<&str>) {
-        let mut oses: Vec<&str> = Vec::new();
-        let mut arches: Vec<&str> = Vec::new();
-        for row in &self.targets {
-            if !oses.contains(&row.goos.as_str()) {
-                oses.push(&row.goos);
-            }
-            if !arches.contains(&row.goarch.as_str()) {
-                arches.push(&row.goarch);
-            }
-        }
-        (oses, arches)
+        grid::axes(
+            self.targets
+                .iter()
+                .map(|row| (row.goos.as_str(), row.goarch.as_str())),
+        )
     }
 
     /// The rows of one grid cell.
@@ -296,7 +271,7 @@ impl Rows {
 }
 
 /// What follows `goos/goarch` in the id: the variant and the cgo/libc suffix.
-fn qualifier(id: &str, goos: &str, goarch: &str) -> Option<String> {
+pub(crate) fn qualifier(id: &str, goos: &str, goarch: &str) -> Option<String> {
     let rest = id
         .strip_prefix(goos)
         .and_then(|r| r.strip_prefix('/'))
@@ -306,23 +281,8 @@ fn qualifier(id: &str, goos: &str, goarch: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_owned())
 }
 
-fn linkage(report: &serde_json::Value) -> Option<String> {
-    report["linkage"].as_str().map(str::to_owned)
-}
-
-fn go_version(report: &serde_json::Value) -> Option<String> {
-    report["go"]["version"].as_str().map(str::to_owned)
-}
-
 fn tail(lines: &[String]) -> Vec<String> {
     lines[lines.len().saturating_sub(LOG_TAIL)..].to_vec()
-}
-
-/// Whether a path from the manifest stays inside the dist directory: a report of a
-/// manifest someone handed over must not embed `/etc/passwd` or `../../.ssh/id_ed25519`.
-fn inside(path: &Path) -> bool {
-    path.components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// The last lines of a log; nothing when it is gone or unreadable (a report of an old dist
@@ -342,10 +302,10 @@ mod tests {
 
     #[test]
     fn logs_outside_dist_are_not_read() {
-        assert!(inside(Path::new("logs/linux_amd64.log")));
-        assert!(!inside(Path::new("../secret")));
-        assert!(!inside(Path::new("/etc/passwd")));
-        assert!(!inside(Path::new("logs/../../x")));
+        assert!(dist::stays_inside("logs/linux_amd64.log"));
+        assert!(!dist::stays_inside("../secret"));
+        assert!(!dist::stays_inside("/etc/passwd"));
+        assert!(!dist::stays_inside("logs/../../x"));
     }
 
     #[test]
