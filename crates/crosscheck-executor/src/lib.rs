@@ -15,17 +15,20 @@
 //!    optionally [`Inspect`]ed; failures are [`classify()`]d with a hint.
 //! 4. With [`RunOptions::verify_reproducible`], each built target is built a second time in a
 //!    copy of the module with an empty build cache and the two artifacts are compared byte
-//!    for byte ([`Reproduction`], [`Event::Reproduced`]).
+//!    for byte ([`crosscheck_schema::Reproduction`], [`Event::Reproduced`]).
 //! 5. A [`Package`] hook, when set, packages what was built (archives, universal binaries).
-//! 6. At the end it writes `manifest.json` ([`Manifest`]), `SHA256SUMS` and the logs, and
-//!    returns a [`RunSummary`].
+//! 6. At the end it writes `manifest.json` ([`mod@manifest`]'s [`manifest::record`] of the
+//!    run), `SHA256SUMS` and the logs through [`crosscheck_schema::dist`], and returns a
+//!    [`RunSummary`] that carries the same record.
 //!
 //! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
 //! [`crosscheck_planner::check_commands`] and nothing is written.
 //!
 //! The executor decides nothing about *what* to build: argv, output paths and the plan's
 //! environment come from the plan. It only adds what depends on this machine (the C
-//! compiler, zig caches) and records it. It never prints.
+//! compiler, zig caches) and records it. It never prints. The records it produces (the
+//! manifest, statuses, failures, inspections) are `crosscheck-schema`'s, shared with every
+//! stage; `docs/architecture.md` shows where the executor sits.
 #![warn(missing_docs)]
 
 pub mod classify;
@@ -59,10 +62,3 @@ pub use package::Package;
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
 pub use runner::{format_duration, run};
 pub use toolchain::{HostTools, MissingCc, Zig, ZigSource, resolve_c_compiler};
-
-// The records a run produces belong to every stage: they live in `crosscheck-schema`.
-pub use crosscheck_schema::{
-    Artifact, CcKind, Difference, Failure, FailureKind, Inspection, LockPolicy,
-    MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile, MergedShard, PackageFailure, PackageOutcome,
-    Reproduction, ResolvedCc, Status, Verdict, dist, manifest_schema,
-};

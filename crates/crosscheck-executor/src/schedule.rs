@@ -49,7 +49,7 @@ impl Timings {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::dist::write_atomically(path, &json)
+        crosscheck_schema::dist::write_atomically(path, &json)
     }
 
     /// The recorded duration of `target` in `project`.

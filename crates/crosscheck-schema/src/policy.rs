@@ -21,7 +21,8 @@ pub enum StaticPolicy {
     Required,
     /// `false`: must be dynamically linked.
     Forbidden,
-    /// `"auto"`: static exactly when the expectation implies it (see [`expects_static`]).
+    /// `"auto"`: static exactly when the expectation implies it (the inspector's
+    /// `verdict::expects_static`: pure-Go builds on linux and the BSDs, and musl builds).
     Auto,
 }
 

@@ -73,8 +73,8 @@ pub fn verify(path: &Path, expect: Option<&Expectation>, policy: &Policy, hash: 
 pub struct ArtifactInspector;
 
 impl crosscheck_executor::Inspect for ArtifactInspector {
-    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_executor::Inspection {
-        use crosscheck_executor::{Inspection, Verdict};
+    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_schema::Inspection {
+        use crosscheck_schema::{Inspection, Verdict};
         let expect = Expectation::for_target(target);
         let verified = verify(artifact, Some(&expect), &target.policy, false);
         match verified.outcome {

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 
-use crosscheck_executor::{
-    FailurePolicy, HostTools, LockPolicy, Mode, RunOptions, RunSummary, Status, Verdict,
-};
+use crosscheck_executor::{FailurePolicy, HostTools, Mode, RunOptions, RunSummary};
+
 use crosscheck_planner::Plan;
+use crosscheck_schema::{LockPolicy, Status, Verdict};
 use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};

@@ -6,8 +6,10 @@
 
 use std::path::Path;
 
-use crosscheck_executor::{CcKind, HostTools, resolve_c_compiler};
+use crosscheck_executor::{HostTools, resolve_c_compiler};
+
 use crosscheck_planner::{GoToolchain, Plan, PlannedTarget, Requirement};
+use crosscheck_schema::CcKind;
 
 use crate::cli::DoctorArgs;
 use crate::errors::CliError;

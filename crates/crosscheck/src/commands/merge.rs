@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crosscheck_executor::{LockPolicy, Status};
 use crosscheck_release::{MergeRequest, MergeSummary};
+use crosscheck_schema::{LockPolicy, Status};
 
 use crate::cli::{MergeArgs, MergeFormat};
 use crate::errors::CliError;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crosscheck_executor::{MANIFEST_SCHEMA_VERSION, Manifest};
+use crosscheck_schema::{MANIFEST_SCHEMA_VERSION, Manifest};
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::errors::CliError;
@@ -54,7 +54,7 @@ fn locate(given: &Path) -> (PathBuf, PathBuf) {
     }
     (
         given.to_owned(),
-        given.join(crosscheck_executor::dist::MANIFEST_FILE),
+        given.join(crosscheck_schema::dist::MANIFEST_FILE),
     )
 }
 

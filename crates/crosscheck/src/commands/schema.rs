@@ -6,7 +6,7 @@ use crate::printer::Printer;
 
 pub fn run(args: &SchemaArgs, printer: &Printer) -> Result<(), CliError> {
     let schema = match args.file {
-        SchemaFile::Manifest => crosscheck_executor::manifest_schema(),
+        SchemaFile::Manifest => crosscheck_schema::manifest_schema(),
     };
     printer.stdout(&crate::json::pretty(&schema)?);
     Ok(())

@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crosscheck_executor::Status;
+use crosscheck_schema::Status;
 
 use super::markdown;
 use super::rows::{Row, Rows};

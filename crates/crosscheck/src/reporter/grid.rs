@@ -12,8 +12,10 @@
 //! or as planned (`pure Go`, `glibc ≥2.17`) when it was not inspected, then `VIOLATES POLICY`
 //! and `reproducible`/`NOT REPRODUCIBLE` when those apply. `check` shows status alone.
 
-use crosscheck_executor::{RunSummary, Status, TargetResult, Verdict};
+use crosscheck_executor::{RunSummary, TargetResult};
+
 use crosscheck_planner::{Plan, PlannedTarget};
+use crosscheck_schema::{Status, Verdict};
 
 use super::inspection::inspection_facts;
 use super::rows::qualifier;

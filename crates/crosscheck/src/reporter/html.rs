@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crosscheck_executor::{Status, Verdict};
+use crosscheck_schema::{Status, Verdict};
 
 use super::rows::{Row, Rows};
 use super::words::plural;

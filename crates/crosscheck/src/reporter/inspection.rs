@@ -2,7 +2,7 @@
 //! as JSON (its shape is documented in docs/inspect.md); [`inspection_facts`] is the only
 //! place that reads it by key, so a typed report changes this file alone.
 
-use crosscheck_executor::Inspection;
+use crosscheck_schema::Inspection;
 
 /// The report keys a target's details list, in this order (docs/inspect.md describes each).
 const DETAIL_KEYS: &[&str] = &[
@@ -73,7 +73,7 @@ fn fact(value: &serde_json::Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crosscheck_executor::Verdict;
+    use crosscheck_schema::Verdict;
 
     use super::*;
 

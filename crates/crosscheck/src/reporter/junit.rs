@@ -7,7 +7,9 @@
 
 use std::path::Path;
 
-use crosscheck_executor::{RunSummary, Status, TargetResult, Verdict};
+use crosscheck_executor::{RunSummary, TargetResult};
+
+use crosscheck_schema::{Status, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Verb;

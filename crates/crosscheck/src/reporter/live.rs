@@ -7,11 +7,11 @@
 //! (above the bars while they are drawn), so `-q` leaves only errors and `-v` adds the exact
 //! commands and their output. The wording is in [`super::messages`].
 
-use crosscheck_executor::{
-    Event, PreparedTarget, RunSummary, Status, TargetResult, display_command,
-};
+use crosscheck_executor::{Event, PreparedTarget, RunSummary, TargetResult, display_command};
+
 use crosscheck_planner::Plan;
 use crosscheck_schema::PackageEvent;
+use crosscheck_schema::Status;
 
 use super::bars::Bars;
 use super::grid;

@@ -4,7 +4,7 @@
 //! Every cell is escaped: target output and inspector messages are untrusted text, and
 //! GitHub renders inline HTML in summaries.
 
-use crosscheck_executor::Status;
+use crosscheck_schema::Status;
 
 use super::rows::{Row, Rows};
 

@@ -8,9 +8,11 @@
 use std::path::Path;
 
 use crosscheck_executor::{
-    MEMORY_PER_JOB, PreparedTarget, Reproduction, ResolvedCc, RunSummary, Status, TargetResult,
-    display_command, format_duration, shell_quote,
+    MEMORY_PER_JOB, PreparedTarget, RunSummary, TargetResult, display_command, format_duration,
+    shell_quote,
 };
+
+use crosscheck_schema::{Reproduction, ResolvedCc, Status};
 
 use super::words::{Verb, human_size, plural, push_counts};
 
@@ -246,7 +248,7 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crosscheck_executor::{Artifact, Difference, Failure, FailureKind};
+    use crosscheck_schema::{Artifact, Difference, Failure, FailureKind};
 
     use super::*;
 

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crosscheck_executor::{Manifest, RunSummary, Status, Verdict, format_duration};
+use crosscheck_executor::{RunSummary, format_duration};
+
+use crosscheck_schema::{Manifest, Status, Verdict};
 use crosscheck_schema::{ManifestTarget, dist};
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! The words every display shares, written once: the command's verb, how a target ended,
 //! sizes, and the counts that close a summary line.
 
-use crosscheck_executor::Status;
+use crosscheck_schema::Status;
 use serde::Serialize;
 
 /// Which command is reporting: the words differ.
