@@ -74,12 +74,14 @@ impl GoModLine {
 
 /// What the planner knows about the Go-version axis: the resolved toolchains, one per
 /// entry of `go` in `[matrix]` and in the same order, and the module's go.mod `go` line.
+///
+/// Made only by [`GoAxis::resolve`] (or empty, by `Default`, without the axis), which
+/// checks the releases against go.mod: holding one means that check passed, so planning
+/// does not repeat it.
 #[derive(Clone, Debug, Default)]
 pub struct GoAxis {
     /// The resolved toolchains; empty without the axis.
-    pub toolchains: Vec<ResolvedGo>,
-    /// The `go` line of the module's go.mod, when it has one.
-    pub go_mod: Option<GoModLine>,
+    pub(crate) toolchains: Vec<ResolvedGo>,
 }
 
 impl GoAxis {
@@ -108,7 +110,6 @@ impl GoAxis {
         }
         Ok(GoAxis {
             toolchains: resolved,
-            go_mod,
         })
     }
 
@@ -132,9 +133,9 @@ impl ResolvedGo {
 
 /// Checks that every Go release of the axis may build the module: a toolchain older than
 /// the go.mod `go` line refuses with `go: go.mod requires go >= 1.26`, so it is better
-/// refused here, once, pointing at both files. `toolchains[i]` is the exact toolchain of
+/// refused here, once, pointing at both files ([`GoAxis::resolve`] runs it). `toolchains[i]` is the exact toolchain of
 /// `config.go_versions[i]`.
-pub fn check_go_mod(
+pub(crate) fn check_go_mod(
     config: &Config,
     toolchains: &[&str],
     go_mod: Option<&GoModLine>,
@@ -314,23 +315,25 @@ mod tests {
             .map_err(|e| e.to_string())
         }
 
-        fn axis(config: &Config, go_mod: Option<&str>) -> GoAxis {
-            GoAxis {
-                toolchains: config
-                    .go_versions
-                    .iter()
-                    .map(|v| ResolvedGo {
-                        requested: v.value,
-                        toolchain: format!("go1.{}.{}", v.value.minor, v.value.patch.unwrap_or(4)),
-                        catalog: Catalog::embedded_snapshot(),
-                    })
-                    .collect(),
-                go_mod: go_mod.map(|version| GoModLine {
-                    path: PathBuf::from("/m/go.mod"),
-                    line: 3,
-                    version: version.to_owned(),
-                }),
+        fn go_mod_line(version: &str) -> GoModLine {
+            GoModLine {
+                path: PathBuf::from("/m/go.mod"),
+                line: 3,
+                version: version.to_owned(),
             }
+        }
+
+        /// Every release resolved to its `.4` patch (or the exact one asked for), with the
+        /// snapshot's ports, checked against a go.mod `go` line.
+        fn axis(config: &Config, go_mod: Option<&str>) -> Result<GoAxis, ConfigErrors> {
+            let toolchains = config
+                .go_versions
+                .iter()
+                .map(|v| format!("go1.{}.{}", v.value.minor, v.value.patch.unwrap_or(4)))
+                .collect();
+            GoAxis::resolve(config, toolchains, go_mod.map(go_mod_line), |_, _| {
+                Ok::<_, ConfigErrors>(Catalog::embedded_snapshot())
+            })
         }
 
         fn plan_matrix(matrix: &str, go_mod: Option<&str>) -> Result<crate::Plan, String> {
@@ -343,10 +346,11 @@ mod tests {
                 sdkroot: None,
                 crosscheck_version: "test".to_owned(),
             };
+            let axis = axis(&config, go_mod).map_err(|e| e.to_string())?;
             plan_with_go(
                 &config,
                 &Catalog::embedded_snapshot(),
-                &axis(&config, go_mod),
+                &axis,
                 &context,
                 &SelectionRequest::default(),
             )
@@ -422,7 +426,7 @@ mod tests {
             )
             .unwrap();
             let toolchains = || vec!["go1.26.2".to_owned(), "go1.25.4".to_owned()];
-            let go_mod = axis(&config, Some("1.26")).go_mod;
+            let go_mod = Some(go_mod_line("1.26"));
             let mut asked = Vec::new();
             let error = GoAxis::resolve(&config, toolchains(), go_mod, |requested, toolchain| {
                 asked.push(format!("{requested} {toolchain}"));
@@ -436,7 +440,7 @@ mod tests {
             );
             assert!(asked.is_empty(), "asked for {asked:?}");
 
-            let go_mod = axis(&config, Some("1.24")).go_mod;
+            let go_mod = Some(go_mod_line("1.24"));
             let resolved = GoAxis::resolve(
                 &config,
                 toolchains(),
@@ -454,7 +458,6 @@ mod tests {
                 .map(|r| format!("{} {}", r.requested, r.toolchain))
                 .collect();
             assert_eq!(planned, asked);
-            assert_eq!(resolved.go_mod, go_mod);
         }
 
         #[test]

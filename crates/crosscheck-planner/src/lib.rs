@@ -52,7 +52,7 @@ pub use config::{
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
 pub use expand::{Expanded, Expansion, equivalent, expand};
-pub use goversion::{GoAxis, GoModLine, ResolvedGo, check_go_mod};
+pub use goversion::{GoAxis, GoModLine, ResolvedGo};
 pub use plan::{PlanContext, PlanError, SelectionRequest, plan, plan_with_go};
 pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};
 pub use select::{Selector, SelectorError, assign_shards, assign_shards_grouped, estimated_cost};

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crosscheck_planner::{
-    Catalog, Config, GoAxis, GoVersion, Plan, PlanContext, ResolvedGo, SelectionRequest, Selector,
-    Shard, SourceFile, Target, VcsInfo, assign_shards, equivalent, estimated_cost, plan,
+    Catalog, Config, ConfigErrors, GoAxis, GoVersion, Plan, PlanContext, SelectionRequest,
+    Selector, Shard, SourceFile, Target, VcsInfo, assign_shards, equivalent, estimated_cost, plan,
     plan_with_go,
 };
 use proptest::prelude::*;
@@ -296,17 +296,11 @@ proptest! {
         let text = matrix.toml().replacen("[matrix]\n", "[matrix]\ngo = [\"1.25\", \"1.26\"]\n", 1);
         let config = Config::parse(SourceFile::new("matrix.toml", text.as_str()))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let release = |text: &str, toolchain: &str, catalog: &Catalog| -> Result<ResolvedGo, TestCaseError> {
-            Ok(ResolvedGo {
-                requested: text.parse::<GoVersion>().map_err(|e| TestCaseError::fail(e.to_string()))?,
-                toolchain: toolchain.to_owned(),
-                catalog: catalog.clone(),
-            })
-        };
-        let axis = GoAxis {
-            toolchains: vec![release("1.25", "go1.25.7", &older)?, release("1.26", "go1.26.2", &snapshot)?],
-            go_mod: None,
-        };
+        let toolchains = vec!["go1.25.7".to_owned(), "go1.26.2".to_owned()];
+        let axis = GoAxis::resolve(&config, toolchains, None, |requested: GoVersion, _: &str| {
+            Ok::<_, ConfigErrors>(if requested.minor == 25 { older.clone() } else { snapshot.clone() })
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let Ok(planned) = plan_with_go(&config, &snapshot, &axis, &context(), &SelectionRequest::default()) else {
             // The older release may have nothing left to build: an error, fine.
             return Ok(());
