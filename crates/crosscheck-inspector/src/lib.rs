@@ -25,7 +25,11 @@ mod locate;
 mod macho;
 mod pe;
 mod plan9;
-mod report;
+/// The report types are the schema's ([`crosscheck_schema::report`]), shared with the
+/// manifest; the parsers fill them in.
+mod report {
+    pub(crate) use crosscheck_schema::report::*;
+}
 mod util;
 pub mod verdict;
 mod wasm;
@@ -38,7 +42,9 @@ pub use inspect::{
     inspect_path_with,
 };
 pub use locate::{Location, locate};
-pub use report::{
+// What `inspect_path` returns is the schema's `Report`, re-exported so that callers of the
+// inspector need one import.
+pub use crosscheck_schema::report::{
     CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
     GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
 };

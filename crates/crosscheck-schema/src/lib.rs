@@ -26,6 +26,7 @@ pub mod manifest;
 pub mod plan;
 pub mod policy;
 pub mod release;
+pub mod report;
 mod suggest;
 pub mod target;
 pub mod variant;
@@ -45,6 +46,9 @@ pub use plan::{
 };
 pub use policy::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
 pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
+// The report's parts keep their module path: `report::GoInfo` and `report::Libc` are not
+// the plan's `GoInfo` and the target's `Libc`.
+pub use report::Report;
 pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
 pub use variant::{Variant, VariantError, VariantVar};

@@ -2,11 +2,15 @@
 //!
 //! Every field here is documented key by key in `docs/inspect.md`; keep the two in step.
 
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Container format of an inspected file, decided from its magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// ELF (32 or 64 bit, either byte order).
@@ -43,14 +47,14 @@ impl Format {
     }
 }
 
-impl std::fmt::Display for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 /// Byte order of the target architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Endian {
     /// Least significant byte first.
@@ -60,7 +64,7 @@ pub enum Endian {
 }
 
 /// Which C library a binary needs at run time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Libc {
     /// GNU libc (interpreter `ld-linux*`/`ld64.so.*`, `libc.so.6`, or `GLIBC_*` version needs).
@@ -86,7 +90,7 @@ impl Libc {
 }
 
 /// ELF RELRO level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Relro {
     /// No `PT_GNU_RELRO` segment.
@@ -98,7 +102,7 @@ pub enum Relro {
 }
 
 /// Where the `goos` value of a report came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum GoosSource {
     /// The `GOOS` build setting in the embedded Go build info.
@@ -108,7 +112,7 @@ pub enum GoosSource {
 }
 
 /// A code signature found in the binary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CodeSignature {
     /// `macho-adhoc` (no CMS blob), `macho-cms` (a CMS signature blob is present) or
     /// `authenticode` (PE attribute certificate table).
@@ -118,7 +122,7 @@ pub struct CodeSignature {
 }
 
 /// PE DllCharacteristics decoded bit by bit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DllCharacteristics {
     /// Raw value of the field.
     pub raw: u16,
@@ -141,7 +145,7 @@ pub struct DllCharacteristics {
 }
 
 /// PE-specific facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PeDetails {
     /// `console`, `gui`, `native`, `posix`, `efi-application`, `efi-boot-service-driver`,
     /// `efi-runtime-driver`, `efi-rom`, `xbox`, `boot-application`, `windows-ce-gui` or `unknown`.
@@ -159,7 +163,7 @@ pub struct PeDetails {
 }
 
 /// Mach-O-specific facts of a thin image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MachoDetails {
     /// Raw CPU type, e.g. `0x100000c`.
     pub cputype: String,
@@ -180,7 +184,7 @@ pub struct MachoDetails {
 }
 
 /// WebAssembly-specific facts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WasmDetails {
     /// `module` or `component` (components are identified, not parsed).
     pub kind: String,
@@ -191,7 +195,7 @@ pub struct WasmDetails {
 }
 
 /// One Go module in the build info.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GoModule {
     /// Module path.
     pub path: String,
@@ -227,8 +231,42 @@ impl Serialize for GoSettings {
     }
 }
 
+impl<'de> Deserialize<'de> for GoSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> Visitor<'de> for InOrder {
+            type Value = GoSettings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of build settings")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<GoSettings, M::Error> {
+                let mut settings = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    settings.push(entry);
+                }
+                Ok(GoSettings(settings))
+            }
+        }
+        deserializer.deserialize_map(InOrder)
+    }
+}
+
+impl JsonSchema for GoSettings {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GoSettings".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Build settings in recorded order, name to value.",
+            "type": "object",
+            "additionalProperties": { "type": "string" }
+        })
+    }
+}
+
 /// How the Go facts were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum GoInfoSource {
     /// The build-info blob, inline-string format (Go 1.18+).
@@ -244,7 +282,7 @@ pub enum GoInfoSource {
 }
 
 /// What the embedded Go build info says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GoInfo {
     /// Toolchain version, e.g. `go1.26.1`; null when it could not be recovered.
     pub version: Option<String>,
@@ -263,7 +301,7 @@ pub struct GoInfo {
 }
 
 /// Everything the inspector learned about one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// The path (or label) the caller gave.
     pub path: String,
@@ -326,8 +364,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report with every fact empty, for `format` and `path`.
-    pub(crate) fn empty(path: &str, format: Format, size: u64) -> Report {
+    /// A report with every fact empty, for `format` and `path`: where the inspector's
+    /// parsers start.
+    pub fn empty(path: &str, format: Format, size: u64) -> Report {
         Report {
             path: path.to_owned(),
             format,
