@@ -5,7 +5,6 @@
 mod cli;
 mod commands;
 mod errors;
-mod fsutil;
 mod json;
 mod load;
 mod printer;

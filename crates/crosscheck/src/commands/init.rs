@@ -11,12 +11,15 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<(), CliError> {
             args.path.display()
         )));
     }
-    crate::fsutil::write_atomically(&args.path, crosscheck_planner::INIT_TEMPLATE.as_bytes())
-        .map_err(|source| CliError::Io {
-            action: "cannot write",
-            path: args.path.display().to_string(),
-            source,
-        })?;
+    crosscheck_schema::dist::write_atomically(
+        &args.path,
+        crosscheck_planner::INIT_TEMPLATE.as_bytes(),
+    )
+    .map_err(|source| CliError::Io {
+        action: "cannot write",
+        path: args.path.display().to_string(),
+        source,
+    })?;
     printer.status(&format!(
         "wrote {}; `crosscheck plan` shows what it expands to",
         args.path.display()

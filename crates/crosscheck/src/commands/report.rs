@@ -16,7 +16,7 @@ pub fn run(args: &ReportArgs, printer: &Printer) -> Result<(), CliError> {
     let manifest = read_manifest(&manifest_path)?;
     let rows = Rows::from_manifest(&manifest, &dist);
     if let Some(path) = &args.html {
-        crate::fsutil::write_atomically(path, html::render(&rows).as_bytes()).map_err(
+        crosscheck_schema::dist::write_atomically(path, html::render(&rows).as_bytes()).map_err(
             |source| CliError::Io {
                 action: "cannot write the HTML report",
                 path: path.display().to_string(),

@@ -86,7 +86,7 @@ fn case_status(result: &TargetResult, violations: Option<&[String]>) -> TestCase
 
 /// Writes the report to `path` atomically.
 pub fn write(path: &Path, xml: &str) -> std::io::Result<()> {
-    crate::fsutil::write_atomically(path, xml.as_bytes())
+    crosscheck_schema::dist::write_atomically(path, xml.as_bytes())
 }
 
 /// Renders and writes the report of `plan`'s run to `path`: `--junit FILE` of both commands.
