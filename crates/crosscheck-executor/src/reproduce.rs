@@ -429,7 +429,7 @@ pub(crate) async fn reproduce(
     let vcs = stamps_vcs(&job.module_dir, job.target);
     let deadline = job.timeout.map(|timeout| started + timeout);
     let compared = build_and_compare(&job, vcs, deadline, cancel, on_line).await;
-    let duration_ms = millis(started.elapsed());
+    let duration_ms = crosscheck_schema::duration_ms(started.elapsed());
     match compared {
         Ok(compared) => Some(compared.reproduction(&job, vcs, duration_ms)),
         Err(NotCompared::Cancelled) => None,
@@ -619,10 +619,6 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|error| NotCompared::failed(format!("internal error: {error}")))
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ impl Timings {
 
     /// Records a duration.
     pub fn record(&mut self, project: &str, target: &str, duration: Duration) {
-        let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        let ms = crosscheck_schema::duration_ms(duration);
         self.projects
             .entry(project.to_owned())
             .or_default()

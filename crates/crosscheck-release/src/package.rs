@@ -157,7 +157,7 @@ impl Run<'_, '_> {
         };
         let started = std::time::Instant::now();
         let made = self.place(&universal.output, |staged| self.assemble(&inputs, staged));
-        entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        entry.duration_ms = crosscheck_schema::duration_ms(started.elapsed());
         let artifact = match made {
             Ok(artifact) => artifact,
             Err(message) => {
