@@ -151,18 +151,9 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
 /// resetting it, say) would otherwise ship a binary built by another Go under this id.
 pub fn go_release_violation(report: &Report, target: &PlannedTarget) -> Option<Violation> {
     let planned = target.go.as_ref()?;
-    let found = report.go.as_ref().and_then(|go| go.version.as_deref());
-    // The build info may carry experiment suffixes: `go1.25.7 X:nodwarf5`.
-    let matches = found
-        .and_then(|version| version.split_whitespace().next())
-        .is_some_and(|version| version == planned.toolchain);
-    (!matches).then(|| Violation {
-        rule: "go-version-mismatch".to_owned(),
-        message: format!(
-            "built by {} but the plan pins {} for Go {}",
-            found.unwrap_or("an unknown Go (no build info)"),
-            planned.toolchain,
-            planned.requested
-        ),
-    })
+    crosscheck_inspector::check_go_release(
+        report,
+        &planned.toolchain,
+        &planned.requested.to_string(),
+    )
 }
