@@ -69,15 +69,9 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         bytes,
         maps: Vec::new(),
     };
-    let build_id = bytes
-        .get(usize::try_from(hdr).unwrap_or(usize::MAX)..)
-        .and_then(buildinfo::build_id_near);
+    let build_id = buildinfo::build_id_in_text(bytes, hdr);
     let raw = slice_at(bytes, data_off, data).and_then(|d| buildinfo::find_blob(0, d, &va));
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
-    };
+    r.go = buildinfo::go_facts(bytes, raw, build_id, false);
     Ok(())
 }
 

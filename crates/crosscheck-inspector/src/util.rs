@@ -27,6 +27,18 @@ pub(crate) fn slice_at(bytes: &[u8], off: u64, len: u64) -> Option<&[u8]> {
     bytes.get(start..end)
 }
 
+/// The byte order of a header's "little endian" flag.
+pub(crate) fn endian(little: bool) -> Endian {
+    if little { Endian::Little } else { Endian::Big }
+}
+
+/// Whether a section name is DWARF: `debug_*`, or zlib-compressed `zdebug_*`, after the
+/// format's name prefix (`.` for ELF and PE, `__` for Mach-O).
+pub(crate) fn is_dwarf_section(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|n| n.starts_with("debug_") || n.starts_with("zdebug_"))
+}
+
 pub(crate) fn u16_at(bytes: &[u8], off: usize, e: Endian) -> Option<u16> {
     let b: [u8; 2] = bytes.get(off..off.checked_add(2)?)?.try_into().ok()?;
     Some(match e {

@@ -107,17 +107,12 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     let build_id = sections
         .iter()
         .find(|s| s.flags & 0xffff == STYP_TEXT)
-        .and_then(|s| bytes.get(usize::try_from(s.offset).ok()?..))
-        .and_then(buildinfo::build_id_near);
+        .and_then(|s| buildinfo::build_id_in_text(bytes, s.offset));
     let raw = sections
         .iter()
         .find(|s| s.flags & 0xffff == STYP_DATA)
         .and_then(|s| buildinfo::find_blob(s.vaddr, slice_at(bytes, s.offset, s.size)?, &va));
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
-    };
+    r.go = buildinfo::go_facts(bytes, raw, build_id, false);
     Ok(())
 }
 
