@@ -7,8 +7,8 @@
 //! uvarint-prefixed bytes; Go 1.13-1.17 stores two pointers to Go string headers, which we follow
 //! through the [`VaReader`].
 
-use crate::report::{Endian, GoInfo, GoInfoSource, GoModule, GoSettings};
 use crate::util::{find, u32_at, u64_at};
+use crosscheck_schema::report::{Endian, GoInfo, GoInfoSource, GoModule, GoSettings};
 
 /// `"\xff Go buildinf:"`.
 pub(crate) const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
@@ -186,6 +186,12 @@ pub(crate) fn build_id_near(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(4096)];
     let at = find(head, BUILD_ID_PREFIX)?;
     build_id_at(bytes.get(at..)?)
+}
+
+/// The Go build ID near the start of the text of a non-ELF binary, which begins at file offset
+/// `text`.
+pub(crate) fn build_id_in_text(bytes: &[u8], text: u64) -> Option<String> {
+    build_id_near(bytes.get(usize::try_from(text).ok()?..)?)
 }
 
 /// The Go build ID that follows [`BUILD_ID_PREFIX`] at the start of `bytes`, if any.
@@ -389,6 +395,35 @@ pub(crate) fn go_info(raw: RawBuildInfo, build_id: Option<String>) -> GoInfo {
         } else {
             GoInfoSource::Buildinfo
         },
+    }
+}
+
+/// The report's Go facts, whichever way a format parser found them: from the build-info blob
+/// when there is one, else by heuristics when a build ID or another Go marker (`marker`, a
+/// pclntab section) shows that Go built the file; `None` for a non-Go binary.
+pub(crate) fn go_facts(
+    bytes: &[u8],
+    raw: Option<RawBuildInfo>,
+    build_id: Option<String>,
+    marker: bool,
+) -> Option<GoInfo> {
+    match raw {
+        Some(raw) => Some(go_info(raw, build_id)),
+        None if build_id.is_some() || marker => Some(heuristic_go(bytes, build_id)),
+        None => None,
+    }
+}
+
+/// Go facts for a Go binary whose build info is gone (garble, hand-stripped, very old Go).
+fn heuristic_go(bytes: &[u8], build_id: Option<String>) -> GoInfo {
+    GoInfo {
+        version: scan_runtime_version(bytes),
+        path: None,
+        main: None,
+        deps: Vec::new(),
+        settings: GoSettings::default(),
+        build_id,
+        source: GoInfoSource::Heuristic,
     }
 }
 

@@ -7,8 +7,8 @@ use goblin::elf::header::{EM_SPARCV9, EM_X86_64, ET_DYN};
 
 use crate::buildinfo::{self, Segments, VaReader};
 use crate::error::{Bad, Res};
-use crate::report::{Endian, GoInfo, GoInfoSource, GoSettings, Libc, Relro, Report};
-use crate::util::{compare_versions, slice_at, u16_at, u32_at};
+use crate::util::{compare_versions, endian, is_dwarf_section, slice_at, u16_at, u32_at};
+use crosscheck_schema::report::{Endian, GoInfo, Libc, Relro, Report};
 
 const EM_LOONGARCH: u16 = 258;
 const PT_LOAD: u32 = 1;
@@ -39,15 +39,37 @@ const MAX_NOTES: usize = 4096;
 /// Fills `r` from an ELF image.
 pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     let elf = Elf::parse(bytes)?;
-    let endian = if elf.little_endian {
-        Endian::Little
-    } else {
-        Endian::Big
+    let endian = endian(elf.little_endian);
+    read_target(&elf, endian, r);
+    read_linkage(&elf, r)?;
+    let va = Segments {
+        bytes,
+        maps: elf
+            .program_headers
+            .iter()
+            .filter(|p| p.p_type == PT_LOAD)
+            .map(|p| (p.p_vaddr, p.p_offset, p.p_filesz))
+            .collect(),
     };
+    read_version_needs(&elf, &va, endian, r);
+    read_hardening(&elf, r);
+    let sections = read_sections(&elf, r);
+    let notes = read_notes(bytes, &elf.program_headers, endian);
+    r.goos = goos(&elf, &notes, r.interpreter.as_deref(), &elf.program_headers).map(str::to_owned);
+    r.libc = libc(r);
+    r.go = read_go(bytes, &elf, &va, &notes, sections);
+    Ok(())
+}
+
+/// Target: class, byte order and machine.
+fn read_target(elf: &Elf<'_>, endian: Endian, r: &mut Report) {
     r.bits = Some(if elf.is_64 { 64 } else { 32 });
     r.endian = Some(endian);
     r.goarch = goarch(elf.header.e_machine, elf.is_64, endian).map(str::to_owned);
+}
 
+/// Linkage: the interpreter and the needed libraries; static means neither.
+fn read_linkage(elf: &Elf<'_>, r: &mut Report) -> Res<()> {
     r.interpreter = elf.interpreter.map(str::to_owned);
     // goblin silently drops an unreadable PT_INTERP; calling that binary static would be wrong.
     if r.interpreter.is_none() && elf.program_headers.iter().any(|p| p.p_type == PT_INTERP) {
@@ -62,27 +84,20 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         .map(|s| (*s).to_owned())
         .collect();
     r.is_static = r.interpreter.is_none() && r.libraries.is_empty();
+    Ok(())
+}
 
-    let dyns: &[goblin::elf::dynamic::Dyn] = elf.dynamic.as_ref().map_or(&[], |d| &d.dyns);
-    let dyn_val = |tag: u64| dyns.iter().find(|d| d.d_tag == tag).map(|d| d.d_val);
-    let flags = dyn_val(DT_FLAGS).unwrap_or(0);
-    let flags_1 = dyn_val(DT_FLAGS_1).unwrap_or(0);
-    let bind_now =
-        dyn_val(DT_BIND_NOW).is_some() || flags & DF_BIND_NOW != 0 || flags_1 & DF_1_NOW != 0;
+/// The value of the first dynamic entry tagged `tag`.
+fn dyn_val(elf: &Elf<'_>, tag: u64) -> Option<u64> {
+    let dyns = &elf.dynamic.as_ref()?.dyns;
+    dyns.iter().find(|d| d.d_tag == tag).map(|d| d.d_val)
+}
 
-    let phdrs = &elf.program_headers;
-    let va = Segments {
-        bytes,
-        maps: phdrs
-            .iter()
-            .filter(|p| p.p_type == PT_LOAD)
-            .map(|p| (p.p_vaddr, p.p_offset, p.p_filesz))
-            .collect(),
-    };
-
-    // Version needs, walked from DT_VERNEED so stripped section headers do not hide them.
-    if let (Some(addr), Some(num)) = (dyn_val(DT_VERNEED), dyn_val(DT_VERNEEDNUM)) {
-        r.symbol_versions = walk_verneed(&elf, &va, addr, num, endian);
+/// Version needs, walked from DT_VERNEED so stripped section headers do not hide them, and
+/// the highest `GLIBC_x.y` among them.
+fn read_version_needs(elf: &Elf<'_>, va: &Segments<'_>, endian: Endian, r: &mut Report) {
+    if let (Some(addr), Some(num)) = (dyn_val(elf, DT_VERNEED), dyn_val(elf, DT_VERNEEDNUM)) {
+        r.symbol_versions = walk_verneed(elf, va, addr, num, endian);
     }
     r.glibc_min = r
         .symbol_versions
@@ -91,7 +106,16 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
         .max_by(|a, b| compare_versions(a, b))
         .map(str::to_owned);
+}
 
+/// Hardening from the headers: PIE, RELRO (full with immediate binding) and NX from the stack
+/// segment. Needs the interpreter, which tells an executable PIE from a shared object.
+fn read_hardening(elf: &Elf<'_>, r: &mut Report) {
+    let flags = dyn_val(elf, DT_FLAGS).unwrap_or(0);
+    let flags_1 = dyn_val(elf, DT_FLAGS_1).unwrap_or(0);
+    let bind_now =
+        dyn_val(elf, DT_BIND_NOW).is_some() || flags & DF_BIND_NOW != 0 || flags_1 & DF_1_NOW != 0;
+    let phdrs = &elf.program_headers;
     r.pie = elf.header.e_type == ET_DYN && (flags_1 & DF_1_PIE != 0 || r.interpreter.is_some());
     let has = |t: u32| phdrs.iter().any(|p| p.p_type == t);
     r.relro = Some(match (has(PT_GNU_RELRO), bind_now) {
@@ -103,38 +127,54 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         .iter()
         .find(|p| p.p_type == PT_GNU_STACK || p.p_type == PT_SUNWSTACK)
         .map(|p| p.p_flags & PF_X == 0);
+}
 
-    // Sections: symbol table, DWARF, Go markers, build info.
-    let mut buildinfo_section = None;
-    let mut gopclntab = false;
+/// What the section headers show of Go: the build-info section, and whether a pclntab is there.
+struct GoSections {
+    /// `.go.buildinfo` as (address, file offset, size).
+    buildinfo: Option<(u64, u64, u64)>,
+    gopclntab: bool,
+}
+
+/// Symbol table and DWARF from the section headers, and where Go left its marks.
+fn read_sections(elf: &Elf<'_>, r: &mut Report) -> GoSections {
+    let mut go = GoSections {
+        buildinfo: None,
+        gopclntab: false,
+    };
     r.stripped = true;
     for sh in &elf.section_headers {
         if sh.sh_type == SHT_SYMTAB {
             r.stripped = false;
         }
         let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("");
-        if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
+        if is_dwarf_section(name, ".") {
             r.debug_info = true;
         }
         match name {
-            ".go.buildinfo" => buildinfo_section = Some((sh.sh_addr, sh.sh_offset, sh.sh_size)),
-            ".gopclntab" | ".data.rel.ro.gopclntab" => gopclntab = true,
+            ".go.buildinfo" => go.buildinfo = Some((sh.sh_addr, sh.sh_offset, sh.sh_size)),
+            ".gopclntab" | ".data.rel.ro.gopclntab" => go.gopclntab = true,
             _ => {}
         }
     }
+    go
+}
 
-    let notes = read_notes(bytes, phdrs, endian);
+/// The Go facts: the build ID note, and the build info from the named section, else from the
+/// first writable, non-executable PT_LOAD.
+fn read_go(
+    bytes: &[u8],
+    elf: &Elf<'_>,
+    va: &Segments<'_>,
+    notes: &[Note],
+    sections: GoSections,
+) -> Option<GoInfo> {
     let go_build_id = notes
         .iter()
         .find(|n| n.name == "Go" && n.kind == 4)
         .map(|n| String::from_utf8_lossy(&n.desc).into_owned());
-
-    r.goos = goos(&elf, &notes, r.interpreter.as_deref(), phdrs).map(str::to_owned);
-    r.libc = libc(r);
-
-    // Build info: the named section, else the first writable, non-executable PT_LOAD.
-    let region = buildinfo_section.or_else(|| {
-        phdrs
+    let region = sections.buildinfo.or_else(|| {
+        elf.program_headers
             .iter()
             .find(|p| p.p_type == PT_LOAD && p.p_flags & (PF_X | PF_W) == PF_W)
             .map(|p| (p.p_vaddr, p.p_offset, p.p_filesz))
@@ -142,27 +182,9 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     let raw = region.and_then(|(addr, off, size)| {
         let data = slice_at(bytes, off, size.min(bytes.len() as u64))
             .or_else(|| bytes.get(usize::try_from(off).ok()?..))?;
-        buildinfo::find_blob(addr, data, &va)
+        buildinfo::find_blob(addr, data, va)
     });
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, go_build_id)),
-        None if go_build_id.is_some() || gopclntab => Some(heuristic_go(bytes, go_build_id)),
-        None => None,
-    };
-    Ok(())
-}
-
-/// Go facts for a Go binary whose build info is gone (garble, hand-stripped, very old Go).
-pub(crate) fn heuristic_go(bytes: &[u8], build_id: Option<String>) -> GoInfo {
-    GoInfo {
-        version: buildinfo::scan_runtime_version(bytes),
-        path: None,
-        main: None,
-        deps: Vec::new(),
-        settings: GoSettings::default(),
-        build_id,
-        source: GoInfoSource::Heuristic,
-    }
+    buildinfo::go_facts(bytes, raw, go_build_id, sections.gopclntab)
 }
 
 fn goarch(machine: u16, is_64: bool, e: Endian) -> Option<&'static str> {
@@ -337,12 +359,7 @@ fn goos(
     }
     // A GNU ABI tag names the kernel.
     if let Some(n) = notes.iter().find(|n| n.name == "GNU" && n.kind == 1) {
-        let e = if elf.little_endian {
-            Endian::Little
-        } else {
-            Endian::Big
-        };
-        match u32_at(&n.desc, 0, e) {
+        match u32_at(&n.desc, 0, endian(elf.little_endian)) {
             Some(0) => return Some("linux"),
             Some(2) => return Some("solaris"),
             Some(3) => return Some("freebsd"),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::report::Format;
+use crosscheck_schema::report::Format;
 
 /// Why a file could not be inspected.
 ///

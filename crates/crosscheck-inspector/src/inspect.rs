@@ -6,9 +6,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Bad, InspectError, Res};
-use crate::report::{Format, GoosSource, Libc, Report};
 use crate::util::{sha256_hex, u16_at, u32_at};
 use crate::{elf, macho, pe, plan9, wasm, xcoff};
+use crosscheck_schema::report::{Format, GoosSource, Libc, Report};
 
 /// Default cap on the size of an inspected file: 2 GiB, well above any Go binary.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 30;
@@ -160,7 +160,7 @@ pub fn detect(bytes: &[u8]) -> Format {
             _ => Format::Unknown,
         };
     };
-    let be32 = u32_at(bytes, 0, crate::report::Endian::Big).unwrap_or(0);
+    let be32 = u32_at(bytes, 0, crosscheck_schema::report::Endian::Big).unwrap_or(0);
     match head {
         [0x7f, b'E', b'L', b'F'] => return Format::Elf,
         [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => return Format::Macho,
@@ -169,13 +169,13 @@ pub fn detect(bytes: &[u8]) -> Format {
     }
     if be32 == macho::FAT_MAGIC || be32 == macho::FAT_MAGIC_64 {
         // A Java class file has the same first word; its second word is >= 45.
-        return match u32_at(bytes, 4, crate::report::Endian::Big) {
+        return match u32_at(bytes, 4, crosscheck_schema::report::Endian::Big) {
             Some(n) if n > macho::MAX_FAT_ARCHES => Format::Unknown,
             _ => Format::MachoFat,
         };
     }
     if head.starts_with(b"MZ") {
-        return match u32_at(bytes, 0x3c, crate::report::Endian::Little) {
+        return match u32_at(bytes, 0x3c, crosscheck_schema::report::Endian::Little) {
             None => Format::Pe,
             Some(off) => match bytes.get(off as usize..(off as usize).saturating_add(4)) {
                 Some(sig) if sig == b"PE\0\0" => Format::Pe,
@@ -186,7 +186,9 @@ pub fn detect(bytes: &[u8]) -> Format {
             },
         };
     }
-    if let Some(xcoff::MAGIC_32 | xcoff::MAGIC_64) = u16_at(bytes, 0, crate::report::Endian::Big) {
+    if let Some(xcoff::MAGIC_32 | xcoff::MAGIC_64) =
+        u16_at(bytes, 0, crosscheck_schema::report::Endian::Big)
+    {
         return Format::Xcoff;
     }
     if plan9::is_magic(bytes) {

@@ -8,8 +8,9 @@
 //! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
 //! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
 //! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
-//! [`Violation`]s with stable rule ids. [`locate`] names the section holding a file offset, to say
-//! where two builds that should be identical first differ.
+//! [`Violation`]s, each naming the [`Rule`] it breaks by a stable id; [`check_go_release`] adds
+//! the rule for a toolchain a plan pinned. [`locate`] names the section holding a file offset,
+//! to say where two builds that should be identical first differ.
 //!
 //! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
 //! is a report with `format: unknown`, a broken file of a known format is
@@ -25,11 +26,6 @@ mod locate;
 mod macho;
 mod pe;
 mod plan9;
-/// The report types are the schema's ([`crosscheck_schema::report`]), shared with the
-/// manifest; the parsers fill them in.
-mod report {
-    pub(crate) use crosscheck_schema::report::*;
-}
 mod util;
 pub mod verdict;
 mod wasm;
@@ -48,5 +44,6 @@ pub use crosscheck_schema::report::{
     CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
     GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
 };
+pub use crosscheck_schema::{Rule, Violation};
 pub use util::compare_versions;
-pub use verdict::{Violation, check};
+pub use verdict::{check, check_go_release};

@@ -15,7 +15,7 @@ use goblin::pe::PE;
 
 use crate::inspect::detect;
 use crate::macho;
-use crate::report::Format;
+use crosscheck_schema::report::Format;
 
 /// Where a file offset lies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,11 +313,18 @@ mod tests {
         );
     }
 
+    /// A data section that claims 4 GiB in a 14-byte file: the header and the section header
+    /// are still placed, and nothing panics. `locate_in` is called directly because `locate`
+    /// would turn a panic into `None`, which would hide it.
     #[test]
-    fn truncated_wasm_does_not_panic() {
+    fn truncated_wasm_is_located_without_panicking() {
         let wasm = b"\0asm\x01\0\0\0\x0b\xff\xff\xff\xff\x0f".to_vec();
-        for offset in 0..wasm.len() as u64 + 2 {
-            let _ = locate(&wasm, offset);
-        }
+        let sections: Vec<Option<String>> = (0..wasm.len() as u64)
+            .map(|offset| locate_in(&wasm, offset).map(|l| l.section))
+            .collect();
+        let mut expected = vec![Some("wasm header".to_owned()); 8];
+        expected.extend(vec![Some("section header at 0x8".to_owned()); 6]);
+        assert_eq!(sections, expected);
+        assert_eq!(locate(&wasm, wasm.len() as u64), None, "past the end");
     }
 }

@@ -6,8 +6,8 @@ use goblin::mach::load_command::CommandVariant;
 
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
-use crate::report::{CodeSignature, Endian, Libc, MachoDetails, Report};
-use crate::util::{cstr_at, macho_version, slice_at, u32_at, u64_at};
+use crate::util::{cstr_at, endian, is_dwarf_section, macho_version, slice_at, u32_at, u64_at};
+use crosscheck_schema::report::{CodeSignature, Endian, GoInfo, Libc, MachoDetails, Report};
 
 pub(crate) const FAT_MAGIC: u32 = 0xcafe_babe;
 pub(crate) const FAT_MAGIC_64: u32 = 0xcafe_babf;
@@ -152,25 +152,29 @@ fn check_entry_point(bytes: &[u8]) -> Res<()> {
 pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     check_entry_point(bytes)?;
     let m = MachO::parse(bytes, 0)?;
-    let endian = if m.little_endian {
-        Endian::Little
-    } else {
-        Endian::Big
-    };
-    r.bits = Some(if m.is_64 { 64 } else { 32 });
-    r.endian = Some(endian);
-    r.goarch = goarch(m.header.cputype).map(str::to_owned);
-    // Element 0 of goblin's list is "self" (or the image's own LC_ID_DYLIB name).
-    r.libraries = m
-        .libs
-        .iter()
-        .skip(1)
-        .take(MAX_LIBS)
-        .map(|s| (*s).to_owned())
-        .collect();
+    read_target(&m, r);
+    let mut details = header_details(&m);
+    read_load_commands(bytes, &m, &mut details, r);
+    read_linkage(&m, r);
+    read_hardening(&m, &details, r);
+    read_platform(&details, r);
+    r.macho = Some(details);
+    let sections = read_segments(&m, r)?;
+    r.go = read_go(bytes, sections);
+    Ok(())
+}
 
+/// Target: class, byte order and CPU type.
+fn read_target(m: &MachO<'_>, r: &mut Report) {
+    r.bits = Some(if m.is_64 { 64 } else { 32 });
+    r.endian = Some(endian(m.little_endian));
+    r.goarch = goarch(m.header.cputype).map(str::to_owned);
+}
+
+/// The details the header alone gives; the platform fields come from the load commands.
+fn header_details(m: &MachO<'_>) -> MachoDetails {
     let flags = m.header.flags;
-    let mut details = MachoDetails {
+    MachoDetails {
         cputype: format!("{:#x}", m.header.cputype),
         flags: format!("{flags:#x}"),
         platform: None,
@@ -178,7 +182,12 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         sdk: None,
         allow_stack_execution: flags & MH_ALLOW_STACK_EXECUTION != 0,
         no_heap_execution: flags & MH_NO_HEAP_EXECUTION != 0,
-    };
+    }
+}
+
+/// Walks the load commands: dynamic linker, platform and OS versions, code signature, and the
+/// symbol counts that tell whether the image is stripped.
+fn read_load_commands(bytes: &[u8], m: &MachO<'_>, details: &mut MachoDetails, r: &mut Report) {
     let mut nsyms_defined: Option<u64> = None;
     let mut nsyms_total: Option<u64> = None;
     for lc in &m.load_commands {
@@ -223,14 +232,34 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         (None, Some(t)) => t == 0,
         (None, None) => true,
     };
-    r.pie = flags & MH_PIE != 0;
-    r.nx = Some(!details.allow_stack_execution);
+}
+
+/// Linkage: the dylibs. A Mach-O image is never static: it always goes through dyld.
+fn read_linkage(m: &MachO<'_>, r: &mut Report) {
+    // Element 0 of goblin's list is "self" (or the image's own LC_ID_DYLIB name).
+    r.libraries = m
+        .libs
+        .iter()
+        .skip(1)
+        .take(MAX_LIBS)
+        .map(|s| (*s).to_owned())
+        .collect();
     r.is_static = false;
     r.libc = if r.libraries.is_empty() {
         Libc::None
     } else {
         Libc::Other
     };
+}
+
+/// Hardening from the header flags: PIE, and NX unless the stack may execute.
+fn read_hardening(m: &MachO<'_>, details: &MachoDetails, r: &mut Report) {
+    r.pie = m.header.flags & MH_PIE != 0;
+    r.nx = Some(!details.allow_stack_execution);
+}
+
+/// GOOS and the minimum macOS version from the platform the load commands named.
+fn read_platform(details: &MachoDetails, r: &mut Report) {
     r.goos = Some(
         match details.platform.as_deref() {
             Some("ios" | "ios-simulator") => "ios",
@@ -241,62 +270,85 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     if details.platform.as_deref() == Some("macos") {
         r.macos_min.clone_from(&details.min_os);
     }
-    r.macho = Some(details);
+}
 
-    // Sections: DWARF, Go build info, text (for the build ID), pclntab.
-    let mut buildinfo_section = None;
-    let mut text_offset = None;
-    let mut gopclntab = false;
-    let mut maps = Vec::new();
-    let mut data_segment = None;
+/// Where the Go facts may be, as the segments and their sections show it.
+struct GoSections {
+    /// Virtual address mappings `(vmaddr, fileoff, filesize)` of every segment.
+    maps: Vec<(u64, u64, u64)>,
+    /// `__go_buildinfo` as (address, file offset, size).
+    buildinfo: Option<(u64, u64, u64)>,
+    /// The first read-write data segment, searched when there is no `__go_buildinfo`.
+    data_segment: Option<(u64, u64, u64)>,
+    /// File offset of `__text`, where the Go build ID sits.
+    text_offset: Option<u64>,
+    gopclntab: bool,
+}
+
+/// Segments and sections: DWARF, and where the Go build info, build ID and pclntab are.
+fn read_segments(m: &MachO<'_>, r: &mut Report) -> Res<GoSections> {
+    let mut go = GoSections {
+        maps: Vec::new(),
+        buildinfo: None,
+        data_segment: None,
+        text_offset: None,
+        gopclntab: false,
+    };
     for seg in m.segments.iter() {
         let segname = seg.name().unwrap_or("");
         if segname == "__DWARF" {
             r.debug_info = true;
         }
-        maps.push((seg.vmaddr, seg.fileoff, seg.filesize));
-        if data_segment.is_none()
+        go.maps.push((seg.vmaddr, seg.fileoff, seg.filesize));
+        if go.data_segment.is_none()
             && seg.vmaddr != 0
             && seg.filesize != 0
             && seg.initprot == 3
             && seg.maxprot == 3
         {
-            data_segment = Some((seg.vmaddr, seg.fileoff, seg.filesize));
+            go.data_segment = Some((seg.vmaddr, seg.fileoff, seg.filesize));
         }
         // `nsects` comes from the file and goblin yields one error per missing section header,
         // so a loop that skipped errors would spin for billions of iterations on a crafted count.
         for sect in seg.into_iter().take(MAX_SECTIONS) {
             let (sect, _) = sect?;
             let name = sect.name().unwrap_or("");
-            if name.starts_with("__debug_") || name.starts_with("__zdebug_") {
+            if is_dwarf_section(name, "__") {
                 r.debug_info = true;
             }
             match name {
                 "__go_buildinfo" => {
-                    buildinfo_section = Some((sect.addr, u64::from(sect.offset), sect.size));
+                    go.buildinfo = Some((sect.addr, u64::from(sect.offset), sect.size));
                 }
-                "__text" if text_offset.is_none() => text_offset = Some(u64::from(sect.offset)),
-                "__gopclntab" => gopclntab = true,
+                "__text" if go.text_offset.is_none() => {
+                    go.text_offset = Some(u64::from(sect.offset));
+                }
+                "__gopclntab" => go.gopclntab = true,
                 _ => {}
             }
         }
     }
-    let build_id = text_offset
-        .and_then(|off| bytes.get(usize::try_from(off).ok()?..))
-        .and_then(buildinfo::build_id_near);
-    let va = Segments { bytes, maps };
-    let raw = buildinfo_section
-        .or(data_segment)
+    Ok(go)
+}
+
+/// The Go facts: the build ID from the text, the build info from `__go_buildinfo`, else from
+/// the data segment.
+fn read_go(bytes: &[u8], sections: GoSections) -> Option<GoInfo> {
+    let build_id = sections
+        .text_offset
+        .and_then(|off| buildinfo::build_id_in_text(bytes, off));
+    let va = Segments {
+        bytes,
+        maps: sections.maps,
+    };
+    let raw = sections
+        .buildinfo
+        .or(sections.data_segment)
         .and_then(|(addr, off, size)| {
             let data = slice_at(bytes, off, size)?;
             buildinfo::find_blob(addr, data, &va)
         });
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() || gopclntab => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
-    };
-    Ok(())
+    buildinfo::go_facts(bytes, raw, build_id, sections.gopclntab)
 }
 
 /// Classifies the code signature SuperBlob: a CMS blob means a real (non ad-hoc) signature.

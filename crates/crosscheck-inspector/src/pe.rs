@@ -2,12 +2,15 @@
 //! certificates are only checked for presence), plus the Go build info in `.data`.
 
 use goblin::pe::PE;
+use goblin::pe::optional_header::OptionalHeader;
 use goblin::pe::options::ParseOptions;
 
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
-use crate::report::{CodeSignature, DllCharacteristics, Endian, Libc, PeDetails, Report};
-use crate::util::slice_at;
+use crate::util::{is_dwarf_section, slice_at};
+use crosscheck_schema::report::{
+    CodeSignature, DllCharacteristics, Endian, GoInfo, Libc, PeDetails, Report,
+};
 
 /// `IMAGE_SCN_CNT_INITIALIZED_DATA | IMAGE_SCN_MEM_READ | IMAGE_SCN_MEM_WRITE`.
 const DATA_SECTION: u32 = 0xC000_0040;
@@ -61,18 +64,32 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     // Presence of the certificate table is read from the data directory; no need to parse it.
     opts.parse_attribute_certificates = false;
     let pe = PE::parse_with_opts(bytes, &opts)?;
-    let coff = pe.header.coff_header;
     let opt = pe
         .header
         .optional_header
         .ok_or_else(|| Bad::new("image has no optional header"))?;
-    let wf = opt.windows_fields;
+    read_target(&pe, r);
+    read_linkage(&pe, r);
+    let chars = dll_characteristics(opt.windows_fields.dll_characteristics);
+    read_hardening(&pe, &chars, r);
+    r.code_signature = code_signature(&opt);
+    r.pe = Some(details(&pe, &opt, chars));
+    let sections = read_sections(&pe, r);
+    r.go = read_go(bytes, sections);
+    Ok(())
+}
 
+/// Target: PE32 or PE32+, and the COFF machine. PE is always little-endian Windows.
+fn read_target(pe: &PE<'_>, r: &mut Report) {
     r.bits = Some(if pe.is_64 { 64 } else { 32 });
     r.endian = Some(Endian::Little);
-    r.goarch = goarch(coff.machine).map(str::to_owned);
+    r.goarch = goarch(pe.header.coff_header.machine).map(str::to_owned);
     r.goos = Some("windows".to_owned());
+}
 
+/// Linkage: the imported DLLs, lower-cased (Windows ignores case) and deduplicated. A PE is
+/// never static: the loader always maps it.
+fn read_linkage(pe: &PE<'_>, r: &mut Report) {
     let mut libs: Vec<String> = pe
         .libraries
         .iter()
@@ -88,10 +105,11 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     };
     r.libraries = libs;
     r.is_static = false;
+}
 
-    let dc = wf.dll_characteristics;
+fn dll_characteristics(dc: u16) -> DllCharacteristics {
     let bit = |b: u16| dc & b != 0;
-    let chars = DllCharacteristics {
+    DllCharacteristics {
         raw: dc,
         aslr: bit(0x40),
         high_entropy_va: bit(0x20),
@@ -101,22 +119,31 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         guard_cf: bit(0x4000),
         appcontainer: bit(0x1000),
         terminal_server_aware: bit(0x8000),
-    };
+    }
+}
+
+/// Hardening: ASLR stands for PIE, NX_COMPAT for NX; stripped means no COFF symbol table.
+fn read_hardening(pe: &PE<'_>, chars: &DllCharacteristics, r: &mut Report) {
+    let coff = pe.header.coff_header;
     r.pie = chars.aslr;
     r.nx = Some(chars.nx_compat);
     r.stripped = coff.pointer_to_symbol_table == 0 || coff.number_of_symbol_table == 0;
+}
 
-    if let Some(cert) = opt.data_directories.get_certificate_table()
-        && cert.size > 0
-    {
-        r.code_signature = Some(CodeSignature {
-            kind: "authenticode".to_owned(),
-            size: u64::from(cert.size),
-        });
-    }
-    r.pe = Some(PeDetails {
+/// An Authenticode signature, when the certificate table is not empty.
+fn code_signature(opt: &OptionalHeader) -> Option<CodeSignature> {
+    let cert = opt.data_directories.get_certificate_table()?;
+    (cert.size > 0).then(|| CodeSignature {
+        kind: "authenticode".to_owned(),
+        size: u64::from(cert.size),
+    })
+}
+
+fn details(pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
+    let wf = &opt.windows_fields;
+    PeDetails {
         subsystem: subsystem(wf.subsystem).to_owned(),
-        machine: format!("{:#x}", coff.machine),
+        machine: format!("{:#x}", pe.header.coff_header.machine),
         is_dll: pe.is_lib,
         dll_characteristics: chars,
         min_os_version: format!(
@@ -124,46 +151,65 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
             wf.major_operating_system_version, wf.minor_operating_system_version
         ),
         import_count: pe.imports.len(),
-    });
+    }
+}
 
-    let image_base = pe.image_base;
-    let mut maps = Vec::new();
-    let mut data_region = None;
-    let mut text_offset = None;
+/// Where the Go facts may be, as the section table shows it.
+struct GoSections {
+    /// Virtual address mappings `(address, file offset, file size)` of every section.
+    maps: Vec<(u64, u64, u64)>,
+    /// The first initialised read-write data section, where the build info lives.
+    data_region: Option<(u64, u64, u64)>,
+    /// File offset of `.text`, where the Go build ID sits.
+    text_offset: Option<u32>,
+}
+
+/// The section table: DWARF, and where the Go build info and build ID are.
+fn read_sections(pe: &PE<'_>, r: &mut Report) -> GoSections {
+    let mut go = GoSections {
+        maps: Vec::new(),
+        data_region: None,
+        text_offset: None,
+    };
     for s in &pe.sections {
         let name = s
             .real_name
             .clone()
             .or_else(|| s.name().ok().map(str::to_owned))
             .unwrap_or_default();
-        if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
+        if is_dwarf_section(&name, ".") {
             r.debug_info = true;
         }
         let file_size = s.size_of_raw_data;
-        let addr = image_base.saturating_add(u64::from(s.virtual_address));
-        maps.push((addr, u64::from(s.pointer_to_raw_data), u64::from(file_size)));
-        if name == ".text" && text_offset.is_none() {
-            text_offset = Some(s.pointer_to_raw_data);
+        let addr = pe.image_base.saturating_add(u64::from(s.virtual_address));
+        go.maps
+            .push((addr, u64::from(s.pointer_to_raw_data), u64::from(file_size)));
+        if name == ".text" && go.text_offset.is_none() {
+            go.text_offset = Some(s.pointer_to_raw_data);
         }
-        if data_region.is_none()
+        if go.data_region.is_none()
             && s.virtual_address != 0
             && s.size_of_raw_data != 0
             && s.characteristics & !SCN_ALIGN_32BYTES == DATA_SECTION
         {
             let size = s.virtual_size.min(s.size_of_raw_data);
-            data_region = Some((addr, u64::from(s.pointer_to_raw_data), u64::from(size)));
+            go.data_region = Some((addr, u64::from(s.pointer_to_raw_data), u64::from(size)));
         }
     }
-    let build_id = text_offset
-        .and_then(|off| bytes.get(usize::try_from(off).ok()?..))
-        .and_then(buildinfo::build_id_near);
-    let va = Segments { bytes, maps };
-    let raw = data_region
-        .and_then(|(addr, off, size)| buildinfo::find_blob(addr, slice_at(bytes, off, size)?, &va));
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
+    go
+}
+
+/// The Go facts: the build ID from the text, the build info from the data section.
+fn read_go(bytes: &[u8], sections: GoSections) -> Option<GoInfo> {
+    let build_id = sections
+        .text_offset
+        .and_then(|off| buildinfo::build_id_in_text(bytes, u64::from(off)));
+    let va = Segments {
+        bytes,
+        maps: sections.maps,
     };
-    Ok(())
+    let raw = sections
+        .data_region
+        .and_then(|(addr, off, size)| buildinfo::find_blob(addr, slice_at(bytes, off, size)?, &va));
+    buildinfo::go_facts(bytes, raw, build_id, false)
 }

@@ -3,8 +3,8 @@
 
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
-use crate::report::{Endian, Libc, Report};
 use crate::util::{slice_at, u32_at};
+use crosscheck_schema::report::{Endian, Libc, Report};
 
 /// Set in the magic of 64-bit a.out files, which carry an extra 8-byte entry point.
 const HDR_MAGIC: u32 = 0x8000;
@@ -69,22 +69,16 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         bytes,
         maps: Vec::new(),
     };
-    let build_id = bytes
-        .get(usize::try_from(hdr).unwrap_or(usize::MAX)..)
-        .and_then(buildinfo::build_id_near);
+    let build_id = buildinfo::build_id_in_text(bytes, hdr);
     let raw = slice_at(bytes, data_off, data).and_then(|d| buildinfo::find_blob(0, d, &va));
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
-    };
+    r.go = buildinfo::go_facts(bytes, raw, build_id, false);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Format;
+    use crosscheck_schema::report::Format;
 
     fn header(magic: u32, text: u32, data: u32) -> Vec<u8> {
         let mut b = Vec::new();

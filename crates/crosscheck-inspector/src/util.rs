@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use sha2::{Digest, Sha256};
 
-use crate::report::Endian;
+use crosscheck_schema::report::Endian;
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -25,6 +25,18 @@ pub(crate) fn slice_at(bytes: &[u8], off: u64, len: u64) -> Option<&[u8]> {
     let len = usize::try_from(len).ok()?;
     let end = start.checked_add(len)?;
     bytes.get(start..end)
+}
+
+/// The byte order of a header's "little endian" flag.
+pub(crate) fn endian(little: bool) -> Endian {
+    if little { Endian::Little } else { Endian::Big }
+}
+
+/// Whether a section name is DWARF: `debug_*`, or zlib-compressed `zdebug_*`, after the
+/// format's name prefix (`.` for ELF and PE, `__` for Mach-O).
+pub(crate) fn is_dwarf_section(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|n| n.starts_with("debug_") || n.starts_with("zdebug_"))
 }
 
 pub(crate) fn u16_at(bytes: &[u8], off: usize, e: Endian) -> Option<u16> {

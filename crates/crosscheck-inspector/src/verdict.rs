@@ -1,38 +1,18 @@
 //! Verdicts: compare a [`Report`] with what the build was supposed to produce ([`Expectation`])
-//! and with the project's rules ([`Policy`]), yielding [`Violation`]s with stable rule ids.
+//! and with the project's rules ([`Policy`]), yielding [`Violation`]s named by a [`Rule`] whose
+//! kebab-case id is stable (tools may match on it).
 //!
-//! Rule ids (stable; tools may match on them):
-//! `format-mismatch`, `goos-mismatch`, `arch-mismatch`, `missing-build-info`, `variant-mismatch`,
-//! `cgo-mismatch`, `trimpath-mismatch`, `libc-mismatch`, `not-static`, `not-dynamic`, `max-glibc`,
-//! `library-not-allowed`, `forbidden-library`, `not-stripped`, `not-pie`, `no-nx`, `max-size`,
-//! `macos-min`, `windows-subsystem`, `missing-code-signature`, `wasm-import-not-allowed`,
-//! `invalid-policy`, `invalid-expectation`.
+//! Each rule family has its own check, run in a fixed order so the list of violations is
+//! stable: the expectation's (format, architecture, GOOS, build settings, libc, static), then
+//! the policy's, in the order of its fields. [`check_go_release`] is the one rule that needs a
+//! pinned toolchain, which only a plan knows.
 
 use globset::{GlobBuilder, GlobMatcher};
-use serde::Serialize;
 
-use crosscheck_schema::{Expectation, Policy, StaticPolicy};
+use crosscheck_schema::{Expectation, Policy, Rule, StaticPolicy, Violation};
 
-use crate::report::{Format, GoosSource, Libc, Report};
 use crate::util::compare_versions;
-
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Violation {
-    /// Stable rule id, e.g. `arch-mismatch`.
-    pub rule: String,
-    /// What was found, naming the fact that broke the rule.
-    pub message: String,
-}
-
-impl Violation {
-    fn new(rule: &str, message: impl Into<String>) -> Violation {
-        Violation {
-            rule: rule.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+use crosscheck_schema::report::{Format, GoosSource, Libc, Report};
 
 /// Container formats acceptable for a GOOS.
 pub fn formats_for_goos(goos: &str) -> &'static [Format] {
@@ -77,6 +57,26 @@ pub fn check(report: &Report, expect: Option<&Expectation>, policy: &Policy) -> 
     out
 }
 
+/// Checks that the Go in the build info is the toolchain a plan pinned (`toolchain`, e.g.
+/// `go1.25.7`, for the `requested` release `1.25`): a GOTOOLCHAIN that did not take would
+/// otherwise pass off a binary built by another Go as this release's.
+pub fn check_go_release(report: &Report, toolchain: &str, requested: &str) -> Option<Violation> {
+    let found = report.go.as_ref().and_then(|go| go.version.as_deref());
+    // The build info may carry experiment suffixes: `go1.25.7 X:nodwarf5`.
+    let matches = found
+        .and_then(|version| version.split_whitespace().next())
+        .is_some_and(|version| version == toolchain);
+    (!matches).then(|| {
+        Violation::new(
+            Rule::GoVersionMismatch,
+            format!(
+                "built by {} but the plan pins {toolchain} for Go {requested}",
+                found.unwrap_or("an unknown Go (no build info)"),
+            ),
+        )
+    })
+}
+
 fn list(formats: &[Format]) -> String {
     formats
         .iter()
@@ -85,20 +85,36 @@ fn list(formats: &[Format]) -> String {
         .join(" or ")
 }
 
+/// Checks what the build step asked for and returns the image that answers for it (the
+/// matching slice of a fat file, else `report`).
 fn check_expectation<'a>(
     report: &'a Report,
     e: &Expectation,
     out: &mut Vec<Violation>,
 ) -> &'a Report {
+    if !check_format(report, e, out) {
+        return report;
+    }
+    let subject = expected_image(report, e, out);
+    check_goos(subject, e, out);
+    check_build_settings(subject, e, out);
+    check_libc(subject, e, out);
+    check_static_target(subject, e, out);
+    subject
+}
+
+/// Checks the container format against the GOOS. `false` when the file is of no known
+/// format at all, which leaves nothing else worth comparing.
+fn check_format(report: &Report, e: &Expectation, out: &mut Vec<Violation>) -> bool {
     let formats = formats_for_goos(&e.goos);
     if formats.is_empty() {
         out.push(Violation::new(
-            "invalid-expectation",
+            Rule::InvalidExpectation,
             format!("unknown GOOS {:?} in the expectation", e.goos),
         ));
     } else if !formats.contains(&report.format) {
         out.push(Violation::new(
-            "format-mismatch",
+            Rule::FormatMismatch,
             format!(
                 "file is {}, expected {} for GOOS={}",
                 report.format,
@@ -106,57 +122,69 @@ fn check_expectation<'a>(
                 e.goos
             ),
         ));
-        if report.format == Format::Unknown {
-            return report;
-        }
+        return report.format != Format::Unknown;
     }
+    true
+}
 
-    // Pick the subject: the matching slice of a fat file, else the report itself.
-    let subject = if report.format == Format::MachoFat {
-        match report
-            .slices
-            .iter()
-            .find(|s| s.goarch.as_deref() == Some(e.goarch.as_str()))
-        {
-            Some(s) => s,
-            None => {
-                let have: Vec<&str> = report
-                    .slices
-                    .iter()
-                    .map(|s| s.goarch.as_deref().unwrap_or("unknown"))
-                    .collect();
-                out.push(Violation::new(
-                    "arch-mismatch",
-                    format!(
-                        "fat file has no {} slice (slices: {})",
-                        e.goarch,
-                        have.join(", ")
-                    ),
-                ));
-                report
-            }
-        }
-    } else {
-        if report.goarch.as_deref() != Some(e.goarch.as_str()) {
-            out.push(Violation::new(
-                "arch-mismatch",
-                format!(
-                    "binary is for {} ({} {}-bit), expected {}",
-                    report
-                        .goarch
-                        .as_deref()
-                        .unwrap_or("an unknown architecture"),
-                    report.format,
-                    report
-                        .bits
-                        .map_or_else(|| "?".to_owned(), |b| b.to_string()),
-                    e.goarch
-                ),
-            ));
-        }
-        report
-    };
+/// The image the expectation is about: the slice of the expected architecture of a fat file,
+/// else the report itself, whose architecture is checked on the way.
+fn expected_image<'a>(report: &'a Report, e: &Expectation, out: &mut Vec<Violation>) -> &'a Report {
+    if report.format == Format::MachoFat {
+        return fat_slice_for(report, e, out);
+    }
+    check_arch(report, e, out);
+    report
+}
 
+/// The slice of a fat file built for the expected GOARCH; the whole file (and an
+/// `arch-mismatch`) when there is none.
+fn fat_slice_for<'a>(report: &'a Report, e: &Expectation, out: &mut Vec<Violation>) -> &'a Report {
+    if let Some(slice) = report
+        .slices
+        .iter()
+        .find(|s| s.goarch.as_deref() == Some(e.goarch.as_str()))
+    {
+        return slice;
+    }
+    let have: Vec<&str> = report
+        .slices
+        .iter()
+        .map(|s| s.goarch.as_deref().unwrap_or("unknown"))
+        .collect();
+    out.push(Violation::new(
+        Rule::ArchMismatch,
+        format!(
+            "fat file has no {} slice (slices: {})",
+            e.goarch,
+            have.join(", ")
+        ),
+    ));
+    report
+}
+
+fn check_arch(report: &Report, e: &Expectation, out: &mut Vec<Violation>) {
+    if report.goarch.as_deref() == Some(e.goarch.as_str()) {
+        return;
+    }
+    out.push(Violation::new(
+        Rule::ArchMismatch,
+        format!(
+            "binary is for {} ({} {}-bit), expected {}",
+            report
+                .goarch
+                .as_deref()
+                .unwrap_or("an unknown architecture"),
+            report.format,
+            report
+                .bits
+                .map_or_else(|| "?".to_owned(), |b| b.to_string()),
+            e.goarch
+        ),
+    ));
+}
+
+fn check_goos(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
     match subject.goos.as_deref() {
         Some(g) if g == e.goos => {}
         // Without build info, illumos looks like solaris and android like linux.
@@ -167,66 +195,84 @@ fn check_expectation<'a>(
                     ("illumos", "solaris") | ("android", "linux")
                 ) => {}
         Some(g) => out.push(Violation::new(
-            "goos-mismatch",
+            Rule::GoosMismatch,
             format!("binary is for GOOS={g}, expected {}", e.goos),
         )),
         None => out.push(Violation::new(
-            "goos-mismatch",
+            Rule::GoosMismatch,
             format!(
                 "the binary's GOOS cannot be determined, expected {}",
                 e.goos
             ),
         )),
     }
+}
 
+/// Checks what only the Go build settings record: the variant, CGO_ENABLED and -trimpath.
+fn check_build_settings(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
     let has_settings = subject
         .go
         .as_ref()
         .is_some_and(|g| !g.settings.0.is_empty());
     if !has_settings {
         out.push(Violation::new(
-            "missing-build-info",
+            Rule::MissingBuildInfo,
             "no Go build settings found, so GOARCH variant, CGO_ENABLED and -trimpath cannot be \
              verified",
         ));
-    } else {
-        if let Some((key, want)) = &e.variant {
-            match subject.build_setting(key) {
-                Some(v) if v == want => {}
-                Some(v) => out.push(Violation::new(
-                    "variant-mismatch",
-                    format!("build info records {key}={v}, expected {key}={want}"),
-                )),
-                None => out.push(Violation::new(
-                    "variant-mismatch",
-                    format!("build info has no {key} setting, expected {key}={want}"),
-                )),
-            }
-        }
-        let want = if e.cgo { "1" } else { "0" };
-        let got = subject.build_setting("CGO_ENABLED");
-        if got != Some(want) {
-            out.push(Violation::new(
-                "cgo-mismatch",
-                format!(
-                    "build info records CGO_ENABLED={}, expected CGO_ENABLED={want}",
-                    got.unwrap_or("(absent)")
-                ),
-            ));
-        }
-        let trimmed = subject.build_setting("-trimpath") == Some("true");
-        if let Some(want) = e.trimpath.filter(|want| *want != trimmed) {
-            out.push(Violation::new(
-                "trimpath-mismatch",
-                if want {
-                    "build info does not record -trimpath=true, but the build asked for -trimpath"
-                } else {
-                    "build info records -trimpath=true, but the build did not ask for it"
-                },
-            ));
-        }
+        return;
     }
+    check_variant(subject, e, out);
+    check_cgo(subject, e, out);
+    check_trimpath(subject, e, out);
+}
 
+fn check_variant(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
+    let Some((key, want)) = &e.variant else {
+        return;
+    };
+    match subject.build_setting(key) {
+        Some(v) if v == want => {}
+        Some(v) => out.push(Violation::new(
+            Rule::VariantMismatch,
+            format!("build info records {key}={v}, expected {key}={want}"),
+        )),
+        None => out.push(Violation::new(
+            Rule::VariantMismatch,
+            format!("build info has no {key} setting, expected {key}={want}"),
+        )),
+    }
+}
+
+fn check_cgo(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
+    let want = if e.cgo { "1" } else { "0" };
+    let got = subject.build_setting("CGO_ENABLED");
+    if got != Some(want) {
+        out.push(Violation::new(
+            Rule::CgoMismatch,
+            format!(
+                "build info records CGO_ENABLED={}, expected CGO_ENABLED={want}",
+                got.unwrap_or("(absent)")
+            ),
+        ));
+    }
+}
+
+fn check_trimpath(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
+    let trimmed = subject.build_setting("-trimpath") == Some("true");
+    if let Some(want) = e.trimpath.filter(|want| *want != trimmed) {
+        out.push(Violation::new(
+            Rule::TrimpathMismatch,
+            if want {
+                "build info does not record -trimpath=true, but the build asked for -trimpath"
+            } else {
+                "build info records -trimpath=true, but the build did not ask for it"
+            },
+        ));
+    }
+}
+
+fn check_libc(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
     // (libc accepted?, what was expected) for the requested flavour.
     let libc_rule = match e.libc.as_deref() {
         None => None,
@@ -237,7 +283,7 @@ fn check_expectation<'a>(
         )),
         Some(other) => {
             out.push(Violation::new(
-                "invalid-expectation",
+                Rule::InvalidExpectation,
                 format!("unknown libc {other:?} in the expectation (hint: \"gnu\" or \"musl\")"),
             ));
             None
@@ -245,18 +291,21 @@ fn check_expectation<'a>(
     };
     if let Some((false, wanted)) = libc_rule {
         out.push(Violation::new(
-            "libc-mismatch",
+            Rule::LibcMismatch,
             format!(
                 "binary links libc {}, expected {wanted}",
                 subject.libc.as_str()
             ),
         ));
     }
+}
 
+/// The expectation's own static rule (see [`expects_static`]), which `policy.static = "auto"`
+/// applies too.
+fn check_static_target(subject: &Report, e: &Expectation, out: &mut Vec<Violation>) {
     if expects_static(e, subject) && !subject.is_static {
         out.push(not_static(subject, "the build target"));
     }
-    subject
 }
 
 fn not_static(r: &Report, why: &str) -> Violation {
@@ -271,7 +320,7 @@ fn not_static(r: &Report, why: &str) -> Violation {
         facts.push(format!("is a {} file, which is never static", r.format));
     }
     Violation::new(
-        "not-static",
+        Rule::NotStatic,
         format!(
             "{why} requires a static binary, but it {}",
             facts.join(" and ")
@@ -299,7 +348,7 @@ fn matchers(
         match matcher(p, ci) {
             Ok(m) => ms.push((p.clone(), m)),
             Err(err) => out.push(Violation::new(
-                "invalid-policy",
+                Rule::InvalidPolicy,
                 format!("invalid glob {p:?} in policy.{field}: {err}"),
             )),
         }
@@ -312,7 +361,37 @@ fn lib_matches(m: &GlobMatcher, lib: &str) -> bool {
     m.is_match(lib) || m.is_match(base)
 }
 
+/// The images of a file, each judged on its own: the slices of a fat Mach-O, else the file.
+fn images(report: &Report) -> &[Report] {
+    if report.slices.is_empty() {
+        std::slice::from_ref(report)
+    } else {
+        &report.slices
+    }
+}
+
+/// Checks the project's rules, one family after the other. `report` is the whole file;
+/// `subject` the image the expectation is about (they differ for a fat file).
 fn check_policy(
+    report: &Report,
+    subject: &Report,
+    expect: Option<&Expectation>,
+    p: &Policy,
+    out: &mut Vec<Violation>,
+) {
+    check_static_policy(report, subject, expect, p, out);
+    check_max_glibc(report, p, out);
+    check_allowed_libraries(report, p, out);
+    check_forbidden_libraries(report, p, out);
+    check_hardening(report, p, out);
+    check_max_size(report, p, out);
+    check_macos_min(report, p, out);
+    check_windows_subsystem(report, p, out);
+    check_code_signatures(report, p, out);
+    check_wasm_imports(report, p, out);
+}
+
+fn check_static_policy(
     report: &Report,
     subject: &Report,
     expect: Option<&Expectation>,
@@ -324,112 +403,137 @@ fn check_policy(
             out.push(not_static(report, "policy.static"));
         }
         Some(StaticPolicy::Forbidden) if report.is_static => out.push(Violation::new(
-            "not-dynamic",
+            Rule::NotDynamic,
             "policy.static = false requires a dynamically linked binary, but it has no \
              interpreter and no needed libraries",
         )),
         Some(StaticPolicy::Auto) => {
-            if let Some(e) = expect
-                && expects_static(e, subject)
-                && !subject.is_static
-            {
-                out.push(not_static(subject, "the build target"));
+            if let Some(e) = expect {
+                check_static_target(subject, e, out);
             }
         }
         _ => {}
     }
+}
 
+fn check_max_glibc(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
     if let (Some(max), Some(min)) = (&p.max_glibc, &report.glibc_min)
         && compare_versions(min, max).is_gt()
     {
         out.push(Violation::new(
-            "max-glibc",
+            Rule::MaxGlibc,
             format!("binary needs GLIBC_{min}, above policy.max_glibc = {max}"),
         ));
     }
+}
 
-    let ci = report.format == Format::Pe;
-    if let Some(allowed) = &p.allowed_libraries {
-        let ms = matchers("allowed_libraries", allowed, ci, out);
-        for lib in &report.libraries {
-            if report.format == Format::Wasm {
-                break; // wasm import modules have their own rule.
-            }
-            if !ms.iter().any(|(_, m)| lib_matches(m, lib)) {
-                out.push(Violation::new(
-                    "library-not-allowed",
-                    format!("needs {lib}, which matches no entry of policy.allowed_libraries"),
-                ));
-            }
+/// Compiles one of the policy's library glob lists; `None` when the policy has none. The
+/// globs ignore case for PE, whose DLL names are case-insensitive.
+fn library_matchers(
+    field: &str,
+    patterns: Option<&[String]>,
+    report: &Report,
+    out: &mut Vec<Violation>,
+) -> Option<Vec<(String, GlobMatcher)>> {
+    Some(matchers(field, patterns?, report.format == Format::Pe, out))
+}
+
+fn check_allowed_libraries(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    let allowed = p.allowed_libraries.as_deref();
+    let Some(ms) = library_matchers("allowed_libraries", allowed, report, out) else {
+        return;
+    };
+    if report.format == Format::Wasm {
+        return; // wasm import modules have their own rule.
+    }
+    for lib in &report.libraries {
+        if !ms.iter().any(|(_, m)| lib_matches(m, lib)) {
+            out.push(Violation::new(
+                Rule::LibraryNotAllowed,
+                format!("needs {lib}, which matches no entry of policy.allowed_libraries"),
+            ));
         }
     }
-    if let Some(forbidden) = &p.forbidden_libraries {
-        let ms = matchers("forbidden_libraries", forbidden, ci, out);
-        for lib in &report.libraries {
-            if let Some((pat, _)) = ms.iter().find(|(_, m)| lib_matches(m, lib)) {
-                out.push(Violation::new(
-                    "forbidden-library",
-                    format!("needs {lib}, forbidden by policy.forbidden_libraries entry {pat:?}"),
-                ));
-            }
+}
+
+fn check_forbidden_libraries(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    let forbidden = p.forbidden_libraries.as_deref();
+    let Some(ms) = library_matchers("forbidden_libraries", forbidden, report, out) else {
+        return;
+    };
+    for lib in &report.libraries {
+        if let Some((pat, _)) = ms.iter().find(|(_, m)| lib_matches(m, lib)) {
+            out.push(Violation::new(
+                Rule::ForbiddenLibrary,
+                format!("needs {lib}, forbidden by policy.forbidden_libraries entry {pat:?}"),
+            ));
         }
     }
+}
 
+/// Stripped, PIE and NX: each demanded by its own `require_*` switch.
+fn check_hardening(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
     if p.require_stripped == Some(true) && !report.stripped {
         out.push(Violation::new(
-            "not-stripped",
+            Rule::NotStripped,
             "binary has a symbol table, but policy.require_stripped is set (hint: -ldflags=\"-s -w\")",
         ));
     }
     if p.require_pie == Some(true) && !report.pie {
         out.push(Violation::new(
-            "not-pie",
+            Rule::NotPie,
             "binary is not position independent, but policy.require_pie is set \
              (hint: -buildmode=pie)",
         ));
     }
+    // An undeterminable NX (`None`) does not fail.
     if p.require_nx == Some(true) && report.nx == Some(false) {
         out.push(Violation::new(
-            "no-nx",
+            Rule::NoNx,
             "binary allows executable stack or data, but policy.require_nx is set",
         ));
     }
+}
+
+fn check_max_size(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
     if let Some(max) = p.max_size
         && report.size > max
     {
         out.push(Violation::new(
-            "max-size",
+            Rule::MaxSize,
             format!(
                 "file is {} bytes, above policy.max_size = {max}",
                 report.size
             ),
         ));
     }
-    if let Some(ceiling) = &p.macos_min {
-        let mins: Vec<&Report> = if report.slices.is_empty() {
-            vec![report]
-        } else {
-            report.slices.iter().collect()
-        };
-        for s in mins {
-            if let Some(min) = &s.macos_min
-                && compare_versions(min, ceiling).is_gt()
-            {
-                out.push(Violation::new(
-                    "macos-min",
-                    format!(
-                        "{} requires macOS {min}, above policy.macos_min = {ceiling}",
-                        s.goarch.as_deref().unwrap_or("binary")
-                    ),
-                ));
-            }
+}
+
+fn check_macos_min(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    let Some(ceiling) = &p.macos_min else {
+        return;
+    };
+    for s in images(report) {
+        if let Some(min) = &s.macos_min
+            && compare_versions(min, ceiling).is_gt()
+        {
+            out.push(Violation::new(
+                Rule::MacosMin,
+                format!(
+                    "{} requires macOS {min}, above policy.macos_min = {ceiling}",
+                    s.goarch.as_deref().unwrap_or("binary")
+                ),
+            ));
         }
     }
+}
+
+fn check_windows_subsystem(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
     if let (Some(want), Some(pe)) = (p.windows_subsystem, &report.pe)
         && pe.subsystem != want.as_str()
     {
         out.push(Violation::new(
-            "windows-subsystem",
+            Rule::WindowsSubsystem,
             format!(
                 "PE subsystem is {}, policy.windows_subsystem wants {}",
                 pe.subsystem,
@@ -437,20 +541,17 @@ fn check_policy(
             ),
         ));
     }
+}
 
-    // Code signatures: per slice for fat files.
-    let images: Vec<&Report> = if report.slices.is_empty() {
-        vec![report]
-    } else {
-        report.slices.iter().collect()
-    };
-    for img in images {
+/// Code signatures, per slice for fat files; without a policy, darwin/arm64 images need one.
+fn check_code_signatures(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    for img in images(report) {
         let darwin_arm64 = matches!(img.goos.as_deref(), Some("darwin" | "ios"))
             && img.goarch.as_deref() == Some("arm64");
         let required = p.require_code_signature.unwrap_or(darwin_arm64);
         if required && img.code_signature.is_none() {
             out.push(Violation::new(
-                "missing-code-signature",
+                Rule::MissingCodeSignature,
                 format!(
                     "{} {} image has no code signature{}",
                     img.goos.as_deref().unwrap_or("unknown"),
@@ -464,20 +565,23 @@ fn check_policy(
             ));
         }
     }
+}
 
-    if let (Some(allowed), Some(w)) = (&p.allowed_wasm_imports, &report.wasm) {
-        let ms = matchers("allowed_wasm_imports", allowed, false, out);
-        for imp in &w.imports {
-            let module = imp.split('.').next().unwrap_or(imp);
-            if !ms
-                .iter()
-                .any(|(_, m)| m.is_match(imp) || m.is_match(module))
-            {
-                out.push(Violation::new(
-                    "wasm-import-not-allowed",
-                    format!("imports {imp}, which matches no entry of policy.allowed_wasm_imports"),
-                ));
-            }
+fn check_wasm_imports(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    let (Some(allowed), Some(w)) = (&p.allowed_wasm_imports, &report.wasm) else {
+        return;
+    };
+    let ms = matchers("allowed_wasm_imports", allowed, false, out);
+    for imp in &w.imports {
+        let module = imp.split('.').next().unwrap_or(imp);
+        if !ms
+            .iter()
+            .any(|(_, m)| m.is_match(imp) || m.is_match(module))
+        {
+            out.push(Violation::new(
+                Rule::WasmImportNotAllowed,
+                format!("imports {imp}, which matches no entry of policy.allowed_wasm_imports"),
+            ));
         }
     }
 }
@@ -485,7 +589,7 @@ fn check_policy(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{GoInfo, GoInfoSource, GoSettings, PeDetails};
+    use crosscheck_schema::report::{GoInfo, GoInfoSource, GoSettings, PeDetails};
     use crosscheck_schema::{PolicyError, WindowsSubsystem};
 
     fn linux_static() -> Report {
@@ -702,6 +806,79 @@ mod tests {
             ..Policy::default()
         };
         assert!(matches!(p.validate(), Err(PolicyError::Version { .. })));
+    }
+
+    #[test]
+    fn rule_ids_are_the_serde_names() -> Result<(), serde_json::Error> {
+        let mut seen = std::collections::HashSet::new();
+        for rule in Rule::ALL {
+            let json = serde_json::to_string(&rule)?;
+            assert_eq!(json, format!("\"{}\"", rule.as_str()));
+            assert_eq!(rule.to_string(), rule.as_str());
+            assert_eq!(serde_json::from_str::<Rule>(&json)?, rule);
+            assert!(seen.insert(rule), "{rule} is listed twice in Rule::ALL");
+        }
+        let v = Violation::new(Rule::GoVersionMismatch, "m");
+        assert_eq!(
+            serde_json::to_string(&v)?,
+            r#"{"rule":"go-version-mismatch","message":"m"}"#
+        );
+        Ok(())
+    }
+
+    /// The rule columns of the tables under "## Verdicts" in docs/inspect.md name every rule,
+    /// and nothing else.
+    #[test]
+    fn docs_list_exactly_the_rules() {
+        let doc = include_str!("../../../docs/inspect.md");
+        let verdicts = doc
+            .split("\n## ")
+            .find(|s| s.starts_with("Verdicts"))
+            .unwrap_or_default();
+        let mut documented = std::collections::HashSet::new();
+        let mut rule_column = None;
+        for line in verdicts.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if !line.starts_with('|') {
+                rule_column = None;
+            } else if rule_column.is_none() {
+                rule_column = cells.iter().position(|c| *c == "rule");
+            } else if let Some(cell) = rule_column.and_then(|i| cells.get(i)) {
+                for id in cell.split('`').skip(1).step_by(2) {
+                    let rule = serde_json::from_str::<Rule>(&format!("\"{id}\""));
+                    assert!(rule.is_ok(), "docs/inspect.md lists unknown rule {id:?}");
+                    documented.extend(rule.ok());
+                }
+            }
+        }
+        for rule in Rule::ALL {
+            assert!(documented.contains(&rule), "docs/inspect.md misses {rule}");
+        }
+    }
+
+    #[test]
+    fn go_release_must_be_the_pinned_toolchain() {
+        let mut r = linux_static();
+        assert_eq!(check_go_release(&r, "go1.26.1", "1.26"), None);
+        if let Some(g) = r.go.as_mut() {
+            g.version = Some("go1.26.1 X:nodwarf5".into());
+        }
+        assert_eq!(check_go_release(&r, "go1.26.1", "1.26"), None);
+        assert_eq!(
+            check_go_release(&r, "go1.25.7", "1.25"),
+            Some(Violation::new(
+                Rule::GoVersionMismatch,
+                "built by go1.26.1 X:nodwarf5 but the plan pins go1.25.7 for Go 1.25"
+            ))
+        );
+        r.go = None;
+        assert_eq!(
+            check_go_release(&r, "go1.25.7", "1.25").map(|v| v.message),
+            Some(
+                "built by an unknown Go (no build info) but the plan pins go1.25.7 for Go 1.25"
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

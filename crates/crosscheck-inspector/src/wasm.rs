@@ -6,7 +6,9 @@ use wasmparser::{Parser, Payload};
 
 use crate::buildinfo;
 use crate::error::Res;
-use crate::report::{Endian, GoInfo, GoInfoSource, GoSettings, Libc, Report, WasmDetails};
+use crosscheck_schema::report::{
+    Endian, GoInfo, GoInfoSource, GoSettings, Libc, Report, WasmDetails,
+};
 
 const MAX_ITEMS: usize = 100_000;
 
@@ -26,22 +28,51 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         r.wasm = Some(details);
         return Ok(());
     }
-
-    let mut modules: Vec<String> = Vec::new();
-    let mut build_id = None;
-    let mut modinfo = None;
-    let mut go_producer = false;
-    let mut go_version = None;
+    let mut found = Sections::default();
     for payload in Parser::new(0).parse_all(bytes) {
-        match payload? {
+        found.read(payload?, &mut details, r)?;
+    }
+    read_linkage(found.modules, r);
+    r.wasm = Some(details);
+    r.go = read_go(found.go);
+    Ok(())
+}
+
+/// What the sections of a module gave, beyond what goes straight into the report.
+#[derive(Default)]
+struct Sections {
+    /// Import modules, in first-seen order.
+    modules: Vec<String>,
+    go: GoTraces,
+}
+
+/// The Go traces in a module.
+#[derive(Default)]
+struct GoTraces {
+    /// From the `go:buildid` custom section.
+    build_id: Option<String>,
+    /// The modinfo text found in a data segment.
+    modinfo: Option<String>,
+    /// The `producers` section names Go.
+    producer: bool,
+    /// The Go version the `producers` section records.
+    version: Option<String>,
+}
+
+impl Sections {
+    /// Takes in one payload: imports, exports, data segments and the custom sections Go writes.
+    fn read(&mut self, payload: Payload<'_>, details: &mut WasmDetails, r: &mut Report) -> Res<()> {
+        match payload {
             Payload::ImportSection(reader) => {
                 for imp in reader.into_imports() {
                     let imp = imp?;
                     if details.imports.len() < MAX_ITEMS {
                         details.imports.push(format!("{}.{}", imp.module, imp.name));
                     }
-                    if modules.len() < MAX_ITEMS && !modules.iter().any(|m| m == imp.module) {
-                        modules.push(imp.module.to_owned());
+                    if self.modules.len() < MAX_ITEMS
+                        && !self.modules.iter().any(|m| m == imp.module)
+                    {
+                        self.modules.push(imp.module.to_owned());
                     }
                 }
             }
@@ -56,35 +87,43 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
             Payload::DataSection(reader) => {
                 for data in reader {
                     let data = data?;
-                    if modinfo.is_none() {
-                        modinfo = buildinfo::scan_modinfo(data.data);
+                    if self.go.modinfo.is_none() {
+                        self.go.modinfo = buildinfo::scan_modinfo(data.data);
                     }
                 }
             }
             Payload::CustomSection(c) => match c.name() {
-                "producers" => {
-                    for (field, name, version) in parse_producers(c.data()) {
-                        let is_go = name == "Go" || name.starts_with("Go ");
-                        if is_go {
-                            go_producer = true;
-                            if go_version.is_none() && version.starts_with("go") {
-                                go_version = Some(version.clone());
-                            }
-                        }
-                        if details.producers.len() < 64 {
-                            details.producers.push(format!("{field}: {name} {version}"));
-                        }
-                    }
-                }
-                "go:buildid" | "go.buildid" => {
-                    build_id = buildinfo::build_id_at(c.data());
-                }
+                "producers" => self.go.read_producers(c.data(), details),
+                "go:buildid" | "go.buildid" => self.go.build_id = buildinfo::build_id_at(c.data()),
                 _ => {}
             },
             _ => {}
         }
+        Ok(())
     }
+}
 
+impl GoTraces {
+    /// Lists the `producers` entries and notes whether (and which) Go made the module.
+    fn read_producers(&mut self, data: &[u8], details: &mut WasmDetails) {
+        for (field, name, version) in parse_producers(data) {
+            let is_go = name == "Go" || name.starts_with("Go ");
+            if is_go {
+                self.producer = true;
+                if self.version.is_none() && version.starts_with("go") {
+                    self.version = Some(version.clone());
+                }
+            }
+            if details.producers.len() < 64 {
+                details.producers.push(format!("{field}: {name} {version}"));
+            }
+        }
+    }
+}
+
+/// Linkage from the host modules the module imports (static means none), and GOOS from
+/// which host they are for.
+fn read_linkage(modules: Vec<String>, r: &mut Report) {
     r.goos = if modules.iter().any(|m| m == "gojs" || m == "go") {
         Some("js".to_owned())
     } else if modules.iter().any(|m| m == "wasi_snapshot_preview1") {
@@ -94,33 +133,35 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     };
     r.is_static = modules.is_empty();
     r.libraries = modules;
-    r.wasm = Some(details);
+}
 
-    r.go = if let Some(text) = modinfo {
+/// Go's wasm linker drops the build-info blob, so the facts come from the modinfo text in the
+/// data and the `producers` section.
+fn read_go(go: GoTraces) -> Option<GoInfo> {
+    if let Some(text) = go.modinfo {
         let m = buildinfo::parse_modinfo(&text);
         Some(GoInfo {
-            version: go_version,
+            version: go.version,
             path: m.path,
             main: m.main,
             deps: m.deps,
             settings: m.settings,
-            build_id,
+            build_id: go.build_id,
             source: GoInfoSource::WasmModinfo,
         })
-    } else if go_producer || build_id.is_some() {
+    } else if go.producer || go.build_id.is_some() {
         Some(GoInfo {
-            version: go_version,
+            version: go.version,
             path: None,
             main: None,
             deps: Vec::new(),
             settings: GoSettings::default(),
-            build_id,
+            build_id: go.build_id,
             source: GoInfoSource::WasmProducers,
         })
     } else {
         None
-    };
-    Ok(())
+    }
 }
 
 /// Decodes the `producers` section: fields of (name, version) pairs. Stops quietly on bad data.

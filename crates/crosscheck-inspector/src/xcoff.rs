@@ -4,8 +4,8 @@
 
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
-use crate::report::{Endian, Libc, Report};
 use crate::util::{slice_at, u16_at, u32_at, u64_at};
+use crosscheck_schema::report::{Endian, Libc, Report};
 
 pub(crate) const MAGIC_32: u16 = 0x01df;
 pub(crate) const MAGIC_64: u16 = 0x01f7;
@@ -107,17 +107,12 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     let build_id = sections
         .iter()
         .find(|s| s.flags & 0xffff == STYP_TEXT)
-        .and_then(|s| bytes.get(usize::try_from(s.offset).ok()?..))
-        .and_then(buildinfo::build_id_near);
+        .and_then(|s| buildinfo::build_id_in_text(bytes, s.offset));
     let raw = sections
         .iter()
         .find(|s| s.flags & 0xffff == STYP_DATA)
         .and_then(|s| buildinfo::find_blob(s.vaddr, slice_at(bytes, s.offset, s.size)?, &va));
-    r.go = match raw {
-        Some(raw) => Some(buildinfo::go_info(raw, build_id)),
-        None if build_id.is_some() => Some(crate::elf::heuristic_go(bytes, build_id)),
-        None => None,
-    };
+    r.go = buildinfo::go_facts(bytes, raw, build_id, false);
     Ok(())
 }
 
@@ -166,7 +161,7 @@ fn loader_imports(bytes: &[u8], loader: &Section, is_64: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Format;
+    use crosscheck_schema::report::Format;
 
     /// A 32-bit XCOFF with one loader section importing `libc.a(shr.o)`.
     fn xcoff32() -> Vec<u8> {

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{GO_TARGETS, TestResult, go_fixture, go_target, go_version, go_version_m};
 use crosscheck_inspector::{
     Endian, Expectation, Format, GoInfoSource, GoosSource, InspectOptions, Libc, Policy, Relro,
-    Report, StaticPolicy, WindowsSubsystem, check, inspect_path, inspect_path_with,
+    Report, Rule, StaticPolicy, WindowsSubsystem, check, inspect_path, inspect_path_with,
 };
 use serde_json::Value;
 
@@ -494,7 +494,7 @@ fn fat_binaries_are_inspected_slice_by_slice() -> TestResult {
             ..e
         };
         let v = check(&r, Some(&e), &Policy::default());
-        assert!(v.iter().any(|v| v.rule == "arch-mismatch"), "{v:?}");
+        assert!(v.iter().any(|v| v.rule == Rule::ArchMismatch), "{v:?}");
     }
     Ok(())
 }
@@ -536,14 +536,14 @@ fn verdicts_name_the_broken_fact() -> TestResult {
         ..expectation("linux-amd64")?
     };
     let v = check(&r, Some(&wrong), &Policy::default());
-    let rules: Vec<&str> = v.iter().map(|v| v.rule.as_str()).collect();
+    let rules: Vec<Rule> = v.iter().map(|v| v.rule).collect();
     assert_eq!(
         rules,
         [
-            "arch-mismatch",
-            "variant-mismatch",
-            "cgo-mismatch",
-            "trimpath-mismatch"
+            Rule::ArchMismatch,
+            Rule::VariantMismatch,
+            Rule::CgoMismatch,
+            Rule::TrimpathMismatch
         ]
     );
     assert!(v[0].message.contains("amd64"), "{}", v[0].message);
@@ -557,7 +557,7 @@ fn verdicts_name_the_broken_fact() -> TestResult {
     };
     let v = check(&pie, Some(&expectation("linux-amd64-pie")?), &strict);
     assert_eq!(v.len(), 1, "{v:?}");
-    assert!(v[0].rule == "not-static" && v[0].message.contains("ld-linux-x86-64"));
+    assert!(v[0].rule == Rule::NotStatic && v[0].message.contains("ld-linux-x86-64"));
     let auto = Policy {
         r#static: Some(StaticPolicy::Auto),
         require_pie: Some(true),
@@ -573,7 +573,7 @@ fn verdicts_name_the_broken_fact() -> TestResult {
     };
     let v = check(&gui, None, &console);
     assert_eq!(v.len(), 1, "{v:?}");
-    assert_eq!(v[0].rule, "windows-subsystem");
+    assert_eq!(v[0].rule, Rule::WindowsSubsystem);
 
     let amd = inspect("darwin-amd64")?;
     let sign = Policy {
@@ -581,11 +581,11 @@ fn verdicts_name_the_broken_fact() -> TestResult {
         macos_min: Some("10.15".into()),
         ..Policy::default()
     };
-    let rules: Vec<String> = check(&amd, None, &sign)
+    let rules: Vec<Rule> = check(&amd, None, &sign)
         .into_iter()
         .map(|v| v.rule)
         .collect();
-    assert_eq!(rules, ["macos-min", "missing-code-signature"]);
+    assert_eq!(rules, [Rule::MacosMin, Rule::MissingCodeSignature]);
 
     let js = inspect("js-wasm")?;
     let wasm_policy = Policy {
@@ -593,7 +593,7 @@ fn verdicts_name_the_broken_fact() -> TestResult {
         ..Policy::default()
     };
     let v = check(&js, None, &wasm_policy);
-    assert!(!v.is_empty() && v.iter().all(|v| v.rule == "wasm-import-not-allowed"));
+    assert!(!v.is_empty() && v.iter().all(|v| v.rule == Rule::WasmImportNotAllowed));
     assert!(v.iter().any(|v| v.message.contains("syscall/js")), "{v:?}");
     let all = Policy {
         allowed_wasm_imports: Some(vec!["gojs".into()]),
@@ -732,11 +732,11 @@ fn pe_certificate_table_counts_as_code_signature() -> TestResult {
         };
         assert!(check(&r, None, &p).is_empty());
         let unsigned = inspect(name)?;
-        let rules: Vec<String> = check(&unsigned, None, &p)
+        let rules: Vec<Rule> = check(&unsigned, None, &p)
             .into_iter()
             .map(|v| v.rule)
             .collect();
-        assert_eq!(rules, ["missing-code-signature"], "{name}");
+        assert_eq!(rules, [Rule::MissingCodeSignature], "{name}");
     }
     Ok(())
 }

@@ -4,9 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use common::{TestResult, go_fixture};
+use common::{TestResult, go_fixture, our_panics, record_our_panics};
 use crosscheck_inspector::{Location, locate};
 use proptest::prelude::*;
 
@@ -116,30 +116,14 @@ fn wasm_data_and_code_are_named() -> TestResult {
     Ok(())
 }
 
-static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-fn install_hook() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        std::panic::set_hook(Box::new(|info| {
-            let ours = info
-                .location()
-                .is_some_and(|l| l.file().contains("crosscheck-inspector/src"));
-            if ours && let Ok(mut p) = PANICS.lock() {
-                p.push(info.to_string());
-            }
-        }));
-    });
-}
-
 fn assert_no_panics() {
-    let panics = PANICS.lock().map(|p| p.clone()).unwrap_or_default();
+    let panics = our_panics();
     assert!(panics.is_empty(), "locate panicked: {panics:#?}");
 }
 
 #[test]
 fn the_malformed_corpus_never_panics() -> TestResult {
-    install_hook();
+    record_our_panics();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/malformed");
     let mut files = 0;
     for entry in std::fs::read_dir(&dir)? {
@@ -183,7 +167,7 @@ proptest! {
         flips in proptest::collection::vec((0usize..4096, any::<u8>()), 0..8),
         probe in any::<u64>(),
     ) {
-        install_hook();
+        record_our_panics();
         let mut bytes = fixtures()[which].clone();
         bytes.truncate(cut.max(4));
         for (at, value) in flips {

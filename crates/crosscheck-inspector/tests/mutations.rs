@@ -5,27 +5,11 @@
 
 mod common;
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use common::{TestResult, go_fixture};
+use common::{TestResult, go_fixture, our_panics, record_our_panics};
 use crosscheck_inspector::{InspectError, InspectOptions, inspect_bytes_with};
 use proptest::prelude::*;
-
-static OUR_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-fn install_hook() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        std::panic::set_hook(Box::new(|info| {
-            let ours = info
-                .location()
-                .is_some_and(|l| l.file().contains("crosscheck-inspector/src"));
-            if ours && let Ok(mut p) = OUR_PANICS.lock() {
-                p.push(info.to_string());
-            }
-        }));
-    });
-}
 
 /// The fixtures, one per container format (plus a dynamic ELF), read once.
 fn fixtures() -> &'static Vec<(String, Vec<u8>)> {
@@ -78,7 +62,7 @@ fn check_outcome(what: &str, bytes: &[u8]) -> Result<(), String> {
         Ok(_) | Err(InspectError::Malformed { .. }) => {}
         Err(e) => return Err(format!("{what}: unexpected error {e}")),
     }
-    let panics = OUR_PANICS.lock().map_err(|e| e.to_string())?;
+    let panics = our_panics();
     if !panics.is_empty() {
         return Err(format!(
             "{what}: panicked in crosscheck-inspector: {panics:?}"
@@ -104,7 +88,7 @@ fn fixtures_are_whole_before_mutation() -> TestResult {
 
 #[test]
 fn truncating_headers_at_every_offset_never_panics() -> Result<(), String> {
-    install_hook();
+    record_our_panics();
     for (name, bytes) in fixtures() {
         for cut in (0..bytes.len().min(4096)).step_by(3) {
             check_outcome(&format!("{name} cut at {cut}"), &bytes[..cut])?;
@@ -158,7 +142,7 @@ proptest! {
 
     #[test]
     fn truncation_and_bit_flips_never_panic((which, m) in mutation()) {
-        install_hook();
+        record_our_panics();
         let fx = fixtures();
         let (name, original) = &fx[which % fx.len()];
         let mut bytes = original.clone();

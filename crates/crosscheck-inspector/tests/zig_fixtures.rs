@@ -6,7 +6,7 @@ mod common;
 
 use common::{TestResult, go_cgo_fixture, readelf, zig_c_fixture};
 use crosscheck_inspector::{
-    Expectation, Format, Libc, Policy, StaticPolicy, check, inspect_bytes, inspect_path,
+    Expectation, Format, Libc, Policy, Rule, StaticPolicy, check, inspect_bytes, inspect_path,
 };
 
 /// Every `GLIBC_*` name `readelf -V` prints, sorted.
@@ -61,7 +61,7 @@ fn glibc_pins_give_glibc_min() -> TestResult {
             assert!(v.is_empty(), "{v:?}");
         } else {
             assert_eq!(v.len(), 1, "{v:?}");
-            assert!(v[0].rule == "max-glibc" && v[0].message.contains("GLIBC_2.28"));
+            assert!(v[0].rule == Rule::MaxGlibc && v[0].message.contains("GLIBC_2.28"));
         }
     }
     Ok(())
@@ -136,13 +136,16 @@ fn windows_dll_imports_are_lowercased() -> TestResult {
         forbidden_libraries: Some(vec!["USER32.dll".into()]),
         ..Policy::default()
     };
-    let rules: Vec<String> = check(&r, None, &policy)
+    let rules: Vec<Rule> = check(&r, None, &policy)
         .into_iter()
         .map(|v| v.rule)
         .collect();
-    assert!(rules.contains(&"forbidden-library".to_owned()), "{rules:?}");
+    assert!(rules.contains(&Rule::ForbiddenLibrary), "{rules:?}");
     assert_eq!(
-        rules.iter().filter(|r| *r == "library-not-allowed").count(),
+        rules
+            .iter()
+            .filter(|r| **r == Rule::LibraryNotAllowed)
+            .count(),
         2,
         "user32 and advapi32: {rules:?}"
     );
@@ -215,11 +218,11 @@ fn cgo_glibc_binary_meets_its_expectation() -> TestResult {
         libc: Some("musl".into()),
         ..e
     };
-    let rules: Vec<String> = check(&r, Some(&musl), &policy)
+    let rules: Vec<Rule> = check(&r, Some(&musl), &policy)
         .into_iter()
         .map(|v| v.rule)
         .collect();
-    assert_eq!(rules, ["libc-mismatch", "not-static"]);
+    assert_eq!(rules, [Rule::LibcMismatch, Rule::NotStatic]);
     Ok(())
 }
 

@@ -88,7 +88,7 @@ impl GoAxis {
     /// The axis of `config`'s `go` list: `toolchains[i]` is the exact toolchain that
     /// `config.go_versions[i]` resolved to, `go_mod` the module's `go` line.
     ///
-    /// A toolchain that go.mod refuses is refused here ([`check_go_mod`]), before
+    /// A toolchain that go.mod refuses is refused here (`check_go_mod`), before
     /// `catalog_of` is asked for any release's catalog: asking may download that toolchain,
     /// which could never build the module. Then each release gets its catalog, in order.
     pub fn resolve<E: From<ConfigErrors>>(

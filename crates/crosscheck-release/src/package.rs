@@ -426,13 +426,7 @@ fn inspect_universal(path: &Path, inputs: &[(&ManifestTarget, &PlannedTarget)]) 
     };
     let report: Report = match crosscheck_inspector::inspect_path_with(path, &options) {
         Ok(report) => report,
-        Err(error) => {
-            return Inspection {
-                report: serde_json::json!({ "error": error.to_string() }),
-                verdict: Verdict::Fail,
-                problems: vec![format!("[unreadable] {error}")],
-            };
-        }
+        Err(error) => return Inspection::unreadable(error.to_string()),
     };
     let mut problems = Vec::new();
     for (built, planned) in inputs {
@@ -466,13 +460,5 @@ fn inspect_universal(path: &Path, inputs: &[(&ManifestTarget, &PlannedTarget)]) 
             inputs.len()
         ));
     }
-    Inspection {
-        report: serde_json::to_value(&report).unwrap_or_default(),
-        verdict: if problems.is_empty() {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        },
-        problems,
-    }
+    Inspection::of_file(report, problems)
 }

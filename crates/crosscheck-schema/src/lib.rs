@@ -33,7 +33,7 @@ pub mod variant;
 
 pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
-pub use inspection::{Inspection, Verdict};
+pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, Violation};
 pub use manifest::{
     CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,
     ManifestProject, ManifestTarget, ManifestVariant, MergedShard, Reproduction, ResolvedCc,

@@ -77,6 +77,17 @@ pub enum Libc {
     None,
 }
 
+impl Relro {
+    /// The name used in JSON and in messages: `none`, `partial`, `full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relro::None => "none",
+            Relro::Partial => "partial",
+            Relro::Full => "full",
+        }
+    }
+}
+
 impl Libc {
     /// The name used in JSON and in messages.
     pub fn as_str(self) -> &'static str {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crosscheck_inspector::{Expectation, Format, Policy, Report, Violation};
 use crosscheck_planner::PlannedTarget;
+use crosscheck_schema::Inspection;
 
 /// A short description of how a binary links, for `inspect`'s table and `build`'s grid.
 pub fn linkage(report: &Report) -> String {
@@ -73,39 +74,16 @@ pub fn verify(path: &Path, expect: Option<&Expectation>, policy: &Policy, hash: 
 pub struct ArtifactInspector;
 
 impl crosscheck_executor::Inspect for ArtifactInspector {
-    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> crosscheck_schema::Inspection {
-        use crosscheck_schema::{Inspection, Verdict};
+    fn inspect(&self, artifact: &Path, target: &PlannedTarget) -> Inspection {
         let expect = Expectation::for_target(target);
         let verified = verify(artifact, Some(&expect), &target.policy, false);
         match verified.outcome {
             Ok((report, mut violations)) => {
                 violations.extend(go_release_violation(&report, target));
-                let mut value = serde_json::to_value(&report).unwrap_or_default();
-                if let Some(object) = value.as_object_mut() {
-                    object.insert(
-                        "violations".to_owned(),
-                        serde_json::to_value(&violations).unwrap_or_default(),
-                    );
-                    object.insert("linkage".to_owned(), linkage(&report).into());
-                }
-                Inspection {
-                    report: value,
-                    verdict: if violations.is_empty() {
-                        Verdict::Pass
-                    } else {
-                        Verdict::Fail
-                    },
-                    problems: violations
-                        .iter()
-                        .map(|v| format!("[{}] {}", v.rule, v.message))
-                        .collect(),
-                }
+                let linkage = linkage(&report);
+                Inspection::of_artifact(report, linkage, violations)
             }
-            Err(error) => Inspection {
-                report: serde_json::json!({ "error": error }),
-                verdict: Verdict::Fail,
-                problems: vec![format!("[unreadable] {error}")],
-            },
+            Err(error) => Inspection::unreadable(error),
         }
     }
 
@@ -119,18 +97,9 @@ impl crosscheck_executor::Inspect for ArtifactInspector {
 /// resetting it, say) would otherwise ship a binary built by another Go under this id.
 pub fn go_release_violation(report: &Report, target: &PlannedTarget) -> Option<Violation> {
     let planned = target.go.as_ref()?;
-    let found = report.go.as_ref().and_then(|go| go.version.as_deref());
-    // The build info may carry experiment suffixes: `go1.25.7 X:nodwarf5`.
-    let matches = found
-        .and_then(|version| version.split_whitespace().next())
-        .is_some_and(|version| version == planned.toolchain);
-    (!matches).then(|| Violation {
-        rule: "go-version-mismatch".to_owned(),
-        message: format!(
-            "built by {} but the plan pins {} for Go {}",
-            found.unwrap_or("an unknown Go (no build info)"),
-            planned.toolchain,
-            planned.requested
-        ),
-    })
+    crosscheck_inspector::check_go_release(
+        report,
+        &planned.toolchain,
+        &planned.requested.to_string(),
+    )
 }

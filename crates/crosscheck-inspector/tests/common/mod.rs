@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -391,4 +391,35 @@ pub fn write_fat(out: &Path, slices: &[(u32, &[u8])], fat64: bool) -> TestResult
     }
     std::fs::write(out, file)?;
     Ok(())
+}
+
+/// Panics raised in this crate's own sources. The inspector catches every panic and reports
+/// the file as malformed; goblin's are tolerated, but one of ours is a bug the tests must see.
+static OUR_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Installs (once per test binary) the panic hook that records panics located in
+/// `crosscheck-inspector/src`; [`our_panics`] reads them.
+pub fn record_our_panics() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let ours = info
+                .location()
+                .is_some_and(|l| l.file().contains("crosscheck-inspector/src"));
+            if ours {
+                OUR_PANICS
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(info.to_string());
+            }
+        }));
+    });
+}
+
+/// The panics [`record_our_panics`] has recorded so far.
+pub fn our_panics() -> Vec<String> {
+    OUR_PANICS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }

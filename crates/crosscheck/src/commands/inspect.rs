@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crosscheck_inspector::{Expectation, Format, Policy, Report, StaticPolicy};
 use crosscheck_planner::{Target, env_vars};
 use crosscheck_release::SbomSubject;
+use crosscheck_schema::{Verdict, Violation};
+use serde::Serialize;
 
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
@@ -430,32 +432,47 @@ fn render_cyclonedx(report: &Report, target: Option<String>) -> Result<String, C
     crate::json::pretty(&bom)
 }
 
+/// `inspect --format json`: every file's report with its verdict and violations, and the
+/// files that could not be read (documented in docs/inspect.md).
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    files: Vec<InspectedJson<'a>>,
+    errors: Vec<UnreadableJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct InspectedJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    verdict: Verdict,
+    violations: &'a [Violation],
+}
+
+#[derive(Serialize)]
+struct UnreadableJson<'a> {
+    path: &'a str,
+    error: &'a str,
+}
+
 fn render_json(results: &[Verified]) -> Result<String, CliError> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let mut output = JsonOutput {
+        files: Vec::new(),
+        errors: Vec::new(),
+    };
     for result in results {
         match &result.outcome {
-            Ok((report, violations)) => {
-                let mut value = serde_json::to_value(report).unwrap_or_default();
-                if let Some(object) = value.as_object_mut() {
-                    object.insert(
-                        "verdict".to_owned(),
-                        if violations.is_empty() {
-                            "pass"
-                        } else {
-                            "fail"
-                        }
-                        .into(),
-                    );
-                    object.insert(
-                        "violations".to_owned(),
-                        serde_json::to_value(violations).unwrap_or_default(),
-                    );
-                }
-                files.push(value);
-            }
-            Err(error) => errors.push(serde_json::json!({ "path": result.path, "error": error })),
+            Ok((report, violations)) => output.files.push(InspectedJson {
+                report,
+                verdict: Verdict::from_problems(violations),
+                violations,
+            }),
+            Err(error) => output.errors.push(UnreadableJson {
+                path: &result.path,
+                error,
+            }),
         }
     }
-    crate::json::pretty(&serde_json::json!({ "files": files, "errors": errors }))
+    // Through a `Value`, whose keys are sorted: the order this output has always had.
+    let value = serde_json::to_value(&output).map_err(|e| CliError::Usage(e.to_string()))?;
+    crate::json::pretty(&value)
 }

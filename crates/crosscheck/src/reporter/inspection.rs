@@ -1,30 +1,8 @@
-//! What the displays show of an inspection. The executor hands over the inspector's report
-//! as JSON (its shape is documented in docs/inspect.md); [`inspection_facts`] is the only
-//! place that reads it by key, so a typed report changes this file alone.
+//! What the displays show of an inspection: how the artifact links, its Go version, and one
+//! `key: value` line per fact of the inspector's report (docs/inspect.md describes each).
 
 use crosscheck_schema::Inspection;
-
-/// The report keys a target's details list, in this order (docs/inspect.md describes each).
-const DETAIL_KEYS: &[&str] = &[
-    "format",
-    "goos",
-    "goarch",
-    "bits",
-    "static",
-    "libc",
-    "glibc_min",
-    "interpreter",
-    "libraries",
-    "pie",
-    "nx",
-    "relro",
-    "stripped",
-    "debug_info",
-    "macos_min",
-];
-
-/// The keys of the report's `go` object the details list after those, as `go.KEY`.
-const GO_DETAIL_KEYS: &[&str] = &["version", "path", "build_id"];
+use crosscheck_schema::report::Report;
 
 /// The facts of one inspection the displays show.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,60 +16,82 @@ pub(crate) struct InspectionFacts {
     pub(crate) details: Vec<String>,
 }
 
-/// Reads the facts out of the inspector's report; absent keys and nulls are left out.
+/// The facts of an inspection; an unreadable artifact has none.
 pub(crate) fn inspection_facts(inspection: &Inspection) -> InspectionFacts {
-    let report = &inspection.report;
-    let go = &report["go"];
-    let details = DETAIL_KEYS
-        .iter()
-        .filter_map(|key| Some(format!("{key}: {}", fact(&report[*key])?)))
-        .chain(
-            GO_DETAIL_KEYS
-                .iter()
-                .filter_map(|key| Some(format!("go.{key}: {}", fact(&go[*key])?))),
-        )
-        .collect();
+    let Some(inspected) = inspection.inspected() else {
+        return InspectionFacts::default();
+    };
+    let report = &inspected.report;
     InspectionFacts {
-        linkage: report["linkage"].as_str().map(str::to_owned),
-        go_version: go["version"].as_str().map(str::to_owned),
-        details,
+        linkage: inspected.linkage.clone(),
+        go_version: report.go.as_ref().and_then(|go| go.version.clone()),
+        details: details(report)
+            .into_iter()
+            .filter_map(|(key, value)| Some(format!("{key}: {}", value?)))
+            .collect(),
     }
 }
 
-/// A report value as one line; `None` for null.
-fn fact(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(items) if items.is_empty() => Some("none".to_owned()),
-        serde_json::Value::Array(items) => {
-            Some(items.iter().filter_map(fact).collect::<Vec<_>>().join(", "))
-        }
-        other => Some(other.to_string()),
+/// The facts a target's details list, in this order, named by their report keys; `None`
+/// for a fact the report does not have.
+fn details(report: &Report) -> Vec<(&'static str, Option<String>)> {
+    let go = report.go.as_ref();
+    vec![
+        ("format", Some(report.format.to_string())),
+        ("goos", report.goos.clone()),
+        ("goarch", report.goarch.clone()),
+        ("bits", report.bits.map(|bits| bits.to_string())),
+        ("static", Some(report.is_static.to_string())),
+        ("libc", Some(report.libc.as_str().to_owned())),
+        ("glibc_min", report.glibc_min.clone()),
+        ("interpreter", report.interpreter.clone()),
+        ("libraries", Some(list(&report.libraries))),
+        ("pie", Some(report.pie.to_string())),
+        ("nx", report.nx.map(|nx| nx.to_string())),
+        ("relro", report.relro.map(|relro| relro.as_str().to_owned())),
+        ("stripped", Some(report.stripped.to_string())),
+        ("debug_info", Some(report.debug_info.to_string())),
+        ("macos_min", report.macos_min.clone()),
+        ("go.version", go.and_then(|go| go.version.clone())),
+        ("go.path", go.and_then(|go| go.path.clone())),
+        ("go.build_id", go.and_then(|go| go.build_id.clone())),
+    ]
+}
+
+/// A list as one line: `none` when empty.
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crosscheck_schema::Verdict;
+    use crosscheck_schema::report::{Format, GoInfo, GoInfoSource, GoSettings};
 
     use super::*;
 
+    fn report() -> Report {
+        let mut report = Report::empty("hello", Format::Elf, 1);
+        report.goarch = Some("amd64".to_owned());
+        report.is_static = true;
+        report.go = Some(GoInfo {
+            version: Some("go1.26.8".to_owned()),
+            path: Some("example.com/hello".to_owned()),
+            main: None,
+            deps: Vec::new(),
+            settings: GoSettings::default(),
+            build_id: None,
+            source: GoInfoSource::Buildinfo,
+        });
+        report
+    }
+
     #[test]
     fn facts_are_read_from_the_report_in_documented_order() {
-        let inspection = Inspection {
-            report: serde_json::json!({
-                "goarch": "amd64",
-                "format": "elf",
-                "static": true,
-                "libraries": [],
-                "interpreter": null,
-                "linkage": "static",
-                "go": { "version": "go1.26.8", "path": "example.com/hello" },
-            }),
-            verdict: Verdict::Pass,
-            problems: Vec::new(),
-        };
+        let inspection = Inspection::of_artifact(report(), "static".to_owned(), Vec::new());
         assert_eq!(
             inspection_facts(&inspection),
             InspectionFacts {
@@ -101,7 +101,11 @@ mod tests {
                     "format: elf",
                     "goarch: amd64",
                     "static: true",
+                    "libc: none",
                     "libraries: none",
+                    "pie: false",
+                    "stripped: false",
+                    "debug_info: false",
                     "go.version: go1.26.8",
                     "go.path: example.com/hello",
                 ]
@@ -113,11 +117,8 @@ mod tests {
 
     #[test]
     fn an_unreadable_artifact_has_no_facts() {
-        let inspection = Inspection {
-            report: serde_json::json!({ "error": "truncated" }),
-            verdict: Verdict::Fail,
-            problems: vec!["[unreadable] truncated".to_owned()],
-        };
+        let inspection = Inspection::unreadable("truncated".to_owned());
+        assert_eq!(inspection.problems, ["[unreadable] truncated"]);
         assert_eq!(inspection_facts(&inspection), InspectionFacts::default());
     }
 }
