@@ -14,7 +14,9 @@
 //!
 //! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
 //! is a report with `format: unknown`, a broken file of a known format is
-//! [`InspectError::Malformed`].
+//! [`InspectError::Malformed`]. The report, the expectation, the policy and the rules are
+//! `crosscheck-schema`'s records (re-exported here), since the manifest carries them;
+//! `docs/architecture.md` shows how the stages fit together.
 
 #![warn(missing_docs)]
 

@@ -16,7 +16,9 @@
 //! flags, compiled with `go list -export`, never linked.
 //!
 //! The crate has no async code and prints nothing: errors come back as [`ConfigErrors`]
-//! (which render with file, line, column and a caret) or [`PlanError`].
+//! (which render with file, line, column and a caret) or [`PlanError`]. The plan it makes is
+//! `crosscheck-schema`'s record, re-exported here; `docs/architecture.md` shows how the
+//! stages fit together.
 #![warn(missing_docs)]
 
 // The records the planner produces live in `crosscheck-schema`, shared with every stage;

@@ -1,6 +1,7 @@
 //! crosscheck's release stage: what turns the executor's outputs into a dist directory that
 //! can be published as-is. Synchronous, no tokio; it works on files the executor already
-//! wrote and on the manifest that describes them.
+//! wrote and on the manifest that describes them (`crosscheck-schema`'s records; it does not
+//! depend on the executor). `docs/architecture.md` shows how the stages fit together.
 //!
 //! Each module is one job:
 //!

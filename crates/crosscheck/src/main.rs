@@ -1,6 +1,7 @@
 //! The `crosscheck` command: parses the command line, runs one command, maps its outcome
 //! to an exit code. All the work is in the library crates; this crate only wires them up
-//! and decides how results are shown (see [`printer`]).
+//! and decides how results are shown (see [`printer`]). `docs/architecture.md` shows which
+//! crate owns what and how a build's data flows through them.
 
 mod cli;
 mod commands;
