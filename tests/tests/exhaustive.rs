@@ -88,12 +88,12 @@ fn the_ports_left_out_still_need_cgo_to_link() {
 }
 
 /// `goos/goarch` of every port the installed Go supports and does not mark broken, as
-/// `crosscheck targets --json` lists them.
+/// `crosscheck targets --format json` lists them.
 fn installed_ports() -> BTreeSet<String> {
-    let out = run(crosscheck().args(["targets", "--json"]));
+    let out = run(crosscheck().args(["targets", "--format", "json"]));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let listed: Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("`targets --json` is not JSON ({e}):\n{}", out.stdout));
+        .unwrap_or_else(|e| panic!("`targets --format json` is not JSON ({e}):\n{}", out.stdout));
     let ports: BTreeSet<String> = listed["ports"]
         .as_array()
         .into_iter()
