@@ -369,12 +369,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Writes `manifest` to `dist/manifest.json`, atomically; returns its path.
 pub fn write_manifest(dist: &Path, manifest: &Manifest) -> Result<PathBuf, DistError> {
     let path = dist.join(MANIFEST_FILE);
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| DistError::Io {
+    let mut json = serde_json::to_vec_pretty(manifest).map_err(|e| DistError::Io {
         action: "serialise the manifest for",
         path: path.clone(),
         source: std::io::Error::other(e),
     })?;
-    let mut json = json;
     // A text file ends with a newline (merge has always written one).
     json.push(b'\n');
     write_atomically(&path, &json).map_err(DistError::io("write", &path))?;

@@ -8,8 +8,11 @@
 //!    environment, [`Policy`] ([`mod@policy`]) and packaging ([`PlannedArchive`],
 //!    [`PlannedUniversal`]).
 //! 2. The executor runs the plan and records each target in a [`Manifest`] ([`mod@manifest`]):
-//!    [`Status`], the [`Artifact`], the [`Failure`], the [`Inspection`] the inspector made
-//!    of it, the [`Reproduction`] of `--verify-reproducible`.
+//!    [`Status`], the [`Artifact`], the [`Failure`], the [`Inspection`] ([`mod@inspection`]:
+//!    the inspector's [`Report`] ([`mod@report`]) and the [`Violation`]s of its
+//!    [`Expectation`] and policy, each named by a [`Rule`]), the [`Reproduction`] of
+//!    `--verify-reproducible`. `crosscheck schema manifest` prints the JSON schema these
+//!    types derive ([`manifest_schema`]), so it cannot drift from the file.
 //! 3. The release stage adds archives, SBOMs and universal binaries ([`PackageOutcome`]) and
 //!    merges shards; [`mod@dist`] owns the dist directory's layout, its lock, atomic writes
 //!    and `SHA256SUMS`, so every writer follows the same rules.
