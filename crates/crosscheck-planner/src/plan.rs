@@ -358,6 +358,7 @@ impl<'a> Planning<'a> {
             shard: None,
             archive,
             go: release.map(ResolvedGo::planned),
+            runner: None,
         })
     }
 

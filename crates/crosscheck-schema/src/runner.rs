@@ -40,6 +40,9 @@ impl RunnerKind {
     }
 }
 
+/// Where a matrix's `runner` command takes the binary's path.
+pub const PATH_PLACEHOLDER: &str = "{path}";
+
 /// How to run one target's binaries: `command`, then the binary's path, then its arguments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Runner {
@@ -56,13 +59,20 @@ pub struct Runner {
 
 impl Runner {
     /// The argv that runs `binary` with `args` under this runner.
+    ///
+    /// A command that names [`PATH_PLACEHOLDER`] (a matrix's own `runner`) gets the binary's
+    /// path there; any other gets it after its last word. `args` always come last.
     pub fn argv(&self, binary: &str, args: &[String]) -> Vec<String> {
-        self.command
+        let placed = self
+            .command
             .iter()
-            .cloned()
-            .chain(std::iter::once(binary.to_owned()))
-            .chain(args.iter().cloned())
-            .collect()
+            .any(|word| word.contains(PATH_PLACEHOLDER));
+        let command = self
+            .command
+            .iter()
+            .map(|word| word.replace(PATH_PLACEHOLDER, binary));
+        let binary = (!placed).then(|| binary.to_owned());
+        command.chain(binary).chain(args.iter().cloned()).collect()
     }
 }
 
@@ -79,4 +89,32 @@ pub enum Runnability {
         /// What would make it run, when something would: `apt-get install qemu-user`.
         install: Option<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runner(command: &[&str]) -> Runner {
+        Runner {
+            kind: RunnerKind::Custom,
+            command: command.iter().map(|w| w.to_string()).collect(),
+            env: BTreeMap::new(),
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_binary_follows_the_command_unless_it_names_its_place() {
+        let args = ["--version".to_owned()];
+        assert_eq!(
+            runner(&["qemu-s390x"]).argv("/d/hello", &args),
+            ["qemu-s390x", "/d/hello", "--version"]
+        );
+        assert_eq!(runner(&[]).argv("/d/hello", &[]), ["/d/hello"]);
+        assert_eq!(
+            runner(&["box", "--bin={path}", "--"]).argv("/d/hello", &args),
+            ["box", "--bin=/d/hello", "--", "--version"]
+        );
+    }
 }
