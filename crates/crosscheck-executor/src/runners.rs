@@ -53,7 +53,8 @@ pub struct HostRunners {
     pub wasm_exec_node: Option<PathBuf>,
     /// wasmtime on PATH.
     pub wasmtime: Option<PathBuf>,
-    /// wazero on PATH, else in crosscheck's cache directory ([`HostRunners::with_cache_dir`]).
+    /// wazero on PATH, else where `go install` puts it (`$GOBIN`, `$GOPATH/bin`, `~/go/bin`),
+    /// else in crosscheck's cache directory ([`HostRunners::with_cache_dir`]).
     pub wazero: Option<PathBuf>,
     /// The directory binaries run in, which WASI programs see as `PWD` (`os.Getwd` needs it).
     pub workdir: String,

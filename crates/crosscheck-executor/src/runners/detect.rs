@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crosscheck_planner::PlannedTarget;
+use crosscheck_schema::env_vars;
 
 use super::resolve::{dynamic_glibc, glibc_sysroot, qemu_binary};
 use super::{HostRunners, Tool};
@@ -24,7 +25,7 @@ impl HostRunners {
             workdir: std::env::current_dir()
                 .map(|dir| dir.to_string_lossy().into_owned())
                 .unwrap_or_else(|_| "/".to_owned()),
-            path: std::env::var("PATH").unwrap_or_default(),
+            path: std::env::var(env_vars::PATH).unwrap_or_default(),
             temp_dir: std::env::temp_dir().to_string_lossy().into_owned(),
             goos,
             goarch,
@@ -45,7 +46,11 @@ impl HostRunners {
                     .wasmtime
                     .take()
                     .or_else(|| which::which("wasmtime").ok());
-                self.wazero = self.wazero.take().or_else(|| which::which("wazero").ok());
+                self.wazero = self.wazero.take().or_else(|| {
+                    which::which("wazero")
+                        .ok()
+                        .or_else(|| go_installed("wazero"))
+                });
             }
             ("linux", "386") => self.i386_loader = Path::new("/lib/ld-linux.so.2").exists(),
             ("linux", goarch) => {
@@ -89,6 +94,20 @@ impl HostRunners {
         }
         self
     }
+}
+
+/// Where `go install` put `program` when its directory is not on PATH: `$GOBIN`, else
+/// `$GOPATH/bin` (its first entry), else `~/go/bin`. Read from the environment rather than
+/// `go env`, to keep detection free of a Go start-up.
+fn go_installed(program: &str) -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    let bin = var(env_vars::GOBIN).map(PathBuf::from).or_else(|| {
+        let gopath = var(env_vars::GOPATH)
+            .and_then(|paths| std::env::split_paths(&paths).next())
+            .or_else(|| std::env::home_dir().map(|home| home.join("go")))?;
+        Some(gopath.join("bin"))
+    })?;
+    Some(bin.join(program)).filter(|path| path.is_file())
 }
 
 /// The GOOS of the host crosscheck runs on.

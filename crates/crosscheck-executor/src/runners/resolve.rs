@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crosscheck_planner::PlannedTarget;
-use crosscheck_schema::{Libc, Runnability, Runner, RunnerKind};
+use crosscheck_schema::{Libc, Runnability, Runner, RunnerKind, env_vars};
 
 use super::{HostRunners, QEMU_INSTALL, WAZERO_INSTALL};
 
@@ -165,7 +165,7 @@ fn qemu(target: &PlannedTarget, host: &HostRunners) -> Runnability {
             1 => {}
             // qemu's default x86-64 CPU is below v2; Go's start-up check rejects it.
             2 | 3 => {
-                env.insert("QEMU_CPU".to_owned(), "max".to_owned());
+                env.insert(env_vars::QEMU_CPU.to_owned(), "max".to_owned());
             }
             level => {
                 return not_run(
@@ -190,7 +190,10 @@ fn qemu(target: &PlannedTarget, host: &HostRunners) -> Runnability {
                 Some(format!("apt-get install {package}")),
             );
         }
-        env.insert("QEMU_LD_PREFIX".to_owned(), format!("/usr/{triple}"));
+        env.insert(
+            env_vars::QEMU_LD_PREFIX.to_owned(),
+            format!("/usr/{triple}"),
+        );
     }
     let description = std::iter::once(name.to_owned())
         .chain(env.iter().map(|(key, value)| format!("{key}={value}")))
