@@ -285,3 +285,45 @@ fn strings(value: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+#[test]
+fn a_matrix_runner_replaces_crosscheck_s_choice() {
+    require_runners();
+    let project = copy_example("01-hello");
+    write(
+        project.path(),
+        "matrix.toml",
+        "version = 1\n[matrix]\ntargets = [\"linux/arm64\", \"darwin/arm64\"]\n\
+         [[override]]\nmatch = \"linux/arm64\"\nrunner = \"env RUNNER_OF={name} qemu-aarch64 {path}\"\n",
+    );
+    let table = doctor(project.path(), "table");
+    assert_eq!(table.code, 0, "{}", table.snapshot());
+    assert_eq!(
+        runs_with(&table.stdout, "linux/arm64"),
+        "custom: env RUNNER_OF=hello qemu-aarch64 {path}",
+        "{}",
+        table.stdout
+    );
+    let out = doctor(project.path(), "json");
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}:\n{}", out.stdout));
+    let runner = &report["targets"][0]["runs_with"];
+    assert_eq!(runner["kind"], "custom", "{report:#}");
+    let dist = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let matrix = project.path().join("matrix.toml").display().to_string();
+    let built = build(&["--matrix", &matrix, "-t", "linux/arm64"], dist.path());
+    assert_eq!(built.code, 0, "{}", built.snapshot());
+    let binary = dist.path().join("hello_linux_arm64").display().to_string();
+    let argv: Vec<String> = strings(&runner["command"])
+        .iter()
+        .map(|word| word.replace("{path}", &binary))
+        .collect();
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {argv:?}: {e}"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("hello from linux/arm64"),
+        "{argv:?}: {output:?}"
+    );
+}
