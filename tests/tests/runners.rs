@@ -1,13 +1,14 @@
 //! End-to-end tests of the runner resolver through `crosscheck doctor`: the "runs with"
-//! column on this kind of machine (Debian with qemu-user, node and wazero, which
-//! `scripts/test` installs), and real runs of built artifacts with the argv doctor reports.
+//! column on this kind of machine (Debian with qemu-user, libc6-arm64-cross, node and
+//! wazero, which `scripts/test` installs), and real runs of built artifacts with the argv
+//! and environment doctor reports: no mocks of qemu, node or wazero.
 
 mod build_support;
 
 use std::path::Path;
 use std::process::Command;
 
-use build_support::{build, copy_example, write};
+use build_support::{build, copy_example, require_zig, write};
 use crosscheck_tests::{crosscheck, run};
 
 /// Every kind of runner and of not-run reason, on one example.
@@ -252,26 +253,78 @@ fn artifacts_run_with_the_argv_doctor_reports() {
         let ext = if id.ends_with("wasm") { ".wasm" } else { "" };
         let binary = dist.path().join(format!("hello_{slug}{ext}"));
         assert!(binary.is_file(), "{} was not built", binary.display());
-        let mut argv: Vec<String> = strings(&runner["command"]);
-        argv.push(binary.display().to_string());
-        let mut command = Command::new(argv.first().map(String::as_str).unwrap_or_default());
-        command.args(&argv[1..]).current_dir(project.path());
-        if let Some(env) = runner["env"].as_object() {
-            for (key, value) in env {
-                command.env(key, value.as_str().unwrap_or_default());
-            }
-        }
-        let output = command
-            .output()
-            .unwrap_or_else(|e| panic!("{id}: cannot run {argv:?}: {e}"));
+        let output = run_as_doctor_says(runner, &binary, project.path());
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success() && stdout.contains(&format!("hello from {id}")),
-            "{id} under {argv:?}: {}\n{stdout}{}",
+            "{id} under {runner}: {}\n{stdout}{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// Runs `binary` in `dir` the way doctor's JSON entry `runner` says.
+fn run_as_doctor_says(
+    runner: &serde_json::Value,
+    binary: &Path,
+    dir: &Path,
+) -> std::process::Output {
+    let mut argv = strings(&runner["command"]);
+    argv.push(binary.display().to_string());
+    let mut command = Command::new(argv.first().map(String::as_str).unwrap_or_default());
+    command.args(&argv[1..]).current_dir(dir);
+    if let Some(env) = runner["env"].as_object() {
+        for (key, value) in env {
+            command.env(key, value.as_str().unwrap_or_default());
+        }
+    }
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {argv:?}: {e}"))
+}
+
+#[test]
+fn dynamically_linked_glibc_binaries_run_with_the_cross_sysroot() {
+    require_runners();
+    require_zig();
+    assert!(
+        Path::new("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1").is_file(),
+        "this test runs a glibc arm64 binary, whose loader is not installed: apt-get install libc6-arm64-cross"
+    );
+    let project = copy_example("02-cgo");
+    write(
+        project.path(),
+        "matrix.toml",
+        "version = 1\n[matrix]\ntargets = [\"linux/arm64+cgo.gnu\"]\n",
+    );
+    let out = doctor(project.path(), "json");
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}:\n{}", out.stdout));
+    let runner = &report["targets"][0]["runs_with"];
+    assert_eq!(
+        runner["env"]["QEMU_LD_PREFIX"], "/usr/aarch64-linux-gnu",
+        "{report:#}"
+    );
+    let dist = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let matrix = project.path().join("matrix.toml").display().to_string();
+    let built = build(&["--matrix", &matrix], dist.path());
+    assert_eq!(built.code, 0, "{}", built.snapshot());
+    let binary = dist.path().join("cgohello_linux_arm64_cgo_gnu");
+    let output = run_as_doctor_says(runner, &binary, project.path());
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("hello from linux/arm64: C says 40 + 2 = 42"),
+        "{output:?}"
+    );
+    // Without the prefix qemu cannot find the loader: the variable is what makes it run.
+    let bare = Command::new("qemu-aarch64")
+        .arg(&binary)
+        .env_remove("QEMU_LD_PREFIX")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!bare.status.success(), "{bare:?}");
 }
 
 fn strings(value: &serde_json::Value) -> Vec<String> {
