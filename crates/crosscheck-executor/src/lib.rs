@@ -43,6 +43,7 @@ mod prepare;
 mod process;
 mod reproduce;
 mod runner;
+pub mod runners;
 pub mod schedule;
 pub mod toolchain;
 #[cfg(unix)]
@@ -61,4 +62,5 @@ pub use options::{
 pub use package::Package;
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
 pub use runner::{format_duration, run};
+pub use runners::{HostRunners, resolve_runner};
 pub use toolchain::{HostTools, MissingCc, Zig, ZigSource, resolve_c_compiler};

@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
 use crate::select::Selector;
-use crate::template::Template;
+use crate::template::{Placeholder, Template};
 use crate::{ArchiveFormat, GoVersion, Libc, Target, VariantVar, closest, did_you_mean};
 
 use raw::{RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawTuple};
@@ -53,6 +53,10 @@ impl<T> Located<T> {
 
 /// A template string and where it was written.
 pub type TemplateField = Located<Template>;
+
+/// A `runner` command: its words, each a template that may use `{path}` (at least one
+/// does).
+pub type RunnerCommand = Located<Vec<Template>>;
 
 /// A checked matrix.toml.
 #[derive(Clone, Debug)]
@@ -212,6 +216,9 @@ pub struct OverrideConfig {
     pub archive_name: Option<TemplateField>,
     /// Extra archive files (replaces the inherited list).
     pub archive_files: Option<Vec<Located<String>>>,
+    /// The command that runs the binaries of matching targets (replaces crosscheck's own
+    /// choice of runner).
+    pub runner: Option<RunnerCommand>,
 }
 
 impl Config {
@@ -517,6 +524,42 @@ impl Checker {
                 None
             }
         }
+    }
+
+    /// A `runner` command: words split on whitespace (it never goes through a shell), each
+    /// a template; one of them must say where the binary goes.
+    fn runner(&mut self, value: Spanned<String>) -> Option<RunnerCommand> {
+        let span = value.span();
+        let source = value.get_ref();
+        let mut words = Vec::new();
+        let mut valid = true;
+        for (offset, word) in words_with_offsets(source) {
+            match Template::parse_runner_word(word) {
+                Ok(template) => words.push(template),
+                Err(error) => {
+                    // The span covers the opening quote; point at the placeholder.
+                    let start = (span.start + 1 + offset + error.range.start).min(span.end);
+                    let end = (span.start + 1 + offset + error.range.end).min(span.end);
+                    self.error(error.message, start..end);
+                    valid = false;
+                }
+            }
+        }
+        if !valid {
+            return None;
+        }
+        if !words.iter().any(|word| word.uses(Placeholder::Path)) {
+            let example = format!("{} {{path}}", source.trim());
+            self.error(
+                format!(
+                    "runner {source:?} does not say where the binary goes (hint: add {{path}}, e.g. {:?})",
+                    example.trim()
+                ),
+                span,
+            );
+            return None;
+        }
+        Some(Located { value: words, span })
     }
 
     fn templates(&mut self, values: Option<Vec<Spanned<String>>>) -> Vec<TemplateField> {
@@ -981,9 +1024,28 @@ impl Checker {
             archive_files: raw
                 .archive_files
                 .map(|files| self.archive_files(Some(files))),
+            runner: raw.runner.and_then(|runner| self.runner(runner)),
         };
         Some(entry)
     }
+}
+
+/// The whitespace-separated words of `text`, each with its byte offset.
+fn words_with_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut words = Vec::new();
+    let mut start = None;
+    // A space after the end closes the last word.
+    for (index, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (c.is_whitespace(), start) {
+            (true, Some(begin)) => {
+                words.push((begin, &text[begin..index]));
+                start = None;
+            }
+            (false, None) => start = Some(index),
+            _ => {}
+        }
+    }
+    words
 }
 
 fn dedup<T: PartialEq>(values: Vec<T>) -> Vec<T> {
@@ -1035,6 +1097,38 @@ mod tests {
             err.first_message()
         );
         assert_eq!(err.first_location(), Some((3, 11)));
+    }
+
+    const ARM64_RUNNER: &str = "version = 1\n[matrix]\ntargets = [\"linux/arm64\"]\n[[override]]\nmatch = \"linux/arm64\"\n";
+
+    #[test]
+    fn a_runner_must_say_where_the_binary_goes() {
+        let err = parse(&format!(
+            "{ARM64_RUNNER}runner = \"qemu-aarch64 -cpu max\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.first_message(),
+            "runner \"qemu-aarch64 -cpu max\" does not say where the binary goes (hint: add {path}, e.g. \"qemu-aarch64 -cpu max {path}\")"
+        );
+        assert_eq!(err.first_location(), Some((6, 10)));
+    }
+
+    #[test]
+    fn a_runner_s_unknown_placeholder_points_at_its_word() {
+        let err = parse(&format!("{ARM64_RUNNER}runner = \"box  {{paht}}\"\n")).unwrap_err();
+        assert!(
+            err.first_message().contains("did you mean {path}?"),
+            "{}",
+            err.first_message()
+        );
+        assert_eq!(err.first_location(), Some((6, 16)));
+        let config = parse(&format!("{ARM64_RUNNER}runner = \" box\t{{path}} \"\n")).unwrap();
+        let words = &config.overrides[0].runner.as_ref().unwrap().value;
+        assert_eq!(
+            words.iter().map(Template::source).collect::<Vec<_>>(),
+            ["box", "{path}"]
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crosscheck_schema::dist::stays_inside;
 
 use crate::archive::{ResolveError, resolve_files};
 use crate::catalog::Catalog;
-use crate::config::{Config, Located, OverrideConfig, TemplateField};
+use crate::config::{Config, Located, OverrideConfig, RunnerCommand, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Expanded, Expansion, expand};
@@ -82,6 +82,7 @@ struct Settings<'a> {
     archive: Option<&'a Located<ArchiveFormat>>,
     archive_name: &'a TemplateField,
     archive_files: &'a [Located<String>],
+    runner: Option<&'a RunnerCommand>,
 }
 
 impl<'a> Settings<'a> {
@@ -118,6 +119,7 @@ impl<'a> Settings<'a> {
             archive: build.archive.as_ref(),
             archive_name: &build.archive_name,
             archive_files: &build.archive_files,
+            runner: None,
         }
     }
 
@@ -142,6 +144,7 @@ impl<'a> Settings<'a> {
         if let Some(files) = &entry.archive_files {
             self.archive_files = files;
         }
+        self.runner = entry.runner.as_ref().or(self.runner);
     }
 }
 
@@ -337,6 +340,13 @@ impl<'a> Planning<'a> {
             settings.archive_name,
             settings.archive_files,
         )?;
+        let runner = settings.runner.map(|command| {
+            command
+                .value
+                .iter()
+                .map(|word| word.render(&|placeholder| names.value(placeholder)))
+                .collect()
+        });
         Ok(PlannedTarget {
             id: target.clone(),
             slug: names.slug,
@@ -358,6 +368,7 @@ impl<'a> Planning<'a> {
             shard: None,
             archive,
             go: release.map(ResolvedGo::planned),
+            runner,
         })
     }
 
@@ -936,6 +947,8 @@ impl<'a> TargetNames<'a> {
             Placeholder::Id => Cow::Borrowed(&self.id),
             Placeholder::Slug => Cow::Borrowed(&self.slug),
             Placeholder::Go => Cow::Borrowed(&self.go),
+            // Left for the runner, which knows where the binary is when it runs it.
+            Placeholder::Path => Cow::Borrowed(crosscheck_schema::PATH_PLACEHOLDER),
         }
     }
 }
@@ -1217,6 +1230,21 @@ mod tests {
             settings.output.value.source(),
             crate::config::DEFAULT_OUTPUT
         );
+    }
+
+    #[test]
+    fn a_runner_override_reaches_its_targets_with_placeholders_filled_but_path() {
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[[override]]\nmatch = \"linux/arm64\"\nrunner = \"  ssh pi-{{arch}}  run --bin={{path}} \"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            target(&plan, "linux/arm64").runner.as_deref(),
+            Some(&["ssh", "pi-arm64", "run", "--bin={path}"].map(String::from)[..])
+        );
+        assert_eq!(target(&plan, "linux/amd64").runner, None);
+        let json = serde_json::to_value(target(&plan, "linux/amd64")).unwrap();
+        assert!(json.get("runner").is_none(), "absent from the plan's JSON");
     }
 
     #[test]

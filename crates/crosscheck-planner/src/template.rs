@@ -41,6 +41,10 @@ pub enum Placeholder {
     /// The Go release: as requested with the matrix's `go` axis (`go1.25`), else the exact
     /// version of the Go at hand (`go1.26.8`).
     Go,
+    /// Where a `runner` command takes the binary. Only runner commands may use it
+    /// ([`Template::parse_runner_word`]); the plan keeps it as `{path}` for the runner to
+    /// fill in.
+    Path,
 }
 
 impl Placeholder {
@@ -61,12 +65,24 @@ impl Placeholder {
         ("go", Placeholder::Go),
     ];
 
-    fn from_name(name: &str) -> Option<Placeholder> {
-        Placeholder::ALL
-            .iter()
-            .find(|(candidate, _)| *candidate == name)
-            .map(|(_, placeholder)| *placeholder)
-    }
+    /// What a word of a `runner` command may use: every placeholder, and `{path}`.
+    pub const RUNNER: [(&'static str, Placeholder); 14] = {
+        let mut all = [("path", Placeholder::Path); 14];
+        let mut index = 0;
+        while index < Placeholder::ALL.len() {
+            all[index] = Placeholder::ALL[index];
+            index += 1;
+        }
+        all
+    };
+}
+
+/// Looks `name` up among `known`.
+fn from_name(name: &str, known: &[(&str, Placeholder)]) -> Option<Placeholder> {
+    known
+        .iter()
+        .find(|(candidate, _)| *candidate == name)
+        .map(|(_, placeholder)| *placeholder)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +111,19 @@ pub struct TemplateError {
 impl Template {
     /// Parses `source`, rejecting unknown placeholders and unbalanced braces.
     pub fn parse(source: &str) -> Result<Template, TemplateError> {
+        Template::parse_with(source, &Placeholder::ALL)
+    }
+
+    /// Parses one word of a `runner` command, which may also use `{path}`.
+    pub fn parse_runner_word(source: &str) -> Result<Template, TemplateError> {
+        Template::parse_with(source, &Placeholder::RUNNER)
+    }
+
+    /// Parses `source` with the placeholders `known`.
+    fn parse_with(
+        source: &str,
+        known: &[(&'static str, Placeholder)],
+    ) -> Result<Template, TemplateError> {
         let mut segments = Vec::new();
         let mut literal = String::new();
         let mut rest = source.char_indices().peekable();
@@ -118,13 +147,13 @@ impl Template {
                         });
                     };
                     let name = &source[start + 1..close];
-                    let Some(placeholder) = Placeholder::from_name(name) else {
-                        let names = Placeholder::ALL.iter().map(|(name, _)| *name);
+                    let Some(placeholder) = from_name(name, known) else {
+                        let names = known.iter().map(|(name, _)| *name);
                         let hint = match crate::closest(name, names) {
                             Some(suggestion) => format!("did you mean {{{suggestion}}}?"),
                             None => format!(
                                 "known placeholders are {}",
-                                Placeholder::ALL
+                                known
                                     .iter()
                                     .map(|(name, _)| format!("{{{name}}}"))
                                     .collect::<Vec<_>>()
@@ -223,6 +252,19 @@ mod tests {
         assert_eq!(err.range, 4..10);
         assert!(
             err.message.contains("did you mean {name}?"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn path_is_a_placeholder_of_runner_commands_only() {
+        assert!(Template::parse("bin/{path}").is_err());
+        let word = Template::parse_runner_word("--bin={path}").unwrap();
+        assert!(word.uses(Placeholder::Path));
+        let err = Template::parse_runner_word("{pth}").unwrap_err();
+        assert!(
+            err.message.contains("did you mean {path}?"),
             "{}",
             err.message
         );

@@ -34,6 +34,18 @@ pub const GOCACHE: &str = "GOCACHE";
 pub const GOCACHEPROG: &str = "GOCACHEPROG";
 /// Where Go puts its temporary work directory.
 pub const GOTMPDIR: &str = "GOTMPDIR";
+/// Where `go install` puts programs; runner detection looks for wazero there.
+pub const GOBIN: &str = "GOBIN";
+/// Go's workspace; `$GOPATH/bin` is where `go install` puts programs without `GOBIN`.
+pub const GOPATH: &str = "GOPATH";
+/// The search path; WASI programs get it as Go's `go_wasip1_wasm_exec` passes it.
+pub const PATH: &str = "PATH";
+/// qemu-user's CPU model: `max` for GOAMD64=v2/v3 binaries, whose start-up check rejects
+/// qemu's default x86-64 CPU.
+pub const QEMU_CPU: &str = "QEMU_CPU";
+/// Where qemu-user finds a dynamically linked binary's loader and libraries
+/// (`/usr/<triple>`, a Debian cross sysroot).
+pub const QEMU_LD_PREFIX: &str = "QEMU_LD_PREFIX";
 
 /// The variables a build inherits from crosscheck's own environment, and nothing else
 /// (besides the plan's environment and `pass_env`). Each only says where Go finds its

@@ -30,6 +30,7 @@ pub mod plan;
 pub mod policy;
 pub mod release;
 pub mod report;
+pub mod runner;
 mod suggest;
 pub mod target;
 pub mod variant;
@@ -52,6 +53,7 @@ pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
 // The report's parts keep their module path: `report::GoInfo` and `report::Libc` are not
 // the plan's `GoInfo` and the target's `Libc`.
 pub use report::Report;
+pub use runner::{PATH_PLACEHOLDER, Runnability, Runner, RunnerKind};
 pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
 pub use variant::{Variant, VariantError, VariantVar};

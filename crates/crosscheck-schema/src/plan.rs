@@ -146,6 +146,11 @@ pub struct PlannedTarget {
     /// as `GOTOOLCHAIN`); absent without the axis, when the plan's `go` builds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub go: Option<PlannedGo>,
+    /// The command that runs this target's binaries, from `runner` in a matching
+    /// `[[override]]`: words with the target's placeholders filled in and `{path}` left for
+    /// the binary. Absent when crosscheck picks the runner itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<Vec<String>>,
 }
 
 /// A sub-architecture setting.

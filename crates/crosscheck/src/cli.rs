@@ -105,9 +105,11 @@ pub enum Command {
     /// What a pre-merge job runs: type errors, files missing for a GOOS and cgo problems
     /// show up for every target in seconds. `--vet` adds `go vet`; `--junit` writes a report.
     Check(CheckArgs),
-    /// Check that this machine can build every planned target, and say what to install.
+    /// Check that this machine can build every planned target, say how each would run here,
+    /// and what to install.
     ///
-    /// Exit code 0 when every selected target can be built here, 1 otherwise.
+    /// Exit code 0 when every selected target can be built here, 1 otherwise (targets that
+    /// cannot run here do not change it). See docs/build.md and docs/test.md.
     Doctor(DoctorArgs),
     /// Print a JSON schema of a file crosscheck writes.
     Schema(SchemaArgs),
@@ -338,6 +340,18 @@ pub struct CheckArgs {
 pub struct DoctorArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Table)]
+    pub format: DoctorFormat,
+}
+
+/// How `doctor` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    /// The tools found, then a table of targets: buildable, with what, runs with what.
+    Table,
+    /// `{"targets": [...], "run_installs": [...]}`, documented in docs/test.md.
+    Json,
 }
 
 #[derive(Debug, Args)]

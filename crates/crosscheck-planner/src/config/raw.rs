@@ -117,6 +117,7 @@ pub(crate) struct RawOverride {
     pub archive: Option<Spanned<String>>,
     pub archive_name: Option<Spanned<String>>,
     pub archive_files: Option<Vec<Spanned<String>>>,
+    pub runner: Option<Spanned<String>>,
 }
 
 impl RawMatrix {

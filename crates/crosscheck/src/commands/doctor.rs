@@ -1,39 +1,82 @@
 //! `crosscheck doctor`: what this machine has, and whether it can build every planned
-//! target; if not, exactly what to install.
+//! target and run what it builds; if not, exactly what to install.
 //!
 //! Exit code 0 when every selected target can be built here, 1 otherwise, so a CI job can
 //! run it first and fail with the install instructions instead of after minutes of builds.
+//! Whether a target's binaries can *run* here (the "runs with" column) never changes the
+//! exit code: most release matrices hold targets no Linux host can run.
 
 use std::path::Path;
 
-use crosscheck_executor::{HostTools, resolve_c_compiler};
+use crosscheck_executor::{HostRunners, HostTools, resolve_c_compiler, resolve_runner};
 
 use crosscheck_planner::{GoToolchain, Plan, PlannedTarget, Requirement};
-use crosscheck_schema::CcKind;
+use crosscheck_schema::{CcKind, Runnability};
+use serde::Serialize;
 
-use crate::cli::DoctorArgs;
+use crate::cli::{DoctorArgs, DoctorFormat};
 use crate::errors::CliError;
-use crate::load::load_plan;
+use crate::load::{cache_dir, load_plan};
 use crate::printer::Printer;
 use crate::table::Table;
+
+/// What doctor found for one target: `--format json` prints these as they are.
+#[derive(Serialize)]
+struct TargetRow {
+    id: String,
+    /// Whether this machine can build it.
+    buildable: bool,
+    /// What builds it: `go`, `zig cc -target ...`, a cross gcc, or `-`.
+    build_with: String,
+    /// What to install or set so that it can be built.
+    build_install: Option<String>,
+    /// How its binaries run here, or why they cannot (the resolver's answer as it is).
+    runs_with: Runnability,
+}
+
+/// `doctor --format json`.
+#[derive(Serialize)]
+struct DoctorJson<'a> {
+    targets: &'a [TargetRow],
+    /// The install commands that would let more targets run here, deduplicated.
+    run_installs: Vec<String>,
+}
 
 pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
     let loaded = load_plan(&args.selection, printer)?;
     let plan = &loaded.plan;
     let compilers = cross_compilers(plan);
     let host = HostTools::detect_these(compilers.clone(), true);
-    let mut out = go_line(plan);
-    out.push_str(&tool_lines(&host, &compilers));
-    out.push_str(&sdk_line());
-    let (table, missing) = buildable_table(plan, &host);
-    out.push('\n');
-    out.push_str(&table);
-    out.push_str(&format!(
-        "\n{} of {} targets can be built on this machine.\n",
-        plan.targets.len() - missing,
-        plan.targets.len()
-    ));
-    printer.stdout(&out);
+    let go = GoToolchain::probe(&plan.go.command, Path::new(&plan.project.module_dir));
+    let runners = HostRunners::detect(&plan.targets)
+        .with_goroot(go.as_ref().ok().map(|go| Path::new(&go.goroot)))
+        .with_cache_dir(cache_dir().as_deref());
+    let rows: Vec<TargetRow> = plan
+        .targets
+        .iter()
+        .map(|target| assess(target, &host, &runners))
+        .collect();
+    let missing = rows.iter().filter(|row| !row.buildable).count();
+    match args.format {
+        DoctorFormat::Json => printer.stdout(&crate::json::pretty(&DoctorJson {
+            targets: &rows,
+            run_installs: run_installs(&rows),
+        })?),
+        DoctorFormat::Table => {
+            let mut out = go_line(&go);
+            out.push_str(&tool_lines(&host, &compilers));
+            out.push_str(&sdk_line());
+            out.push('\n');
+            out.push_str(&render_rows(&rows));
+            out.push_str(&format!(
+                "\n{} of {} targets can be built on this machine.\n",
+                rows.len() - missing,
+                rows.len()
+            ));
+            out.push_str(&runs_summary(&rows));
+            printer.stdout(&out);
+        }
+    }
     if missing > 0 {
         return Err(CliError::NotBuildable {
             missing,
@@ -44,8 +87,8 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
 }
 
 /// The Go that builds: its version and GOROOT, or why it cannot be used.
-fn go_line(plan: &Plan) -> String {
-    match GoToolchain::probe(&plan.go.command, Path::new(&plan.project.module_dir)) {
+fn go_line(go: &Result<GoToolchain, crosscheck_planner::CatalogError>) -> String {
+    match go {
         Ok(go) => format!(
             "go        {} at {} (command `{}`)\n",
             go.version, go.goroot, go.command
@@ -115,28 +158,81 @@ fn sdk_line() -> String {
     )
 }
 
-/// One row per target: whether it can be built here, with what, or what to install; and
-/// how many cannot.
-fn buildable_table(plan: &Plan, host: &HostTools) -> (String, usize) {
-    let mut table = Table::new(&["TARGET", "BUILDABLE", "WITH", "TO INSTALL"]);
-    let mut missing = 0;
-    for target in &plan.targets {
-        let (with, install) = assess(target, host);
-        if install.is_some() {
-            missing += 1;
-        }
+/// One row per target: whether it can be built here, with what, how it runs, and what to
+/// install.
+fn render_rows(rows: &[TargetRow]) -> String {
+    let mut table = Table::new(&["TARGET", "BUILDABLE", "WITH", "RUNS WITH", "TO INSTALL"]);
+    for row in rows {
         table.row(vec![
-            target.id.to_string(),
-            if install.is_none() { "yes" } else { "no" }.to_owned(),
-            with,
-            install.unwrap_or_default(),
+            row.id.clone(),
+            if row.buildable { "yes" } else { "no" }.to_owned(),
+            row.build_with.clone(),
+            runs_with(&row.runs_with),
+            row.build_install.clone().unwrap_or_default(),
         ]);
     }
-    (table.render(), missing)
+    table.render()
+}
+
+/// The "runs with" cell: the runner (`native`, `qemu-aarch64`, `node v20.20.2`), or
+/// `not run: <reason>`.
+fn runs_with(runnability: &Runnability) -> String {
+    match runnability {
+        Runnability::Runs(runner) => runner.description.clone(),
+        Runnability::NotRun { reason, .. } => format!("not run: {reason}"),
+    }
+}
+
+/// How many targets can run here, and the install commands that would let more run.
+fn runs_summary(rows: &[TargetRow]) -> String {
+    let runnable = rows
+        .iter()
+        .filter(|row| matches!(row.runs_with, Runnability::Runs(_)))
+        .count();
+    let mut out = format!(
+        "{runnable} of {} targets can run on this machine.\n",
+        rows.len()
+    );
+    let installs = run_installs(rows);
+    if !installs.is_empty() {
+        out.push_str("To run more of them here, install:\n");
+        for install in installs {
+            out.push_str(&format!("  {install}\n"));
+        }
+    }
+    out
+}
+
+/// Every distinct install hint of the targets that cannot run, in target order.
+fn run_installs(rows: &[TargetRow]) -> Vec<String> {
+    let mut installs: Vec<String> = Vec::new();
+    for row in rows {
+        if let Runnability::NotRun {
+            install: Some(install),
+            ..
+        } = &row.runs_with
+            && !installs.contains(install)
+        {
+            installs.push(install.clone());
+        }
+    }
+    installs
+}
+
+/// What doctor says about one target: how it builds and how it runs here.
+fn assess(target: &PlannedTarget, host: &HostTools, runners: &HostRunners) -> TargetRow {
+    let (build_with, build_install) = build_with(target, host);
+    TargetRow {
+        id: target.id.to_string(),
+        buildable: build_install.is_none(),
+        build_with,
+        build_install,
+        runs_with: resolve_runner(target, runners),
+    }
 }
 
 /// What builds `target` here, and what to install when nothing can.
-fn assess(target: &PlannedTarget, host: &HostTools) -> (String, Option<String>) {
+fn build_with(target: &PlannedTarget, host: &HostTools) -> (String, Option<String>) {
     for requirement in &target.requirements {
         if let Requirement::MacosSdk { path } = requirement
             && !Path::new(path).is_dir()
