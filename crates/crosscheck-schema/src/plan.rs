@@ -146,6 +146,9 @@ pub struct PlannedTarget {
     /// as `GOTOOLCHAIN`); absent without the axis, when the plan's `go` builds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub go: Option<PlannedGo>,
+    /// The smoke run after the build (`build --smoke`, `[smoke]`); absent when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<crate::PlannedSmoke>,
 }
 
 /// A sub-architecture setting.
