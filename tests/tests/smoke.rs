@@ -7,7 +7,7 @@
 mod build_support;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use build_support::*;
@@ -111,6 +111,31 @@ fn a_failed_expectation_exits_3_and_keeps_the_artifact_or_warns_with_policy_warn
         "{xml}"
     );
 
+    let report = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .args(["report", "--format", "json"])
+            .arg(&dist),
+    );
+    assert_eq!(report.code, 0, "{}", report.snapshot());
+    let rows: serde_json::Value =
+        serde_json::from_str(&report.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let text = rows.to_string();
+    assert!(
+        text.contains(r#""smoke":"failed (its output does not contain \"smoke 9.9.9\")""#),
+        "{text}"
+    );
+    let html = project.path().join("report.html");
+    let rendered = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .arg("report")
+            .arg(&dist)
+            .arg("--html")
+            .arg(&html),
+    );
+    assert_eq!(rendered.code, 0, "{}", rendered.snapshot());
+    let page = std::fs::read_to_string(&html).unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.contains("<dt>smoke</dt><dd>failed ("), "{page}");
+
     let warned = smoke_build(project.path(), &["-t", "linux/amd64", "--policy", "warn"]);
     assert_eq!(warned.code, 0, "{}", warned.snapshot());
     assert!(
@@ -180,4 +205,41 @@ fn without_smoke_nothing_runs_and_the_manifest_has_no_smoke_key() {
     for words in ["smoke passed", "smoke not run", "SMOKE FAILED", ", smoke:"] {
         assert!(!out.stderr.contains(words), "{}", out.snapshot());
     }
+}
+
+#[test]
+fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
+    require_qemu_aarch64();
+    let project = example(
+        "[[override]]\nmatch = \"linux/arm64\"\nsmoke = { args = [\"--hang\"], timeout = \"10m\" }\n",
+    );
+    let dist = project.path().join("dist");
+    let artifact = dist.join("smoke_linux_arm64").display().to_string();
+    let mut child = crosscheck_tests::crosscheck()
+        .args(["build", "--smoke", "-t", "linux/arm64", "--matrix"])
+        .arg(project.path().join("matrix.toml"))
+        .arg("--dist")
+        .arg(&dist)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    let running = wait_for(Duration::from_secs(180), || {
+        !processes_with(&artifact).is_empty()
+    });
+    let sent = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status();
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let strays = processes_with(&artifact);
+    kill_all(&strays);
+    assert!(running, "the smoke run never started");
+    assert!(sent.is_ok_and(|s| s.success()));
+    assert_eq!(status.code(), Some(130));
+    assert!(strays.is_empty(), "qemu outlived Ctrl-C: {strays:?}");
+    assert!(
+        dist.join("smoke_linux_arm64").is_file(),
+        "the artifact was not kept"
+    );
 }
