@@ -224,9 +224,12 @@ fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    // A build that ends first (no runner here) ends the wait too.
+    let mut ended = false;
     let running = wait_for(Duration::from_secs(180), || {
-        !processes_with(&artifact).is_empty()
-    });
+        ended = child.try_wait().is_ok_and(|status| status.is_some());
+        ended || !processes_with(&artifact).is_empty()
+    }) && !ended;
     let sent = Command::new("kill")
         .arg("-INT")
         .arg(child.id().to_string())
