@@ -805,6 +805,10 @@ async fn smoke(
 ) -> Option<SmokeResult> {
     let smoke = planned.smoke.as_ref()?;
     let runners = shared.runners.as_ref()?;
+    // Ctrl-C or fail-fast came after the build: start nothing new.
+    if *cancel.borrow() != Cancel::No {
+        return None;
+    }
     let index = target.index;
     let job = SmokeJob {
         smoke,

@@ -83,7 +83,10 @@ pub(crate) async fn run_smoke(
     .await;
     let reason = match &end {
         Ok(end) => judge(end, &captured, job.smoke.expect.as_deref(), timeout),
-        Err(error) => Some(format!("cannot run {:?}: {error}", argv[0])),
+        Err(error) => Some(format!(
+            "cannot run {:?}: {error}",
+            argv.first().map(String::as_str).unwrap_or_default()
+        )),
     };
     SmokeResult {
         status: if reason.is_none() {

@@ -294,7 +294,8 @@ pub struct BuildArgs {
     /// Fail at once instead of waiting when another run is writing the dist directory.
     #[arg(long)]
     pub no_wait: bool,
-    /// What an artifact that breaks its target or policy does to the exit code.
+    /// What an artifact that breaks its target or policy, or fails its smoke run, does to
+    /// the exit code.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = PolicyMode::Error)]
     pub policy: PolicyMode,
     /// Write a JUnit XML report to FILE: one testcase per target, failed when the build
