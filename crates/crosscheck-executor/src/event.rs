@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crosscheck_schema::{
-    Artifact, Failure, Inspection, Manifest, PackageFailure, Reproduction, Status,
+    Artifact, Failure, Inspection, Manifest, PackageFailure, Reproduction, SmokeResult,
+    SmokeStatus, Status,
 };
 
 use crate::prepare::PreparedTarget;
@@ -69,6 +70,20 @@ pub enum Event {
         /// What it found.
         inspection: Box<Inspection>,
     },
+    /// A built artifact's smoke run started (`build --smoke`).
+    SmokeStarted {
+        /// Position in the plan.
+        index: usize,
+        /// The exact command line.
+        argv: Vec<String>,
+    },
+    /// A smoke run ended, or the target could not run here (`not-run`).
+    Smoked {
+        /// Position in the plan.
+        index: usize,
+        /// The outcome.
+        smoke: Box<SmokeResult>,
+    },
     /// A built target is being built a second time, in a copy of the module with an empty
     /// build cache (`--verify-reproducible`).
     Reproducing {
@@ -117,6 +132,8 @@ pub struct TargetResult {
     pub inspection: Option<Inspection>,
     /// The second build's comparison (`--verify-reproducible`, built targets only).
     pub reproducible: Option<Reproduction>,
+    /// The smoke run's outcome (`build --smoke`, built targets only).
+    pub smoke: Option<SmokeResult>,
 }
 
 /// What a whole run did.
@@ -155,6 +172,15 @@ impl RunSummary {
         self.results
             .iter()
             .filter(|r| r.reproducible.as_ref().is_some_and(|r| !r.verified))
+    }
+
+    /// The built targets whose smoke run failed (`build --smoke`); not-run ones are not.
+    pub fn smoke_failures(&self) -> impl Iterator<Item = &TargetResult> {
+        self.results.iter().filter(|r| {
+            r.smoke
+                .as_ref()
+                .is_some_and(|s| s.status == SmokeStatus::Failed)
+        })
     }
 
     /// Whether every target was built or checked, and packaged when packaging ran.

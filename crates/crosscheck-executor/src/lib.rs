@@ -45,6 +45,7 @@ mod reproduce;
 mod runner;
 pub mod runners;
 pub mod schedule;
+mod smoke;
 pub mod toolchain;
 #[cfg(unix)]
 mod unix;
@@ -63,4 +64,5 @@ pub use package::Package;
 pub use prepare::{PreparedTarget, display_command, prepare, shell_quote, zig_cache_dir};
 pub use runner::{format_duration, run};
 pub use runners::{HostRunners, resolve_runner};
+pub use smoke::SMOKE_OUTPUT_LINES;
 pub use toolchain::{HostTools, MissingCc, Zig, ZigSource, resolve_c_compiler};

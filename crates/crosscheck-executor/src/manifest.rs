@@ -50,6 +50,7 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
             failure: result.failure.clone(),
             inspection: result.inspection.clone(),
             reproducible: result.reproducible.clone(),
+            smoke: result.smoke.clone(),
             archive: None,
             universal_inputs: None,
             sbom: None,

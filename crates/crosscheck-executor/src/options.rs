@@ -9,6 +9,7 @@ use crosscheck_planner::CheckRequest;
 
 use crate::inspect::Inspect;
 use crate::package::Package;
+use crate::runners::HostRunners;
 use crate::toolchain::HostTools;
 
 /// What each target's command does.
@@ -67,6 +68,9 @@ pub struct RunOptions {
     /// an empty Go build cache, and compare the artifacts byte for byte
     /// (`--verify-reproducible`).
     pub verify_reproducible: bool,
+    /// How this host runs targets, for the plan's smoke runs; `None`: detected once at the
+    /// start of a build whose plan has any ([`HostRunners::detect`]).
+    pub runners: Option<HostRunners>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -105,6 +109,7 @@ impl RunOptions {
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
             verify_reproducible: false,
+            runners: None,
         }
     }
 }

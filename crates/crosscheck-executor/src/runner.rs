@@ -17,7 +17,9 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
-use crosscheck_schema::{Failure, FailureKind, Inspection, LockPolicy, Reproduction, Status};
+use crosscheck_schema::{
+    Failure, FailureKind, Inspection, LockPolicy, Reproduction, SmokeResult, Status,
+};
 
 use crate::classify::{TAIL_LINES, classify};
 use crate::env::inherited_env;
@@ -26,7 +28,9 @@ use crate::event::{Event, RunSummary, TargetResult};
 use crate::options::{FailurePolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
+use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{Timings, longest_first};
+use crate::smoke::{SmokeJob, run_smoke};
 
 /// Runs `plan` and reports each step to `on_event`; returns when every target has ended.
 ///
@@ -62,6 +66,8 @@ struct Shared {
     events: mpsc::UnboundedSender<Event>,
     cancel: watch::Sender<Cancel>,
     interrupted: AtomicBool,
+    /// How this host runs each target; detected only when the plan has smoke runs.
+    runners: Option<HostRunners>,
 }
 
 impl Shared {
@@ -101,6 +107,7 @@ async fn run_async(
         events: events_tx,
         cancel: cancel_tx,
         interrupted: AtomicBool::new(false),
+        runners: smoke_runners(plan, options),
     });
     let signals = options
         .handle_signals
@@ -110,6 +117,26 @@ async fn run_async(
         task.abort();
     }
     outcome
+}
+
+/// The host's runners for a plan with smoke runs: the caller's, or detected once here for
+/// the targets that smoke.
+fn smoke_runners(plan: &Plan, options: &RunOptions) -> Option<HostRunners> {
+    let smoking: Vec<PlannedTarget> = plan
+        .targets
+        .iter()
+        .filter(|t| t.smoke.is_some())
+        .cloned()
+        .collect();
+    if smoking.is_empty() || !matches!(options.mode, Mode::Build) {
+        return None;
+    }
+    Some(
+        options
+            .runners
+            .clone()
+            .unwrap_or_else(|| HostRunners::detect(&smoking)),
+    )
 }
 
 async fn run_locked(
@@ -458,6 +485,7 @@ fn bare_result(target: &PreparedTarget, status: Status, duration: Duration) -> T
         output_tail: Vec::new(),
         inspection: None,
         reproducible: None,
+        smoke: None,
     }
 }
 
@@ -520,6 +548,15 @@ async fn run_target(
     let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
         result.inspection = inspect(shared, target.index, planned, &artifact).await;
+        result.smoke = smoke(
+            shared,
+            &target,
+            planned,
+            &artifact,
+            &mut output,
+            &mut cancel,
+        )
+        .await;
         result.reproducible =
             verify_reproducible(shared, &target, &artifact, &mut output, &mut cancel).await;
     }
@@ -755,6 +792,43 @@ async fn inspect(
         inspection: Box::new(inspection.clone()),
     });
     Some(inspection)
+}
+
+/// Runs the artifact once on its runner when the plan asks for it (`build --smoke`).
+async fn smoke(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    artifact: &Path,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Option<SmokeResult> {
+    let smoke = planned.smoke.as_ref()?;
+    let runners = shared.runners.as_ref()?;
+    // Ctrl-C or fail-fast came after the build: start nothing new.
+    if *cancel.borrow() != Cancel::No {
+        return None;
+    }
+    let index = target.index;
+    let job = SmokeJob {
+        smoke,
+        runnability: resolve_runner(planned, runners),
+        artifact,
+        cwd: &target.cwd,
+        env: &target.env,
+        grace: shared.options.grace_period,
+    };
+    if let Some(argv) = job.argv() {
+        output.note(&format!("$ {}", display_command(&argv)));
+        shared.emit(Event::SmokeStarted { index, argv });
+    }
+    let result = run_smoke(job, cancel, &mut |line| output.pass_on(line)).await;
+    output.note(&format!("# smoke: {}", result.summary()));
+    shared.emit(Event::Smoked {
+        index,
+        smoke: Box::new(result.clone()),
+    });
+    Some(result)
 }
 
 /// Builds the target a second time and compares (`--verify-reproducible`); `None` when not

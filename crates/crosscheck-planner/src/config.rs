@@ -18,7 +18,9 @@ use crate::select::Selector;
 use crate::template::{Placeholder, Template};
 use crate::{ArchiveFormat, GoVersion, Libc, Target, VariantVar, closest, did_you_mean};
 
-use raw::{RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawTuple};
+use raw::{
+    RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawSmoke, RawSmokeOverride, RawTuple,
+};
 
 /// The default output path template, relative to the dist directory.
 pub const DEFAULT_OUTPUT: &str = "{name}_{slug}{ext}";
@@ -74,8 +76,33 @@ pub struct Config {
     /// `go` of `[matrix]`: the Go releases every target is built with, in file order;
     /// empty without the axis (the Go at hand builds).
     pub go_versions: Vec<Located<GoVersion>>,
+    /// `[smoke]`: the run after each build.
+    pub smoke: SmokeConfig,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
+}
+
+/// `[smoke]`: how each artifact is run once built (`build --smoke`).
+#[derive(Clone, Debug, Default)]
+pub struct SmokeConfig {
+    /// Whether the smoke run happens; `build --smoke` turns it on.
+    pub enabled: bool,
+    /// What every target's smoke run sets; overrides change it per target.
+    pub settings: SmokeSettings,
+}
+
+/// The smoke keys an `[[override]]` may set too; each one set replaces the inherited one,
+/// `env` adds to it.
+#[derive(Clone, Debug, Default)]
+pub struct SmokeSettings {
+    /// The arguments; `None`: `["--version"]`.
+    pub args: Option<Vec<TemplateField>>,
+    /// Text the output must contain.
+    pub expect: Option<TemplateField>,
+    /// How long it may run; `None`: 30s.
+    pub timeout: Option<Located<std::time::Duration>>,
+    /// Variables set for it, in key order.
+    pub env: Vec<(String, TemplateField)>,
 }
 
 /// `[project]`: what is built.
@@ -219,6 +246,8 @@ pub struct OverrideConfig {
     /// The command that runs the binaries of matching targets (replaces crosscheck's own
     /// choice of runner).
     pub runner: Option<RunnerCommand>,
+    /// Smoke settings (each key set replaces the inherited one; `env` adds).
+    pub smoke: Option<SmokeSettings>,
 }
 
 impl Config {
@@ -326,6 +355,10 @@ impl Checker {
             .policy
             .and_then(|policy| self.policy(policy))
             .unwrap_or_default();
+        let smoke = raw
+            .smoke
+            .map(|smoke| self.smoke(smoke.into_inner()))
+            .unwrap_or_default();
         let overrides = raw
             .overrides
             .into_iter()
@@ -338,8 +371,52 @@ impl Checker {
             matrix: matrix?,
             policy,
             go_versions,
+            smoke,
             overrides,
         })
+    }
+
+    /// `[smoke]`: off unless `enabled = true` or `build --smoke`.
+    fn smoke(&mut self, raw: RawSmoke) -> SmokeConfig {
+        SmokeConfig {
+            enabled: raw.enabled.unwrap_or(false),
+            settings: self.smoke_settings(RawSmokeOverride {
+                args: raw.args,
+                expect: raw.expect,
+                timeout: raw.timeout,
+                env: raw.env,
+            }),
+        }
+    }
+
+    /// The smoke keys of `[smoke]` or of an override: templates and a positive timeout.
+    fn smoke_settings(&mut self, raw: RawSmokeOverride) -> SmokeSettings {
+        SmokeSettings {
+            args: raw.args.map(|args| self.templates(Some(args))),
+            expect: raw.expect.and_then(|expect| self.template(expect)),
+            timeout: raw.timeout.and_then(|timeout| self.smoke_timeout(timeout)),
+            env: self.env(raw.env),
+        }
+    }
+
+    fn smoke_timeout(&mut self, value: Spanned<String>) -> Option<Located<std::time::Duration>> {
+        match crosscheck_schema::parse_duration(value.get_ref()) {
+            Ok(duration) if !duration.is_zero() => Some(Located {
+                value: duration,
+                span: value.span(),
+            }),
+            Ok(_) => {
+                self.error(
+                    "the smoke timeout must be more than zero (hint: e.g. \"30s\")",
+                    value.span(),
+                );
+                None
+            }
+            Err(message) => {
+                self.error(message, value.span());
+                None
+            }
+        }
     }
 
     /// `go = ["1.25", "1.26"]`: Go releases, each once.
@@ -1025,6 +1102,9 @@ impl Checker {
                 .archive_files
                 .map(|files| self.archive_files(Some(files))),
             runner: raw.runner.and_then(|runner| self.runner(runner)),
+            smoke: raw
+                .smoke
+                .map(|smoke| self.smoke_settings(smoke.into_inner())),
         };
         Some(entry)
     }

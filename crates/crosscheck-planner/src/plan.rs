@@ -10,12 +10,14 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crosscheck_schema::Policy;
 use crosscheck_schema::dist::stays_inside;
+use crosscheck_schema::{
+    DEFAULT_SMOKE_ARGS, DEFAULT_SMOKE_TIMEOUT, PlannedSmoke, Policy, duration_ms,
+};
 
 use crate::archive::{ResolveError, resolve_files};
 use crate::catalog::Catalog;
-use crate::config::{Config, Located, OverrideConfig, RunnerCommand, TemplateField};
+use crate::config::{Config, Located, OverrideConfig, RunnerCommand, SmokeSettings, TemplateField};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Expanded, Expansion, expand};
@@ -83,6 +85,48 @@ struct Settings<'a> {
     archive_name: &'a TemplateField,
     archive_files: &'a [Located<String>],
     runner: Option<&'a RunnerCommand>,
+    smoke: SmokeKeys<'a>,
+}
+
+/// The smoke keys of one target: `[smoke]`, then the overrides' `smoke`.
+#[derive(Default)]
+struct SmokeKeys<'a> {
+    args: Option<&'a [TemplateField]>,
+    expect: Option<&'a TemplateField>,
+    timeout: Option<std::time::Duration>,
+    env: BTreeMap<&'a str, &'a TemplateField>,
+}
+
+impl<'a> SmokeKeys<'a> {
+    /// Each key `settings` sets replaces the inherited one; its `env` adds.
+    fn apply(&mut self, settings: &'a SmokeSettings) {
+        self.args = settings.args.as_deref().or(self.args);
+        self.expect = settings.expect.as_ref().or(self.expect);
+        self.timeout = settings.timeout.as_ref().map(|t| t.value).or(self.timeout);
+        self.env
+            .extend(settings.env.iter().map(|(k, v)| (k.as_str(), v)));
+    }
+
+    /// The smoke run, rendered with the target's placeholders.
+    fn render<'v>(&self, values: &dyn Fn(Placeholder) -> Cow<'v, str>) -> PlannedSmoke {
+        let args = match self.args {
+            Some(args) => args.iter().map(|arg| arg.value.render(values)).collect(),
+            None => DEFAULT_SMOKE_ARGS
+                .iter()
+                .map(|&arg| arg.to_owned())
+                .collect(),
+        };
+        PlannedSmoke {
+            args,
+            expect: self.expect.map(|expect| expect.value.render(values)),
+            timeout_ms: duration_ms(self.timeout.unwrap_or(DEFAULT_SMOKE_TIMEOUT)),
+            env: self
+                .env
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.value.render(values)))
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Settings<'a> {
@@ -120,6 +164,11 @@ impl<'a> Settings<'a> {
             archive_name: &build.archive_name,
             archive_files: &build.archive_files,
             runner: None,
+            smoke: {
+                let mut smoke = SmokeKeys::default();
+                smoke.apply(&config.smoke.settings);
+                smoke
+            },
         }
     }
 
@@ -145,6 +194,9 @@ impl<'a> Settings<'a> {
             self.archive_files = files;
         }
         self.runner = entry.runner.as_ref().or(self.runner);
+        if let Some(smoke) = &entry.smoke {
+            self.smoke.apply(smoke);
+        }
     }
 }
 
@@ -333,6 +385,11 @@ impl<'a> Planning<'a> {
         let output = self.place_output(target, &names, &settings)?;
         let toolchain = release.map(|resolved| resolved.toolchain.as_str());
         let build = self.render(expanded, &names, &settings, &output, catalog, toolchain)?;
+        let smoke = self.config.smoke.enabled.then(|| {
+            settings
+                .smoke
+                .render(&|placeholder| names.value(placeholder))
+        });
         let archive = self.packer.archive(
             target,
             &names,
@@ -369,6 +426,7 @@ impl<'a> Planning<'a> {
             archive,
             go: release.map(ResolvedGo::planned),
             runner,
+            smoke,
         })
     }
 
@@ -1245,6 +1303,46 @@ mod tests {
         assert_eq!(target(&plan, "linux/amd64").runner, None);
         let json = serde_json::to_value(target(&plan, "linux/amd64")).unwrap();
         assert!(json.get("runner").is_none(), "absent from the plan's JSON");
+    }
+
+    #[test]
+    fn smoke_is_planned_only_when_enabled_with_defaults_and_overrides() {
+        let off = plan_of(&format!("[smoke]\nexpect = \"{{name}}\"\n{TWO_LINUX}")).unwrap();
+        assert!(off.targets.iter().all(|t| t.smoke.is_none()));
+
+        let body = format!(
+            "[smoke]\nenabled = true\nexpect = \"{{name}} {{version}} {{os}}/{{arch}}\"\nenv = {{ A = \"{{arch}}\" }}\n{TWO_LINUX}\
+             [[override]]\nmatch = \"linux/arm64\"\n[override.smoke]\nargs = [\"-v\", \"{{slug}}\"]\ntimeout = \"1m\"\nenv = {{ B = \"2\" }}\n"
+        );
+        let plan = plan_of(&body).unwrap();
+        let amd64 = target(&plan, "linux/amd64").smoke.as_ref().unwrap();
+        assert_eq!(amd64.args, ["--version"]);
+        assert_eq!(amd64.expect.as_deref(), Some("app 1.0.0 linux/amd64"));
+        assert_eq!(amd64.timeout_ms, 30_000);
+        assert_eq!(
+            amd64.env,
+            BTreeMap::from([("A".to_owned(), "amd64".to_owned())])
+        );
+        let arm64 = target(&plan, "linux/arm64").smoke.as_ref().unwrap();
+        assert_eq!(arm64.args, ["-v", "linux_arm64"]);
+        assert_eq!(arm64.expect.as_deref(), Some("app 1.0.0 linux/arm64"));
+        assert_eq!(arm64.timeout_ms, 60_000);
+        assert_eq!(arm64.env.len(), 2, "{:?}", arm64.env);
+    }
+
+    #[test]
+    fn a_zero_smoke_timeout_is_an_error_at_its_value() {
+        let err = Config::parse(SourceFile::new(
+            "matrix.toml",
+            format!("version = 1\n[smoke]\ntimeout = \"0s\"\n{TWO_LINUX}"),
+        ))
+        .unwrap_err();
+        assert!(
+            err.first_message().contains("more than zero"),
+            "{}",
+            err.first_message()
+        );
+        assert_eq!(err.first_location(), Some((3, 11)));
     }
 
     #[test]

@@ -358,6 +358,7 @@ fn universal_entry(
         universal_inputs: Some(universal.inputs.clone()),
         sbom: None,
         reproducible: None,
+        smoke: None,
         // Its slices come from one release (the planner pairs them per `go` value).
         go_version: manifest
             .targets

@@ -31,6 +31,7 @@ pub mod policy;
 pub mod release;
 pub mod report;
 pub mod runner;
+pub mod smoke;
 mod suggest;
 pub mod target;
 pub mod variant;
@@ -54,6 +55,10 @@ pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
 // the plan's `GoInfo` and the target's `Libc`.
 pub use report::Report;
 pub use runner::{PATH_PLACEHOLDER, Runnability, Runner, RunnerKind};
+pub use smoke::{
+    DEFAULT_SMOKE_ARGS, DEFAULT_SMOKE_TIMEOUT, PlannedSmoke, SmokeResult, SmokeRunner, SmokeStatus,
+    parse_duration,
+};
 pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
 pub use variant::{Variant, VariantError, VariantVar};

@@ -118,6 +118,9 @@ pub struct ManifestTarget {
     /// the target was built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reproducible: Option<Reproduction>,
+    /// The smoke run's outcome; absent unless `build --smoke` (or `[smoke] enabled`) ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<crate::SmokeResult>,
     /// The archive the artifact was packed into (absent when `archive = "none"` or when
     /// nothing was built).
     #[serde(default)]

@@ -151,6 +151,9 @@ pub struct PlannedTarget {
     /// the binary. Absent when crosscheck picks the runner itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner: Option<Vec<String>>,
+    /// The smoke run after the build (`build --smoke`, `[smoke]`); absent when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<crate::PlannedSmoke>,
 }
 
 /// A sub-architecture setting.

@@ -296,7 +296,8 @@ pub struct BuildArgs {
     /// Fail at once instead of waiting when another run is writing the dist directory.
     #[arg(long)]
     pub no_wait: bool,
-    /// What an artifact that breaks its target or policy does to the exit code.
+    /// What an artifact that breaks its target or policy, or fails its smoke run, does to
+    /// the exit code.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = PolicyMode::Error)]
     pub policy: PolicyMode,
     /// Write a JUnit XML report to FILE: one testcase per target, failed when the build
@@ -308,6 +309,11 @@ pub struct BuildArgs {
     /// (exit 1) and names the section where it starts. Doubles the build time.
     #[arg(long)]
     pub verify_reproducible: bool,
+    /// Run each built artifact once on its runner (natively, under qemu-user, ...) with
+    /// `[smoke]`'s arguments (default: --version); a failed run exits 3 like a policy
+    /// violation, a target this host cannot run is reported as not run.
+    #[arg(long)]
+    pub smoke: bool,
 }
 
 /// How `build` treats artifacts that break their target or policy.
@@ -368,42 +374,16 @@ pub enum SchemaFile {
     Manifest,
 }
 
-/// Parses `90s`, `10m`, `1h30m`, `1500ms`, or a bare number of seconds.
+/// Parses `90s`, `10m`, `1h30m`, `1500ms`, or a bare number of seconds (more than zero).
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let error = || format!("invalid duration {text:?} (hint: write e.g. 90s, 10m or 1h30m)");
-    let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(seconds));
+    let duration = crosscheck_schema::parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!(
+            "--timeout must be more than zero, not {:?}",
+            text.trim()
+        ));
     }
-    let mut total = std::time::Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err(error());
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(error)?;
-        if digits == 0 {
-            return Err(error());
-        }
-        let value: u64 = rest[..digits].parse().map_err(|_| error())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => std::time::Duration::from_millis(value),
-            "s" => std::time::Duration::from_secs(value),
-            "m" => std::time::Duration::from_secs(value.saturating_mul(60)),
-            "h" => std::time::Duration::from_secs(value.saturating_mul(3600)),
-            _ => return Err(error()),
-        };
-        total = total.saturating_add(unit);
-        rest = &rest[unit_len..];
-    }
-    if total.is_zero() {
-        return Err(format!("--timeout must be more than zero, not {text:?}"));
-    }
-    Ok(total)
+    Ok(duration)
 }
 
 /// Which matrix and which of its targets.

@@ -87,6 +87,14 @@ pub enum CliError {
         /// How many were inspected.
         total: usize,
     },
+    /// Some artifacts failed their smoke run (`build --smoke`); reported already.
+    #[error("{failed} of {total} smoke runs failed")]
+    SmokeFailed {
+        /// How many runs failed.
+        failed: usize,
+        /// How many targets had a smoke run (not-run ones included).
+        total: usize,
+    },
     /// Shard outputs could not be merged.
     #[error("{0}")]
     Merge(Box<crosscheck_release::MergeError>),
@@ -127,7 +135,7 @@ impl CliError {
             | CliError::Io { .. }
             | CliError::Merge(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
-            CliError::PolicyViolations { .. } => exit_code::POLICY,
+            CliError::PolicyViolations { .. } | CliError::SmokeFailed { .. } => exit_code::POLICY,
             CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {
                 exit_code::USAGE
             }

@@ -23,13 +23,23 @@ pub struct LoadedPlan {
 
 /// Reads the matrix, asks Go for its catalog (unless offline), and plans.
 pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, CliError> {
+    load_plan_with(args, false, printer)
+}
+
+/// [`load_plan`], with `[smoke]` turned on for every target when `smoke` (`build --smoke`).
+pub fn load_plan_with(
+    args: &SelectionArgs,
+    smoke: bool,
+    printer: &Printer,
+) -> Result<LoadedPlan, CliError> {
     let cwd = std::env::current_dir().map_err(|source| CliError::Io {
         action: "cannot read",
         path: "the current directory".to_owned(),
         source,
     })?;
     let (file, base_dir) = read_matrix(args.matrix.as_deref(), &cwd, printer)?;
-    let config = Config::parse(file)?;
+    let mut config = Config::parse(file)?;
+    config.smoke.enabled |= smoke;
     let selection = selection(args)?;
 
     let module_dir = base_dir.join(&config.project.dir);

@@ -19,6 +19,7 @@ pub(crate) struct RawConfig {
     pub build: Option<Spanned<RawBuild>>,
     pub matrix: Option<Spanned<RawMatrix>>,
     pub policy: Option<Spanned<Policy>>,
+    pub smoke: Option<Spanned<RawSmoke>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
 }
@@ -118,6 +119,29 @@ pub(crate) struct RawOverride {
     pub archive_name: Option<Spanned<String>>,
     pub archive_files: Option<Vec<Spanned<String>>>,
     pub runner: Option<Spanned<String>>,
+    pub smoke: Option<Spanned<RawSmokeOverride>>,
+}
+
+/// `[smoke]`: the run after each build (`build --smoke`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSmoke {
+    pub enabled: Option<bool>,
+    pub args: Option<Vec<Spanned<String>>>,
+    pub expect: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// `smoke` of an `[[override]]`: what `[smoke]` has but `enabled`, which is one switch for
+/// the whole run.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSmokeOverride {
+    pub args: Option<Vec<Spanned<String>>>,
+    pub expect: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 impl RawMatrix {

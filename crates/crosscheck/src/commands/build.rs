@@ -6,19 +6,19 @@ use std::sync::{Arc, mpsc};
 use crosscheck_executor::{FailurePolicy, HostTools, Mode, RunOptions, RunSummary};
 
 use crosscheck_planner::Plan;
-use crosscheck_schema::{LockPolicy, Status, Verdict};
+use crosscheck_schema::{LockPolicy, SmokeStatus, Status, Verdict};
 use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
-use crate::load::{cache_dir, load_plan};
+use crate::load::{cache_dir, load_plan_with};
 use crate::printer::Printer;
 use crate::reporter::rows::Rows;
 use crate::reporter::{Reporter, Verb, github, junit};
 use crate::verify::ArtifactInspector;
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
-    let loaded = load_plan(&args.selection, printer)?;
+    let loaded = load_plan_with(&args.selection, args.smoke, printer)?;
     let plan = &loaded.plan;
     let mut options = run_options(&args.run, Mode::Build, plan);
     options.lock = if args.no_wait {
@@ -40,6 +40,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     report_for_ci(args, plan, &summary, printer)?;
     outcome(&summary)?;
     let policy = policy_outcome(&summary, args.policy, printer);
+    let smoke = smoke_outcome(&summary, args.policy, printer);
     // A build that cannot be repeated is a failed build (exit 1), which outranks policy (3).
     let count = summary.not_reproducible().count();
     if count > 0 {
@@ -50,7 +51,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
             .count();
         return Err(CliError::NotReproducible { count, total });
     }
-    policy
+    policy.and(smoke)
 }
 
 /// Plugs the release stage into the executor's packaging hook, which runs after the builds
@@ -125,6 +126,46 @@ fn policy_outcome(
             violating,
             total: inspected,
         });
+    }
+    Ok(())
+}
+
+/// Reports every smoke run that failed (exit 3 unless `--policy warn`, like a policy
+/// violation) and every target that could not run here, which is never a pass.
+fn smoke_outcome(
+    summary: &RunSummary,
+    mode: PolicyMode,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let mut failed = 0;
+    let mut total = 0;
+    for result in &summary.results {
+        let Some(smoke) = &result.smoke else {
+            continue;
+        };
+        total += 1;
+        let mut text = format!("{}: smoke {}", result.id, smoke.summary());
+        match smoke.status {
+            SmokeStatus::Passed => continue,
+            SmokeStatus::NotRun => {
+                if let Some(install) = &smoke.install {
+                    text.push_str(&format!(" (hint: {install})"));
+                }
+                printer.status(&format!("note: {text}"));
+                continue;
+            }
+            SmokeStatus::Failed => failed += 1,
+        }
+        for line in &smoke.output {
+            text.push_str(&format!("\n  | {line}"));
+        }
+        match mode {
+            PolicyMode::Error => printer.error(&text),
+            PolicyMode::Warn => printer.warning(&text),
+        }
+    }
+    if failed > 0 && mode == PolicyMode::Error {
+        return Err(CliError::SmokeFailed { failed, total });
     }
     Ok(())
 }

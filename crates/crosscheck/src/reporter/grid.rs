@@ -10,12 +10,13 @@
 //!
 //! A built target shows its linkage as the inspector found it (`crate::verify::linkage`),
 //! or as planned (`pure Go`, `glibc ≥2.17`) when it was not inspected, then `VIOLATES POLICY`
-//! and `reproducible`/`NOT REPRODUCIBLE` when those apply. `check` shows status alone.
+//! `reproducible`/`NOT REPRODUCIBLE` and `smoke passed`/`SMOKE FAILED`/`smoke not run` when
+//! those apply. `check` shows status alone.
 
 use crosscheck_executor::{RunSummary, TargetResult};
 
 use crosscheck_planner::{Plan, PlannedTarget};
-use crosscheck_schema::{Status, Verdict};
+use crosscheck_schema::{SmokeStatus, Status, Verdict};
 
 use super::inspection::inspection_facts;
 use super::rows::qualifier;
@@ -110,7 +111,19 @@ fn built_words(target: &PlannedTarget, result: &TargetResult) -> Vec<String> {
         Some(_) => words.push("NOT REPRODUCIBLE".to_owned()),
         None => {}
     }
+    if let Some(smoke) = &result.smoke {
+        words.push(smoke_word(smoke.status).to_owned());
+    }
     words
+}
+
+/// A smoke outcome in a cell: a failure shouts, like a policy violation.
+fn smoke_word(status: SmokeStatus) -> &'static str {
+    match status {
+        SmokeStatus::Passed => "smoke passed",
+        SmokeStatus::Failed => "SMOKE FAILED",
+        SmokeStatus::NotRun => "smoke not run",
+    }
 }
 
 /// Linkage as planned: pure Go, static musl, or dynamic against glibc.

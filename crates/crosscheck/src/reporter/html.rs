@@ -206,6 +206,12 @@ fn outcome(row: &Row) -> Vec<(&'static str, String)> {
     if let Some(hint) = &row.hint {
         fields.push(("hint", escape(hint)));
     }
+    if let Some(smoke) = &row.smoke {
+        fields.push(("smoke", escape(smoke)));
+    }
+    if !row.smoke_output.is_empty() {
+        fields.push(("smoke output", pre("", &row.smoke_output)));
+    }
     if !row.violations.is_empty() {
         let items: String = row
             .violations

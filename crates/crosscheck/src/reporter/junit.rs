@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crosscheck_executor::{RunSummary, TargetResult};
 
-use crosscheck_schema::{Status, Verdict};
+use crosscheck_schema::{SmokeResult, SmokeStatus, Status, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Verb;
@@ -36,6 +36,8 @@ pub fn render(
         if let Some(problems) = violations {
             // Dashboards that hide failure bodies still show system-out.
             case.set_system_out(problems.join("\n"));
+        } else if let Some(smoke) = &result.smoke {
+            case.set_system_out(smoke_text(smoke));
         }
         suite.add_test_case(case);
     }
@@ -47,7 +49,7 @@ pub fn render(
 fn case_status(result: &TargetResult, violations: Option<&[String]>) -> TestCaseStatus {
     match result.status {
         Status::Built | Status::Checked => match violations {
-            None => TestCaseStatus::success(),
+            None => smoke_status(result.smoke.as_ref()),
             Some(problems) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status.set_message(format!(
@@ -82,6 +84,28 @@ fn case_status(result: &TargetResult, violations: Option<&[String]>) -> TestCase
             status
         }
     }
+}
+
+/// A built target's testcase by its smoke run: a failed run fails it; a target that could
+/// not run passes on its build alone, and says so in system-out.
+fn smoke_status(smoke: Option<&SmokeResult>) -> TestCaseStatus {
+    match smoke {
+        Some(smoke) if smoke.status == SmokeStatus::Failed => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(format!("built, but its smoke run {}", smoke.summary()));
+            status.set_type("smoke");
+            status.set_description(smoke.output.join("\n"));
+            status
+        }
+        _ => TestCaseStatus::success(),
+    }
+}
+
+/// The smoke run in system-out: `smoke: passed`, then its output.
+fn smoke_text(smoke: &SmokeResult) -> String {
+    let mut lines = vec![format!("smoke: {}", smoke.summary())];
+    lines.extend(smoke.output.iter().cloned());
+    lines.join("\n")
 }
 
 /// Writes the report to `path` atomically.

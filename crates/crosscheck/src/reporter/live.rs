@@ -100,6 +100,14 @@ impl<'a> Reporter<'a> {
                 self.target_id(index),
                 inspection.verdict
             )),
+            Event::SmokeStarted { argv, .. } => {
+                live.detail(&format!("$ {}", display_command(&argv)));
+            }
+            Event::Smoked { index, smoke } => live.detail(&format!(
+                "  smoke {}: {}",
+                self.target_id(index),
+                smoke.summary()
+            )),
             Event::Reproducing { index } => self.reproducing(index),
             Event::Reproduced {
                 index,

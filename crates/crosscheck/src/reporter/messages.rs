@@ -12,7 +12,7 @@ use crosscheck_executor::{
     shell_quote,
 };
 
-use crosscheck_schema::{Reproduction, ResolvedCc, Status};
+use crosscheck_schema::{Reproduction, ResolvedCc, SmokeStatus, Status};
 
 use super::words::{Verb, human_size, plural, push_counts};
 
@@ -230,6 +230,7 @@ pub(crate) fn summary_line(summary: &RunSummary, verb: Verb) -> String {
         let differ = summary.not_reproducible().count();
         line.push_str(&format!(", {} of {checked} reproducible", checked - differ));
     }
+    push_smoke_counts(&mut line, summary);
     if !summary.packaged.is_empty() {
         line.push_str(&format!(", packaged {} files", summary.packaged.len()));
     }
@@ -241,6 +242,30 @@ pub(crate) fn summary_line(summary: &RunSummary, verb: Verb) -> String {
         line.push_str(&format!(" · {} · {}", manifest.display(), sums.display()));
     }
     line
+}
+
+/// `, smoke: 2 passed, 1 failed, 1 not run`, when any target had a smoke run.
+fn push_smoke_counts(line: &mut String, summary: &RunSummary) {
+    let count = |status: SmokeStatus| {
+        summary
+            .results
+            .iter()
+            .filter(|r| r.smoke.as_ref().is_some_and(|s| s.status == status))
+            .count()
+    };
+    let counts: Vec<String> = [
+        SmokeStatus::Passed,
+        SmokeStatus::Failed,
+        SmokeStatus::NotRun,
+    ]
+    .into_iter()
+    .map(|status| (count(status), status.word()))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    if !counts.is_empty() {
+        line.push_str(&format!(", smoke: {}", counts.join(", ")));
+    }
 }
 
 #[cfg(test)]
@@ -264,6 +289,7 @@ mod tests {
             output_tail: Vec::new(),
             inspection: None,
             reproducible: None,
+            smoke: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crosscheck_executor::{RunSummary, format_duration};
 
-use crosscheck_schema::{Manifest, Status, Verdict};
+use crosscheck_schema::{Manifest, SmokeResult, Status, Verdict};
 use crosscheck_schema::{ManifestTarget, dist};
 use serde::Serialize;
 
@@ -82,6 +82,12 @@ pub struct Row {
     /// inspected.
     #[serde(skip)]
     pub inspection: Option<Vec<String>>,
+    /// The smoke run (`build --smoke`): `passed`, `failed (<reason>)`, `not run (<reason>)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<String>,
+    /// The last lines the smoke run printed.
+    #[serde(skip)]
+    pub smoke_output: Vec<String>,
 }
 
 /// A file the packaging phase wrote for a target.
@@ -133,6 +139,12 @@ impl Row {
                 })
                 .collect(),
             inspection: facts.map(|f| f.details),
+            smoke: target.smoke.as_ref().map(SmokeResult::summary),
+            smoke_output: target
+                .smoke
+                .as_ref()
+                .map(|s| s.output.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -1,0 +1,3 @@
+module example.com/crosscheck/smoke
+
+go 1.22

@@ -1,0 +1,248 @@
+//! End-to-end tests of `crosscheck build --smoke` on examples/08-smoke: linux/amd64 runs
+//! natively, linux/arm64 under qemu-aarch64 (qemu-user), darwin/arm64 cannot run on a Linux
+//! host and is reported as not run, never as passed. A failed run exits 3 like a policy
+//! violation (a warning with `--policy warn`) and keeps the artifact; a hanging one is
+//! stopped at its timeout, process group and all.
+
+mod build_support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use build_support::*;
+
+/// Fails, saying what to install, unless qemu-aarch64 (Debian's qemu-user) is on PATH.
+fn require_qemu_aarch64() {
+    let found = Command::new("qemu-aarch64")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "this test runs a linux/arm64 binary under qemu-aarch64, which is not installed: run `apt-get install qemu-user` (scripts/test installs it)"
+    );
+}
+
+/// A copy of examples/08-smoke with `extra` appended to its matrix.
+fn example(extra: &str) -> tempfile::TempDir {
+    let project = copy_example("08-smoke");
+    let matrix = project.path().join("matrix.toml");
+    let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
+    write(project.path(), "matrix.toml", &format!("{text}\n{extra}"));
+    project
+}
+
+fn smoke_build(project: &Path, args: &[&str]) -> crosscheck_tests::Run {
+    let matrix = project.join("matrix.toml");
+    let mut all = vec!["--smoke", "--matrix", matrix.to_str().unwrap_or_default()];
+    all.extend_from_slice(args);
+    build(&all, &project.join("dist"))
+}
+
+#[test]
+fn native_and_qemu_targets_pass_and_darwin_is_not_run() {
+    require_qemu_aarch64();
+    let project = example("");
+    let out = smoke_build(project.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&project.path().join("dist"));
+
+    let amd64 = &manifest_target(&manifest, "linux/amd64")["smoke"];
+    assert_eq!(amd64["status"], "passed", "{amd64:#}");
+    assert_eq!(amd64["runner"]["kind"], "native", "{amd64:#}");
+    assert_eq!(amd64["exit_code"], 0, "{amd64:#}");
+    assert_eq!(amd64["output"][0], "smoke 1.2.3 linux/amd64", "{amd64:#}");
+
+    let arm64 = &manifest_target(&manifest, "linux/arm64")["smoke"];
+    assert_eq!(arm64["status"], "passed", "{arm64:#}");
+    assert_eq!(arm64["runner"]["kind"], "qemu-user", "{arm64:#}");
+    assert_eq!(arm64["output"][0], "smoke 1.2.3 linux/arm64", "{arm64:#}");
+
+    let darwin = &manifest_target(&manifest, "darwin/arm64")["smoke"];
+    assert_eq!(darwin["status"], "not-run", "{darwin:#}");
+    assert!(darwin["runner"].is_null(), "{darwin:#}");
+    let reason = darwin["reason"].as_str().unwrap_or_default();
+    assert!(
+        !reason.is_empty(),
+        "a not-run target needs a reason: {darwin:#}"
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("darwin/arm64: smoke not run ({reason})")),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("smoke: 2 passed, 1 not run"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn a_failed_expectation_exits_3_and_keeps_the_artifact_or_warns_with_policy_warn() {
+    let project =
+        example("[[override]]\nmatch = \"linux/amd64\"\nsmoke = { expect = \"{name} 9.9.9\" }\n");
+    let junit = project.path().join("junit.xml");
+    let junit_arg = junit.to_str().unwrap_or_default();
+    let out = smoke_build(project.path(), &["-t", "linux/amd64", "--junit", junit_arg]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains(
+            "error: linux/amd64: smoke failed (its output does not contain \"smoke 9.9.9\")"
+        ),
+        "{}",
+        out.snapshot()
+    );
+    assert!(out.stderr.contains("SMOKE FAILED"), "{}", out.snapshot());
+    let dist = project.path().join("dist");
+    assert!(
+        dist.join("smoke_linux_amd64").is_file(),
+        "the artifact was not kept"
+    );
+    let recorded = manifest(&dist);
+    let smoke = &manifest_target(&recorded, "linux/amd64")["smoke"];
+    assert_eq!(smoke["status"], "failed", "{smoke:#}");
+    assert_eq!(smoke["exit_code"], 0, "{smoke:#}");
+    let xml = std::fs::read_to_string(&junit).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        xml.contains("type=\"smoke\"") && xml.contains("built, but its smoke run failed"),
+        "{xml}"
+    );
+
+    let report = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .args(["report", "--format", "json"])
+            .arg(&dist),
+    );
+    assert_eq!(report.code, 0, "{}", report.snapshot());
+    let rows: serde_json::Value =
+        serde_json::from_str(&report.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let text = rows.to_string();
+    assert!(
+        text.contains(r#""smoke":"failed (its output does not contain \"smoke 9.9.9\")""#),
+        "{text}"
+    );
+    let html = project.path().join("report.html");
+    let rendered = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .arg("report")
+            .arg(&dist)
+            .arg("--html")
+            .arg(&html),
+    );
+    assert_eq!(rendered.code, 0, "{}", rendered.snapshot());
+    let page = std::fs::read_to_string(&html).unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.contains("<dt>smoke</dt><dd>failed ("), "{page}");
+
+    let warned = smoke_build(project.path(), &["-t", "linux/amd64", "--policy", "warn"]);
+    assert_eq!(warned.code, 0, "{}", warned.snapshot());
+    assert!(
+        warned.stderr.contains("warning: linux/amd64: smoke failed"),
+        "{}",
+        warned.snapshot()
+    );
+}
+
+#[test]
+fn a_failing_exit_status_fails_the_smoke_run_with_its_output() {
+    let project =
+        example("[[override]]\nmatch = \"linux/amd64\"\nsmoke = { args = [\"--fail\"] }\n");
+    let out = smoke_build(project.path(), &["-t", "linux/amd64"]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stderr
+            .contains("linux/amd64: smoke failed (exit status 3)\n  | smoke: failing as asked"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn a_hanging_smoke_run_is_stopped_at_its_timeout() {
+    let project = example(
+        "[[override]]\nmatch = \"linux/amd64\"\nsmoke = { args = [\"--hang\"], timeout = \"1s\" }\n",
+    );
+    let started = Instant::now();
+    let out = smoke_build(project.path(), &["-t", "linux/amd64"]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the timeout did not stop the run"
+    );
+    assert!(
+        out.stderr
+            .contains("linux/amd64: smoke failed (timed out after 1s)"),
+        "{}",
+        out.snapshot()
+    );
+    let artifact = project.path().join("dist").join("smoke_linux_amd64");
+    let left = processes_with(&artifact.display().to_string());
+    kill_all(&left);
+    assert!(left.is_empty(), "smoke processes left behind: {left:?}");
+}
+
+#[test]
+fn without_smoke_nothing_runs_and_the_manifest_has_no_smoke_key() {
+    let project = example("");
+    let matrix = project.path().join("matrix.toml");
+    let dist = project.path().join("dist");
+    let out = build(
+        &[
+            "--matrix",
+            matrix.to_str().unwrap_or_default(),
+            "-t",
+            "linux/amd64",
+        ],
+        &dist,
+    );
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let recorded = manifest(&dist);
+    let target = manifest_target(&recorded, "linux/amd64");
+    assert!(target.get("smoke").is_none(), "{target:#}");
+    // The binary is called smoke; the smoke run's words are what must be absent.
+    for words in ["smoke passed", "smoke not run", "SMOKE FAILED", ", smoke:"] {
+        assert!(!out.stderr.contains(words), "{}", out.snapshot());
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
+    require_qemu_aarch64();
+    let project = example(
+        "[[override]]\nmatch = \"linux/arm64\"\nsmoke = { args = [\"--hang\"], timeout = \"10m\" }\n",
+    );
+    let dist = project.path().join("dist");
+    let artifact = dist.join("smoke_linux_arm64").display().to_string();
+    let mut child = crosscheck_tests::crosscheck()
+        .args(["build", "--smoke", "-t", "linux/arm64", "--matrix"])
+        .arg(project.path().join("matrix.toml"))
+        .arg("--dist")
+        .arg(&dist)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    // A build that ends first (no runner here) ends the wait too.
+    let mut ended = false;
+    let running = wait_for(Duration::from_secs(180), || {
+        ended = child.try_wait().is_ok_and(|status| status.is_some());
+        ended || !processes_with(&artifact).is_empty()
+    }) && !ended;
+    let sent = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status();
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let strays = processes_with(&artifact);
+    kill_all(&strays);
+    assert!(running, "the smoke run never started");
+    assert!(sent.is_ok_and(|s| s.success()));
+    assert_eq!(status.code(), Some(130));
+    assert!(strays.is_empty(), "qemu outlived Ctrl-C: {strays:?}");
+    assert!(
+        dist.join("smoke_linux_arm64").is_file(),
+        "the artifact was not kept"
+    );
+}
