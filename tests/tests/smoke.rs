@@ -40,6 +40,50 @@ fn smoke_build(project: &Path, args: &[&str]) -> crosscheck_tests::Run {
     build(&all, &project.join("dist"))
 }
 
+/// js/wasm runs under node with the building Go's `wasm_exec_node.js` and wasip1/wasm under a
+/// WASI runtime: the CLI hands the executor the GOROOT and the cache directory for them.
+#[test]
+fn wasm_targets_pass_under_node_and_a_wasi_runtime() {
+    let wasi = Command::new("wazero").arg("version").output().is_ok()
+        || Command::new("wasmtime").arg("--version").output().is_ok()
+        || go_bin_has("wazero");
+    assert!(
+        wasi,
+        "this test runs a wasip1 binary with wazero, which is not installed: go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0 (scripts/test installs it)"
+    );
+    let project = example("");
+    let matrix = project.path().join("matrix.toml");
+    let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
+    let targets = r#"targets = ["linux/amd64", "linux/arm64", "darwin/arm64"]"#;
+    assert!(text.contains(targets), "examples/08-smoke changed: {text}");
+    let text = text.replace(targets, r#"targets = ["js/wasm", "wasip1/wasm"]"#);
+    write(project.path(), "matrix.toml", &text);
+    let out = smoke_build(project.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&project.path().join("dist"));
+    for (id, kinds) in [
+        ("js/wasm", &["node"][..]),
+        ("wasip1/wasm", &["wazero", "wasmtime"][..]),
+    ] {
+        let smoke = &manifest_target(&manifest, id)["smoke"];
+        assert_eq!(smoke["status"], "passed", "{id}: {smoke:#}");
+        let kind = smoke["runner"]["kind"].as_str().unwrap_or_default();
+        assert!(kinds.contains(&kind), "{id}: {smoke:#}");
+        assert_eq!(smoke["output"][0], format!("smoke 1.2.3 {id}"), "{smoke:#}");
+    }
+}
+
+/// Whether `go install` put `program` in `$(go env GOPATH)/bin` (CI does not put it on PATH).
+fn go_bin_has(program: &str) -> bool {
+    Command::new("go")
+        .args(["env", "GOPATH"])
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|gopath| gopath.split(':').next().map(|p| p.trim().to_owned()))
+        .is_some_and(|gopath| Path::new(&gopath).join("bin").join(program).is_file())
+}
+
 #[test]
 fn native_and_qemu_targets_pass_and_darwin_is_not_run() {
     require_qemu_aarch64();

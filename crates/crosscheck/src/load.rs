@@ -19,6 +19,9 @@ pub const DEFAULT_MATRIX_NAME: &str = "<built-in default matrix>";
 pub struct LoadedPlan {
     /// The plan.
     pub plan: Plan,
+    /// The GOROOT of the Go that builds (unknown with `--offline`, which asks no Go):
+    /// js/wasm binaries run with its `lib/wasm/wasm_exec_node.js`.
+    pub goroot: Option<PathBuf>,
 }
 
 /// Reads the matrix, asks Go for its catalog (unless offline), and plans.
@@ -102,7 +105,10 @@ pub fn load_plan_with(
     for warning in &plan.warnings {
         printer.warning(warning);
     }
-    Ok(LoadedPlan { plan })
+    let goroot = host
+        .map(|toolchain| PathBuf::from(toolchain.goroot))
+        .filter(|goroot| !goroot.as_os_str().is_empty());
+    Ok(LoadedPlan { plan, goroot })
 }
 
 /// Resolves each Go release of the matrix's `go` axis to an exact toolchain and asks that

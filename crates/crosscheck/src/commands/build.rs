@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 
-use crosscheck_executor::{FailurePolicy, HostTools, Mode, RunOptions, RunSummary};
+use crosscheck_executor::{FailurePolicy, HostRunners, HostTools, Mode, RunOptions, RunSummary};
 
-use crosscheck_planner::Plan;
+use crosscheck_planner::{Plan, PlannedTarget};
 use crosscheck_schema::{LockPolicy, SmokeStatus, Status, Verdict};
 use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
@@ -28,6 +28,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     };
     options.inspect = Some(Arc::new(ArtifactInspector));
     options.verify_reproducible = args.verify_reproducible;
+    options.runners = smoke_runners(plan, loaded.goroot.as_deref());
     let (release, package_events) = ReleaseStage::new();
     options.package = Some(Arc::new(release));
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
@@ -52,6 +53,27 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
         return Err(CliError::NotReproducible { count, total });
     }
     policy.and(smoke)
+}
+
+/// What runs the smoke runs, looked for once and only when a target has one. The CLI knows
+/// what the executor cannot: the GOROOT whose `wasm_exec_node.js` runs js/wasm, and
+/// crosscheck's cache directory, where a wazero may be.
+fn smoke_runners(plan: &Plan, goroot: Option<&Path>) -> Option<HostRunners> {
+    let smoking: Vec<PlannedTarget> = plan
+        .targets
+        .iter()
+        .filter(|target| target.smoke.is_some())
+        .cloned()
+        .collect();
+    if smoking.is_empty() {
+        return None;
+    }
+    let mut runners = HostRunners::detect(&smoking)
+        .with_goroot(goroot)
+        .with_cache_dir(cache_dir().as_deref());
+    // Smoke runs happen in the module directory, which WASI programs see as PWD.
+    runners.workdir = plan.project.module_dir.clone();
+    Some(runners)
 }
 
 /// Plugs the release stage into the executor's packaging hook, which runs after the builds
