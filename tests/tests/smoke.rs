@@ -189,6 +189,23 @@ fn a_failed_expectation_exits_3_and_keeps_the_artifact_or_warns_with_policy_warn
     );
 }
 
+/// `runner` in `[[override]]` replaces crosscheck's choice: the smoke run goes through it.
+#[test]
+fn a_runner_override_runs_the_smoke_run() {
+    let project = example(
+        "[[override]]\nmatch = \"linux/amd64\"\nrunner = \"env SMOKE_RUNNER=custom {path}\"\n",
+    );
+    let out = smoke_build(project.path(), &["-t", "linux/amd64"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&project.path().join("dist"));
+    let smoke = &manifest_target(&manifest, "linux/amd64")["smoke"];
+    assert_eq!(smoke["status"], "passed", "{smoke:#}");
+    assert_eq!(smoke["runner"]["kind"], "custom", "{smoke:#}");
+    assert_eq!(smoke["argv"][0], "env", "{smoke:#}");
+    assert_eq!(smoke["argv"][1], "SMOKE_RUNNER=custom", "{smoke:#}");
+    assert_eq!(smoke["output"][0], "smoke 1.2.3 linux/amd64", "{smoke:#}");
+}
+
 #[test]
 fn a_failing_exit_status_fails_the_smoke_run_with_its_output() {
     let project =
