@@ -316,8 +316,7 @@ fn a_hanging_build_times_out_and_leaves_no_process_behind() {
         .arg(project.path().join("matrix.toml"))
         .args(["--timeout", "2s", "--dist"])
         .arg(&dist));
-    let strays = processes_with(&marker);
-    kill_all(&strays);
+    let strays = reap(&marker);
     assert!(
         strays.is_empty(),
         "processes outlived the timeout: {strays:?}"
@@ -370,16 +369,12 @@ fn ctrl_c_stops_every_build_exits_130_and_leaves_no_process_behind() {
     let running = wait_for(Duration::from_secs(60), || {
         processes_with(&marker).len() >= 4
     });
-    let sent = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status();
+    let sent = send_ctrl_c(&child);
     let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let strays = processes_with(&marker);
-    kill_all(&strays);
+    let strays = reap(&marker);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(running, "the fake builds never started:\n{stderr}");
-    assert!(sent.is_ok_and(|s| s.success()));
+    assert!(sent);
     assert!(strays.is_empty(), "processes outlived Ctrl-C: {strays:?}");
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(
@@ -415,8 +410,7 @@ fn fail_fast_cancels_the_running_builds() {
         .arg(project.path().join("matrix.toml"))
         .args(["--fail-fast", "-j", "2", "--timeout", "2m", "--dist"])
         .arg(&dist));
-    let strays = processes_with(&marker);
-    kill_all(&strays);
+    let strays = reap(&marker);
     assert!(
         strays.is_empty(),
         "processes outlived --fail-fast: {strays:?}"
@@ -467,12 +461,9 @@ fn a_second_run_on_the_same_dist_waits_or_fails_with_no_wait() {
         .arg(&matrix)
         .args(["--no-wait", "--dist"])
         .arg(&dist));
-    let _ = Command::new("kill")
-        .arg("-INT")
-        .arg(first.id().to_string())
-        .status();
+    send_ctrl_c(&first);
     let _ = first.wait_with_output();
-    kill_all(&processes_with(&marker));
+    reap(&marker);
     assert!(running, "the first build never started");
     assert_eq!(second.code, 1, "{}", second.snapshot());
     assert!(

@@ -209,16 +209,12 @@ fn ctrl_c_during_the_second_build_leaves_no_temporary_directory() {
         processes_with(&marker).len() >= 2
     });
     let workspaces_while_running = leftovers(&tmp);
-    let sent = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status();
+    let sent = send_ctrl_c(&child);
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-    let strays = processes_with(&marker);
-    kill_all(&strays);
+    let strays = reap(&marker);
     let stderr = reader.join().unwrap_or_default().join("\n");
     assert!(hanging, "the second build never started:\n{stderr}");
-    assert!(sent.is_ok_and(|s| s.success()));
+    assert!(sent);
     assert!(
         workspaces_while_running
             .iter()

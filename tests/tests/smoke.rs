@@ -291,15 +291,11 @@ fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
         ended = child.try_wait().is_ok_and(|status| status.is_some());
         ended || !processes_with(&artifact).is_empty()
     }) && !ended;
-    let sent = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status();
+    let sent = send_ctrl_c(&child);
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-    let strays = processes_with(&artifact);
-    kill_all(&strays);
+    let strays = reap(&artifact);
     assert!(running, "the smoke run never started");
-    assert!(sent.is_ok_and(|s| s.success()));
+    assert!(sent);
     assert_eq!(status.code(), Some(130));
     assert!(strays.is_empty(), "qemu outlived Ctrl-C: {strays:?}");
     assert!(

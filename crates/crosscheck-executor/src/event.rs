@@ -161,6 +161,26 @@ pub struct RunSummary {
     pub package_failures: Vec<PackageFailure>,
 }
 
+impl TargetResult {
+    /// The result of target `index` (`id`) that ended with `status` after `duration`, with
+    /// nothing else to say yet: no artifact, failure, log or findings.
+    pub fn bare(index: usize, id: String, status: Status, duration: Duration) -> TargetResult {
+        TargetResult {
+            index,
+            id,
+            status,
+            duration,
+            artifact: None,
+            failure: None,
+            log: None,
+            output_tail: Vec::new(),
+            inspection: None,
+            reproducible: None,
+            smoke: None,
+        }
+    }
+}
+
 impl RunSummary {
     /// How many targets ended with `status`.
     pub fn count(&self, status: Status) -> usize {

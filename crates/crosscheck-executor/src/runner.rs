@@ -474,19 +474,7 @@ fn failed_result(target: &PreparedTarget, duration: Duration, failure: Failure) 
 
 /// A result that says only how the target ended, to be filled in as it applies.
 fn bare_result(target: &PreparedTarget, status: Status, duration: Duration) -> TargetResult {
-    TargetResult {
-        index: target.index,
-        id: target.id.clone(),
-        status,
-        duration,
-        artifact: None,
-        failure: None,
-        log: None,
-        output_tail: Vec::new(),
-        inspection: None,
-        reproducible: None,
-        smoke: None,
-    }
+    TargetResult::bare(target.index, target.id.clone(), status, duration)
 }
 
 /// A target's log: written under a temporary name, renamed when the target ends.

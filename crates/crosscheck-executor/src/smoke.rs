@@ -60,7 +60,7 @@ pub(crate) async fn run_smoke(
     let runner = match &job.runnability {
         Runnability::Runs(runner) => runner.clone(),
         Runnability::NotRun { reason, install } => {
-            return not_run(reason.clone(), install.clone());
+            return SmokeResult::not_run(reason.clone(), install.clone());
         }
     };
     let argv = job.argv().unwrap_or_default();
@@ -104,20 +104,6 @@ pub(crate) async fn run_smoke(
         output: captured.tail,
         reason,
         install: None,
-    }
-}
-
-/// The record of a target nothing here can run: never a pass.
-fn not_run(reason: String, install: Option<String>) -> SmokeResult {
-    SmokeResult {
-        status: SmokeStatus::NotRun,
-        runner: None,
-        argv: Vec::new(),
-        exit_code: None,
-        duration_ms: 0,
-        output: Vec::new(),
-        reason: Some(reason),
-        install,
     }
 }
 

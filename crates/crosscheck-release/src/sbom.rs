@@ -678,7 +678,7 @@ struct Dependency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crosscheck_inspector::{GoSettings, Libc};
+    use crosscheck_inspector::GoSettings;
 
     fn module(path: &str, version: &str, sum: &str) -> GoModule {
         GoModule {
@@ -698,34 +698,14 @@ mod tests {
 
     fn report(go: Option<GoInfo>) -> Report {
         Report {
-            path: "dist/app".to_owned(),
-            format: Format::Elf,
             goos: Some("linux".to_owned()),
-            goos_source: None,
             goarch: Some("amd64".to_owned()),
             bits: Some(64),
-            endian: None,
             is_static: true,
-            interpreter: None,
-            libraries: Vec::new(),
-            symbol_versions: Vec::new(),
-            glibc_min: None,
-            libc: Libc::None,
-            pie: false,
             nx: Some(true),
-            relro: None,
-            stripped: false,
-            debug_info: false,
-            pe: None,
-            macho: None,
-            code_signature: None,
-            macos_min: None,
-            wasm: None,
-            exports: Vec::new(),
-            slices: Vec::new(),
             go,
             sha256: "ab".repeat(32),
-            size: 1234,
+            ..Report::empty("dist/app", Format::Elf, 1234)
         }
     }
 

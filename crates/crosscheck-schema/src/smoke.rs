@@ -84,6 +84,20 @@ pub struct SmokeResult {
 }
 
 impl SmokeResult {
+    /// The record of a target nothing here can run: never a pass.
+    pub fn not_run(reason: String, install: Option<String>) -> SmokeResult {
+        SmokeResult {
+            status: SmokeStatus::NotRun,
+            runner: None,
+            argv: Vec::new(),
+            exit_code: None,
+            duration_ms: 0,
+            output: Vec::new(),
+            reason: Some(reason),
+            install,
+        }
+    }
+
     /// `passed`, `failed (<reason>)`, `not run (<reason>)`: one phrase for every report.
     pub fn summary(&self) -> String {
         match (&self.reason, self.status) {
@@ -147,16 +161,7 @@ mod tests {
 
     #[test]
     fn a_not_run_summary_names_the_reason_and_a_pass_needs_none() {
-        let mut result = SmokeResult {
-            status: SmokeStatus::NotRun,
-            runner: None,
-            argv: Vec::new(),
-            exit_code: None,
-            duration_ms: 0,
-            output: Vec::new(),
-            reason: Some("no runner for darwin/arm64".to_owned()),
-            install: None,
-        };
+        let mut result = SmokeResult::not_run("no runner for darwin/arm64".to_owned(), None);
         assert_eq!(result.summary(), "not run (no runner for darwin/arm64)");
         result.status = SmokeStatus::Passed;
         result.reason = None;

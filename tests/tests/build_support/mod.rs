@@ -115,6 +115,23 @@ pub fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     condition()
 }
 
+/// Sends SIGINT to `child`, as Ctrl-C in its terminal would; whether `kill` sent it.
+pub fn send_ctrl_c(child: &std::process::Child) -> bool {
+    Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The processes whose command line holds `needle`, killed so that a failing assertion
+/// does not leak them into the next test; the test asserts there were none.
+pub fn reap(needle: &str) -> Vec<u32> {
+    let strays = processes_with(needle);
+    kill_all(&strays);
+    strays
+}
+
 /// Kills stray processes so a failing assertion does not leak them into the next test.
 pub fn kill_all(pids: &[u32]) {
     for pid in pids {

@@ -138,10 +138,7 @@ fn policy_outcome(
         for problem in &inspection.problems {
             text.push_str(&format!("\n  {problem}"));
         }
-        match mode {
-            PolicyMode::Error => printer.error(&text),
-            PolicyMode::Warn => printer.warning(&text),
-        }
+        report_finding(printer, mode, &text);
     }
     if violating > 0 && mode == PolicyMode::Error {
         return Err(CliError::PolicyViolations {
@@ -181,15 +178,21 @@ fn smoke_outcome(
         for line in &smoke.output {
             text.push_str(&format!("\n  | {line}"));
         }
-        match mode {
-            PolicyMode::Error => printer.error(&text),
-            PolicyMode::Warn => printer.warning(&text),
-        }
+        report_finding(printer, mode, &text);
     }
     if failed > 0 && mode == PolicyMode::Error {
         return Err(CliError::SmokeFailed { failed, total });
     }
     Ok(())
+}
+
+/// Prints a finding that fails the build under `--policy error` (an error) and only warns
+/// under `--policy warn`: policy violations and failed smoke runs alike.
+fn report_finding(printer: &Printer, mode: PolicyMode, text: &str) {
+    match mode {
+        PolicyMode::Error => printer.error(text),
+        PolicyMode::Warn => printer.warning(text),
+    }
 }
 
 /// The executor's options from the shared `build`/`check` flags.

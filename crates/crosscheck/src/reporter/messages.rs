@@ -278,19 +278,12 @@ mod tests {
     use super::*;
 
     fn result(status: Status) -> TargetResult {
-        TargetResult {
-            index: 0,
-            id: "linux/arm64".to_owned(),
+        TargetResult::bare(
+            0,
+            "linux/arm64".to_owned(),
             status,
-            duration: Duration::from_millis(1250),
-            artifact: None,
-            failure: None,
-            log: None,
-            output_tail: Vec::new(),
-            inspection: None,
-            reproducible: None,
-            smoke: None,
-        }
+            Duration::from_millis(1250),
+        )
     }
 
     fn artifact() -> Artifact {
