@@ -16,6 +16,8 @@
 //! 3. The release stage adds archives, SBOMs and universal binaries ([`PackageOutcome`]) and
 //!    merges shards; [`mod@dist`] owns the dist directory's layout, its lock, atomic writes
 //!    and `SHA256SUMS`, so every writer follows the same rules.
+//! 4. `crosscheck test` runs each target's test binaries on its [`Runner`] ([`mod@runner`])
+//!    and records them in a [`TestReport`] ([`mod@testrun`]).
 //!
 //! The crate is synchronous, prints nothing and depends on no other crosscheck crate.
 //! [`mod@env_vars`] declares every environment variable crosscheck reads.
@@ -34,6 +36,7 @@ pub mod runner;
 pub mod smoke;
 mod suggest;
 pub mod target;
+pub mod testrun;
 pub mod variant;
 
 pub use dist::{Artifact, DistError, DistLock, LockPolicy};
@@ -61,4 +64,5 @@ pub use smoke::{
 };
 pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError};
+pub use testrun::{PackageTests, TargetTestStatus, TargetTests, TestCase, TestReport, TestStatus};
 pub use variant::{Variant, VariantError, VariantVar};
