@@ -12,13 +12,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crosscheck_planner::{Plan, PlannedTarget, Target};
+use crosscheck_planner::{Plan, PlannedTarget, Target, TestRequest};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
 use crosscheck_schema::{
-    Failure, FailureKind, Inspection, LockPolicy, Reproduction, SmokeResult, Status,
+    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, SmokeResult,
+    Status, TargetTestStatus,
 };
 
 use crate::classify::{TAIL_LINES, classify};
@@ -31,6 +32,8 @@ use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{Timings, longest_first};
 use crate::smoke::{SmokeJob, run_smoke};
+use crate::testing::cache::ResultCache;
+use crate::testing::{Progress as TestProgress, TestJob, run_tests};
 
 /// Runs `plan` and reports each step to `on_event`; returns when every target has ended.
 ///
@@ -107,7 +110,7 @@ async fn run_async(
         events: events_tx,
         cancel: cancel_tx,
         interrupted: AtomicBool::new(false),
-        runners: smoke_runners(plan, options),
+        runners: host_runners(plan, options),
     });
     let signals = options
         .handle_signals
@@ -119,23 +122,27 @@ async fn run_async(
     outcome
 }
 
-/// The host's runners for a plan with smoke runs: the caller's, or detected once here for
-/// the targets that smoke.
-fn smoke_runners(plan: &Plan, options: &RunOptions) -> Option<HostRunners> {
-    let smoking: Vec<PlannedTarget> = plan
-        .targets
-        .iter()
-        .filter(|t| t.smoke.is_some())
-        .cloned()
-        .collect();
-    if smoking.is_empty() || !matches!(options.mode, Mode::Build) {
+/// The host's runners for a run that runs binaries (a build with smoke runs, a test run):
+/// the caller's, or detected once here for the targets that run.
+fn host_runners(plan: &Plan, options: &RunOptions) -> Option<HostRunners> {
+    let running: Vec<PlannedTarget> = match options.mode {
+        Mode::Build => plan
+            .targets
+            .iter()
+            .filter(|t| t.smoke.is_some())
+            .cloned()
+            .collect(),
+        Mode::Test(_) => plan.targets.clone(),
+        Mode::Check(_) => Vec::new(),
+    };
+    if running.is_empty() {
         return None;
     }
     Some(
         options
             .runners
             .clone()
-            .unwrap_or_else(|| HostRunners::detect(&smoking)),
+            .unwrap_or_else(|| HostRunners::detect(&running)),
     )
 }
 
@@ -324,6 +331,7 @@ fn timings_key(plan: &Plan, mode: &Mode) -> String {
     let mode = match mode {
         Mode::Build => "build",
         Mode::Check(_) => "check",
+        Mode::Test(_) => "test",
     };
     format!("{mode}:{}", plan.project.module_dir)
 }
@@ -532,6 +540,10 @@ async fn run_target(
     });
     let started = Instant::now();
     let mut output = TargetOutput::open(shared, &target, planned);
+    if let Mode::Test(request) = &shared.options.mode {
+        let result = test_target(shared, &target, request, started, &mut output, &mut cancel).await;
+        return finish(shared, result);
+    }
     let ran = run_commands(shared, &target, planned, started, &mut output, &mut cancel).await;
     let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
@@ -817,6 +829,64 @@ async fn smoke(
         smoke: Box::new(result.clone()),
     });
     Some(result)
+}
+
+/// Runs the target's tests (`crosscheck test`) and turns their outcome into the target's
+/// result: a target whose tests failed or did not compile failed; one that passed or that
+/// nothing here can run is checked (its not-run status is in `tests`).
+async fn test_target(
+    shared: &Shared,
+    target: &PreparedTarget,
+    request: &TestRequest,
+    started: Instant,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> TargetResult {
+    let planned = &shared.plan.targets[target.index];
+    let default_runners = HostRunners::default();
+    let job = TestJob {
+        request,
+        target,
+        planned,
+        runners: shared.runners.as_ref().unwrap_or(&default_runners),
+        cache: &ResultCache::new(shared.options.state_dir.as_deref(), !request.no_cache),
+        go: &shared.plan.go.command,
+        grace: shared.options.grace_period,
+        deadline: shared.options.timeout.map(|timeout| started + timeout),
+    };
+    let tests = run_tests(&job, output, cancel).await;
+    let (status, failure) = match tests.status {
+        TargetTestStatus::Passed | TargetTestStatus::NotRun => (Status::Checked, None),
+        TargetTestStatus::Cancelled => (Status::Cancelled, None),
+        TargetTestStatus::Failed => (Status::Failed, Some(FailureKind::Tests)),
+        TargetTestStatus::BuildFailed => (Status::Failed, Some(FailureKind::Build)),
+    };
+    TargetResult {
+        failure: failure.map(|kind| Failure {
+            kind,
+            message: tests.reason.clone().unwrap_or_default(),
+            hint: None,
+        }),
+        tests: Some(tests),
+        ..bare_result(target, status, started.elapsed())
+    }
+}
+
+impl TestProgress for TargetOutput<'_> {
+    fn line(&mut self, line: String) {
+        self.command_line(line);
+    }
+
+    fn note(&mut self, line: &str) {
+        TargetOutput::note(self, line);
+    }
+
+    fn package(&mut self, package: &PackageTests) {
+        self.shared.emit(Event::TestedPackage {
+            index: self.index,
+            package: Box::new(package.clone()),
+        });
+    }
 }
 
 /// Builds the target a second time and compares (`--verify-reproducible`); `None` when not
