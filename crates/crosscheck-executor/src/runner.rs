@@ -18,8 +18,8 @@ use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
 use crosscheck_schema::{
-    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, SmokeResult,
-    Status, TargetTestStatus,
+    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, SmokeResult, Status,
+    TargetTestStatus,
 };
 
 use crate::classify::{TAIL_LINES, classify};

@@ -186,7 +186,11 @@ mod tests {
         cache.put("0123", &remembered);
         let back = cache.get("0123").unwrap();
         assert_eq!(back.package, remembered.package);
-        assert!(ResultCache::new(Some(dir.path()), false).get("0123").is_none());
+        assert!(
+            ResultCache::new(Some(dir.path()), false)
+                .get("0123")
+                .is_none()
+        );
         assert!(ResultCache::new(None, true).get("0123").is_none());
     }
 

@@ -208,11 +208,7 @@ fn package_tests(import_path: &str) -> PackageTests {
 /// Where a package's test binary goes: numbered, so packages with one name never collide,
 /// and with `.exe` for windows, which wine needs to recognise a program.
 fn binary_path(dir: &Path, number: usize, package: &TestPackage, goos: &str) -> PathBuf {
-    let name = package
-        .import_path
-        .rsplit('/')
-        .next()
-        .unwrap_or("package");
+    let name = package.import_path.rsplit('/').next().unwrap_or("package");
     let suffix = if goos == "windows" { ".exe" } else { "" };
     dir.join(format!("{number:03}-{name}.test{suffix}"))
 }
@@ -225,11 +221,7 @@ async fn compile(
     progress: &mut (dyn Progress + Send),
     cancel: &mut watch::Receiver<Cancel>,
 ) -> Result<(), PackageTests> {
-    let argv = test_compile_command(
-        job.planned,
-        &package.import_path,
-        &binary.to_string_lossy(),
-    );
+    let argv = test_compile_command(job.planned, &package.import_path, &binary.to_string_lossy());
     let mut lines = Vec::new();
     let reason = match go_command(job, &argv, progress, cancel, &mut lines).await {
         Ok(end) if end.success() && binary.is_file() => return Ok(()),
@@ -579,12 +571,16 @@ mod tests {
         let mut result = TargetTests::bare("linux/s390x".into(), TargetTestStatus::Passed, None);
         result.packages = vec![
             package("a", Some(TestStatus::Fail), Some("tests failed")),
-            package("b", None, Some("the test binary did not compile (exit status 1)")),
+            package(
+                "b",
+                None,
+                Some("the test binary did not compile (exit status 1)"),
+            ),
             package("c", Some(TestStatus::Skip), Some("no test files")),
         ];
         conclude(&mut result, false);
         assert_eq!(result.status, TargetTestStatus::BuildFailed);
-        assert!(result.reason.unwrap().contains("1 of 3"));
+        assert!(result.reason.as_deref().unwrap().contains("1 of 3"));
 
         result.packages.remove(1);
         conclude(&mut result, false);

@@ -154,7 +154,9 @@ fn keep_tail(text: &mut String, limit: usize) {
     while !text.is_char_boundary(cut) {
         cut += 1;
     }
-    let cut = text[cut..].find('\n').map_or(cut, |newline| cut + newline + 1);
+    let cut = text[cut..]
+        .find('\n')
+        .map_or(cut, |newline| cut + newline + 1);
     text.replace_range(..cut, "");
 }
 

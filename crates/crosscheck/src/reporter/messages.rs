@@ -12,9 +12,7 @@ use crosscheck_executor::{
     shell_quote,
 };
 
-use crosscheck_schema::{
-    PackageTests, Reproduction, ResolvedCc, SmokeStatus, Status, TestStatus,
-};
+use crosscheck_schema::{PackageTests, Reproduction, ResolvedCc, SmokeStatus, Status, TestStatus};
 
 use super::words::{Verb, human_size, plural, push_counts};
 
@@ -270,6 +268,31 @@ fn push_smoke_counts(line: &mut String, summary: &RunSummary) {
     }
 }
 
+/// One package's test outcome on one target, as `go test` prints it:
+/// `linux/s390x  ok    example.com/m/codec  1.20s (cached)`.
+pub(crate) fn tested_package(id: &str, package: &PackageTests) -> String {
+    let word = match package.status {
+        Some(TestStatus::Pass) => "ok",
+        Some(TestStatus::Fail) => "FAIL",
+        Some(TestStatus::Skip) => "?",
+        None if package.reason.is_some() => "FAIL",
+        None => "-",
+    };
+    let mut line = format!("  {id}  {word:<4}  {}", package.package);
+    if package.status == Some(TestStatus::Pass) {
+        line.push_str(&format!("  {:.2}s", package.elapsed));
+    }
+    if package.cached {
+        line.push_str(" (cached)");
+    }
+    match (&package.reason, package.status) {
+        (Some(reason), _) => line.push_str(&format!("  [{reason}]")),
+        (None, None) => line.push_str("  [not run]"),
+        _ => {}
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -382,29 +405,4 @@ mod tests {
             Some("linux/arm64: reproducibility not verified: the copy failed\n")
         );
     }
-}
-
-/// One package's test outcome on one target, as `go test` prints it:
-/// `linux/s390x  ok    example.com/m/codec  1.20s (cached)`.
-pub(crate) fn tested_package(id: &str, package: &PackageTests) -> String {
-    let word = match package.status {
-        Some(TestStatus::Pass) => "ok",
-        Some(TestStatus::Fail) => "FAIL",
-        Some(TestStatus::Skip) => "?",
-        None if package.reason.is_some() => "FAIL",
-        None => "-",
-    };
-    let mut line = format!("  {id}  {word:<4}  {}", package.package);
-    if package.status == Some(TestStatus::Pass) {
-        line.push_str(&format!("  {:.2}s", package.elapsed));
-    }
-    if package.cached {
-        line.push_str(" (cached)");
-    }
-    match (&package.reason, package.status) {
-        (Some(reason), _) => line.push_str(&format!("  [{reason}]")),
-        (None, None) => line.push_str("  [not run]"),
-        _ => {}
-    }
-    line
 }

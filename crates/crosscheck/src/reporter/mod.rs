@@ -27,7 +27,6 @@ mod live;
 pub mod markdown;
 mod messages;
 pub mod rows;
-#[allow(dead_code, reason = "called by commands/test.rs, landing in parallel")]
 pub(crate) mod tests;
 mod words;
 
