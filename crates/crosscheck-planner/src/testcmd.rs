@@ -171,7 +171,14 @@ fn unsupported(flag: &str) -> TestArgsError {
 /// [`parse_test_packages`] reads.
 pub fn test_list_command(target: &PlannedTarget, request: &TestRequest) -> Vec<String> {
     let BuildFlags { go, flags, .. } = build_flags(target);
-    let mut argv = vec![go, "list".to_owned(), LIST_TEST_PACKAGES.to_owned()];
+    // -e: a package that does not load (a syntax error, a missing import) is listed
+    // anyway, and its own `go test -c` says why, while the others still run.
+    let mut argv = vec![
+        go,
+        "list".to_owned(),
+        "-e".to_owned(),
+        LIST_TEST_PACKAGES.to_owned(),
+    ];
     argv.extend(flags);
     argv.extend(request.packages.iter().cloned());
     argv
@@ -305,6 +312,7 @@ mod tests {
             [
                 "go",
                 "list",
+                "-e",
                 LIST_TEST_PACKAGES,
                 "-trimpath",
                 "-tags=a",
