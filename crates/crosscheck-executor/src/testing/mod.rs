@@ -425,7 +425,8 @@ impl RunTestBinary<'_> {
             },
         )
         .await;
-        let run = run.finish();
+        let interrupted = matches!(&end, Ok(end) if end.stopped == Some(Stop::Cancelled));
+        let run = run.finish(interrupted);
         let reason = match &end {
             Ok(end) => package_failure(end, run.status, started.elapsed()),
             Err(error) => Some(format!("cannot run {:?}: {error}", argv[0])),
@@ -434,6 +435,7 @@ impl RunTestBinary<'_> {
             progress.note(&format!("# {}", end.describe()));
         }
         let status = match (&reason, run.status) {
+            _ if interrupted => None,
             (None, status) => status,
             (Some(_), _) => Some(TestStatus::Fail),
         };

@@ -120,9 +120,13 @@ impl PackageRun {
     }
 
     /// Ends the run: tests still running when the binary died (a panic, a timeout, a
-    /// crash under the runner) failed, with what they printed.
-    pub(crate) fn finish(mut self) -> PackageRun {
+    /// crash under the runner) failed, with what they printed. When crosscheck stopped the
+    /// binary (Ctrl-C, `--fail-fast`), they neither passed nor failed: they are left out.
+    pub(crate) fn finish(mut self, interrupted: bool) -> PackageRun {
         let running = std::mem::take(&mut self.running);
+        if interrupted {
+            return self;
+        }
         for (name, output) in running {
             self.tests.push(TestCase {
                 package: self.package.clone(),
@@ -169,7 +173,7 @@ mod tests {
         for line in lines {
             run.line(line);
         }
-        run.finish()
+        run.finish(false)
     }
 
     #[test]
@@ -218,6 +222,13 @@ mod tests {
         assert_eq!(run.tests[0].status, TestStatus::Fail);
         assert_eq!(run.tests[0].output, "panic: boom\n");
         assert!(run.output[0].starts_with("qemu: uncaught"));
+    }
+
+    #[test]
+    fn a_test_crosscheck_stopped_neither_passed_nor_failed() {
+        let mut run = PackageRun::new("example.com/m");
+        run.line(r#"{"Action":"run","Package":"example.com/m","Test":"TestSlow"}"#);
+        assert!(run.finish(true).tests.is_empty());
     }
 
     #[test]
