@@ -257,6 +257,9 @@ mod tests {
     fn detection_looks_only_for_what_targets_need() {
         let host = HostRunners::detect(&[]);
         assert!(host.qemu.is_empty() && host.node.is_none() && host.sysroots.is_empty());
+        assert!(host.wine.is_none() && host.wineserver.is_none() && host.wine32.is_none());
         assert!(!host.goos.is_empty() && !host.goarch.is_empty());
+        let with_cache = host.with_cache_dir(Some(Path::new("/c")));
+        assert_eq!(with_cache.wine_prefixes, Some(PathBuf::from("/c/wine")));
     }
 }

@@ -532,7 +532,11 @@ mod tests {
 
     #[tokio::test]
     async fn other_runners_are_ready_at_once_and_an_answer_is_given_once() {
-        let setup = harmless_setup();
+        let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&notices);
+        let setup = harmless_setup().with_notice(move |what| {
+            seen.lock().unwrap().push(what);
+        });
         let (_tx, mut cancel) = watch::channel(Cancel::No);
         assert_eq!(
             setup
@@ -562,6 +566,12 @@ mod tests {
         // The answer is remembered: the missing wine is not tried again.
         assert_eq!(setup.ready(&wine, &mut cancel).await, Err(first));
         assert!(lock_path(&prefix).is_file() && !prefix.join(READY_MARK).exists());
+        let notices = notices.lock().unwrap().clone();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].starts_with("preparing the wine prefix"),
+            "{notices:?}"
+        );
         setup.shutdown().await;
     }
 

@@ -177,3 +177,42 @@ pub(crate) fn wine_env(prefix: &Path, goarch: &str) -> BTreeMap<String, String> 
     }
     env
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_dlls_are_looked_for_in_debian_s_and_upstream_s_layouts() {
+        let dirs = windows_dll_dirs(Path::new("/opt/wine-stable/bin/wine64"), "amd64");
+        assert_eq!(
+            dirs,
+            [
+                "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows",
+                "/opt/wine-stable/lib/wine/x86_64-windows",
+                "/opt/wine-stable/lib64/wine/x86_64-windows",
+                "/opt/wine-stable/x86_64-windows",
+            ]
+            .map(PathBuf::from)
+        );
+        let dirs = windows_dll_dirs(Path::new("/usr/lib/wine/wine"), "386");
+        assert_eq!(
+            dirs[0],
+            Path::new("/usr/lib/i386-linux-gnu/wine/i386-windows")
+        );
+        assert!(!has_builtin(
+            Path::new("/nonexistent/bin/wine64"),
+            "no-such.dll",
+            "amd64"
+        ));
+    }
+
+    #[test]
+    fn wine_runs_headless_in_the_given_prefix() {
+        let env = wine_env(Path::new("/c/wine/386"), "386");
+        assert_eq!(env[env_vars::WINEPREFIX], "/c/wine/386");
+        assert_eq!(env[env_vars::WINEARCH], "win32");
+        assert!(!env.contains_key("DISPLAY"));
+        assert!(!wine_env(Path::new("/c/wine/amd64"), "amd64").contains_key(env_vars::WINEARCH));
+    }
+}
