@@ -418,3 +418,72 @@ fn ctrl_c_stops_a_running_smoke_run_under_wine_and_its_wineserver() {
     assert_eq!(status.code(), Some(130));
     assert!(strays.is_empty(), "wine outlived Ctrl-C: {strays:?}");
 }
+
+/// `build --smoke -t windows/amd64` with `path` as PATH and a cache of its own; the smoke
+/// record of the target.
+fn windows_smoke_with_path(path: &str) -> (crosscheck_tests::Run, serde_json::Value) {
+    let project = example("");
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dist = project.path().join("dist");
+    let out = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .args(["build", "--smoke", "-t", "windows/amd64", "--matrix"])
+            .arg(project.path().join("matrix.toml"))
+            .arg("--dist")
+            .arg(&dist)
+            .env("PATH", path)
+            .env("CROSSCHECK_CACHE_DIR", cache.path()),
+    );
+    assert_eq!(
+        out.code,
+        0,
+        "not run never fails a build: {}",
+        out.snapshot()
+    );
+    assert!(
+        !cache.path().join("wine").join("amd64").exists(),
+        "a prefix was made for nothing"
+    );
+    let smoke = manifest_target(&manifest(&dist), "windows/amd64")["smoke"].clone();
+    assert_eq!(smoke["status"], "not-run", "{smoke:#}");
+    (out, smoke)
+}
+
+#[test]
+fn without_wine_or_zig_windows_is_not_run_naming_the_install() {
+    require_wine();
+    let go = String::from_utf8_lossy(
+        &Command::new("go")
+            .args(["env", "GOROOT"])
+            .output()
+            .map(|o| o.stdout)
+            .unwrap_or_default(),
+    )
+    .trim()
+    .to_owned();
+    let go_bin = format!("{go}/bin");
+    let (_, smoke) = windows_smoke_with_path(&go_bin);
+    assert_eq!(smoke["reason"], "wine is not installed", "{smoke:#}");
+    assert_eq!(smoke["install"], "apt-get install wine64", "{smoke:#}");
+
+    // wine, but neither zig nor python3 for the ProcessPrng shim: found out before wineboot.
+    let bin = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wine = which_on_path("wine");
+    std::os::unix::fs::symlink(&wine, bin.path().join("wine")).unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("{}:{go_bin}", bin.path().display());
+    let (_, smoke) = windows_smoke_with_path(&path);
+    let reason = smoke["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("ProcessPrng") && reason.contains("zig"),
+        "{smoke:#}"
+    );
+    assert_eq!(smoke["install"], "pip install ziglang", "{smoke:#}");
+}
+
+/// Where `program` is on this test's PATH.
+fn which_on_path(program: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{program} is not on PATH"))
+}

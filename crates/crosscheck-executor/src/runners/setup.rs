@@ -207,18 +207,24 @@ impl RunnerSetup {
                 None,
             ));
         };
-        let boot = [wine.clone(), "wineboot".to_owned(), "--init".to_owned()];
-        self.step(&boot, env, WINEBOOT_TIMEOUT, cancel).await?;
-        // wineboot returns before the prefix is written out; the server's exit means it is.
-        let wait = [self.wineserver_arg(), "-w".to_owned()];
-        self.step(&wait, env, WINESERVER_TIMEOUT, cancel).await?;
         let goarch = if env.contains_key(env_vars::WINEARCH) {
             "386"
         } else {
             "amd64"
         };
-        if !has_builtin(Path::new(wine), BCRYPTPRIMITIVES, goarch) {
-            self.install_shim(prefix, goarch, cancel).await?;
+        // Known before the slow wineboot: without zig the prefix would be of no use.
+        let shim_zig = if has_builtin(Path::new(wine), BCRYPTPRIMITIVES, goarch) {
+            None
+        } else {
+            Some(self.zig_command()?)
+        };
+        let boot = [wine.clone(), "wineboot".to_owned(), "--init".to_owned()];
+        self.step(&boot, env, WINEBOOT_TIMEOUT, cancel).await?;
+        // wineboot returns before the prefix is written out; the server's exit means it is.
+        let wait = [self.wineserver_arg(), "-w".to_owned()];
+        self.step(&wait, env, WINESERVER_TIMEOUT, cancel).await?;
+        if let Some(zig) = shim_zig {
+            self.install_shim(&zig, prefix, goarch, cancel).await?;
         }
         std::fs::write(prefix.join(READY_MARK), b"").map_err(|error| {
             NotReady::new(
@@ -235,16 +241,11 @@ impl RunnerSetup {
     /// name so a killed run never leaves half a DLL that Go would fail to load.
     async fn install_shim(
         &self,
+        zig: &[String],
         prefix: &Path,
         goarch: &str,
         cancel: &mut watch::Receiver<Cancel>,
     ) -> Result<(), NotReady> {
-        let zig = match &self.zig {
-            Some(zig) => zig.clone(),
-            None => find_zig()
-                .map(|zig| zig.command)
-                .map_err(|why| NotReady::new(format!("wine lacks {BCRYPTPRIMITIVES} (Go ≥ 1.22 needs its ProcessPrng) and zig, which builds crosscheck's replacement, is missing: {why}"), Some(ZIG_INSTALL)))?,
-        };
         let failed = |what: &str, error: std::io::Error| {
             NotReady::new(
                 format!("cannot {what} for the ProcessPrng shim: {error}"),
@@ -256,11 +257,27 @@ impl RunnerSetup {
         std::fs::write(&source, PROCESSPRNG_C).map_err(|e| failed("write the C source", e))?;
         let system32 = prefix.join("drive_c").join("windows").join("system32");
         let partial = system32.join(format!(".{BCRYPTPRIMITIVES}.partial"));
-        let argv = shim_argv(&zig, goarch, &source, &partial);
+        let argv = shim_argv(zig, goarch, &source, &partial);
         self.step(&argv, &self.base_env, SHIM_TIMEOUT, cancel)
             .await?;
         std::fs::rename(&partial, system32.join(BCRYPTPRIMITIVES))
             .map_err(|e| failed("move the DLL into system32", e))
+    }
+
+    /// The zig that builds the shim: the run's, else looked for now (a plan without cgo
+    /// targets does not look for zig).
+    fn zig_command(&self) -> Result<Vec<String>, NotReady> {
+        if let Some(zig) = &self.zig {
+            return Ok(zig.clone());
+        }
+        find_zig().map(|zig| zig.command).map_err(|why| {
+            NotReady::new(
+                format!(
+                    "wine lacks {BCRYPTPRIMITIVES} (Go ≥ 1.22 needs its ProcessPrng) and zig, which builds crosscheck's replacement, is missing: {why}"
+                ),
+                Some(ZIG_INSTALL),
+            )
+        })
     }
 
     /// Runs one setup command; a failure names it with its last output lines.
