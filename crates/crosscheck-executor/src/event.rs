@@ -30,6 +30,12 @@ pub enum Event {
         /// The command.
         argv: Vec<String>,
     },
+    /// A runner's one-time setup starts and takes a while (the first wine prefix: tens of
+    /// seconds).
+    PreparingRunner {
+        /// What is prepared, e.g. `preparing the wine prefix /c/wine/amd64 (once; ...)`.
+        what: String,
+    },
     /// The builds are about to start.
     RunStarted {
         /// How many targets.

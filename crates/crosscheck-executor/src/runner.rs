@@ -18,8 +18,8 @@ use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
 use crosscheck_schema::{
-    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, SmokeResult, Status,
-    TargetTestStatus,
+    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, Runnability,
+    SmokeResult, Status, TargetTestStatus,
 };
 
 use crate::classify::{TAIL_LINES, classify};
@@ -29,6 +29,7 @@ use crate::event::{Event, RunSummary, TargetResult};
 use crate::options::{FailurePolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
+use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{Timings, longest_first};
 use crate::smoke::{SmokeJob, run_smoke};
@@ -71,6 +72,8 @@ struct Shared {
     interrupted: AtomicBool,
     /// How this host runs each target; detected only when the plan has smoke runs.
     runners: Option<HostRunners>,
+    /// Prepares runners once (wine's prefix) and stops what they leave running.
+    setup: RunnerSetup,
 }
 
 impl Shared {
@@ -103,6 +106,12 @@ async fn run_async(
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (cancel_tx, cancel_rx) = watch::channel(Cancel::No);
     let dist_dir = PathBuf::from(&plan.dist_dir);
+    let runners = host_runners(plan, options);
+    let notices = events_tx.clone();
+    let setup = RunnerSetup::new(runners.as_ref(), &options.host, options.grace_period)
+        .with_notice(move |what| {
+            let _ = notices.send(Event::PreparingRunner { what });
+        });
     let shared = Arc::new(Shared {
         plan: plan.clone(),
         options: options.clone(),
@@ -110,7 +119,8 @@ async fn run_async(
         events: events_tx,
         cancel: cancel_tx,
         interrupted: AtomicBool::new(false),
-        runners: host_runners(plan, options),
+        runners,
+        setup,
     });
     let signals = options
         .handle_signals
@@ -165,6 +175,8 @@ async fn run_locked(
     announce(&prepared, &order, jobs, on_event);
     let dispatched = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
     let results = forward_events(dispatched, events, on_event).await;
+    // Every target task has ended, Ctrl-C or not: nothing may outlive the run.
+    shared.setup.shutdown().await;
     let interrupted = shared.interrupted.load(Ordering::SeqCst);
     let duration = started.elapsed();
     history.record(&results);
@@ -812,7 +824,7 @@ async fn smoke(
     let index = target.index;
     let job = SmokeJob {
         smoke,
-        runnability: resolve_runner(planned, runners),
+        runnability: ready(shared, resolve_runner(planned, runners), cancel).await,
         artifact,
         cwd: &target.cwd,
         env: &target.env,
@@ -849,6 +861,7 @@ async fn test_target(
         target,
         planned,
         runners: shared.runners.as_ref().unwrap_or(&default_runners),
+        setup: &shared.setup,
         cache: &ResultCache::new(shared.options.state_dir.as_deref(), !request.no_cache),
         go: &shared.plan.go.command,
         grace: shared.options.grace_period,
@@ -886,6 +899,24 @@ impl TestProgress for TargetOutput<'_> {
             index: self.index,
             package: Box::new(package.clone()),
         });
+    }
+}
+
+/// The runner, once its one-time setup is done (wine's prefix), or why it cannot run.
+async fn ready(
+    shared: &Shared,
+    runnability: Runnability,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Runnability {
+    let Runnability::Runs(runner) = &runnability else {
+        return runnability;
+    };
+    match shared.setup.ready(runner, cancel).await {
+        Ok(()) => runnability,
+        Err(not) => Runnability::NotRun {
+            reason: not.reason,
+            install: not.install,
+        },
     }
 }
 

@@ -30,6 +30,7 @@ use crate::classify::TAIL_LINES;
 use crate::prepare::{PreparedTarget, display_command};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runner::format_duration;
+use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
 use cache::{CacheKey, Remembered, ResultCache, runner_files};
 use test2json::PackageRun;
@@ -54,6 +55,8 @@ pub(crate) struct TestJob<'a> {
     pub target: &'a PreparedTarget,
     pub planned: &'a PlannedTarget,
     pub runners: &'a HostRunners,
+    /// Readies a runner once per run (wine's prefix) before its first test binary.
+    pub setup: &'a RunnerSetup,
     pub cache: &'a ResultCache,
     /// The go command (`go tool test2json` runs through it).
     pub go: &'a str,
@@ -257,7 +260,19 @@ async fn run_compiled(
     progress: &mut (dyn Progress + Send),
     cancel: &mut watch::Receiver<Cancel>,
 ) {
-    let runner = match resolve_runner(job.planned, job.runners) {
+    let runnability = match resolve_runner(job.planned, job.runners) {
+        Runnability::Runs(runner) if !compiled.is_empty() => {
+            match job.setup.ready(&runner, cancel).await {
+                Ok(()) => Runnability::Runs(runner),
+                Err(not) => Runnability::NotRun {
+                    reason: not.reason,
+                    install: not.install,
+                },
+            }
+        }
+        other => other,
+    };
+    let runner = match runnability {
         Runnability::Runs(runner) => runner,
         Runnability::NotRun { reason, install } => {
             result.status = TargetTestStatus::NotRun;

@@ -85,6 +85,7 @@ impl<'a> Reporter<'a> {
             Event::DownloadingModules { argv } => {
                 live.detail(&format!("$ {}", display_command(&argv)));
             }
+            Event::PreparingRunner { what } => live.status(&what),
             Event::RunStarted { targets, jobs } => {
                 live.detail(&messages::run_started(self.verb, targets, jobs));
             }
