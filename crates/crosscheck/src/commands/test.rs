@@ -12,7 +12,8 @@ use crate::commands::build::run_options;
 use crate::errors::CliError;
 use crate::load::{cache_dir, load_plan};
 use crate::printer::Printer;
-use crate::reporter::{Reporter, Verb, tests};
+use crate::reporter::tests as test_reporter;
+use crate::reporter::{Reporter, Verb};
 
 pub fn run(args: &TestArgs, printer: &Printer) -> Result<(), CliError> {
     let mut request = TestRequest::from_go_test_args(&args.go_test_args)
@@ -28,13 +29,13 @@ pub fn run(args: &TestArgs, printer: &Printer) -> Result<(), CliError> {
     let report = test_report(&summary);
     match args.format {
         TestFormat::Json => printer.stdout(&crate::json::pretty(&report)?),
-        TestFormat::Table => printer.status(&tests::render(&report, printer)),
+        TestFormat::Table => printer.status(&test_reporter::render(&report, printer)),
     }
-    tests::annotate(printer, &report, Path::new(&plan.project.module_dir));
+    test_reporter::annotate(printer, &report, Path::new(&plan.project.module_dir));
     if let Some(path) = &args.junit {
-        tests::write_junit(path, &report, printer)?;
+        test_reporter::write_junit(path, &report, printer)?;
     }
-    outcome(&summary, &report, args.require_run)
+    outcome(summary.interrupted, &report, args.require_run)
 }
 
 /// What runs the test binaries: every target's runner, looked for once. The CLI knows what
@@ -73,8 +74,8 @@ fn test_report(summary: &RunSummary) -> TestReport {
 
 /// Exit 130 when interrupted, 1 when a target's tests failed or did not compile, or (with
 /// `--require-run`) when a target could not run here.
-fn outcome(summary: &RunSummary, report: &TestReport, require_run: bool) -> Result<(), CliError> {
-    if summary.interrupted {
+fn outcome(interrupted: bool, report: &TestReport, require_run: bool) -> Result<(), CliError> {
+    if interrupted {
         return Err(CliError::Interrupted);
     }
     let total = report.targets.len();
@@ -98,4 +99,43 @@ fn outcome(summary: &RunSummary, report: &TestReport, require_run: bool) -> Resu
         return Err(CliError::NotRun { not_run, total });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[TargetTestStatus]) -> TestReport {
+        TestReport {
+            targets: statuses
+                .iter()
+                .enumerate()
+                .map(|(n, status)| TargetTests::bare(format!("t{n}"), *status, None))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn not_run_targets_fail_only_with_require_run() {
+        use TargetTestStatus::*;
+        assert!(outcome(false, &report(&[Passed, NotRun]), false).is_ok());
+        assert!(matches!(
+            outcome(false, &report(&[Passed, NotRun]), true),
+            Err(CliError::NotRun {
+                not_run: 1,
+                total: 2
+            })
+        ));
+        assert!(matches!(
+            outcome(false, &report(&[Failed, BuildFailed, NotRun]), true),
+            Err(CliError::TestsFailed {
+                failed: 2,
+                total: 3
+            })
+        ));
+        assert!(matches!(
+            outcome(true, &report(&[Passed]), false),
+            Err(CliError::Interrupted)
+        ));
+    }
 }
