@@ -601,6 +601,9 @@ impl RunTestBinary<'_> {
             self.job.go.to_owned(),
             "tool".to_owned(),
             "test2json".to_owned(),
+            // -t: timestamps, and with them each test's Elapsed, which test2json otherwise
+            // leaves out.
+            "-t".to_owned(),
             "-p".to_owned(),
             self.package.import_path.clone(),
         ];
