@@ -43,6 +43,7 @@ fn require_runners() {
     );
     require("qemu-s390x", "install qemu-user: apt-get install qemu-user");
     require("node", "install node: apt-get install nodejs");
+    require("wine", "install wine: apt-get install wine64");
     let wazero = Command::new("wazero")
         .arg("version")
         .output()
@@ -140,10 +141,6 @@ fn doctor_says_how_each_target_runs_on_this_machine() {
         ),
         ("js/wasm", format!("node {node}")),
         (
-            "windows/amd64",
-            "not run: running windows binaries under wine is not supported yet".to_owned(),
-        ),
-        (
             "darwin/arm64",
             "not run: no runner for darwin/arm64 on a linux host".to_owned(),
         ),
@@ -151,15 +148,17 @@ fn doctor_says_how_each_target_runs_on_this_machine() {
     for (id, runner) in expected {
         assert_eq!(runs_with(&out.stdout, id), runner, "{id}:\n{}", out.stdout);
     }
+    let wine = runs_with(&out.stdout, "windows/amd64");
+    assert!(wine.starts_with("wine64 wine-"), "{}", out.stdout);
     let wasi = runs_with(&out.stdout, "wasip1/wasm");
     assert!(wasi == "wazero" || wasi == "wasmtime", "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("6 of 8 targets can run on this machine."),
+            .contains("7 of 8 targets can run on this machine."),
         "{}",
         out.stdout
     );
-    // Nothing a package manager installs would run windows or darwin binaries yet.
+    // Nothing a package manager installs would run darwin binaries.
     assert!(
         !out.stdout.contains("To run more of them here"),
         "{}",
@@ -173,9 +172,9 @@ fn doctor_names_the_install_command_once_for_what_is_missing() {
     write(
         project.path(),
         "matrix.toml",
-        "version = 1\n[matrix]\ntargets = [\"linux/arm64\", \"linux/riscv64\", \"wasip1/wasm\"]\n",
+        "version = 1\n[matrix]\ntargets = [\"linux/arm64\", \"linux/riscv64\", \"wasip1/wasm\", \"windows/amd64\"]\n",
     );
-    // A PATH with go alone: no qemu, no node, no wazero; GOBIN/GOPATH point nowhere.
+    // A PATH with go alone: no qemu, no node, no wazero, no wine; GOBIN/GOPATH point nowhere.
     let bin = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let go = String::from_utf8_lossy(
         &Command::new("go")
@@ -201,9 +200,15 @@ fn doctor_names_the_install_command_once_for_what_is_missing() {
         "{}",
         out.stdout
     );
+    assert_eq!(
+        runs_with(&out.stdout, "windows/amd64"),
+        "not run: wine is not installed",
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains(
-            "To run more of them here, install:\n  apt-get install qemu-user\n  go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0\n"
+            "To run more of them here, install:\n  apt-get install qemu-user\n  go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0\n  apt-get install wine64\n"
         ),
         "{}",
         out.stdout

@@ -1,13 +1,16 @@
 //! End-to-end tests of `crosscheck build --smoke` on examples/08-tests: linux/amd64 runs
-//! natively, linux/arm64 under qemu-aarch64 (qemu-user), darwin/arm64 cannot run on a Linux
-//! host and is reported as not run, never as passed. A failed run exits 3 like a policy
+//! natively, linux/arm64 under qemu-aarch64 (qemu-user), windows/amd64 under wine (in one
+//! prefix shared by the tests, under the shared cache directory, and with no wine process
+//! left behind), darwin/arm64 cannot run on a Linux host and is reported as not run, never
+//! as passed. A failed run exits 3 like a policy
 //! violation (a warning with `--policy warn`) and keeps the artifact; a hanging one is
 //! stopped at its timeout, process group and all.
 
 mod build_support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use build_support::*;
@@ -25,8 +28,8 @@ fn require_qemu_aarch64() {
 }
 
 /// A copy of examples/08-tests (its main package and matrix) with `extra` appended to its
-/// matrix, which selects linux/amd64, linux/arm64 and darwin/arm64: the smoke runs need no
-/// more targets than a native, an emulated and a not-run one.
+/// matrix, which selects linux/amd64, linux/arm64, windows/amd64 and darwin/arm64: the smoke
+/// runs need no more targets than a native, an emulated, a wine and a not-run one.
 fn example(extra: &str) -> tempfile::TempDir {
     let project = copy_example("08-tests");
     let matrix = project.path().join("matrix.toml");
@@ -72,7 +75,7 @@ fn wasm_targets_pass_under_node_and_a_wasi_runtime() {
     let project = example("");
     let matrix = project.path().join("matrix.toml");
     let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
-    let targets = r#"targets = ["linux/amd64", "linux/arm64", "darwin/arm64"]"#;
+    let targets = r#"targets = ["linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64"]"#;
     assert!(text.contains(targets), "example() changed: {text}");
     let text = text.replace(targets, r#"targets = ["js/wasm", "wasip1/wasm"]"#);
     write(project.path(), "matrix.toml", &text);
@@ -106,7 +109,15 @@ fn go_bin_has(program: &str) -> bool {
 fn native_and_qemu_targets_pass_and_darwin_is_not_run() {
     require_qemu_aarch64();
     let project = example("");
-    let out = smoke_build(project.path(), &[]);
+    let selection = [
+        "-t",
+        "linux/amd64",
+        "-t",
+        "linux/arm64",
+        "-t",
+        "darwin/arm64",
+    ];
+    let out = smoke_build(project.path(), &selection);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let manifest = manifest(&project.path().join("dist"));
 
@@ -320,4 +331,177 @@ fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
         dist.join("smoke_linux_arm64").is_file(),
         "the artifact was not kept"
     );
+}
+
+/// The wine tests share one prefix, and the end of one run stops the wineserver of a
+/// prefix no other run uses: they take turns so each can assert that nothing is left.
+static WINE: Mutex<()> = Mutex::new(());
+
+/// Fails, saying what to install, unless wine runs.
+fn require_wine() {
+    let found = Command::new("wine")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "this test runs a windows/amd64 binary under wine, which is not installed: run `apt-get install wine64` (scripts/test installs it)"
+    );
+}
+
+/// The prefix every test's crosscheck uses: one initialisation (tens of seconds) for all.
+fn wine_prefix() -> PathBuf {
+    crosscheck_tests::shared_cache_dir()
+        .join("wine")
+        .join("amd64")
+}
+
+/// Live processes of `prefix` (wine programs, wineserver, wine's services), found by the
+/// WINEPREFIX in their environment: their command lines are Windows paths.
+fn wine_processes(prefix: &Path) -> Vec<u32> {
+    let needle = format!("WINEPREFIX={}\0", prefix.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            // Zombies have an empty environment; they hold nothing.
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            let found = environ
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes());
+            found.then_some(pid)
+        })
+        .collect()
+}
+
+/// Waits briefly for `prefix`'s processes to end, then kills the strays and names them.
+fn wine_strays(prefix: &Path) -> Vec<u32> {
+    wait_for(Duration::from_secs(3), || wine_processes(prefix).is_empty());
+    let strays = wine_processes(prefix);
+    kill_all(&strays);
+    strays
+}
+
+#[test]
+fn windows_amd64_passes_under_wine_and_leaves_no_wine_process() {
+    require_wine();
+    let _turn = WINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let project = example("");
+    let out = smoke_build(project.path(), &["-t", "windows/amd64"]);
+    let prefix = wine_prefix();
+    let strays = wine_strays(&prefix);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&project.path().join("dist"));
+    let smoke = &manifest_target(&manifest, "windows/amd64")["smoke"];
+    assert_eq!(smoke["status"], "passed", "{smoke:#}");
+    assert_eq!(smoke["runner"]["kind"], "wine", "{smoke:#}");
+    assert_eq!(smoke["output"][0], "smoke 1.2.3 windows/amd64", "{smoke:#}");
+    assert!(strays.is_empty(), "wine outlived the run: {strays:?}");
+    assert!(prefix.join(".crosscheck-ready").is_file());
+    let shim = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
+    assert!(shim.is_file(), "no ProcessPrng shim at {}", shim.display());
+}
+
+#[test]
+fn ctrl_c_stops_a_running_smoke_run_under_wine_and_its_wineserver() {
+    require_wine();
+    let _turn = WINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let project = example(
+        "[[override]]\nmatch = \"windows/amd64\"\nsmoke = { args = [\"--hang\"], timeout = \"10m\" }\n",
+    );
+    let dist = project.path().join("dist");
+    let mut child = crosscheck_tests::crosscheck()
+        .args(["build", "--smoke", "-t", "windows/amd64", "--matrix"])
+        .arg(project.path().join("matrix.toml"))
+        .arg("--dist")
+        .arg(&dist)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    // The program's own process: wine shows its Windows path, which ends the same.
+    let mut ended = false;
+    let running = wait_for(Duration::from_secs(300), || {
+        ended = child.try_wait().is_ok_and(|status| status.is_some());
+        ended || !processes_with("smoke_windows_amd64.exe --hang").is_empty()
+    }) && !ended;
+    let sent = send_ctrl_c(&child);
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let strays = wine_strays(&wine_prefix());
+    assert!(running, "the smoke run never started");
+    assert!(sent);
+    assert_eq!(status.code(), Some(130));
+    assert!(strays.is_empty(), "wine outlived Ctrl-C: {strays:?}");
+}
+
+/// `build --smoke -t windows/amd64` with `path` as PATH and a cache of its own; the smoke
+/// record of the target.
+fn windows_smoke_with_path(path: &str) -> (crosscheck_tests::Run, serde_json::Value) {
+    let project = example("");
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dist = project.path().join("dist");
+    let out = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .args(["build", "--smoke", "-t", "windows/amd64", "--matrix"])
+            .arg(project.path().join("matrix.toml"))
+            .arg("--dist")
+            .arg(&dist)
+            .env("PATH", path)
+            .env("CROSSCHECK_CACHE_DIR", cache.path()),
+    );
+    assert_eq!(
+        out.code,
+        0,
+        "not run never fails a build: {}",
+        out.snapshot()
+    );
+    assert!(
+        !cache.path().join("wine").join("amd64").exists(),
+        "a prefix was made for nothing"
+    );
+    let smoke = manifest_target(&manifest(&dist), "windows/amd64")["smoke"].clone();
+    assert_eq!(smoke["status"], "not-run", "{smoke:#}");
+    (out, smoke)
+}
+
+#[test]
+fn without_wine_or_zig_windows_is_not_run_naming_the_install() {
+    require_wine();
+    let go = String::from_utf8_lossy(
+        &Command::new("go")
+            .args(["env", "GOROOT"])
+            .output()
+            .map(|o| o.stdout)
+            .unwrap_or_default(),
+    )
+    .trim()
+    .to_owned();
+    let go_bin = format!("{go}/bin");
+    let (_, smoke) = windows_smoke_with_path(&go_bin);
+    assert_eq!(smoke["reason"], "wine is not installed", "{smoke:#}");
+    assert_eq!(smoke["install"], "apt-get install wine64", "{smoke:#}");
+
+    // wine, but neither zig nor python3 for the ProcessPrng shim: found out before wineboot.
+    let bin = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let wine = which_on_path("wine");
+    std::os::unix::fs::symlink(&wine, bin.path().join("wine")).unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("{}:{go_bin}", bin.path().display());
+    let (_, smoke) = windows_smoke_with_path(&path);
+    let reason = smoke["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("ProcessPrng") && reason.contains("zig"),
+        "{smoke:#}"
+    );
+    assert_eq!(smoke["install"], "pip install ziglang", "{smoke:#}");
+}
+
+/// Where `program` is on this test's PATH.
+fn which_on_path(program: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{program} is not on PATH"))
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crosscheck_schema::{
-    Artifact, Failure, Inspection, Manifest, PackageFailure, Reproduction, SmokeResult,
-    SmokeStatus, Status,
+    Artifact, Failure, Inspection, Manifest, PackageFailure, PackageTests, Reproduction,
+    SmokeResult, SmokeStatus, Status, TargetTests,
 };
 
 use crate::prepare::PreparedTarget;
@@ -29,6 +29,12 @@ pub enum Event {
     DownloadingModules {
         /// The command.
         argv: Vec<String>,
+    },
+    /// A runner's one-time setup starts and takes a while (the first wine prefix: tens of
+    /// seconds).
+    PreparingRunner {
+        /// What is prepared, e.g. `preparing the wine prefix /c/wine/amd64 (once; ...)`.
+        what: String,
     },
     /// The builds are about to start.
     RunStarted {
@@ -84,6 +90,14 @@ pub enum Event {
         /// The outcome.
         smoke: Box<SmokeResult>,
     },
+    /// A package's test binary ended, came from the result cache, or could not compile or
+    /// run (`crosscheck test`).
+    TestedPackage {
+        /// Position in the plan.
+        index: usize,
+        /// The outcome.
+        package: Box<PackageTests>,
+    },
     /// A built target is being built a second time, in a copy of the module with an empty
     /// build cache (`--verify-reproducible`).
     Reproducing {
@@ -134,6 +148,8 @@ pub struct TargetResult {
     pub reproducible: Option<Reproduction>,
     /// The smoke run's outcome (`build --smoke`, built targets only).
     pub smoke: Option<SmokeResult>,
+    /// How its tests went (`crosscheck test` only).
+    pub tests: Option<TargetTests>,
 }
 
 /// What a whole run did.
@@ -177,6 +193,7 @@ impl TargetResult {
             inspection: None,
             reproducible: None,
             smoke: None,
+            tests: None,
         }
     }
 }

@@ -46,6 +46,7 @@ mod runner;
 pub mod runners;
 pub mod schedule;
 mod smoke;
+mod testing;
 pub mod toolchain;
 #[cfg(unix)]
 mod unix;

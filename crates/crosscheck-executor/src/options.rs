@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crosscheck_planner::CheckRequest;
+use crosscheck_planner::{CheckRequest, TestRequest};
 
 use crate::inspect::Inspect;
 use crate::package::Package;
@@ -20,6 +20,9 @@ pub enum Mode {
     Build,
     /// Compile without linking (see [`crosscheck_planner::check_commands`]); write nothing.
     Check(CheckRequest),
+    /// Compile each package's test binary and run it on the target's runner (`crosscheck
+    /// test`); results are remembered under the state directory; write nothing else.
+    Test(TestRequest),
 }
 
 /// What a failed target does to the others.
@@ -68,8 +71,8 @@ pub struct RunOptions {
     /// an empty Go build cache, and compare the artifacts byte for byte
     /// (`--verify-reproducible`).
     pub verify_reproducible: bool,
-    /// How this host runs targets, for the plan's smoke runs; `None`: detected once at the
-    /// start of a build whose plan has any ([`HostRunners::detect`]).
+    /// How this host runs targets, for the plan's smoke runs and for tests; `None`: detected
+    /// once at the start of a run that needs it ([`HostRunners::detect`]).
     pub runners: Option<HostRunners>,
 }
 

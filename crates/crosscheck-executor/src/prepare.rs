@@ -73,6 +73,8 @@ fn prepare_one(
     let commands = match mode {
         Mode::Build => vec![target.argv.clone()],
         Mode::Check(request) => check_commands(target, request),
+        // Which test binaries to compile is only known once `go list` ran for the target.
+        Mode::Test(_) => Vec::new(),
     };
     let (c_compiler, missing_cc) = match resolve_c_compiler(target, host) {
         Ok(cc) => (cc, None),

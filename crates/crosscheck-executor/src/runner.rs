@@ -12,13 +12,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crosscheck_planner::{Plan, PlannedTarget, Target};
+use crosscheck_planner::{Plan, PlannedTarget, Target, TestRequest};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
 use crosscheck_schema::{
-    Failure, FailureKind, Inspection, LockPolicy, Reproduction, SmokeResult, Status,
+    Failure, FailureKind, Inspection, LockPolicy, PackageTests, Reproduction, Runnability,
+    SmokeResult, Status, TargetTestStatus,
 };
 
 use crate::classify::{TAIL_LINES, classify};
@@ -28,9 +29,12 @@ use crate::event::{Event, RunSummary, TargetResult};
 use crate::options::{FailurePolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
+use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{Timings, longest_first};
 use crate::smoke::{SmokeJob, run_smoke};
+use crate::testing::cache::ResultCache;
+use crate::testing::{Progress as TestProgress, TestJob, run_tests};
 
 /// Runs `plan` and reports each step to `on_event`; returns when every target has ended.
 ///
@@ -68,6 +72,8 @@ struct Shared {
     interrupted: AtomicBool,
     /// How this host runs each target; detected only when the plan has smoke runs.
     runners: Option<HostRunners>,
+    /// Prepares runners once (wine's prefix) and stops what they leave running.
+    setup: RunnerSetup,
 }
 
 impl Shared {
@@ -100,6 +106,12 @@ async fn run_async(
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (cancel_tx, cancel_rx) = watch::channel(Cancel::No);
     let dist_dir = PathBuf::from(&plan.dist_dir);
+    let runners = host_runners(plan, options);
+    let notices = events_tx.clone();
+    let setup = RunnerSetup::new(runners.as_ref(), &options.host, options.grace_period)
+        .with_notice(move |what| {
+            let _ = notices.send(Event::PreparingRunner { what });
+        });
     let shared = Arc::new(Shared {
         plan: plan.clone(),
         options: options.clone(),
@@ -107,7 +119,8 @@ async fn run_async(
         events: events_tx,
         cancel: cancel_tx,
         interrupted: AtomicBool::new(false),
-        runners: smoke_runners(plan, options),
+        runners,
+        setup,
     });
     let signals = options
         .handle_signals
@@ -119,23 +132,27 @@ async fn run_async(
     outcome
 }
 
-/// The host's runners for a plan with smoke runs: the caller's, or detected once here for
-/// the targets that smoke.
-fn smoke_runners(plan: &Plan, options: &RunOptions) -> Option<HostRunners> {
-    let smoking: Vec<PlannedTarget> = plan
-        .targets
-        .iter()
-        .filter(|t| t.smoke.is_some())
-        .cloned()
-        .collect();
-    if smoking.is_empty() || !matches!(options.mode, Mode::Build) {
+/// The host's runners for a run that runs binaries (a build with smoke runs, a test run):
+/// the caller's, or detected once here for the targets that run.
+fn host_runners(plan: &Plan, options: &RunOptions) -> Option<HostRunners> {
+    let running: Vec<PlannedTarget> = match options.mode {
+        Mode::Build => plan
+            .targets
+            .iter()
+            .filter(|t| t.smoke.is_some())
+            .cloned()
+            .collect(),
+        Mode::Test(_) => plan.targets.clone(),
+        Mode::Check(_) => Vec::new(),
+    };
+    if running.is_empty() {
         return None;
     }
     Some(
         options
             .runners
             .clone()
-            .unwrap_or_else(|| HostRunners::detect(&smoking)),
+            .unwrap_or_else(|| HostRunners::detect(&running)),
     )
 }
 
@@ -158,6 +175,8 @@ async fn run_locked(
     announce(&prepared, &order, jobs, on_event);
     let dispatched = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
     let results = forward_events(dispatched, events, on_event).await;
+    // Every target task has ended, Ctrl-C or not: nothing may outlive the run.
+    shared.setup.shutdown().await;
     let interrupted = shared.interrupted.load(Ordering::SeqCst);
     let duration = started.elapsed();
     history.record(&results);
@@ -324,6 +343,7 @@ fn timings_key(plan: &Plan, mode: &Mode) -> String {
     let mode = match mode {
         Mode::Build => "build",
         Mode::Check(_) => "check",
+        Mode::Test(_) => "test",
     };
     format!("{mode}:{}", plan.project.module_dir)
 }
@@ -532,6 +552,10 @@ async fn run_target(
     });
     let started = Instant::now();
     let mut output = TargetOutput::open(shared, &target, planned);
+    if let Mode::Test(request) = &shared.options.mode {
+        let result = test_target(shared, &target, request, started, &mut output, &mut cancel).await;
+        return finish(shared, result);
+    }
     let ran = run_commands(shared, &target, planned, started, &mut output, &mut cancel).await;
     let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
@@ -800,7 +824,7 @@ async fn smoke(
     let index = target.index;
     let job = SmokeJob {
         smoke,
-        runnability: resolve_runner(planned, runners),
+        runnability: ready(shared, resolve_runner(planned, runners), cancel).await,
         artifact,
         cwd: &target.cwd,
         env: &target.env,
@@ -817,6 +841,83 @@ async fn smoke(
         smoke: Box::new(result.clone()),
     });
     Some(result)
+}
+
+/// Runs the target's tests (`crosscheck test`) and turns their outcome into the target's
+/// result: a target whose tests failed or did not compile failed; one that passed or that
+/// nothing here can run is checked (its not-run status is in `tests`).
+async fn test_target(
+    shared: &Shared,
+    target: &PreparedTarget,
+    request: &TestRequest,
+    started: Instant,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> TargetResult {
+    let planned = &shared.plan.targets[target.index];
+    let default_runners = HostRunners::default();
+    let job = TestJob {
+        request,
+        target,
+        planned,
+        runners: shared.runners.as_ref().unwrap_or(&default_runners),
+        setup: &shared.setup,
+        cache: &ResultCache::new(shared.options.state_dir.as_deref(), !request.no_cache),
+        go: &shared.plan.go.command,
+        grace: shared.options.grace_period,
+        deadline: shared.options.timeout.map(|timeout| started + timeout),
+    };
+    let tests = run_tests(&job, output, cancel).await;
+    let (status, failure) = match tests.status {
+        TargetTestStatus::Passed | TargetTestStatus::NotRun => (Status::Checked, None),
+        TargetTestStatus::Cancelled => (Status::Cancelled, None),
+        TargetTestStatus::Failed => (Status::Failed, Some(FailureKind::Tests)),
+        TargetTestStatus::BuildFailed => (Status::Failed, Some(FailureKind::Build)),
+    };
+    TargetResult {
+        failure: failure.map(|kind| Failure {
+            kind,
+            message: tests.reason.clone().unwrap_or_default(),
+            hint: None,
+        }),
+        tests: Some(tests),
+        ..bare_result(target, status, started.elapsed())
+    }
+}
+
+impl TestProgress for TargetOutput<'_> {
+    fn line(&mut self, line: String) {
+        self.command_line(line);
+    }
+
+    fn note(&mut self, line: &str) {
+        TargetOutput::note(self, line);
+    }
+
+    fn package(&mut self, package: &PackageTests) {
+        self.shared.emit(Event::TestedPackage {
+            index: self.index,
+            package: Box::new(package.clone()),
+        });
+    }
+}
+
+/// The runner, once its one-time setup is done (wine's prefix), or why it cannot run.
+async fn ready(
+    shared: &Shared,
+    runnability: Runnability,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Runnability {
+    let Runnability::Runs(runner) = &runnability else {
+        return runnability;
+    };
+    match shared.setup.ready(runner, cancel).await {
+        Ok(()) => runnability,
+        Err(not) => Runnability::NotRun {
+            reason: not.reason,
+            install: not.install,
+        },
+    }
 }
 
 /// Builds the target a second time and compares (`--verify-reproducible`); `None` when not

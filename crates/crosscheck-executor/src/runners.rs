@@ -1,5 +1,6 @@
 //! Runners: how this host can run each target's binaries ([`resolve_runner`]), from what it
-//! has ([`HostRunners::detect`]).
+//! has ([`HostRunners::detect`]), and what some runners need done once per run before they
+//! can run anything (`setup::RunnerSetup`: wine's prefix).
 //!
 //! Detection runs processes (`which`, `node --version`, ...) once; resolution is a pure
 //! function of a target and a [`HostRunners`], so `doctor`, `build --smoke` and `test` agree
@@ -8,6 +9,8 @@
 
 mod detect;
 mod resolve;
+pub(crate) mod setup;
+pub(crate) mod wine;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,6 +22,13 @@ pub use resolve::{MIN_NODE_MAJOR, qemu_binary, resolve_runner};
 /// The pinned wazero `doctor` and the not-run reasons tell people to install: the release
 /// Go's `go_wasip1_wasm_exec` was tried with on this kind of machine.
 pub const WAZERO_INSTALL: &str = "go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0";
+
+/// What installs wine's 64-bit loader on Debian and Ubuntu.
+pub const WINE_INSTALL: &str = "apt-get install wine64";
+
+/// What installs a 32-bit wine (for windows/386) on Debian and Ubuntu.
+pub const WINE32_INSTALL: &str =
+    "dpkg --add-architecture i386 && apt-get update && apt-get install wine32:i386";
 
 /// What installs qemu-user's `qemu-<arch>` binaries on Debian and Ubuntu.
 pub const QEMU_INSTALL: &str = "apt-get install qemu-user";
@@ -56,6 +66,16 @@ pub struct HostRunners {
     /// wazero on PATH, else where `go install` puts it (`$GOBIN`, `$GOPATH/bin`, `~/go/bin`),
     /// else in crosscheck's cache directory ([`HostRunners::with_cache_dir`]).
     pub wazero: Option<PathBuf>,
+    /// wine's 64-bit loader (`wine64` on PATH, Debian's `/usr/lib/wine/wine64`, else `wine`)
+    /// and its `--version`, when windows targets are planned.
+    pub wine: Option<Tool>,
+    /// A 32-bit wine loader (Debian's wine32), looked for when windows/386 is planned.
+    pub wine32: Option<PathBuf>,
+    /// The `wineserver` that goes with `wine`: `wineserver -k` stops it at the end of a run.
+    pub wineserver: Option<PathBuf>,
+    /// Where crosscheck keeps its wine prefixes, one per GOARCH (`<cache>/wine`), set by
+    /// [`HostRunners::with_cache_dir`]. Never the user's `~/.wine`.
+    pub wine_prefixes: Option<PathBuf>,
     /// The directory binaries run in, which WASI programs see as `PWD` (`os.Getwd` needs it).
     pub workdir: String,
     /// The host's `PATH`, handed to WASI programs as Go's `go_wasip1_wasm_exec` does.

@@ -128,7 +128,7 @@ impl HostTools {
     }
 }
 
-fn find_zig() -> Result<Zig, String> {
+pub(crate) fn find_zig() -> Result<Zig, String> {
     if let Ok(path) = which::which("zig") {
         let command = vec![path.to_string_lossy().into_owned()];
         if let Some(version) = zig_version(&command) {

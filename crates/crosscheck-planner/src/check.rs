@@ -18,14 +18,17 @@ pub struct CheckRequest {
     pub vet: bool,
 }
 
-/// The template `go list` prints per package: its import path, so logs show what compiled.
-const LIST_FORMAT: &str = "-f={{.ImportPath}}";
+/// A planned `go build` argv taken apart: the go command, the build flags (without `-o`),
+/// the main package.
+pub(crate) struct BuildFlags {
+    pub go: String,
+    pub flags: Vec<String>,
+    pub main: String,
+}
 
-/// The commands that check `target`, in order: `go list -export`, then `go vet` if asked.
-///
-/// Derived from the planned `go build` argv (`go build FLAGS -o STAGING MAIN`): the same
-/// flags, without `-o`, with `./...` in place of the main package for `all_packages`.
-pub fn check_commands(target: &PlannedTarget, request: &CheckRequest) -> Vec<Vec<String>> {
+/// Splits the planned `go build FLAGS -o STAGING MAIN` into its parts, so that other go
+/// commands (`list`, `vet`, `test -c`) see exactly the build's tags, flags and gcflags.
+pub(crate) fn build_flags(target: &PlannedTarget) -> BuildFlags {
     let mut args = target.argv.iter();
     let go = args.next().cloned().unwrap_or_else(|| "go".to_owned());
     let mut rest: Vec<String> = args.skip_while(|arg| *arg == "build").cloned().collect();
@@ -41,6 +44,18 @@ pub fn check_commands(target: &PlannedTarget, request: &CheckRequest) -> Vec<Vec
             flags.push(arg);
         }
     }
+    BuildFlags { go, flags, main }
+}
+
+/// The template `go list` prints per package: its import path, so logs show what compiled.
+const LIST_FORMAT: &str = "-f={{.ImportPath}}";
+
+/// The commands that check `target`, in order: `go list -export`, then `go vet` if asked.
+///
+/// Derived from the planned `go build` argv (`go build FLAGS -o STAGING MAIN`): the same
+/// flags, without `-o`, with `./...` in place of the main package for `all_packages`.
+pub fn check_commands(target: &PlannedTarget, request: &CheckRequest) -> Vec<Vec<String>> {
+    let BuildFlags { go, flags, main } = build_flags(target);
     let packages = if request.all_packages {
         "./...".to_owned()
     } else {

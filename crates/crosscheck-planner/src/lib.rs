@@ -43,6 +43,7 @@ mod plan;
 mod resolve;
 mod select;
 mod template;
+mod testcmd;
 mod vcs;
 
 pub use catalog::{Catalog, CatalogError, GoToolchain, Port, catalog_cache_file};
@@ -60,6 +61,10 @@ pub use plan::{PlanContext, PlanError, SelectionRequest, plan, plan_with_go};
 pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};
 pub use select::{Selector, SelectorError, assign_shards, assign_shards_grouped, estimated_cost};
 pub use template::{Placeholder, Template, TemplateError};
+pub use testcmd::{
+    DEFAULT_TEST_TIMEOUT, TestArgsError, TestPackage, TestRequest, parse_test_packages,
+    test_compile_command, test_list_command,
+};
 pub use vcs::{VcsOverrides, detect_vcs};
 
 /// Reads the module path from the `module` line of `go.mod` in `dir`.

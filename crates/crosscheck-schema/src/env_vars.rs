@@ -46,6 +46,16 @@ pub const QEMU_CPU: &str = "QEMU_CPU";
 /// Where qemu-user finds a dynamically linked binary's loader and libraries
 /// (`/usr/<triple>`, a Debian cross sysroot).
 pub const QEMU_LD_PREFIX: &str = "QEMU_LD_PREFIX";
+/// The wine prefix (its `C:` drive and registry) a windows binary runs in: crosscheck's own,
+/// under its cache directory, never the user's `~/.wine`.
+pub const WINEPREFIX: &str = "WINEPREFIX";
+/// wine's debug channels; `-all` keeps wine's own `fixme:` lines out of the program's output.
+pub const WINEDEBUG: &str = "WINEDEBUG";
+/// DLLs wine must not load; `mscoree,mshtml=` keeps the prefix initialisation from asking
+/// to install Mono and Gecko.
+pub const WINEDLLOVERRIDES: &str = "WINEDLLOVERRIDES";
+/// `win32` for a 32-bit prefix (windows/386 under wine32).
+pub const WINEARCH: &str = "WINEARCH";
 
 /// The variables a build inherits from crosscheck's own environment, and nothing else
 /// (besides the plan's environment and `pass_env`). Each only says where Go finds its

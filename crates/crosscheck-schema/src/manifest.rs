@@ -252,6 +252,8 @@ pub enum FailureKind {
     Build,
     /// The artifact was built but could not be packaged (archive, universal binary).
     Package,
+    /// Tests failed (`crosscheck test`): a test, or a test binary that ended badly.
+    Tests,
 }
 
 /// The C compiler a cgo target builds with.

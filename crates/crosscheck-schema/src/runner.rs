@@ -1,4 +1,4 @@
-//! How a built binary runs on this host: natively, under qemu-user, node or a WebAssembly
+//! How a built binary runs on this host: natively, under qemu-user, wine, node or a WebAssembly
 //! runtime, or not at all, and why. The executor's runner resolver decides it for each
 //! planned target; `build --smoke`, `doctor` and (later) `crosscheck test` use the answer,
 //! and the manifest records it.
@@ -22,6 +22,8 @@ pub enum RunnerKind {
     Wazero,
     /// wasmtime, for wasip1/wasm.
     Wasmtime,
+    /// wine, for windows/amd64 (and windows/386 where a 32-bit wine is installed).
+    Wine,
     /// A command the matrix sets (`runner` in `[[override]]`).
     Custom,
 }
@@ -35,6 +37,7 @@ impl RunnerKind {
             RunnerKind::Node => "node",
             RunnerKind::Wazero => "wazero",
             RunnerKind::Wasmtime => "wasmtime",
+            RunnerKind::Wine => "wine",
             RunnerKind::Custom => "custom",
         }
     }

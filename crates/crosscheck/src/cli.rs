@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
-  1  a build failed, or an artifact is not reproducible (--verify-reproducible)
+  1  a build failed, an artifact is not reproducible (--verify-reproducible),
+     or (test) a test failed or a test binary did not compile
   2  usage or configuration error (the message says where)
   3  artifacts were built but violate policy
   130  interrupted
@@ -21,6 +22,8 @@ Examples:
   crosscheck build                      build every target into dist/
   crosscheck build --verify-reproducible  build twice (elsewhere, cold cache), compare
   crosscheck check --vet                compile every target without linking, then vet
+  crosscheck test -t 'linux/*'          run the tests of every linux target (qemu-user, ...)
+  crosscheck test -- -run TestParse ./parse/...   go test flags and packages after --
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
   crosscheck merge shard-*/             one verified dist/ from CI shard jobs' dist directories
@@ -29,7 +32,29 @@ Examples:
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
 docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches),
-docs/report.md (JUnit, GitHub Actions, HTML).";
+docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke).";
+
+const TEST_AFTER_HELP: &str = "\
+Each selected target's packages are listed with the build's flags (`go list`), each test
+binary is compiled (`go test -c`) and run on the target's runner: natively, under
+qemu-user, wine, node (js/wasm) or wazero/wasmtime (wasip1), in its package's directory.
+Targets nothing here can run (darwin, the BSDs, ...) are compiled and reported as not run;
+they never count as passed. Passing results are remembered by the test binary's SHA-256,
+the runner, the arguments and the environment: an unchanged package does not run again.
+
+Go test flags passed on: -run -skip -count -timeout -cpu -parallel -short -failfast -v
+-shuffle -bench -benchtime -benchmem; other words after -- are package patterns.
+
+Exit codes: 0 every target that ran passed, 1 a test failed or a test binary did not
+compile (or, with --require-run, a target did not run), 2 usage error, 130 interrupted.
+
+Examples:
+  crosscheck test                          every target of matrix.toml, ./...
+  crosscheck test -t linux/s390x -- -run TestDecode ./codec
+  crosscheck test --format json > tests.json
+  crosscheck test --junit junit.xml --require-run
+
+Docs: docs/test.md.";
 
 const MERGE_AFTER_HELP: &str = "\
 Each CI job builds one shard (`crosscheck build --shard I/N`) and uploads its dist
@@ -105,6 +130,10 @@ pub enum Command {
     /// What a pre-merge job runs: type errors, files missing for a GOOS and cgo problems
     /// show up for every target in seconds. `--vet` adds `go vet`; `--junit` writes a report.
     Check(CheckArgs),
+    /// Run every selected target's Go tests on this machine: natively, under qemu-user,
+    /// wine, node or a wasm runtime.
+    #[command(after_help = TEST_AFTER_HELP)]
+    Test(TestArgs),
     /// Check that this machine can build every planned target, say how each would run here,
     /// and what to install.
     ///
@@ -340,6 +369,39 @@ pub struct CheckArgs {
     /// Write a JUnit XML report (one testcase per target) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Output format: a grid for people, or the whole report as JSON on stdout.
+    #[arg(long, value_enum, default_value_t = TestFormat::Table)]
+    pub format: TestFormat,
+    /// Write a JUnit XML report to FILE: a testsuite per target and package, not-run targets
+    /// as skipped with the reason.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Fail (exit 1) when a target cannot run here, instead of reporting it as not run.
+    #[arg(long)]
+    pub require_run: bool,
+    /// Run every test binary, ignoring remembered results (which are refreshed).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// go test flags and package patterns (default ./...), after `--`.
+    #[arg(last = true, value_name = "GO TEST ARGS")]
+    pub go_test_args: Vec<String>,
+}
+
+/// How `test` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// Live progress on stderr, then a grid of targets with the failing tests.
+    Table,
+    /// `{"targets": [...]}` on stdout, documented in docs/test.md.
+    Json,
 }
 
 #[derive(Debug, Args)]

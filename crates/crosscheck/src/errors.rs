@@ -95,6 +95,22 @@ pub enum CliError {
         /// How many targets had a smoke run (not-run ones included).
         total: usize,
     },
+    /// Tests failed or did not compile on some targets (`test`); reported already.
+    #[error("{failed} of {total} targets failed their tests")]
+    TestsFailed {
+        /// How many targets failed or did not compile.
+        failed: usize,
+        /// How many were selected.
+        total: usize,
+    },
+    /// `--require-run` and some targets cannot run here; reported already.
+    #[error("{not_run} of {total} targets could not run here (--require-run)")]
+    NotRun {
+        /// How many could not run.
+        not_run: usize,
+        /// How many were selected.
+        total: usize,
+    },
     /// Shard outputs could not be merged.
     #[error("{0}")]
     Merge(Box<crosscheck_release::MergeError>),
@@ -145,7 +161,9 @@ impl CliError {
             | CliError::TargetsFailed { .. }
             | CliError::NotReproducible { .. }
             | CliError::PackagingFailed { .. }
-            | CliError::NotBuildable { .. } => exit_code::BUILD_FAILED,
+            | CliError::NotBuildable { .. }
+            | CliError::TestsFailed { .. }
+            | CliError::NotRun { .. } => exit_code::BUILD_FAILED,
         })
     }
 

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args, &printer),
         Command::Build(args) => commands::build::run(args, &printer),
         Command::Check(args) => commands::check::run(args, &printer),
+        Command::Test(args) => commands::test::run(args, &printer),
         Command::Doctor(args) => commands::doctor::run(args, &printer),
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Inspect(args) => commands::inspect::run(args, &printer),

@@ -199,6 +199,18 @@ impl Printer {
         }
     }
 
+    /// A printer at normal verbosity that colours or not, whatever the environment says:
+    /// for reporters' unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(color: bool) -> Printer {
+        Printer {
+            verbosity: Verbosity::Normal,
+            color,
+            stderr_is_terminal: false,
+            bars: None,
+        }
+    }
+
     /// A rendered line with its leading label, if any, styled.
     fn style_label(&self, line: &str) -> String {
         for label in [Label::Error, Label::Warning] {
@@ -228,12 +240,7 @@ mod tests {
     use super::*;
 
     fn printer(color: bool) -> Printer {
-        Printer {
-            verbosity: Verbosity::Normal,
-            color,
-            stderr_is_terminal: false,
-            bars: None,
-        }
+        Printer::for_tests(color)
     }
 
     #[test]

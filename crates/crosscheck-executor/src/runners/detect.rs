@@ -52,6 +52,7 @@ impl HostRunners {
                         .or_else(|| go_installed("wazero"))
                 });
             }
+            ("windows", goarch) => self.look_for_wine(goarch),
             ("linux", "386") => self.i386_loader = Path::new("/lib/ld-linux.so.2").exists(),
             ("linux", goarch) => {
                 if let Some(name) = qemu_binary(goarch) {
@@ -85,14 +86,31 @@ impl HostRunners {
     }
 
     /// Looks for `wazero` in crosscheck's cache directory (`<cache>/bin/wazero`) when it is
-    /// not on PATH and wasip1 targets are planned.
+    /// not on PATH and wasip1 targets are planned, and places wine's prefixes there
+    /// (`<cache>/wine/<goarch>`) when windows targets are.
     pub fn with_cache_dir(mut self, cache_dir: Option<&Path>) -> HostRunners {
         let wanted = self.wasmtime.is_none() && self.wazero.is_none();
         if wanted && let Some(dir) = cache_dir {
             let cached = dir.join("bin").join("wazero");
             self.wazero = cached.is_file().then_some(cached);
         }
+        self.wine_prefixes = cache_dir.map(|dir| dir.join("wine"));
         self
+    }
+
+    /// Looks for wine (and wineserver) once; for windows/386 also for a 32-bit wine.
+    fn look_for_wine(&mut self, goarch: &str) {
+        if self.wine.is_none() {
+            self.wine = super::wine::find_wine64().and_then(|path| {
+                let version = tool_version(&path, "--version")?;
+                Some(Tool { path, version })
+            });
+            let wine = self.wine.as_ref().map(|wine| wine.path.as_path());
+            self.wineserver = super::wine::find_wineserver(wine);
+        }
+        if goarch == "386" && self.wine32.is_none() {
+            self.wine32 = super::wine::find_wine32();
+        }
     }
 }
 
@@ -239,6 +257,9 @@ mod tests {
     fn detection_looks_only_for_what_targets_need() {
         let host = HostRunners::detect(&[]);
         assert!(host.qemu.is_empty() && host.node.is_none() && host.sysroots.is_empty());
+        assert!(host.wine.is_none() && host.wineserver.is_none() && host.wine32.is_none());
         assert!(!host.goos.is_empty() && !host.goarch.is_empty());
+        let with_cache = host.with_cache_dir(Some(Path::new("/c")));
+        assert_eq!(with_cache.wine_prefixes, Some(PathBuf::from("/c/wine")));
     }
 }

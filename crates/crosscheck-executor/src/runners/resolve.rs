@@ -23,10 +23,7 @@ pub fn resolve_runner(target: &PlannedTarget, host: &HostRunners) -> Runnability
     let same_platform = target.goos == host.goos && target.goarch == host.goarch;
     match (target.goos.as_str(), target.goarch.as_str()) {
         _ if same_platform => native(target, host),
-        ("windows", _) => not_run(
-            "running windows binaries under wine is not supported yet".to_owned(),
-            None,
-        ),
+        ("windows", _) if host.goos == "linux" => super::wine::resolve_wine(target, host),
         ("js", "wasm") => node(host),
         ("wasip1", "wasm") => wasi(host),
         ("linux", "386") if host.goos == "linux" => linux_386(target, host),
@@ -89,7 +86,7 @@ pub(super) fn glibc_sysroot(target: &PlannedTarget) -> Option<(&'static str, &'s
 }
 
 /// The x86-64 level a GOAMD64 target needs (1 for v1 or no variant).
-fn amd64_level_needed(target: &PlannedTarget) -> u8 {
+pub(super) fn amd64_level_needed(target: &PlannedTarget) -> u8 {
     target
         .variant
         .as_ref()
@@ -297,7 +294,7 @@ fn no_runner(target: &PlannedTarget, host: &HostRunners) -> Runnability {
     )
 }
 
-fn runs(
+pub(super) fn runs(
     kind: RunnerKind,
     command: Vec<String>,
     env: BTreeMap<String, String>,
@@ -311,7 +308,7 @@ fn runs(
     })
 }
 
-fn not_run(reason: String, install: Option<String>) -> Runnability {
+pub(super) fn not_run(reason: String, install: Option<String>) -> Runnability {
     Runnability::NotRun { reason, install }
 }
 
@@ -358,6 +355,13 @@ mod tests {
             wasm_exec_node: Some(PathBuf::from("/go/lib/wasm/wasm_exec_node.js")),
             wasmtime: None,
             wazero: Some(PathBuf::from("/root/go/bin/wazero")),
+            wine: Some(Tool {
+                path: PathBuf::from("/usr/lib/wine/wine64"),
+                version: "wine-8.0 (Debian 8.0~repack-4)".to_owned(),
+            }),
+            wine32: None,
+            wineserver: Some(PathBuf::from("/usr/lib/wine/wineserver64")),
+            wine_prefixes: Some(PathBuf::from("/c/wine")),
             workdir: "/m".to_owned(),
             path: "/usr/bin".to_owned(),
             temp_dir: "/tmp".to_owned(),
@@ -583,14 +587,79 @@ mod tests {
     }
 
     #[test]
-    fn windows_waits_for_wine_and_other_systems_have_no_runner() {
-        let host = debian_host();
-        let (reason, install) = not_run(resolve("windows/amd64", &host));
+    fn windows_amd64_runs_under_wine64_in_crosscheck_s_own_headless_prefix() {
+        let wine = runner(resolve("windows/amd64", &debian_host()));
+        assert_eq!(wine.kind, RunnerKind::Wine);
+        assert_eq!(wine.command, ["/usr/lib/wine/wine64"]);
+        assert_eq!(wine.description, "wine64 wine-8.0 (Debian 8.0~repack-4)");
+        let env: Vec<(&str, &str)> = wine
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(
-            reason,
-            "running windows binaries under wine is not supported yet"
+            env,
+            [
+                ("WINEDEBUG", "-all"),
+                ("WINEDLLOVERRIDES", "mscoree,mshtml="),
+                ("WINEPREFIX", "/c/wine/amd64"),
+            ],
+            "no DISPLAY, never ~/.wine"
         );
+        let cgo = runner(resolve("windows/amd64+cgo", &debian_host()));
+        assert_eq!(cgo.kind, RunnerKind::Wine);
+    }
+
+    #[test]
+    fn windows_without_wine_or_a_cache_dir_is_not_run() {
+        let no_wine = HostRunners {
+            wine: None,
+            ..debian_host()
+        };
+        let (reason, install) = not_run(resolve("windows/amd64", &no_wine));
+        assert_eq!(reason, "wine is not installed");
+        assert_eq!(install.as_deref(), Some("apt-get install wine64"));
+        let no_cache = HostRunners {
+            wine_prefixes: None,
+            ..debian_host()
+        };
+        let (reason, install) = not_run(resolve("windows/amd64", &no_cache));
+        assert!(reason.contains("no cache directory"), "{reason}");
         assert_eq!(install, None);
+        let slow_cpu = HostRunners {
+            amd64_level: Some(1),
+            ..debian_host()
+        };
+        let v3 = planned("windows/amd64/v3", Some(("GOAMD64", "v3")));
+        let (reason, _) = not_run(resolve_runner(&v3, &slow_cpu));
+        assert!(reason.contains("x86-64-v3"), "{reason}");
+    }
+
+    #[test]
+    fn windows_386_needs_a_32_bit_wine_and_arm64_has_none() {
+        let (reason, install) = not_run(resolve("windows/386", &debian_host()));
+        assert!(reason.contains("32-bit wine"), "{reason}");
+        let install = install.unwrap_or_default();
+        assert!(
+            install.contains("dpkg --add-architecture i386") && install.contains("wine32"),
+            "{install}"
+        );
+        let wine32 = HostRunners {
+            wine32: Some(PathBuf::from("/usr/lib/wine/wine")),
+            ..debian_host()
+        };
+        let wine = runner(resolve("windows/386", &wine32));
+        assert_eq!(wine.command, ["/usr/lib/wine/wine"]);
+        assert_eq!(wine.env["WINEPREFIX"], "/c/wine/386");
+        assert_eq!(wine.env["WINEARCH"], "win32");
+        let (reason, install) = not_run(resolve("windows/arm64", &debian_host()));
+        assert!(reason.contains("not windows/arm64"), "{reason}");
+        assert_eq!(install, None);
+    }
+
+    #[test]
+    fn other_systems_have_no_runner() {
+        let host = debian_host();
         for id in [
             "darwin/arm64",
             "freebsd/amd64",

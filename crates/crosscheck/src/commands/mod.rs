@@ -14,3 +14,4 @@ pub mod plan;
 pub mod report;
 pub mod schema;
 pub mod targets;
+pub mod test;

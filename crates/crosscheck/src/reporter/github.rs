@@ -7,6 +7,9 @@
 //! named by [`GITHUB_STEP_SUMMARY`]. A summary that cannot be written is a warning: the
 //! builds themselves went fine and the exit code must say so.
 //!
+//! `crosscheck test` annotates failing tests at their `file_test.go:NN` and appends its own
+//! table (`super::tests`) through [`command_at`] and [`append_summary`].
+//!
 //! Escaping follows the runner's rules (actions/toolkit `command.ts`): in the message `%`,
 //! `\r`, `\n` become `%25`, `%0D`, `%0A`; property values also escape `:` and `,`.
 
@@ -23,9 +26,11 @@ use crate::printer::Printer;
 pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 /// The file GitHub Actions renders as the job summary; crosscheck appends to it.
 pub const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+/// The checkout's root: annotation paths are relative to it.
+pub const GITHUB_WORKSPACE: &str = "GITHUB_WORKSPACE";
 
 /// How many output lines a failure annotation carries.
-const ANNOTATION_TAIL: usize = 10;
+pub(crate) const ANNOTATION_TAIL: usize = 10;
 
 /// The severity of an annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +62,11 @@ pub fn report(printer: &Printer, rows: &Rows, violations: Level) {
         return;
     }
     printer.stdout(&annotations(rows, violations));
+    append_summary(printer, &markdown::render(rows));
+}
+
+/// Appends `markdown` to the job summary; a summary that cannot be written is a warning.
+pub(crate) fn append_summary(printer: &Printer, markdown: &str) {
     let Some(path) = std::env::var_os(GITHUB_STEP_SUMMARY).filter(|p| !p.is_empty()) else {
         printer.warning(&format!(
             "{GITHUB_ACTIONS} is true but {GITHUB_STEP_SUMMARY} is not set; no job summary written"
@@ -64,7 +74,7 @@ pub fn report(printer: &Printer, rows: &Rows, violations: Level) {
         return;
     };
     let path = Path::new(&path);
-    match append(path, &markdown::render(rows)) {
+    match append(path, markdown) {
         Ok(()) => printer.detail(&format!("appended the job summary to {}", path.display())),
         Err(error) => printer.warning(&format!(
             "cannot append the job summary to {} ({GITHUB_STEP_SUMMARY}): {error}",
@@ -120,8 +130,22 @@ fn failure_message(row: &Row) -> String {
 
 /// `::level title=TITLE::MESSAGE\n`.
 fn command(level: Level, title: &str, message: &str) -> String {
+    command_at(level, title, None, message)
+}
+
+/// `::level file=FILE,line=LINE,title=TITLE::MESSAGE\n`: GitHub shows it on that line of
+/// the diff when `at` names a file of the repository (relative to its root).
+pub(crate) fn command_at(
+    level: Level,
+    title: &str,
+    at: Option<(&str, u32)>,
+    message: &str,
+) -> String {
+    let place = at
+        .map(|(file, line)| format!("file={},line={line},", escape_property(file)))
+        .unwrap_or_default();
     format!(
-        "::{} title={}::{}\n",
+        "::{} {place}title={}::{}\n",
         level.command(),
         escape_property(title),
         escape_data(message)
@@ -151,6 +175,10 @@ mod tests {
         assert_eq!(
             command(Level::Warning, "x: y", "one\ntwo"),
             "::warning title=x%3A y::one%0Atwo\n"
+        );
+        assert_eq!(
+            command_at(Level::Error, "t", Some(("a,b/x_test.go", 12)), "m"),
+            "::error file=a%2Cb/x_test.go,line=12,title=t::m\n"
         );
     }
 }

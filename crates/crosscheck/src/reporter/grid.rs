@@ -141,14 +141,15 @@ fn linkage(target: &PlannedTarget) -> String {
     }
 }
 
-/// A table whose cells may hold several lines; columns padded to their widest line.
-fn render_cells(rows: &[Vec<Vec<String>>]) -> String {
+/// A table whose cells may hold several lines; columns padded to their widest line. Cells
+/// may be painted: colour codes take no room on the screen, so they do not count.
+pub(crate) fn render_cells(rows: &[Vec<Vec<String>>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
             rows.iter()
                 .filter_map(|row| row.get(c))
-                .flat_map(|cell| cell.iter().map(|line| line.chars().count()))
+                .flat_map(|cell| cell.iter().map(|line| visible_width(line)))
                 .max()
                 .unwrap_or(0)
         })
@@ -160,7 +161,7 @@ fn render_cells(rows: &[Vec<Vec<String>>]) -> String {
             let mut text = String::new();
             for (c, cell) in row.iter().enumerate() {
                 let part = cell.get(line).map(String::as_str).unwrap_or("");
-                let pad = widths[c].saturating_sub(part.chars().count());
+                let pad = widths[c].saturating_sub(visible_width(part));
                 text.push_str(part);
                 text.push_str(&" ".repeat(pad + 2));
             }
@@ -169,6 +170,22 @@ fn render_cells(rows: &[Vec<Vec<String>>]) -> String {
         }
     }
     out
+}
+
+/// The columns `text` takes on a terminal: its characters less the `ESC[...m` colour
+/// sequences the [`Printer`](crate::printer::Printer) paints with.
+fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        match c {
+            '\x1b' => in_escape = true,
+            'm' if in_escape => in_escape = false,
+            _ if in_escape => {}
+            _ => width += 1,
+        }
+    }
+    width
 }
 
 #[cfg(test)]
@@ -191,5 +208,16 @@ mod tests {
             render_cells(&rows),
             "         amd64         arm64\nlinux    ok            ok\n         +cgo.musl ok\nwindows  FAILED\n"
         );
+    }
+
+    #[test]
+    fn colour_codes_take_no_room() {
+        let painted = "\x1b[1;31mFAILED\x1b[0m";
+        assert_eq!(visible_width(painted), 6);
+        let rows = vec![
+            vec![vec![painted.to_owned()], vec!["1".to_owned()]],
+            vec![vec!["passed".to_owned()], vec!["2".to_owned()]],
+        ];
+        assert_eq!(render_cells(&rows), format!("{painted}  1\npassed  2\n"));
     }
 }

@@ -1,5 +1,6 @@
 //! `build --junit FILE` and `check --junit FILE`: one testcase per target, for CI
-//! dashboards.
+//! dashboards. `test --junit FILE` renders its own suites (`super::tests`) and writes them
+//! the same way ([`write_rendered`]).
 //!
 //! A `build` testcase covers the build and the inspection of its artifact: it fails when
 //! the build failed or when the artifact breaks its target or policy (whatever
@@ -125,8 +126,20 @@ pub fn write_report(
         summary,
         &format!("crosscheck {} {}", verb.name(), plan.project.name),
         verb,
-    )
-    .map_err(|e| crate::errors::CliError::Usage(format!("cannot render the JUnit report: {e}")))?;
+    );
+    write_rendered(path, xml, printer)
+}
+
+/// Writes a rendered report to `path` atomically, or says why it could not: the last step
+/// of every `--junit FILE` (`build`, `check`, `test`).
+pub(crate) fn write_rendered(
+    path: &Path,
+    xml: Result<String, quick_junit::SerializeError>,
+    printer: &crate::printer::Printer,
+) -> Result<(), crate::errors::CliError> {
+    let xml = xml.map_err(|e| {
+        crate::errors::CliError::Usage(format!("cannot render the JUnit report: {e}"))
+    })?;
     write(path, &xml).map_err(|source| crate::errors::CliError::Io {
         action: "cannot write the JUnit report",
         path: path.display().to_string(),

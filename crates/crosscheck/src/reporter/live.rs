@@ -10,13 +10,12 @@
 use crosscheck_executor::{Event, PreparedTarget, RunSummary, TargetResult, display_command};
 
 use crosscheck_planner::Plan;
-use crosscheck_schema::PackageEvent;
-use crosscheck_schema::Status;
+use crosscheck_schema::{PackageEvent, PackageTests, Status, TargetTestStatus, TestStatus};
 
 use super::bars::Bars;
 use super::grid;
 use super::messages;
-use super::words::{Verb, status_word};
+use super::words::{Verb, status_word, test_status_word};
 use crate::cli::ProgressChoice;
 use crate::printer::{Label, Printer, Style};
 
@@ -86,6 +85,7 @@ impl<'a> Reporter<'a> {
             Event::DownloadingModules { argv } => {
                 live.detail(&format!("$ {}", display_command(&argv)));
             }
+            Event::PreparingRunner { what } => live.status(&what),
             Event::RunStarted { targets, jobs } => {
                 live.detail(&messages::run_started(self.verb, targets, jobs));
             }
@@ -108,6 +108,7 @@ impl<'a> Reporter<'a> {
                 self.target_id(index),
                 smoke.summary()
             )),
+            Event::TestedPackage { index, package } => self.tested(index, &package),
             Event::Reproducing { index } => self.reproducing(index),
             Event::Reproduced {
                 index,
@@ -162,6 +163,16 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// One line per package, as `go test` prints: failures always, the rest with `-v`.
+    fn tested(&self, index: usize, package: &PackageTests) {
+        let line = messages::tested_package(&self.target_id(index), package);
+        match package.status {
+            Some(TestStatus::Fail) => self.live.status(&line),
+            None if package.reason.is_some() => self.live.status(&line),
+            _ => self.live.detail(&line),
+        }
+    }
+
     fn reproducing(&self, index: usize) {
         let id = self.target_id(index);
         match &self.bars {
@@ -175,6 +186,7 @@ impl<'a> Reporter<'a> {
     fn finished(&mut self, result: &TargetResult) {
         self.done += 1;
         let word = match result.status {
+            _ if result.tests.is_some() => self.test_word(result),
             Status::Built | Status::Checked => {
                 self.live.paint(self.verb.done_word(), Style::Success)
             }
@@ -190,6 +202,28 @@ impl<'a> Reporter<'a> {
             self.done,
             self.plan.targets.len(),
         ));
+    }
+
+    /// How a target's tests went, in the colour of the outcome.
+    fn test_word(&self, result: &TargetResult) -> String {
+        let Some(tests) = &result.tests else {
+            return String::new();
+        };
+        let word = test_status_word(tests.status);
+        match tests.status {
+            TargetTestStatus::Passed => self.live.paint(word, Style::Success),
+            TargetTestStatus::Failed | TargetTestStatus::BuildFailed => {
+                self.live.paint(word, Style::Failure)
+            }
+            TargetTestStatus::NotRun | TargetTestStatus::Cancelled => word.to_owned(),
+        }
+    }
+
+    /// Clears the bars; the test command prints its own summary (`reporter::tests`).
+    pub fn finish_tests(self) {
+        if let Some(bars) = &self.bars {
+            bars.clear();
+        }
     }
 
     /// Clears the bars and prints failures, the grid and the summary line.

@@ -12,7 +12,7 @@ use crosscheck_executor::{
     shell_quote,
 };
 
-use crosscheck_schema::{Reproduction, ResolvedCc, SmokeStatus, Status};
+use crosscheck_schema::{PackageTests, Reproduction, ResolvedCc, SmokeStatus, Status, TestStatus};
 
 use super::words::{Verb, human_size, plural, push_counts};
 
@@ -266,6 +266,31 @@ fn push_smoke_counts(line: &mut String, summary: &RunSummary) {
     if !counts.is_empty() {
         line.push_str(&format!(", smoke: {}", counts.join(", ")));
     }
+}
+
+/// One package's test outcome on one target, as `go test` prints it:
+/// `linux/s390x  ok    example.com/m/codec  1.20s (cached)`.
+pub(crate) fn tested_package(id: &str, package: &PackageTests) -> String {
+    let word = match package.status {
+        Some(TestStatus::Pass) => "ok",
+        Some(TestStatus::Fail) => "FAIL",
+        Some(TestStatus::Skip) => "?",
+        None if package.reason.is_some() => "FAIL",
+        None => "-",
+    };
+    let mut line = format!("  {id}  {word:<4}  {}", package.package);
+    if package.status == Some(TestStatus::Pass) {
+        line.push_str(&format!("  {:.2}s", package.elapsed));
+    }
+    if package.cached {
+        line.push_str(" (cached)");
+    }
+    match (&package.reason, package.status) {
+        (Some(reason), _) => line.push_str(&format!("  [{reason}]")),
+        (None, None) => line.push_str("  [not run]"),
+        _ => {}
+    }
+    line
 }
 
 #[cfg(test)]

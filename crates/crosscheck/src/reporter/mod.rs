@@ -7,6 +7,10 @@
 //! stream, colour, labels and what `-q` and `-v` let through; the words shared by every
 //! display are in [`words`]. [`junit`] writes the XML report of `--junit`.
 //!
+//! `crosscheck test` renders its [`TestReport`](crosscheck_schema::TestReport) in [`tests`]:
+//! the terminal summary, `--junit` and GitHub annotations, with the same grid, JUnit
+//! writer, escaping and step summary as `build`.
+//!
 //! Reports for CI and for later: [`rows`] turns a `manifest.json` record, the one a run just
 //! made or one read back from a dist directory, into one row per target, which [`markdown`]
 //! (the GitHub step summary, `report --format markdown`), [`github`] (annotations) and
@@ -23,6 +27,7 @@ mod live;
 pub mod markdown;
 mod messages;
 pub mod rows;
+pub(crate) mod tests;
 mod words;
 
 pub use live::Reporter;

@@ -1,7 +1,7 @@
 //! The words every display shares, written once: the command's verb, how a target ended,
 //! sizes, and the counts that close a summary line.
 
-use crosscheck_schema::Status;
+use crosscheck_schema::{Status, TargetTestStatus};
 use serde::Serialize;
 
 /// Which command is reporting: the words differ.
@@ -12,6 +12,8 @@ pub enum Verb {
     Build,
     /// `crosscheck check`.
     Check,
+    /// `crosscheck test`.
+    Test,
 }
 
 impl Verb {
@@ -20,6 +22,7 @@ impl Verb {
         match self {
             Verb::Build => "build",
             Verb::Check => "check",
+            Verb::Test => "test",
         }
     }
 
@@ -28,6 +31,7 @@ impl Verb {
         match self {
             Verb::Build => "built",
             Verb::Check => "checked",
+            Verb::Test => "tested",
         }
     }
 
@@ -36,6 +40,7 @@ impl Verb {
         match self {
             Verb::Build => "building",
             Verb::Check => "checking",
+            Verb::Test => "testing",
         }
     }
 }
@@ -47,6 +52,17 @@ pub(crate) fn status_word(status: Status) -> &'static str {
     match status {
         Status::Failed => "FAILED",
         other => other.as_str(),
+    }
+}
+
+/// How a target's tests went: failures in capitals, as [`status_word`] shouts them.
+pub(crate) fn test_status_word(status: TargetTestStatus) -> &'static str {
+    match status {
+        TargetTestStatus::Passed => "passed",
+        TargetTestStatus::Failed => "FAILED",
+        TargetTestStatus::BuildFailed => "BUILD FAILED",
+        TargetTestStatus::NotRun => "not run",
+        TargetTestStatus::Cancelled => "cancelled",
     }
 }
 

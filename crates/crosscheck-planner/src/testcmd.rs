@@ -1,0 +1,350 @@
+//! What `crosscheck test` runs for a target: the build's flags, applied to `go list` (which
+//! packages have tests) and `go test -c` (one test binary per package), and the arguments
+//! each test binary gets.
+//!
+//! `go test` itself cannot be used: it runs test binaries through `-exec`, whose results Go
+//! never caches (golang/go#27207), and it stops at the first package that does not build for
+//! a GOOS. Compiling with `go test -c` and running the binaries ourselves gives one result
+//! per package and target, and a binary whose SHA-256 can key a remembered result.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::PlannedTarget;
+use crate::check::{BuildFlags, build_flags};
+
+/// How long one test binary may run when `-timeout` is not given: `go test`'s default.
+pub const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The `go test` flags crosscheck passes on to every test binary, as `-test.<name>`.
+/// `true`: the flag takes a value (`-run X` or `-run=X`).
+const TEST_FLAGS: &[(&str, bool)] = &[
+    ("run", true),
+    ("skip", true),
+    ("count", true),
+    ("timeout", true),
+    ("cpu", true),
+    ("parallel", true),
+    ("shuffle", true),
+    ("bench", true),
+    ("benchtime", true),
+    ("short", false),
+    ("failfast", false),
+    ("v", false),
+    ("benchmem", false),
+];
+
+/// The separator `go list` prints between a package's fields: a tab cannot be in a path.
+const FIELD_SEPARATOR: char = '\t';
+
+/// Prints, per package: its import path, its directory, and whether it has test files for
+/// this target (`go list` evaluates build constraints with the target's GOOS/GOARCH/tags).
+const LIST_TEST_PACKAGES: &str =
+    "-f={{.ImportPath}}\t{{.Dir}}\t{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}";
+
+/// Which packages `crosscheck test` tests and what their test binaries are told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestRequest {
+    /// Package patterns, relative to the module directory (default `./...`).
+    pub packages: Vec<String>,
+    /// Test binary arguments (`-test.run=X`, ...), from the go test flags given.
+    pub test_args: Vec<String>,
+    /// How long one test binary may run (`-timeout`, default 10m as in `go test`).
+    pub timeout: Duration,
+    /// Run every test binary, even when a remembered result exists (`--no-cache`).
+    pub no_cache: bool,
+}
+
+impl Default for TestRequest {
+    fn default() -> TestRequest {
+        TestRequest {
+            packages: vec!["./...".to_owned()],
+            test_args: Vec::new(),
+            timeout: DEFAULT_TEST_TIMEOUT,
+            no_cache: false,
+        }
+    }
+}
+
+/// A go test flag crosscheck does not pass on.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum TestArgsError {
+    /// Not a flag of the test binaries (build flags belong in matrix.toml).
+    #[error(
+        "unsupported go test flag {flag:?} (hint: crosscheck passes on {supported}; build flags such as -tags belong in matrix.toml's [build])"
+    )]
+    Unsupported {
+        /// The flag as given.
+        flag: String,
+        /// The flags that are passed on.
+        supported: String,
+    },
+    /// A flag that takes a value was last.
+    #[error("go test flag {flag:?} needs a value")]
+    MissingValue {
+        /// The flag as given.
+        flag: String,
+    },
+    /// `-timeout` with something that is not a duration.
+    #[error("invalid -timeout {value:?} (hint: write e.g. 90s or 10m)")]
+    Timeout {
+        /// The value as given.
+        value: String,
+    },
+}
+
+impl TestRequest {
+    /// Reads the words after `--`: go test flags (`-run X`, `-run=X`, `-test.run=X`,
+    /// `-short`) and package patterns (`./pkg/...`).
+    pub fn from_go_test_args(words: &[String]) -> Result<TestRequest, TestArgsError> {
+        let mut request = TestRequest {
+            packages: Vec::new(),
+            ..TestRequest::default()
+        };
+        let mut words = words.iter();
+        while let Some(word) = words.next() {
+            let Some(flag) = word.strip_prefix('-') else {
+                request.packages.push(word.clone());
+                continue;
+            };
+            let flag = flag.strip_prefix('-').unwrap_or(flag);
+            let flag = flag.strip_prefix("test.").unwrap_or(flag);
+            let (name, inline) = match flag.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_owned())),
+                None => (flag, None),
+            };
+            let Some(&(name, takes_value)) = TEST_FLAGS.iter().find(|(known, _)| *known == name)
+            else {
+                return Err(unsupported(word));
+            };
+            let value = match (takes_value, inline) {
+                (_, Some(value)) => value,
+                (true, None) => words
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| TestArgsError::MissingValue { flag: word.clone() })?,
+                (false, None) => "true".to_owned(),
+            };
+            if name == "timeout" {
+                request.timeout = crosscheck_schema::parse_duration(&value)
+                    .ok()
+                    .filter(|timeout| !timeout.is_zero())
+                    .ok_or(TestArgsError::Timeout { value })?;
+                continue;
+            }
+            request.test_args.push(format!("-test.{name}={value}"));
+        }
+        if request.packages.is_empty() {
+            request.packages.push("./...".to_owned());
+        }
+        Ok(request)
+    }
+
+    /// What every test binary gets: test2json-framed verbose output (each test's start and
+    /// end is marked, so results survive interleaved output), Go's own guard against a test
+    /// calling `os.Exit(0)`, the timeout, then the flags given.
+    pub fn binary_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "-test.v=test2json".to_owned(),
+            "-test.paniconexit0".to_owned(),
+            format!("-test.timeout={}s", self.timeout.as_secs().max(1)),
+        ];
+        args.extend(self.test_args.iter().cloned());
+        args
+    }
+}
+
+fn unsupported(flag: &str) -> TestArgsError {
+    let supported = TEST_FLAGS
+        .iter()
+        .map(|(name, _)| format!("-{name}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    TestArgsError::Unsupported {
+        flag: flag.to_owned(),
+        supported,
+    }
+}
+
+/// `go list` of the requested packages with the build's flags: one line per package, which
+/// [`parse_test_packages`] reads.
+pub fn test_list_command(target: &PlannedTarget, request: &TestRequest) -> Vec<String> {
+    let BuildFlags { go, flags, .. } = build_flags(target);
+    // -e: a package that does not load (a syntax error, a missing import) is listed
+    // anyway, and its own `go test -c` says why, while the others still run.
+    let mut argv = vec![
+        go,
+        "list".to_owned(),
+        "-e".to_owned(),
+        LIST_TEST_PACKAGES.to_owned(),
+    ];
+    argv.extend(flags);
+    argv.extend(request.packages.iter().cloned());
+    argv
+}
+
+/// `go test -c` of one package with the build's flags, writing its test binary to `output`.
+pub fn test_compile_command(target: &PlannedTarget, package: &str, output: &str) -> Vec<String> {
+    let BuildFlags { go, flags, .. } = build_flags(target);
+    let mut argv = vec![go, "test".to_owned(), "-c".to_owned()];
+    argv.extend(["-o".to_owned(), output.to_owned()]);
+    argv.extend(flags);
+    argv.push(package.to_owned());
+    argv
+}
+
+/// A package `go list` found, with test files for the target or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestPackage {
+    /// Its import path.
+    pub import_path: String,
+    /// Its directory, where its test binary runs (as `go test` runs it).
+    pub dir: String,
+    /// Whether it has `_test.go` files for the target.
+    pub has_tests: bool,
+}
+
+/// Reads [`test_list_command`]'s output; lines that are not package lines (warnings) are
+/// left out.
+pub fn parse_test_packages(lines: &[String]) -> Vec<TestPackage> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            let mut fields = line.split(FIELD_SEPARATOR);
+            let import_path = fields.next()?.trim();
+            let dir = fields.next()?;
+            let has_tests = fields.next()? == "tests";
+            (!import_path.is_empty() && !dir.is_empty()).then(|| TestPackage {
+                import_path: import_path.to_owned(),
+                dir: dir.to_owned(),
+                has_tests,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn target(argv: &[&str]) -> PlannedTarget {
+        let json = serde_json::json!({
+            "id": "linux/s390x", "slug": "linux_s390x", "goos": "linux", "goarch": "s390x",
+            "variant": null, "cgo": false, "libc": null, "first_class": true,
+            "output": "x", "staging_output": "/d/x", "cwd": "/m", "argv": argv,
+            "env": {}, "requirements": [], "policy": {}, "shard": null
+        });
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn go_test_flags_become_test_binary_flags_and_the_rest_are_packages() {
+        let request = TestRequest::from_go_test_args(&words(
+            "-run TestA -short ./pkg/... -count=1 -test.skip=B --parallel 2 -timeout 90s ./x",
+        ))
+        .unwrap();
+        assert_eq!(request.packages, ["./pkg/...", "./x"]);
+        assert_eq!(
+            request.test_args,
+            [
+                "-test.run=TestA",
+                "-test.short=true",
+                "-test.count=1",
+                "-test.skip=B",
+                "-test.parallel=2"
+            ]
+        );
+        assert_eq!(request.timeout, Duration::from_secs(90));
+        assert_eq!(
+            request.binary_args()[..3],
+            [
+                "-test.v=test2json",
+                "-test.paniconexit0",
+                "-test.timeout=90s"
+            ]
+        );
+        assert_eq!(
+            TestRequest::from_go_test_args(&[]).unwrap(),
+            TestRequest::default()
+        );
+    }
+
+    #[test]
+    fn unknown_flags_and_missing_values_are_errors() {
+        let error = TestRequest::from_go_test_args(&words("-tags foo")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("unsupported go test flag \"-tags\"")
+        );
+        assert!(error.to_string().contains("-run"));
+        assert_eq!(
+            TestRequest::from_go_test_args(&words("-run")).unwrap_err(),
+            TestArgsError::MissingValue {
+                flag: "-run".to_owned()
+            }
+        );
+        assert!(matches!(
+            TestRequest::from_go_test_args(&words("-timeout soon")),
+            Err(TestArgsError::Timeout { .. })
+        ));
+    }
+
+    #[test]
+    fn commands_keep_the_build_flags() {
+        let t = target(&[
+            "go",
+            "build",
+            "-trimpath",
+            "-tags=a",
+            "-o",
+            "/d/x",
+            "./cmd/x",
+        ]);
+        let request = TestRequest::default();
+        assert_eq!(
+            test_list_command(&t, &request),
+            [
+                "go",
+                "list",
+                "-e",
+                LIST_TEST_PACKAGES,
+                "-trimpath",
+                "-tags=a",
+                "./..."
+            ]
+        );
+        assert_eq!(
+            test_compile_command(&t, "example.com/m/pkg", "/tmp/b/pkg.test"),
+            [
+                "go",
+                "test",
+                "-c",
+                "-o",
+                "/tmp/b/pkg.test",
+                "-trimpath",
+                "-tags=a",
+                "example.com/m/pkg"
+            ]
+        );
+    }
+
+    #[test]
+    fn list_output_is_read_line_by_line() {
+        let lines = vec![
+            "example.com/m\t/m\t".to_owned(),
+            "example.com/m/codec\t/m/codec\ttests".to_owned(),
+            "go: downloading something".to_owned(),
+        ];
+        let packages = parse_test_packages(&lines);
+        assert_eq!(packages.len(), 2);
+        assert!(!packages[0].has_tests);
+        assert_eq!(packages[1].dir, "/m/codec");
+        assert!(packages[1].has_tests);
+    }
+}
