@@ -19,7 +19,8 @@ use serde_json::Value;
 /// The module path of examples/08-tests.
 const MODULE: &str = "example.com/crosscheck/tests";
 
-/// Its packages with tests, in import path order (the main package has none).
+/// Its packages with tests, in import path order, after the main package, which has none
+/// (reported as skipped, "no test files").
 const PACKAGES: [&str; 4] = ["byteorder", "codec", "paths", "wordsize"];
 
 /// Tests and subtests per target where all of them run: byteorder 3, codec 4 + 5
@@ -162,8 +163,15 @@ fn assert_target(report: &Value, id: &str, kind: &[&str], failed: &[&str], skipp
         .iter()
         .filter_map(|p| p["package"].as_str())
         .collect();
-    let want: Vec<String> = PACKAGES.iter().map(|p| format!("{MODULE}/{p}")).collect();
+    let mut want = vec![MODULE.to_owned()];
+    want.extend(PACKAGES.iter().map(|p| format!("{MODULE}/{p}")));
     assert_eq!(packages, want, "{id}: {target:#}");
+    let main = &array(&target["packages"])[0];
+    assert_eq!(
+        main["status"], "skip",
+        "the main package has no tests: {main:#}"
+    );
+    assert_eq!(main["reason"], "no test files", "{main:#}");
     for name in PACKAGES {
         let failing = failed.iter().any(|t| t.starts_with(&format!("{name}.")));
         let want = if failing { "fail" } else { "pass" };
@@ -502,6 +510,7 @@ fn exit_codes_follow_the_targets_that_ran() {
 fn cached(report: &Value, id: &str) -> Vec<(String, bool)> {
     array(&target(report, id)["packages"])
         .iter()
+        .filter(|p| p["package"] != MODULE)
         .map(|p| {
             let name = p["package"].as_str().unwrap_or_default();
             let short = name.rsplit('/').next().unwrap_or_default().to_owned();
@@ -617,4 +626,26 @@ fn qemu_processes_with(needle: &str) -> Vec<u32> {
                 .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains("qemu-"))
         })
         .collect()
+}
+
+/// The elapsed times are the test binary's own (test2json reports them only with `-t`):
+/// codec's round trips take a few hundred milliseconds natively, never 0.
+#[test]
+fn elapsed_times_are_the_test_binary_s() {
+    let out = test_command(
+        &example_matrix(),
+        &["-t", "linux/amd64", "--no-cache", "--", "./codec"],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let report = report(&out);
+    let amd64 = target(&report, "linux/amd64");
+    let codec = package(amd64, "codec");
+    assert_eq!(codec["cached"], false, "{codec:#}");
+    assert!(codec["elapsed"].as_f64() > Some(0.0), "{codec:#}");
+    let round_trip = array(&amd64["tests"])
+        .iter()
+        .find(|t| t["name"] == "TestRoundTrip")
+        .unwrap_or_else(|| panic!("{amd64:#}"));
+    assert!(round_trip["elapsed"].as_f64() > Some(0.0), "{round_trip:#}");
 }
