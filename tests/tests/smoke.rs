@@ -36,7 +36,7 @@ fn example(extra: &str) -> tempfile::TempDir {
     let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
     let text = with_targets(
         &text,
-        r#"targets = ["linux/amd64", "linux/arm64", "darwin/arm64"]"#,
+        r#"targets = ["linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64"]"#,
     );
     write(project.path(), "matrix.toml", &format!("{text}\n{extra}"));
     project
