@@ -456,7 +456,10 @@ impl RunTestBinary<'_> {
         };
         let package = PackageTests {
             status,
-            elapsed: run.elapsed,
+            // What the binary reports is 0 when it printed no timing of its own (with
+            // -test.v=test2json it prints a bare PASS/FAIL); the wall time is what the run
+            // cost, emulator start-up included.
+            elapsed: run.elapsed.max(round_ms(started.elapsed())),
             reason,
             output: run.output,
             ..package_tests(import_path)
@@ -525,6 +528,11 @@ fn conclude(result: &mut TargetTests, cancelled: bool) {
     };
     result.status = status;
     result.reason = reason;
+}
+
+/// Seconds, to the millisecond, as `go test -json` reports them.
+fn round_ms(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
 /// `1 test`, `2 tests`.
