@@ -63,7 +63,7 @@ pub use select::{Selector, SelectorError, assign_shards, assign_shards_grouped, 
 pub use template::{Placeholder, Template, TemplateError};
 pub use testcmd::{
     DEFAULT_TEST_TIMEOUT, TestArgsError, TestPackage, TestRequest, parse_test_packages,
-    test_compile_command, test_list_command,
+    test_binary_name, test_compile_batch_command, test_compile_command, test_list_command,
 };
 pub use vcs::{VcsOverrides, detect_vcs};
 

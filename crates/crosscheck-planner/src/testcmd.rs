@@ -194,6 +194,46 @@ pub fn test_compile_command(target: &PlannedTarget, package: &str, output: &str)
     argv
 }
 
+/// `go test -c` of several packages at once with the build's flags, writing each test
+/// binary into `output_dir` as [`test_binary_name`] names it. One go command loads the
+/// package graph once and links in parallel: on an unchanged tree this is most of what a
+/// test run costs, so it is done once per target rather than once per package. Go refuses
+/// the whole command when two packages would get one name; callers batch only packages
+/// whose names differ.
+pub fn test_compile_batch_command(
+    target: &PlannedTarget,
+    packages: &[&str],
+    output_dir: &str,
+) -> Vec<String> {
+    let BuildFlags { go, flags, .. } = build_flags(target);
+    let mut dir = output_dir.to_owned();
+    // A trailing slash tells go that -o is a directory.
+    if !dir.ends_with('/') {
+        dir.push('/');
+    }
+    let mut argv = vec![go, "test".to_owned(), "-c".to_owned(), "-o".to_owned(), dir];
+    argv.extend(flags);
+    argv.extend(packages.iter().map(|p| (*p).to_owned()));
+    argv
+}
+
+/// The file `go test -c -o DIR/` writes a package's test binary to: its import path's last
+/// element (the one before a `/vN` major version suffix), `.test`, and `.exe` for windows.
+pub fn test_binary_name(import_path: &str, goos: &str) -> String {
+    let mut elements = import_path.rsplit('/');
+    let last = elements.next().unwrap_or(import_path);
+    let is_major_version = last.len() > 1
+        && last.starts_with('v')
+        && last[1..].bytes().all(|b| b.is_ascii_digit())
+        && !last[1..].starts_with('0');
+    let name = match elements.next() {
+        Some(parent) if is_major_version && import_path.contains('.') => parent,
+        _ => last,
+    };
+    let suffix = if goos == "windows" { ".exe" } else { "" };
+    format!("{name}.test{suffix}")
+}
+
 /// A package `go list` found, with test files for the target or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TestPackage {
@@ -332,6 +372,34 @@ mod tests {
                 "example.com/m/pkg"
             ]
         );
+    }
+
+    #[test]
+    fn batch_compiles_write_into_a_directory_named_as_go_names_them() {
+        let t = target(&["go", "build", "-tags=a", "-o", "/d/x", "."]);
+        assert_eq!(
+            test_compile_batch_command(&t, &["example.com/m/a", "example.com/m/b"], "/t/bin"),
+            [
+                "go",
+                "test",
+                "-c",
+                "-o",
+                "/t/bin/",
+                "-tags=a",
+                "example.com/m/a",
+                "example.com/m/b"
+            ]
+        );
+        assert_eq!(
+            test_binary_name("example.com/m/codec", "linux"),
+            "codec.test"
+        );
+        assert_eq!(test_binary_name("example.com/m/v2", "linux"), "m.test");
+        assert_eq!(
+            test_binary_name("example.com/m/v2/x", "windows"),
+            "x.test.exe"
+        );
+        assert_eq!(test_binary_name("example.com/m/v0", "linux"), "v0.test");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crosscheck_planner::{
-    PlannedTarget, TestPackage, TestRequest, parse_test_packages, test_compile_command,
-    test_list_command,
+    PlannedTarget, TestPackage, TestRequest, parse_test_packages, test_binary_name,
+    test_compile_batch_command, test_compile_command, test_list_command,
 };
 use crosscheck_schema::env_vars::SOURCE_DATE_EPOCH;
 use crosscheck_schema::{
@@ -47,6 +47,24 @@ pub(crate) trait Progress {
     fn note(&mut self, line: &str);
     /// A package's test binary ended, ran from the cache, or could not compile or run.
     fn package(&mut self, package: &PackageTests);
+}
+
+/// Passes a command's output to the log only, not to the tail that explains a failure nor
+/// to the live display.
+struct LogOnly<'a>(&'a mut (dyn Progress + Send));
+
+impl Progress for LogOnly<'_> {
+    fn line(&mut self, line: String) {
+        self.0.note(&line);
+    }
+
+    fn note(&mut self, line: &str) {
+        self.0.note(line);
+    }
+
+    fn package(&mut self, package: &PackageTests) {
+        self.0.package(package);
+    }
 }
 
 /// One target's test run: what to test, with what, and where.
@@ -93,18 +111,49 @@ pub(crate) async fn run_tests(
         }
     };
     let mut result = TargetTests::bare(id, TargetTestStatus::Passed, None);
+    let compiled = compile_all(job, packages, workdir.path(), &mut result, progress, cancel).await;
+    run_compiled(job, compiled, &mut result, progress, cancel).await;
+    result.packages.sort_by(|a, b| a.package.cmp(&b.package));
+    conclude(&mut result, *cancel.borrow() != Cancel::No);
+    result
+}
+
+/// Compiles the test binaries of every package with tests: at once where Go can
+/// ([`compile_batch`]), then one by one for the rest (a package the batch did not write
+/// did not compile, and its own `go test -c` says why, on its own). Packages without tests
+/// are recorded as skipped.
+async fn compile_all(
+    job: &TestJob<'_>,
+    packages: Vec<TestPackage>,
+    workdir: &Path,
+    result: &mut TargetTests,
+    progress: &mut (dyn Progress + Send),
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Vec<Compiled> {
+    let (with_tests, without): (Vec<_>, Vec<_>) = packages.into_iter().partition(|p| p.has_tests);
+    for package in &without {
+        let skipped = no_test_files(package);
+        progress.package(&skipped);
+        result.packages.push(skipped);
+    }
+    let batch_dir = workdir.join("batch");
+    let batched = compile_batch(job, &with_tests, &batch_dir, progress, cancel).await;
     let mut compiled = Vec::new();
-    for (number, package) in packages.into_iter().enumerate() {
+    for (number, package) in with_tests.into_iter().enumerate() {
         if *cancel.borrow() != Cancel::No {
             break;
         }
-        if !package.has_tests {
-            let skipped = no_test_files(&package);
-            progress.package(&skipped);
-            result.packages.push(skipped);
+        if let Some(binary) = batched
+            .iter()
+            .find(|(path, _)| *path == package.import_path)
+        {
+            compiled.push(Compiled {
+                binary: binary.1.clone(),
+                package,
+            });
             continue;
         }
-        let binary = binary_path(workdir.path(), number, &package, &job.planned.goos);
+        let binary = binary_path(workdir, number, &package, &job.planned.goos);
         match compile(job, &package, &binary, progress, cancel).await {
             Ok(()) => compiled.push(Compiled { package, binary }),
             Err(failed) => {
@@ -113,10 +162,44 @@ pub(crate) async fn run_tests(
             }
         }
     }
-    run_compiled(job, compiled, &mut result, progress, cancel).await;
-    result.packages.sort_by(|a, b| a.package.cmp(&b.package));
-    conclude(&mut result, *cancel.borrow() != Cancel::No);
-    result
+    compiled
+}
+
+/// One `go test -c -o DIR/` for every package whose test binary name no other package
+/// shares (Go refuses the whole command otherwise); returns the binaries it wrote, by
+/// import path. Its failure is not reported here: the packages it did not write are
+/// compiled again one by one, which says which failed and why.
+async fn compile_batch(
+    job: &TestJob<'_>,
+    packages: &[TestPackage],
+    dir: &Path,
+    progress: &mut (dyn Progress + Send),
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Vec<(String, PathBuf)> {
+    let goos = &job.planned.goos;
+    let name = |package: &TestPackage| test_binary_name(&package.import_path, goos);
+    let unique: Vec<&TestPackage> = packages
+        .iter()
+        .filter(|package| {
+            packages
+                .iter()
+                .filter(|other| name(other) == name(package))
+                .count()
+                == 1
+        })
+        .collect();
+    if unique.len() < 2 || std::fs::create_dir_all(dir).is_err() {
+        return Vec::new();
+    }
+    let paths: Vec<&str> = unique.iter().map(|p| p.import_path.as_str()).collect();
+    let argv = test_compile_batch_command(job.planned, &paths, &dir.to_string_lossy());
+    // Its output is the failing packages' errors, which their own compile prints again.
+    let _ = go_command(job, &argv, &mut LogOnly(progress), cancel, &mut Vec::new()).await;
+    unique
+        .into_iter()
+        .map(|package| (package.import_path.clone(), dir.join(name(package))))
+        .filter(|(_, binary)| binary.is_file())
+        .collect()
 }
 
 /// Why a target ended before any test binary compiled.
