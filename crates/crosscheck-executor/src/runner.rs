@@ -890,8 +890,9 @@ impl TestProgress for TargetOutput<'_> {
         self.command_line(line);
     }
 
+    /// A test run keeps no log: its commands go to the caller, which shows them with `-v`.
     fn note(&mut self, line: &str) {
-        TargetOutput::note(self, line);
+        self.pass_on(line.to_owned());
     }
 
     fn package(&mut self, package: &PackageTests) {
