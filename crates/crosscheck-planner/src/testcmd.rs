@@ -38,10 +38,12 @@ const TEST_FLAGS: &[(&str, bool)] = &[
 /// The separator `go list` prints between a package's fields: a tab cannot be in a path.
 const FIELD_SEPARATOR: char = '\t';
 
-/// Prints, per package: its import path, its directory, and whether it has test files for
-/// this target (`go list` evaluates build constraints with the target's GOOS/GOARCH/tags).
-const LIST_TEST_PACKAGES: &str =
-    "-f={{.ImportPath}}\t{{.Dir}}\t{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}";
+/// Prints, per package (with `-test -deps -export`: the requested ones, their test
+/// variants, the test main packages and every dependency): its import path, its directory,
+/// `dep` when it is only a dependency, `tests` when it has test files for this target
+/// (`go list` evaluates build constraints with the target's GOOS/GOARCH/tags), the build ID
+/// of its compiled archive, `error` when it does not load or compile, and its dependencies.
+const LIST_TEST_PACKAGES: &str = "-f={{.ImportPath}}\t{{.Dir}}\t{{if .DepOnly}}dep{{end}}\t{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}\t{{.BuildID}}\t{{if .Error}}error{{end}}\t{{join .Deps \",\"}}";
 
 /// Which packages `crosscheck test` tests and what their test binaries are told.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +171,11 @@ fn unsupported(flag: &str) -> TestArgsError {
 
 /// `go list` of the requested packages with the build's flags: one line per package, which
 /// [`parse_test_packages`] reads.
+///
+/// `-test -deps -export` compiles what the test binaries are linked from (Go's build cache
+/// answers when nothing changed) and prints every archive's build ID: together they
+/// identify a test binary before it is linked, the way Go's own link step is keyed, so an
+/// unchanged package's remembered result is found without linking it again.
 pub fn test_list_command(target: &PlannedTarget, request: &TestRequest) -> Vec<String> {
     let BuildFlags { go, flags, .. } = build_flags(target);
     // -e: a package that does not load (a syntax error, a missing import) is listed
@@ -177,6 +184,9 @@ pub fn test_list_command(target: &PlannedTarget, request: &TestRequest) -> Vec<S
         go,
         "list".to_owned(),
         "-e".to_owned(),
+        "-test".to_owned(),
+        "-deps".to_owned(),
+        "-export".to_owned(),
         LIST_TEST_PACKAGES.to_owned(),
     ];
     argv.extend(flags);
@@ -243,23 +253,78 @@ pub struct TestPackage {
     pub dir: String,
     /// Whether it has `_test.go` files for the target.
     pub has_tests: bool,
+    /// What its test binary is linked from: the build ID of every archive in it, one
+    /// `import-path build-id` line each, sorted. `None` when one is unknown (a package that
+    /// does not compile).
+    pub link_inputs: Option<String>,
 }
 
-/// Reads [`test_list_command`]'s output; lines that are not package lines (warnings) are
-/// left out.
+/// One line of [`test_list_command`]'s output.
+struct ListedPackage<'a> {
+    import_path: &'a str,
+    dir: &'a str,
+    dep_only: bool,
+    has_tests: bool,
+    build_id: &'a str,
+    error: bool,
+    deps: Vec<&'a str>,
+}
+
+fn listed_package(line: &str) -> Option<ListedPackage<'_>> {
+    let mut fields = line.split(FIELD_SEPARATOR);
+    let listed = ListedPackage {
+        import_path: fields.next()?.trim(),
+        dir: fields.next()?,
+        dep_only: fields.next()? == "dep",
+        has_tests: fields.next()? == "tests",
+        build_id: fields.next()?,
+        error: fields.next()? == "error",
+        deps: fields
+            .next()?
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .collect(),
+    };
+    (!listed.import_path.is_empty()).then_some(listed)
+}
+
+/// Reads [`test_list_command`]'s output into the requested packages (not their test
+/// variants, test mains or dependencies), in the order listed; lines that are not package
+/// lines (warnings) are left out.
 pub fn parse_test_packages(lines: &[String]) -> Vec<TestPackage> {
-    lines
+    let listed: Vec<ListedPackage> = lines.iter().filter_map(|l| listed_package(l)).collect();
+    let by_path: std::collections::HashMap<&str, &ListedPackage> =
+        listed.iter().map(|p| (p.import_path, p)).collect();
+    let link_inputs = |import_path: &str| -> Option<String> {
+        let main_path = format!("{import_path}.test");
+        let main = listed.iter().find(|p| p.import_path == main_path)?;
+        let mut lines = Vec::with_capacity(main.deps.len() + 1);
+        for path in main.deps.iter().copied().chain([main.import_path]) {
+            let package = by_path.get(path)?;
+            if package.error {
+                return None;
+            }
+            // `unsafe` is built into the compiler: no archive, no build ID.
+            if !package.build_id.is_empty() {
+                lines.push(format!("{path} {}", package.build_id));
+            }
+        }
+        lines.sort();
+        Some(lines.join("\n"))
+    };
+    listed
         .iter()
-        .filter_map(|line| {
-            let mut fields = line.split(FIELD_SEPARATOR);
-            let import_path = fields.next()?.trim();
-            let dir = fields.next()?;
-            let has_tests = fields.next()? == "tests";
-            (!import_path.is_empty() && !dir.is_empty()).then(|| TestPackage {
-                import_path: import_path.to_owned(),
-                dir: dir.to_owned(),
-                has_tests,
-            })
+        .filter(|p| !p.dep_only && !p.dir.is_empty())
+        .filter(|p| !p.import_path.contains(' ') && !p.import_path.ends_with(".test"))
+        .map(|p| TestPackage {
+            import_path: p.import_path.to_owned(),
+            dir: p.dir.to_owned(),
+            has_tests: p.has_tests,
+            link_inputs: if p.has_tests {
+                link_inputs(p.import_path)
+            } else {
+                None
+            },
         })
         .collect()
 }
@@ -353,6 +418,9 @@ mod tests {
                 "go",
                 "list",
                 "-e",
+                "-test",
+                "-deps",
+                "-export",
                 LIST_TEST_PACKAGES,
                 "-trimpath",
                 "-tags=a",
@@ -404,15 +472,44 @@ mod tests {
 
     #[test]
     fn list_output_is_read_line_by_line() {
-        let lines = vec![
-            "example.com/m\t/m\t".to_owned(),
-            "example.com/m/codec\t/m/codec\ttests".to_owned(),
-            "go: downloading something".to_owned(),
-        ];
+        let lines: Vec<String> = [
+            "unsafe\t/go/src/unsafe\tdep\t\t\t\t",
+            "errors\t/go/src/errors\tdep\t\tE1/E2\t\tunsafe",
+            "testing\t/go/src/testing\tdep\t\tT1/T2\t\terrors",
+            "example.com/m\t/m\t\t\tM1/M2\t\terrors",
+            "example.com/m/codec\t/m/codec\t\ttests\t\t\terrors",
+            "example.com/m/codec [example.com/m/codec.test]\t/m/codec\t\ttests\tC1/C2\t\terrors",
+            "example.com/m/codec.test\t/m/codec\t\t\tX1/X2\t\terrors,unsafe,example.com/m/codec [example.com/m/codec.test],testing",
+            "example.com/m/broken\t/m/broken\t\ttests\t\terror\t",
+            "example.com/m/broken [example.com/m/broken.test]\t/m/broken\t\ttests\t\terror\t",
+            "example.com/m/broken.test\t/m/broken\t\t\tB1/B2\t\texample.com/m/broken [example.com/m/broken.test]",
+            "go: downloading something",
+        ]
+        .map(str::to_owned)
+        .into();
         let packages = parse_test_packages(&lines);
-        assert_eq!(packages.len(), 2);
+        let paths: Vec<&str> = packages.iter().map(|p| p.import_path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "example.com/m",
+                "example.com/m/codec",
+                "example.com/m/broken"
+            ]
+        );
         assert!(!packages[0].has_tests);
+        assert_eq!(packages[0].link_inputs, None);
         assert_eq!(packages[1].dir, "/m/codec");
         assert!(packages[1].has_tests);
+        assert_eq!(
+            packages[1].link_inputs.as_deref(),
+            Some(
+                "errors E1/E2\nexample.com/m/codec [example.com/m/codec.test] C1/C2\nexample.com/m/codec.test X1/X2\ntesting T1/T2"
+            )
+        );
+        assert_eq!(
+            packages[2].link_inputs, None,
+            "a package that did not compile has no build id"
+        );
     }
 }

@@ -27,6 +27,24 @@ pub(crate) struct Remembered {
     pub(crate) tests: Vec<TestCase>,
 }
 
+/// What a test binary is made of, known before it is linked: the build IDs of every
+/// archive linked into it (from `go list -export`), the build flags and the environment.
+/// Go keys its own link step the same way; equal inputs link to the same bytes.
+#[derive(Serialize)]
+pub(crate) struct LinkKey<'a> {
+    pub(crate) link_inputs: &'a str,
+    pub(crate) compile_argv: &'a [String],
+    pub(crate) env: &'a BTreeMap<String, String>,
+}
+
+impl LinkKey<'_> {
+    pub(crate) fn digest(&self) -> String {
+        // Serializing plain strings and maps cannot fail.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        crosscheck_schema::dist::sha256_hex(&bytes)
+    }
+}
+
 /// Everything that decides a test binary's result.
 #[derive(Serialize)]
 pub(crate) struct CacheKey<'a> {
@@ -91,6 +109,37 @@ impl ResultCache {
     fn path(&self, digest: &str) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         Some(dir.join(&digest[..2]).join(format!("{digest}.json")))
+    }
+
+    fn link_path(&self, link_digest: &str) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join("links").join(link_digest))
+    }
+
+    /// Whether a result is remembered for `digest`.
+    pub(crate) fn has(&self, digest: &str) -> bool {
+        self.read && self.path(digest).is_some_and(|path| path.is_file())
+    }
+
+    /// The SHA-256 of the test binary these link inputs linked to before, if one did: the
+    /// binary need not be linked again to find its remembered result.
+    pub(crate) fn known_binary(&self, link_digest: &str) -> Option<String> {
+        if !self.read {
+            return None;
+        }
+        let text = std::fs::read_to_string(self.link_path(link_digest)?).ok()?;
+        let sha256 = text.trim();
+        (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| sha256.to_owned())
+    }
+
+    /// Remembers which test binary these link inputs linked to.
+    pub(crate) fn remember_binary(&self, link_digest: &str, sha256: &str) {
+        if let Some(path) = self.link_path(link_digest)
+            && let Some(dir) = path.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let _ = crosscheck_schema::dist::write_atomically(&path, sha256.as_bytes());
+        }
     }
 
     /// The remembered result for `digest`, if any; an unreadable entry is a miss.
@@ -183,7 +232,9 @@ mod tests {
             tests: Vec::new(),
         };
         assert!(cache.get("0123").is_none());
+        assert!(!cache.has("0123"));
         cache.put("0123", &remembered);
+        assert!(cache.has("0123"));
         let back = cache.get("0123").unwrap();
         assert_eq!(back.package, remembered.package);
         assert!(
@@ -192,6 +243,37 @@ mod tests {
                 .is_none()
         );
         assert!(ResultCache::new(None, true).get("0123").is_none());
+    }
+
+    #[test]
+    fn link_inputs_map_to_the_binary_they_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ResultCache::new(Some(dir.path()), true);
+        let env = BTreeMap::new();
+        let argv = vec!["go".to_owned()];
+        let link = LinkKey {
+            link_inputs: "errors E1/E2",
+            compile_argv: &argv,
+            env: &env,
+        }
+        .digest();
+        let other = LinkKey {
+            link_inputs: "errors E1/E3",
+            compile_argv: &argv,
+            env: &env,
+        }
+        .digest();
+        assert_ne!(link, other);
+        let sha = "a".repeat(64);
+        assert_eq!(cache.known_binary(&link), None);
+        cache.remember_binary(&link, &sha);
+        assert_eq!(cache.known_binary(&link), Some(sha));
+        assert_eq!(cache.known_binary(&other), None);
+        assert_eq!(
+            ResultCache::new(Some(dir.path()), false).known_binary(&link),
+            None,
+            "--no-cache links everything again"
+        );
     }
 
     #[test]

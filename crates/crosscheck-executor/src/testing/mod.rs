@@ -32,7 +32,7 @@ use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runner::format_duration;
 use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
-use cache::{CacheKey, Remembered, ResultCache, runner_files};
+use cache::{CacheKey, LinkKey, Remembered, ResultCache, runner_files};
 use test2json::PackageRun;
 
 /// How much longer than `-timeout` a test binary may run before it is stopped: Go's own
@@ -86,7 +86,13 @@ pub(crate) struct TestJob<'a> {
 /// A package whose test binary compiled, ready to run.
 struct Compiled {
     package: TestPackage,
-    binary: PathBuf,
+    /// The test binary's SHA-256.
+    sha256: String,
+    /// Where it is; `None` when it was not linked again because its link inputs are
+    /// unchanged and either its result is remembered or nothing here runs it.
+    binary: Option<PathBuf>,
+    /// Where to link it should it be needed after all.
+    place: PathBuf,
 }
 
 /// Runs the job to its end; a failure is a result.
@@ -118,10 +124,11 @@ pub(crate) async fn run_tests(
     result
 }
 
-/// Compiles the test binaries of every package with tests: at once where Go can
-/// ([`compile_batch`]), then one by one for the rest (a package the batch did not write
-/// did not compile, and its own `go test -c` says why, on its own). Packages without tests
-/// are recorded as skipped.
+/// Compiles the test binaries of every package with tests that needs one: at once where Go
+/// can ([`compile_batch`]), then one by one for the rest (a package the batch did not write
+/// did not compile, and its own `go test -c` says why, on its own). A package whose link
+/// inputs produced a binary before is not linked again when that binary's result is
+/// remembered or when nothing here runs it. Packages without tests are recorded as skipped.
 async fn compile_all(
     job: &TestJob<'_>,
     packages: Vec<TestPackage>,
@@ -136,26 +143,43 @@ async fn compile_all(
         progress.package(&skipped);
         result.packages.push(skipped);
     }
-    let batch_dir = workdir.join("batch");
-    let batched = compile_batch(job, &with_tests, &batch_dir, progress, cancel).await;
     let mut compiled = Vec::new();
+    let mut to_link = Vec::new();
     for (number, package) in with_tests.into_iter().enumerate() {
+        let place = binary_path(workdir, number, &package, &job.planned.goos);
+        match unchanged_binary(job, &package) {
+            Some(sha256) if !needs_binary(job, &package, &sha256) => compiled.push(Compiled {
+                package,
+                sha256,
+                binary: None,
+                place,
+            }),
+            _ => to_link.push((package, place)),
+        }
+    }
+    let packages: Vec<TestPackage> = to_link.iter().map(|(p, _)| p.clone()).collect();
+    let batch_dir = workdir.join("batch");
+    let batched = compile_batch(job, &packages, &batch_dir, progress, cancel).await;
+    for (package, place) in to_link {
         if *cancel.borrow() != Cancel::No {
             break;
         }
-        if let Some(binary) = batched
+        let binary = match batched
             .iter()
             .find(|(path, _)| *path == package.import_path)
         {
-            compiled.push(Compiled {
-                binary: binary.1.clone(),
-                package,
-            });
-            continue;
-        }
-        let binary = binary_path(workdir, number, &package, &job.planned.goos);
-        match compile(job, &package, &binary, progress, cancel).await {
-            Ok(()) => compiled.push(Compiled { package, binary }),
+            Some((_, binary)) => binary.clone(),
+            None => match compile(job, &package, &place, progress, cancel).await {
+                Ok(()) => place.clone(),
+                Err(failed) => {
+                    progress.package(&failed);
+                    result.packages.push(failed);
+                    continue;
+                }
+            },
+        };
+        match linked(job, package, binary, place).await {
+            Ok(done) => compiled.push(done),
             Err(failed) => {
                 progress.package(&failed);
                 result.packages.push(failed);
@@ -163,6 +187,63 @@ async fn compile_all(
         }
     }
     compiled
+}
+
+/// The identity of a package's test binary before it is linked ([`LinkKey`]), when
+/// `go list` knew every build ID.
+fn link_digest(job: &TestJob<'_>, package: &TestPackage) -> Option<String> {
+    let link_inputs = package.link_inputs.as_deref()?;
+    let compile_argv = test_compile_command(job.planned, "", "");
+    let mut env = job.target.env.clone();
+    env.remove(SOURCE_DATE_EPOCH);
+    Some(
+        LinkKey {
+            link_inputs,
+            compile_argv: &compile_argv,
+            env: &env,
+        }
+        .digest(),
+    )
+}
+
+/// The SHA-256 of the binary the package's unchanged link inputs linked to before.
+fn unchanged_binary(job: &TestJob<'_>, package: &TestPackage) -> Option<String> {
+    job.cache.known_binary(&link_digest(job, package)?)
+}
+
+/// Whether a binary known by its SHA-256 must be linked again: only to run it, when no
+/// result of it is remembered.
+fn needs_binary(job: &TestJob<'_>, package: &TestPackage, sha256: &str) -> bool {
+    match package_runner(job, package) {
+        Some(runner) => !job
+            .cache
+            .has(&RunKey::new(job, package, &runner).digest(sha256)),
+        None => false,
+    }
+}
+
+/// A freshly linked test binary: hashed, and remembered as what its link inputs make.
+async fn linked(
+    job: &TestJob<'_>,
+    package: TestPackage,
+    binary: PathBuf,
+    place: PathBuf,
+) -> Result<Compiled, PackageTests> {
+    let sha256 = sha256_file(&binary).await.map_err(|error| {
+        failed_package(
+            &package.import_path,
+            format!("cannot read the test binary: {error}"),
+        )
+    })?;
+    if let Some(link) = link_digest(job, &package) {
+        job.cache.remember_binary(&link, &sha256);
+    }
+    Ok(Compiled {
+        package,
+        sha256,
+        binary: Some(binary),
+        place,
+    })
 }
 
 /// One `go test -c -o DIR/` for every package whose test binary name no other package
@@ -384,6 +465,52 @@ async fn run_compiled(
     }
 }
 
+/// How a package's test binaries run here: the target's runner, with the package's
+/// directory as the working directory WASI programs see (as with go test). `None`: they
+/// do not run here.
+fn package_runner(job: &TestJob<'_>, package: &TestPackage) -> Option<Runner> {
+    let runners = HostRunners {
+        workdir: package.dir.clone(),
+        ..job.runners.clone()
+    };
+    match resolve_runner(job.planned, &runners) {
+        Runnability::Runs(runner) => Some(runner),
+        Runnability::NotRun { .. } => None,
+    }
+}
+
+/// What decides a run's result besides the binary: its runner, arguments, environment and
+/// directory ([`CacheKey`]).
+struct RunKey {
+    runner: Runner,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    cwd: PathBuf,
+}
+
+impl RunKey {
+    fn new(job: &TestJob<'_>, package: &TestPackage, runner: &Runner) -> RunKey {
+        RunKey {
+            runner: runner.clone(),
+            args: job.request.binary_args(),
+            env: run_env(&job.target.env, runner),
+            cwd: PathBuf::from(&package.dir),
+        }
+    }
+
+    fn digest(&self, binary_sha256: &str) -> String {
+        CacheKey {
+            binary_sha256,
+            runner: &self.runner,
+            runner_files: runner_files(&self.runner, self.env.get("PATH").map(String::as_str)),
+            args: &self.args,
+            env: &self.env,
+            cwd: &self.cwd,
+        }
+        .digest()
+    }
+}
+
 /// One package's test binary: its remembered result, or a run.
 async fn run_package(
     job: &TestJob<'_>,
@@ -392,31 +519,11 @@ async fn run_package(
     cancel: &mut watch::Receiver<Cancel>,
 ) -> (PackageTests, Vec<TestCase>) {
     let import_path = &compiled.package.import_path;
-    // WASI programs see the directory they run in as PWD: the package's, as with go test.
-    let runners = HostRunners {
-        workdir: compiled.package.dir.clone(),
-        ..job.runners.clone()
-    };
-    let Runnability::Runs(runner) = resolve_runner(job.planned, &runners) else {
+    let Some(runner) = package_runner(job, &compiled.package) else {
         return (package_tests(import_path), Vec::new());
     };
-    let args = job.request.binary_args();
-    let env = run_env(&job.target.env, &runner);
-    let digest = match sha256_file(&compiled.binary).await {
-        Ok(sha256) => CacheKey {
-            binary_sha256: &sha256,
-            runner: &runner,
-            runner_files: runner_files(&runner, env.get("PATH").map(String::as_str)),
-            args: &args,
-            env: &env,
-            cwd: Path::new(&compiled.package.dir),
-        }
-        .digest(),
-        Err(error) => {
-            let reason = format!("cannot read the test binary: {error}");
-            return (failed_package(import_path, reason), Vec::new());
-        }
-    };
+    let key = RunKey::new(job, &compiled.package, &runner);
+    let digest = key.digest(&compiled.sha256);
     if let Some(remembered) = job.cache.get(&digest) {
         let package = PackageTests {
             cached: true,
@@ -424,12 +531,22 @@ async fn run_package(
         };
         return (package, remembered.tests);
     }
+    // Its remembered result went away since compile_all looked (another run cleaned the
+    // cache): link it after all.
+    let binary = match &compiled.binary {
+        Some(binary) => binary.clone(),
+        None => match compile(job, &compiled.package, &compiled.place, progress, cancel).await {
+            Ok(()) => compiled.place.clone(),
+            Err(failed) => return (failed, Vec::new()),
+        },
+    };
     let run = RunTestBinary {
         job,
-        compiled,
+        package: &compiled.package,
+        binary: &binary,
         runner: &runner,
-        args: &args,
-        env: &env,
+        args: &key.args,
+        env: &key.env,
     };
     let (package, tests) = run.run(progress, cancel).await;
     if package.status == Some(TestStatus::Pass) {
@@ -471,7 +588,8 @@ async fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// One test binary's run under its runner, through `go tool test2json`.
 struct RunTestBinary<'a> {
     job: &'a TestJob<'a>,
-    compiled: &'a Compiled,
+    package: &'a TestPackage,
+    binary: &'a Path,
     runner: &'a Runner,
     args: &'a [String],
     env: &'a BTreeMap<String, String>,
@@ -484,12 +602,9 @@ impl RunTestBinary<'_> {
             "tool".to_owned(),
             "test2json".to_owned(),
             "-p".to_owned(),
-            self.compiled.package.import_path.clone(),
+            self.package.import_path.clone(),
         ];
-        argv.extend(
-            self.runner
-                .argv(&self.compiled.binary.to_string_lossy(), self.args),
-        );
+        argv.extend(self.runner.argv(&self.binary.to_string_lossy(), self.args));
         argv
     }
 
@@ -504,14 +619,14 @@ impl RunTestBinary<'_> {
         progress: &mut (dyn Progress + Send),
         cancel: &mut watch::Receiver<Cancel>,
     ) -> (PackageTests, Vec<TestCase>) {
-        let import_path = &self.compiled.package.import_path;
+        let import_path = &self.package.import_path;
         let argv = self.argv();
         progress.note(&format!("$ {}", display_command(&argv)));
         let mut run = PackageRun::new(import_path);
         let started = Instant::now();
         let end = run_command(
             &argv,
-            Path::new(&self.compiled.package.dir),
+            Path::new(&self.package.dir),
             self.env,
             Some(self.deadline()),
             self.job.grace,
@@ -709,6 +824,7 @@ mod tests {
             import_path: "example.com/m/codec".into(),
             dir: "/m/codec".into(),
             has_tests: true,
+            link_inputs: None,
         };
         assert_eq!(
             binary_path(Path::new("/t"), 3, &package, "windows"),

@@ -10,7 +10,7 @@
 use crosscheck_executor::{Event, PreparedTarget, RunSummary, TargetResult, display_command};
 
 use crosscheck_planner::Plan;
-use crosscheck_schema::{PackageEvent, PackageTests, Status, TargetTestStatus, TestStatus};
+use crosscheck_schema::{PackageEvent, PackageTests, Status, TestStatus};
 
 use super::bars::Bars;
 use super::grid;
@@ -209,14 +209,10 @@ impl<'a> Reporter<'a> {
         let Some(tests) = &result.tests else {
             return String::new();
         };
-        let word = test_status_word(tests.status);
-        match tests.status {
-            TargetTestStatus::Passed => self.live.paint(word, Style::Success),
-            TargetTestStatus::Failed | TargetTestStatus::BuildFailed => {
-                self.live.paint(word, Style::Failure)
-            }
-            TargetTestStatus::NotRun | TargetTestStatus::Cancelled => word.to_owned(),
-        }
+        self.live.paint(
+            test_status_word(tests.status),
+            super::tests::status_style(tests.status),
+        )
     }
 
     /// Clears the bars; the test command prints its own summary (`reporter::tests`).

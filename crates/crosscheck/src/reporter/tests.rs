@@ -19,7 +19,7 @@ use super::github::{self, ANNOTATION_TAIL, GITHUB_WORKSPACE, Level};
 use super::grid::render_cells;
 use super::junit;
 use super::markdown::escape;
-use super::words::{plural, push_counts};
+use super::words::{plural, push_counts, test_status_word as status_word};
 use crate::errors::CliError;
 use crate::printer::{Printer, Style};
 
@@ -49,18 +49,8 @@ pub(crate) fn render(report: &TestReport, printer: &Printer) -> String {
     out
 }
 
-/// How a target ended, as the grid says it: failures in capitals, like `build`'s grid.
-fn status_word(status: TargetTestStatus) -> &'static str {
-    match status {
-        TargetTestStatus::Passed => "passed",
-        TargetTestStatus::Failed => "FAILED",
-        TargetTestStatus::BuildFailed => "BUILD FAILED",
-        TargetTestStatus::NotRun => "not run",
-        TargetTestStatus::Cancelled => "cancelled",
-    }
-}
-
-fn status_style(status: TargetTestStatus) -> Style {
+/// The colour of a target's test status, in the grid and the live log.
+pub(crate) fn status_style(status: TargetTestStatus) -> Style {
     match status {
         TargetTestStatus::Passed => Style::Success,
         TargetTestStatus::Failed | TargetTestStatus::BuildFailed => Style::Failure,
