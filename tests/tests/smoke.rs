@@ -1,4 +1,4 @@
-//! End-to-end tests of `crosscheck build --smoke` on examples/08-smoke: linux/amd64 runs
+//! End-to-end tests of `crosscheck build --smoke` on examples/08-tests: linux/amd64 runs
 //! natively, linux/arm64 under qemu-aarch64 (qemu-user), windows/amd64 under wine (in one
 //! prefix shared by the tests, under the shared cache directory, and with no wine process
 //! left behind), darwin/arm64 cannot run on a Linux host and is reported as not run, never
@@ -27,13 +27,31 @@ fn require_qemu_aarch64() {
     );
 }
 
-/// A copy of examples/08-smoke with `extra` appended to its matrix.
+/// A copy of examples/08-tests (its main package and matrix) with `extra` appended to its
+/// matrix, which selects linux/amd64, linux/arm64, windows/amd64 and darwin/arm64: the smoke
+/// runs need no more targets than a native, an emulated, a wine and a not-run one.
 fn example(extra: &str) -> tempfile::TempDir {
-    let project = copy_example("08-smoke");
+    let project = copy_example("08-tests");
     let matrix = project.path().join("matrix.toml");
     let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
+    let text = with_targets(
+        &text,
+        r#"targets = ["linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64"]"#,
+    );
     write(project.path(), "matrix.toml", &format!("{text}\n{extra}"));
     project
+}
+
+/// `text` with its `targets = [...]` list (one or several lines) replaced by `targets`.
+fn with_targets(text: &str, targets: &str) -> String {
+    let start = text
+        .find("targets = [")
+        .unwrap_or_else(|| panic!("examples/08-tests/matrix.toml has no targets list: {text}"));
+    let end = text[start..]
+        .find(']')
+        .map(|end| start + end + 1)
+        .unwrap_or_else(|| panic!("an unclosed targets list: {text}"));
+    format!("{}{targets}{}", &text[..start], &text[end..])
 }
 
 fn smoke_build(project: &Path, args: &[&str]) -> crosscheck_tests::Run {
@@ -58,7 +76,7 @@ fn wasm_targets_pass_under_node_and_a_wasi_runtime() {
     let matrix = project.path().join("matrix.toml");
     let text = std::fs::read_to_string(&matrix).unwrap_or_else(|e| panic!("{e}"));
     let targets = r#"targets = ["linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64"]"#;
-    assert!(text.contains(targets), "examples/08-smoke changed: {text}");
+    assert!(text.contains(targets), "example() changed: {text}");
     let text = text.replace(targets, r#"targets = ["js/wasm", "wasip1/wasm"]"#);
     write(project.path(), "matrix.toml", &text);
     let out = smoke_build(project.path(), &[]);

@@ -1,3 +1,0 @@
-module example.com/crosscheck/smoke
-
-go 1.22

@@ -1,0 +1,3 @@
+module example.com/crosscheck/tests
+
+go 1.22
