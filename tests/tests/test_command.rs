@@ -98,9 +98,25 @@ fn example_matrix() -> std::path::PathBuf {
 }
 
 /// The `TestReport` a run printed on stdout.
+/// The JSON report on stdout, checked against `crosscheck schema test-report`.
 fn report(out: &Run) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not a test report ({e}):\n{}", out.snapshot()))
+    let report: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not a test report ({e}):\n{}", out.snapshot()));
+    let schema = run(crosscheck().args(["schema", "test-report"]));
+    assert_eq!(schema.code, 0, "{}", schema.snapshot());
+    let schema: Value = serde_json::from_str(&schema.stdout)
+        .unwrap_or_else(|e| panic!("the schema is not JSON: {e}"));
+    let validator = jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| panic!("the test report's schema does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the report breaks its schema: {errors:#?}"
+    );
+    report
 }
 
 /// The report's entry for target `id`.

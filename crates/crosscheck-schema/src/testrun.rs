@@ -16,6 +16,12 @@ pub struct TestReport {
     pub targets: Vec<TargetTests>,
 }
 
+/// The JSON schema of [`TestReport`] (`crosscheck schema test-report`), derived from these
+/// types so it cannot drift from the output.
+pub fn test_report_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(TestReport)).unwrap_or_default()
+}
+
 /// How one target's tests went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -122,7 +128,7 @@ pub struct PackageTests {
     /// How its test binary ended: `fail` also when it exited non-zero, panicked or timed
     /// out without any test failing. Absent when it did not compile or did not run.
     pub status: Option<TestStatus>,
-    /// Seconds the test binary ran for, as it reported (0 when it did not run).
+    /// Seconds its test binary ran for, runner start-up included (0 when it did not run).
     pub elapsed: f64,
     /// Whether the result is a remembered one: the same test binary (by SHA-256) ran with
     /// the same runner, arguments and environment before, and passed.

@@ -434,6 +434,8 @@ pub struct SchemaArgs {
 pub enum SchemaFile {
     /// dist/manifest.json, written by `build`.
     Manifest,
+    /// What `crosscheck test --format json` prints.
+    TestReport,
 }
 
 /// Parses `90s`, `10m`, `1h30m`, `1500ms`, or a bare number of seconds (more than zero).
