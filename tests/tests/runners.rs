@@ -206,9 +206,16 @@ fn doctor_names_the_install_command_once_for_what_is_missing() {
         "{}",
         out.stdout
     );
+    // Without wasmtime or wazero, the pinned wazero is installed with this Go on first use.
+    assert_eq!(
+        runs_with(&out.stdout, "wasip1/wasm"),
+        "wazero v1.12.0 (go install into crosscheck's cache on first use)",
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains(
-            "To run more of them here, install:\n  apt-get install qemu-user\n  go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0\n  apt-get install wine64\n"
+            "To run more of them here, install:\n  apt-get install qemu-user\n  apt-get install wine64\n"
         ),
         "{}",
         out.stdout

@@ -97,7 +97,6 @@ fn example_matrix() -> std::path::PathBuf {
     repo_root().join("examples/08-tests/matrix.toml")
 }
 
-/// The `TestReport` a run printed on stdout.
 /// The JSON report on stdout, checked against `crosscheck schema test-report`.
 fn report(out: &Run) -> Value {
     let report: Value = serde_json::from_str(&out.stdout)
@@ -664,4 +663,57 @@ fn elapsed_times_are_the_test_binary_s() {
         .find(|t| t["name"] == "TestRoundTrip")
         .unwrap_or_else(|| panic!("{amd64:#}"));
     assert!(round_trip["elapsed"].as_f64() > Some(0.0), "{round_trip:#}");
+}
+
+#[test]
+fn without_a_wasi_runtime_the_pinned_wazero_is_installed_with_go_on_first_use() {
+    // A PATH with go alone, GOBIN and GOPATH's bin empty: no wasmtime, no wazero anywhere
+    // but where crosscheck installs it, in a fresh cache directory. The module cache stays
+    // the machine's, so only the first run on a machine downloads wazero's module.
+    let goroot = String::from_utf8_lossy(
+        &Command::new("go")
+            .args(["env", "GOROOT"])
+            .output()
+            .map(|o| o.stdout)
+            .unwrap_or_default(),
+    )
+    .trim()
+    .to_owned();
+    let modcache = String::from_utf8_lossy(
+        &Command::new("go")
+            .args(["env", "GOMODCACHE"])
+            .output()
+            .map(|o| o.stdout)
+            .unwrap_or_default(),
+    )
+    .trim()
+    .to_owned();
+    let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut command = crosscheck();
+    command
+        .args(["test", "--progress", "never", "--format", "json", "-m"])
+        .arg(example_matrix())
+        .args(["-t", "wasip1/wasm", "--", "./byteorder"])
+        .env("PATH", format!("{goroot}/bin:/usr/bin:/bin"))
+        .env("GOBIN", empty.path())
+        .env("GOPATH", empty.path())
+        .env("GOMODCACHE", &modcache)
+        .env("CROSSCHECK_CACHE_DIR", cache.path());
+    let out = run(&mut command);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let report = report(&out);
+    let wasi = target(&report, "wasip1/wasm");
+    assert_eq!(wasi["status"], "passed", "{wasi:#}");
+    assert_eq!(wasi["runner"]["kind"], "wazero", "{wasi:#}");
+    assert!(
+        cache.path().join("bin/wazero").is_file(),
+        "wazero was not installed into the cache: {}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("installing wazero into"),
+        "the one-time install is announced: {}",
+        out.stderr
+    );
 }

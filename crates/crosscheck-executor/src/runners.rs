@@ -8,6 +8,7 @@
 //! table of runners, what each needs and how to install it.
 
 mod detect;
+mod fetch;
 mod resolve;
 pub(crate) mod setup;
 pub(crate) mod wine;
@@ -19,8 +20,11 @@ use serde::{Deserialize, Serialize};
 
 pub use resolve::{MIN_NODE_MAJOR, qemu_binary, resolve_runner};
 
-/// The pinned wazero `doctor` and the not-run reasons tell people to install: the release
-/// Go's `go_wasip1_wasm_exec` was tried with on this kind of machine.
+/// The pinned wazero: the release Go's `go_wasip1_wasm_exec` was tried with on this kind of
+/// machine.
+pub const WAZERO_PACKAGE: &str = "github.com/tetratelabs/wazero/cmd/wazero@v1.12.0";
+
+/// What installs [`WAZERO_PACKAGE`], for people.
 pub const WAZERO_INSTALL: &str = "go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0";
 
 /// What installs wine's 64-bit loader on Debian and Ubuntu.
@@ -66,6 +70,12 @@ pub struct HostRunners {
     /// wazero on PATH, else where `go install` puts it (`$GOBIN`, `$GOPATH/bin`, `~/go/bin`),
     /// else in crosscheck's cache directory ([`HostRunners::with_cache_dir`]).
     pub wazero: Option<PathBuf>,
+    /// Where the pinned wazero goes when neither wasmtime nor wazero is found
+    /// (`<cache>/bin/wazero`): it is installed there with the plan's Go on first use
+    /// ([`WAZERO_PACKAGE`]), as every Go user can.
+    pub wazero_to_install: Option<PathBuf>,
+    /// The plan's `go`, from its GOROOT ([`HostRunners::with_goroot`]).
+    pub go: Option<PathBuf>,
     /// wine's 64-bit loader (`wine64` on PATH, Debian's `/usr/lib/wine/wine64`, else `wine`)
     /// and its `--version`, when windows targets are planned.
     pub wine: Option<Tool>,

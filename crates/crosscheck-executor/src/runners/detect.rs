@@ -75,6 +75,12 @@ impl HostRunners {
     /// Records Go's `wasm_exec_node.js` from `goroot` (`go env GOROOT` of the plan's Go),
     /// which js/wasm binaries need to run under node.
     pub fn with_goroot(mut self, goroot: Option<&Path>) -> HostRunners {
+        self.go = goroot
+            .map(|root| {
+                root.join("bin")
+                    .join(format!("go{}", std::env::consts::EXE_SUFFIX))
+            })
+            .filter(|go| go.is_file());
         // lib/wasm since Go 1.24, misc/wasm before (golang/go#68024).
         self.wasm_exec_node = goroot.and_then(|root| {
             ["lib", "misc"]
@@ -86,13 +92,18 @@ impl HostRunners {
     }
 
     /// Looks for `wazero` in crosscheck's cache directory (`<cache>/bin/wazero`) when it is
-    /// not on PATH and wasip1 targets are planned, and places wine's prefixes there
-    /// (`<cache>/wine/<goarch>`) when windows targets are.
+    /// not on PATH and wasip1 targets are planned, or notes that it can be installed there
+    /// with the plan's Go (call [`HostRunners::with_goroot`] first); places wine's prefixes
+    /// there (`<cache>/wine/<goarch>`) when windows targets are.
     pub fn with_cache_dir(mut self, cache_dir: Option<&Path>) -> HostRunners {
         let wanted = self.wasmtime.is_none() && self.wazero.is_none();
         if wanted && let Some(dir) = cache_dir {
             let cached = dir.join("bin").join("wazero");
-            self.wazero = cached.is_file().then_some(cached);
+            if cached.is_file() {
+                self.wazero = Some(cached);
+            } else if self.go.is_some() {
+                self.wazero_to_install = Some(cached);
+            }
         }
         self.wine_prefixes = cache_dir.map(|dir| dir.join("wine"));
         self

@@ -260,21 +260,34 @@ fn wasi(host: &HostRunners) -> Runnability {
         return runs(RunnerKind::Wasmtime, command, BTreeMap::new(), "wasmtime");
     }
     if let Some(wazero) = &host.wazero {
-        let cache = std::path::Path::new(&host.temp_dir).join("wazero");
-        let command = vec![
-            wazero.to_string_lossy().into_owned(),
-            "run".to_owned(),
-            "-mount=/:/".to_owned(),
-            "-env-inherit".to_owned(),
-            "-cachedir".to_owned(),
-            cache.to_string_lossy().into_owned(),
-        ];
-        return runs(RunnerKind::Wazero, command, BTreeMap::new(), "wazero");
+        return wazero_runs(wazero, host, "wazero");
+    }
+    if let Some(place) = &host.wazero_to_install {
+        return wazero_runs(
+            place,
+            host,
+            "wazero v1.12.0 (go install into crosscheck's cache on first use)",
+        );
     }
     not_run(
         "neither wasmtime nor wazero is on PATH".to_owned(),
         Some(WAZERO_INSTALL.to_owned()),
     )
+}
+
+/// wazero at `path`, with the directory and environment mapping of Go's
+/// `go_wasip1_wasm_exec`.
+fn wazero_runs(path: &std::path::Path, host: &HostRunners, description: &str) -> Runnability {
+    let cache = std::path::Path::new(&host.temp_dir).join("wazero");
+    let command = vec![
+        path.to_string_lossy().into_owned(),
+        "run".to_owned(),
+        "-mount=/:/".to_owned(),
+        "-env-inherit".to_owned(),
+        "-cachedir".to_owned(),
+        cache.to_string_lossy().into_owned(),
+    ];
+    runs(RunnerKind::Wazero, command, BTreeMap::new(), description)
 }
 
 /// A runner the matrix sets with `runner` in `[[override]]`.
@@ -355,6 +368,8 @@ mod tests {
             wasm_exec_node: Some(PathBuf::from("/go/lib/wasm/wasm_exec_node.js")),
             wasmtime: None,
             wazero: Some(PathBuf::from("/root/go/bin/wazero")),
+            wazero_to_install: None,
+            go: Some(PathBuf::from("/usr/local/go/bin/go")),
             wine: Some(Tool {
                 path: PathBuf::from("/usr/lib/wine/wine64"),
                 version: "wine-8.0 (Debian 8.0~repack-4)".to_owned(),
@@ -584,6 +599,15 @@ mod tests {
         let (reason, install) = not_run(resolve("wasip1/wasm", &bare));
         assert_eq!(reason, "neither wasmtime nor wazero is on PATH");
         assert_eq!(install.as_deref(), Some(WAZERO_INSTALL));
+        let fetching = HostRunners {
+            wazero: None,
+            wazero_to_install: Some(PathBuf::from("/c/bin/wazero")),
+            ..debian_host()
+        };
+        let installed = runner(resolve("wasip1/wasm", &fetching));
+        assert_eq!(installed.kind, RunnerKind::Wazero);
+        assert_eq!(installed.command[0], "/c/bin/wazero");
+        assert!(installed.description.contains("go install"));
     }
 
     #[test]

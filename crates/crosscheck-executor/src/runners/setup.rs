@@ -72,6 +72,10 @@ pub(crate) struct RunnerSetup {
     notice: Option<Box<dyn Fn(String) + Send + Sync>>,
     /// Each prefix asked for, with the first answer and the shared lock held while in use.
     prefixes: Mutex<BTreeMap<PathBuf, Prefix>>,
+    /// The plan's go and where it installs wazero, when wazero is to be installed.
+    wazero_install: Option<(PathBuf, PathBuf)>,
+    /// The answer of the one wazero install of this run.
+    wazero: Mutex<Option<Result<(), NotReady>>>,
 }
 
 /// One wine prefix of this run.
@@ -98,6 +102,9 @@ impl RunnerSetup {
             base_env: inherited_env(&parent, &[]),
             notice: None,
             prefixes: Mutex::new(BTreeMap::new()),
+            wazero_install: host
+                .and_then(|host| Some((host.go.clone()?, host.wazero_to_install.clone()?))),
+            wazero: Mutex::new(None),
         }
     }
 
@@ -115,6 +122,9 @@ impl RunnerSetup {
         runner: &Runner,
         cancel: &mut watch::Receiver<Cancel>,
     ) -> Result<(), NotReady> {
+        if runner.kind == RunnerKind::Wazero {
+            return self.wazero_ready(runner, cancel).await;
+        }
         if runner.kind != RunnerKind::Wine {
             return Ok(());
         }
@@ -140,6 +150,42 @@ impl RunnerSetup {
             },
         );
         answer
+    }
+
+    /// A wazero runner whose program is not there yet is the one to install with the plan's
+    /// Go ([`super::fetch`]); once per run, later calls return the first answer.
+    async fn wazero_ready(
+        &self,
+        runner: &Runner,
+        cancel: &mut watch::Receiver<Cancel>,
+    ) -> Result<(), NotReady> {
+        let program = runner.command.first().map(PathBuf::from);
+        let Some((go, place)) = &self.wazero_install else {
+            return Ok(());
+        };
+        if program.as_ref() != Some(place) {
+            return Ok(());
+        }
+        let mut answer = self.wazero.lock().await;
+        if let Some(known) = &*answer {
+            return known.clone();
+        }
+        let result = if place.is_file() {
+            Ok(())
+        } else {
+            if let Some(notice) = &self.notice {
+                notice(format!(
+                    "installing wazero into {} (once: go install {})",
+                    place.display(),
+                    super::WAZERO_PACKAGE
+                ));
+            }
+            super::fetch::install_wazero(go, place, &self.base_env, self.grace, cancel)
+                .await
+                .map_err(|reason| NotReady::new(reason, Some(super::WAZERO_INSTALL)))
+        };
+        *answer = Some(result.clone());
+        result
     }
 
     /// Stops what outlives a command (`wineserver -k` for each prefix used). Called once at

@@ -1,0 +1,62 @@
+//! The pinned wazero, installed with the plan's Go into crosscheck's cache the first time a
+//! wasip1 binary has to run and neither wasmtime nor wazero is on this machine: every Go
+//! user can fetch it from the module proxy, so it needs no other package manager.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::WAZERO_PACKAGE;
+use crate::process::{Cancel, run_command};
+
+/// `go install` downloads a module and builds it: minutes on a slow proxy, never hours.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Installs [`WAZERO_PACKAGE`] with `go` so that it lands at `place` (`GOBIN` is its
+/// directory); Err: why it could not, with the command's last lines.
+pub(super) async fn install_wazero(
+    go: &Path,
+    place: &Path,
+    env: &BTreeMap<String, String>,
+    grace: Duration,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Result<(), String> {
+    let bin = place
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&bin)
+        .map_err(|error| format!("cannot create {}: {error}", bin.display()))?;
+    let argv = vec![
+        go.to_string_lossy().into_owned(),
+        "install".to_owned(),
+        WAZERO_PACKAGE.to_owned(),
+    ];
+    let mut env = env.clone();
+    env.insert("GOBIN".to_owned(), bin.to_string_lossy().into_owned());
+    // Outside any module, whatever directory crosscheck runs in.
+    env.insert("GO111MODULE".to_owned(), "on".to_owned());
+    let mut lines = Vec::new();
+    let end = run_command(
+        &argv,
+        &bin,
+        &env,
+        Some(Instant::now() + INSTALL_TIMEOUT),
+        grace,
+        cancel,
+        &mut |line| lines.push(line),
+    )
+    .await
+    .map_err(|error| format!("cannot run {}: {error}", go.display()))?;
+    if end.success() && place.is_file() {
+        return Ok(());
+    }
+    let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
+    Err(format!(
+        "installing wazero with `go install {WAZERO_PACKAGE}` failed ({}): {tail}",
+        end.describe()
+    ))
+}
