@@ -183,6 +183,29 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// `go env NAME` of the Go on PATH, trimmed; empty when go cannot say.
+pub fn go_env(name: &str) -> String {
+    let out = Command::new("go")
+        .args(["env", name])
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    String::from_utf8_lossy(&out).trim().to_owned()
+}
+
+/// Fails, saying what to install, unless `program --version` runs: a missing runner fails a
+/// test, it never skips it.
+pub fn require(program: &str, install: &str) {
+    let runs = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "this test runs binaries with {program}, which is not installed: {install} (scripts/test installs it)"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use build_support::{build, copy_example, require_zig, write};
-use crosscheck_tests::{crosscheck, run};
+use crosscheck_tests::{crosscheck, go_env, require, run};
 
 /// Every kind of runner and of not-run reason, on one example.
 const TARGETS: [&str; 8] = [
@@ -22,18 +22,6 @@ const TARGETS: [&str; 8] = [
     "windows/amd64",
     "darwin/arm64",
 ];
-
-/// Fails, saying what to install, unless `program --version` runs.
-fn require(program: &str, install: &str) {
-    let runs = Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        runs,
-        "this test runs binaries with {program}, which is not installed: {install}"
-    );
-}
 
 /// The runners this file needs, each with the command that installs it.
 fn require_runners() {
@@ -176,15 +164,7 @@ fn doctor_names_the_install_command_once_for_what_is_missing() {
     );
     // A PATH with go alone: no qemu, no node, no wazero, no wine; GOBIN/GOPATH point nowhere.
     let bin = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let go = String::from_utf8_lossy(
-        &Command::new("go")
-            .args(["env", "GOROOT"])
-            .output()
-            .map(|o| o.stdout)
-            .unwrap_or_default(),
-    )
-    .trim()
-    .to_owned();
+    let go = go_env("GOROOT");
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = run(crosscheck()
         .arg("doctor")

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use build_support::*;
+use crosscheck_tests::go_env;
 
 /// Fails, saying what to install, unless qemu-aarch64 (Debian's qemu-user) is on PATH.
 fn require_qemu_aarch64() {
@@ -470,15 +471,7 @@ fn windows_smoke_with_path(path: &str) -> (crosscheck_tests::Run, serde_json::Va
 #[test]
 fn without_wine_or_zig_windows_is_not_run_naming_the_install() {
     require_wine();
-    let go = String::from_utf8_lossy(
-        &Command::new("go")
-            .args(["env", "GOROOT"])
-            .output()
-            .map(|o| o.stdout)
-            .unwrap_or_default(),
-    )
-    .trim()
-    .to_owned();
+    let go = go_env("GOROOT");
     let go_bin = format!("{go}/bin");
     let (_, smoke) = windows_smoke_with_path(&go_bin);
     assert_eq!(smoke["reason"], "wine is not installed", "{smoke:#}");

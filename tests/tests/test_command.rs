@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use build_support::{processes_with, reap, send_ctrl_c, wait_for, write};
-use crosscheck_tests::{Run, crosscheck, repo_root, run};
+use crosscheck_tests::{Run, crosscheck, go_env, repo_root, require, run};
 use serde_json::Value;
 
 /// The module path of examples/08-tests.
@@ -26,18 +26,6 @@ const PACKAGES: [&str; 4] = ["byteorder", "codec", "paths", "wordsize"];
 /// Tests and subtests per target where all of them run: byteorder 3, codec 4 + 5
 /// subtests, paths 3, wordsize 2 + 3 subtests.
 const ALL_TESTS: usize = 20;
-
-/// Fails, saying what to install, unless `program --version` runs.
-fn require(program: &str, install: &str) {
-    let runs = Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        runs,
-        "this test runs test binaries with {program}, which is not installed: {install} (scripts/test installs it)"
-    );
-}
 
 /// Fails, saying what to install, unless wazero or wasmtime can run wasip1 binaries.
 fn require_wasi_runtime() {
@@ -670,24 +658,8 @@ fn without_a_wasi_runtime_the_pinned_wazero_is_installed_with_go_on_first_use() 
     // A PATH with go alone, GOBIN and GOPATH's bin empty: no wasmtime, no wazero anywhere
     // but where crosscheck installs it, in a fresh cache directory. The module cache stays
     // the machine's, so only the first run on a machine downloads wazero's module.
-    let goroot = String::from_utf8_lossy(
-        &Command::new("go")
-            .args(["env", "GOROOT"])
-            .output()
-            .map(|o| o.stdout)
-            .unwrap_or_default(),
-    )
-    .trim()
-    .to_owned();
-    let modcache = String::from_utf8_lossy(
-        &Command::new("go")
-            .args(["env", "GOMODCACHE"])
-            .output()
-            .map(|o| o.stdout)
-            .unwrap_or_default(),
-    )
-    .trim()
-    .to_owned();
+    let goroot = go_env("GOROOT");
+    let modcache = go_env("GOMODCACHE");
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let mut command = crosscheck();
