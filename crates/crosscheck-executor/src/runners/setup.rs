@@ -1,10 +1,12 @@
 //! What a runner needs done once per run before it runs anything, and undone after.
 //!
-//! Only wine needs anything: its prefix must exist (`wineboot --init`, tens of seconds the
-//! first time) and hold the `ProcessPrng` shim when wine lacks `bcryptprimitives.dll`, and
-//! the `wineserver` it starts must not outlive the run. A prefix is shared by concurrent
-//! crosscheck processes: an exclusive file lock beside it covers the initialisation, a
-//! shared one each run's use, and only the last run out stops its wineserver.
+//! Wine's prefix must exist (`wineboot --init`, tens of seconds the first time) and hold
+//! the `ProcessPrng` shim when wine lacks `bcryptprimitives.dll`, and the `wineserver` it
+//! starts must not outlive the run. A prefix is shared by concurrent crosscheck processes:
+//! an exclusive file lock beside it covers the initialisation, a shared one each run's use,
+//! and only the last run out stops its wineserver. The pinned wazero, when crosscheck is to
+//! install it, is installed before its first run ([`super::fetch`]). Other runners need
+//! nothing.
 
 use std::collections::BTreeMap;
 use std::fs::File;
