@@ -22,7 +22,11 @@
 //!    [`RunSummary`] that carries the same record.
 //!
 //! `check` runs through the same machinery with [`Mode::Check`]: the commands come from
-//! [`crosscheck_planner::check_commands`] and nothing is written.
+//! [`crosscheck_planner::check_commands`] and nothing is written. `test` does too, with
+//! [`Mode::Test`]: per target, the packages with tests are listed, their test binaries
+//! compiled (or found unchanged) and run on the target's runner ([`resolve_runner`]), and
+//! each target's [`crosscheck_schema::TargetTests`] rides on its [`TargetResult`]; passing
+//! results are remembered under the state directory.
 //!
 //! The executor decides nothing about *what* to build: argv, output paths and the plan's
 //! environment come from the plan. It only adds what depends on this machine (the C
