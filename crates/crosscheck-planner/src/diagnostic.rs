@@ -28,6 +28,29 @@ impl SourceFile {
         }
     }
 
+    /// A source file from the bytes of a file, which TOML requires to be UTF-8. When they
+    /// are not, the error points at the first bad byte (line and column) in a lossy copy of
+    /// the text, so the usual rendering can show the line.
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<SourceFile, ConfigErrors> {
+        let name = name.into();
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to();
+                let bad = error.as_bytes()[at];
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let replacement = char::REPLACEMENT_CHARACTER.len_utf8();
+                let message = format!(
+                    "the file is not UTF-8: byte 0x{bad:02X} cannot start or continue a character (hint: TOML files are UTF-8; convert it, e.g. `iconv -f latin1 -t utf-8`)"
+                );
+                Err(ConfigErrors {
+                    file: SourceFile::new(name, text),
+                    diagnostics: vec![Diagnostic::error(message, Some(at..at + replacement))],
+                })
+            }
+        }
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
@@ -180,6 +203,17 @@ impl std::error::Error for ConfigErrors {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_not_utf8_names_the_line_and_column_of_its_first_bad_byte() {
+        let bytes = b"version = 1\n[project]\nname = \"caf\xe9\"\n".to_vec();
+        let errors = SourceFile::from_bytes("matrix.toml", bytes).unwrap_err();
+        let span = errors.diagnostics[0].span.clone().unwrap();
+        assert_eq!(errors.file.line_col(span.start), (3, 12));
+        assert!(errors.first_message().contains("0xE9"));
+        assert!(errors.to_string().contains("matrix.toml:3:12"), "{errors}");
+        assert!(SourceFile::from_bytes("m", b"version = 1".to_vec()).is_ok());
+    }
 
     #[test]
     fn renders_line_column_and_caret() {

@@ -211,7 +211,7 @@ impl<'a> Expander<'a> {
         if !self.check_axis_names(axes) {
             return Vec::new();
         }
-        self.warn_unused_variants(axes);
+        self.reject_unused_variants(axes);
         let mut candidates = Vec::new();
         let mut exclude_hits = vec![0usize; axes.exclude.len()];
         for os in &axes.os {
@@ -219,6 +219,7 @@ impl<'a> Expander<'a> {
                 self.product(axes, os, arch, &mut exclude_hits, &mut candidates);
             }
         }
+        self.reject_unused_libcs(axes);
         for (tuple, hits) in axes.exclude.iter().zip(exclude_hits) {
             if hits == 0 {
                 self.expansion.warnings.push(Diagnostic::warning(
@@ -251,24 +252,59 @@ impl<'a> Expander<'a> {
         !os_ok.contains(&false) && !arch_ok.contains(&false)
     }
 
-    /// A variant axis whose arch is not in `arch` changes nothing: likely a mistake.
-    fn warn_unused_variants(&mut self, axes: &Axes) {
+    /// A variant axis whose arch is not in `arch` changes no target: an error, as a libc
+    /// that applies to no target is ([`Self::reject_unused_libcs`]), because a value that
+    /// silently does nothing hides a mistake in the matrix.
+    fn reject_unused_variants(&mut self, axes: &Axes) {
         for (var, values) in &axes.variants {
             let applies = axes
                 .arch
                 .iter()
                 .any(|arch| VariantVar::for_arch(&arch.value) == Some(*var));
             if !applies {
-                let span = values.first().map(|v| v.span.clone());
-                self.expansion.warnings.push(Diagnostic::warning(
+                let span = values
+                    .first()
+                    .map_or_else(|| axes.span.clone(), |v| v.span.clone());
+                self.error(
                     format!(
-                        "`{}` applies to {}, which is not in `arch`, so it changes nothing",
+                        "`{}` applies to {}, which is not in `arch`, so it changes no target (hint: add {} to `arch`, or drop `{}`)",
                         var.config_key(),
-                        var.arches().join(" and ")
+                        var.arches().join(" and "),
+                        var.arches()
+                            .iter()
+                            .map(|arch| format!("{arch:?}"))
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                        var.config_key()
                     ),
                     span,
-                ));
+                );
             }
+        }
+    }
+
+    /// A `libc` value applies only to linux builds with cgo; one that no target of the
+    /// product is (`os = ["windows"]`, or `cgo = [false]`) would be dropped without a word.
+    /// Only values the matrix wrote are checked: the default glibc is nobody's mistake.
+    fn reject_unused_libcs(&mut self, axes: &Axes) {
+        let linux_cgo = axes.os.iter().any(|os| os.value == "linux") && axes.cgo.contains(&true);
+        if linux_cgo {
+            return;
+        }
+        for libc in axes.libc.iter().filter(|libc| libc.span != axes.span) {
+            let missing = match (
+                axes.os.iter().any(|os| os.value == "linux"),
+                axes.cgo.contains(&true),
+            ) {
+                (false, _) => "the matrix has no linux in `os`",
+                (true, _) => "the matrix builds without cgo (`cgo` has no `true`)",
+            };
+            self.error(
+                format!(
+                    "this libc applies to no target: libc applies only to linux builds with cgo, and {missing} (hint: add \"linux\" to `os` and `true` to `cgo`, or drop `libc`)"
+                ),
+                libc.span.clone(),
+            );
         }
     }
 

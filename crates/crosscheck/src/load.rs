@@ -185,7 +185,7 @@ fn read_matrix(
             PathBuf::from("matrix.toml")
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|source| CliError::Io {
+    let bytes = std::fs::read(&path).map_err(|source| CliError::Io {
         action: "cannot read matrix file",
         path: path.display().to_string(),
         source,
@@ -195,7 +195,10 @@ fn read_matrix(
         .parent()
         .map(Path::to_owned)
         .unwrap_or_else(|| cwd.to_owned());
-    Ok((SourceFile::new(path.display().to_string(), text), base_dir))
+    Ok((
+        SourceFile::from_bytes(path.display().to_string(), bytes)?,
+        base_dir,
+    ))
 }
 
 fn selection(args: &SelectionArgs) -> Result<SelectionRequest, CliError> {
