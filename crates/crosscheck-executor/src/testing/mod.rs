@@ -50,20 +50,42 @@ pub(crate) trait Progress {
 }
 
 /// Passes a command's output to the log only, not to the tail that explains a failure nor
-/// to the live display.
-struct LogOnly<'a>(&'a mut (dyn Progress + Send));
+/// to the live display; or, `keep_output` false, nowhere: `go list`'s lines are data (a
+/// line per package, each with its dependencies), which the caller reads itself.
+struct LogOnly<'a> {
+    progress: &'a mut (dyn Progress + Send),
+    keep_output: bool,
+}
+
+impl<'a> LogOnly<'a> {
+    fn new(progress: &'a mut (dyn Progress + Send)) -> LogOnly<'a> {
+        LogOnly {
+            progress,
+            keep_output: true,
+        }
+    }
+
+    fn without_output(progress: &'a mut (dyn Progress + Send)) -> LogOnly<'a> {
+        LogOnly {
+            progress,
+            keep_output: false,
+        }
+    }
+}
 
 impl Progress for LogOnly<'_> {
     fn line(&mut self, line: String) {
-        self.0.note(&line);
+        if self.keep_output {
+            self.progress.note(&line);
+        }
     }
 
     fn note(&mut self, line: &str) {
-        self.0.note(line);
+        self.progress.note(line);
     }
 
     fn package(&mut self, package: &PackageTests) {
-        self.0.package(package);
+        self.progress.package(package);
     }
 }
 
@@ -275,7 +297,14 @@ async fn compile_batch(
     let paths: Vec<&str> = unique.iter().map(|p| p.import_path.as_str()).collect();
     let argv = test_compile_batch_command(job.planned, &paths, &dir.to_string_lossy());
     // Its output is the failing packages' errors, which their own compile prints again.
-    let _ = go_command(job, &argv, &mut LogOnly(progress), cancel, &mut Vec::new()).await;
+    let _ = go_command(
+        job,
+        &argv,
+        &mut LogOnly::new(progress),
+        cancel,
+        &mut Vec::new(),
+    )
+    .await;
     unique
         .into_iter()
         .map(|package| (package.import_path.clone(), dir.join(name(package))))
@@ -303,7 +332,8 @@ async fn list_packages(
 ) -> Result<Vec<TestPackage>, Ended> {
     let argv = test_list_command(job.planned, job.request);
     let mut lines = Vec::new();
-    let end = go_command(job, &argv, progress, cancel, &mut lines).await;
+    let mut quiet = LogOnly::without_output(progress);
+    let end = go_command(job, &argv, &mut quiet, cancel, &mut lines).await;
     match end {
         Ok(end) if end.success() => Ok(parse_test_packages(&lines)),
         Ok(end) if end.stopped == Some(Stop::Cancelled) => Err(Ended {
