@@ -33,8 +33,9 @@ pub(crate) fn run_started(verb: Verb, targets: usize, jobs: usize) -> String {
         .map(|bytes| format!(", {:.1} GiB available", bytes as f64 / (1u64 << 30) as f64))
         .unwrap_or_default();
     format!(
-        "{} {targets} targets, {jobs} at a time (-j; default min(cores, memory / {} GiB){memory})",
+        "{} {}, {jobs} at a time (-j; default min(cores, memory / {} GiB){memory})",
         verb.doing_word(),
+        plural(targets, "target", "targets"),
         MEMORY_PER_JOB >> 30
     )
 }
