@@ -86,6 +86,36 @@ impl<'a> Reporter<'a> {
                 live.detail(&format!("$ {}", display_command(&argv)));
             }
             Event::PreparingRunner { what } => live.status(&what),
+            Event::HookStarted { kind, index, argv } => live.detail(&format!(
+                "$ {} ({} hook{})",
+                display_command(&argv),
+                kind.key(),
+                self.hook_target(index)
+            )),
+            Event::HookEnded {
+                kind,
+                index,
+                argv,
+                failure: Some(how),
+            } => {
+                let text = live.labelled(
+                    Label::Error,
+                    &format!(
+                        "`{}` hook{} `{}` failed: {how}",
+                        kind.key(),
+                        self.hook_target(index),
+                        display_command(&argv)
+                    ),
+                );
+                // An after_build failure is the target's: its FAILED line says it at the
+                // status level, so the event's line is a detail.
+                if index.is_some() {
+                    live.detail(&text);
+                } else {
+                    live.status(&text);
+                }
+            }
+            Event::HookEnded { failure: None, .. } => {}
             Event::RunStarted { targets, jobs } => {
                 live.detail(&messages::run_started(self.verb, targets, jobs));
             }
@@ -124,6 +154,13 @@ impl<'a> Reporter<'a> {
                 live.status(&format!("{id} failed; --fail-fast: stopping the other builds"));
             }
         }
+    }
+
+    /// ` for linux/amd64` after an `after_build` hook's kind; nothing for the others.
+    fn hook_target(&self, index: Option<usize>) -> String {
+        index.map_or_else(String::new, |index| {
+            format!(" for {}", self.target_id(index))
+        })
     }
 
     /// What the release stage reports while it packages a build.
