@@ -75,6 +75,9 @@ struct Shared {
     runners: Option<HostRunners>,
     /// Prepares runners once (wine's prefix) and stops what they leave running.
     setup: RunnerSetup,
+    /// What every hook runs with: the constructed environment (allowlist and `pass_env`),
+    /// without a target's GOOS/GOARCH, so that a hook's own `go run` builds for the host.
+    hook_env: BTreeMap<String, String>,
 }
 
 impl Shared {
@@ -122,6 +125,7 @@ async fn run_async(
         interrupted: AtomicBool::new(false),
         runners,
         setup,
+        hook_env: inherited_env(&options.parent_env, &plan.pass_env),
     });
     let signals = options
         .handle_signals
@@ -169,7 +173,7 @@ async fn run_locked(
     let inherited = inherited_env(&shared.options.parent_env, &shared.plan.pass_env);
     let prepared = prepare_targets(shared, &inherited);
     download_modules(shared, &inherited, &mut cancel, on_event).await?;
-    run_once_hooks(shared, HookKind::Before, &inherited, &mut cancel, on_event)
+    run_once_hooks(shared, HookKind::Before, &mut cancel, on_event)
         .await
         .map_err(|failure| failure.map_or(ExecutorError::Interrupted, ExecutorError::Hook))?;
 
@@ -208,7 +212,7 @@ async fn run_locked(
     if shared.is_build() {
         write_dist(shared, &mut summary)?;
         if all_written(&summary) {
-            let ran = run_once_hooks(shared, HookKind::After, &inherited, &mut cancel, on_event);
+            let ran = run_once_hooks(shared, HookKind::After, &mut cancel, on_event);
             match ran.await {
                 Ok(()) => {}
                 Err(None) => summary.interrupted = true,
@@ -234,7 +238,6 @@ fn all_written(summary: &RunSummary) -> bool {
 async fn run_once_hooks(
     shared: &Shared,
     kind: HookKind,
-    inherited: &BTreeMap<String, String>,
     cancel: &mut watch::Receiver<Cancel>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<(), Option<HookFailure>> {
@@ -251,7 +254,7 @@ async fn run_once_hooks(
         kind,
         index: None,
         cwd: Path::new(&shared.plan.project.module_dir),
-        env: inherited,
+        env: &shared.hook_env,
         timeout: shared.options.timeout,
         grace: shared.options.grace_period,
     };
@@ -705,7 +708,7 @@ async fn after_build(
         kind: HookKind::AfterBuild,
         index: Some(target.index),
         cwd: Path::new(&shared.plan.project.module_dir),
-        env: &target.env,
+        env: &shared.hook_env,
         timeout: shared.options.timeout,
         grace: shared.options.grace_period,
     };
