@@ -193,3 +193,23 @@ async fn run_hook<S: HookSink>(
         log: sink.log_path(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_the_hook_its_command_its_log_and_its_last_lines() {
+        let failure = HookFailure {
+            kind: HookKind::Before,
+            command: "go generate ./...".to_owned(),
+            how: "exit status 1".to_owned(),
+            tail: vec!["gen.go:3: bad".to_owned()],
+            log: Some(PathBuf::from("dist/logs/hooks-before.log")),
+        };
+        assert_eq!(
+            failure.to_string(),
+            "`before` hook `go generate ./...` failed: exit status 1 (log: dist/logs/hooks-before.log)\n  | gen.go:3: bad"
+        );
+    }
+}
