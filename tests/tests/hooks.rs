@@ -289,3 +289,23 @@ fn plan_shows_the_hooks_in_the_table_and_the_json() {
         "{after_build}"
     );
 }
+
+#[test]
+fn the_timeout_applies_to_each_hook_command_and_kills_its_processes() {
+    let marker = marker(12);
+    let project = hello(&format!("before = [[\"sleep\", \"{marker}\"]]"));
+    let out = build_in(project.path(), &["--timeout", "1s"]);
+    let strays = reap(&marker);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains(&format!(
+            "`before` hook `sleep {marker}` failed: timed out after 1s"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        strays.is_empty(),
+        "processes outlived the timeout: {strays:?}"
+    );
+}

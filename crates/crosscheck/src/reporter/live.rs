@@ -10,7 +10,7 @@
 use crosscheck_executor::{Event, PreparedTarget, RunSummary, TargetResult, display_command};
 
 use crosscheck_planner::Plan;
-use crosscheck_schema::{PackageEvent, PackageTests, Status, TestStatus};
+use crosscheck_schema::{HookKind, PackageEvent, PackageTests, Status, TestStatus};
 
 use super::bars::Bars;
 use super::grid;
@@ -107,12 +107,14 @@ impl<'a> Reporter<'a> {
                         display_command(&argv)
                     ),
                 );
-                // An after_build failure is the target's: its FAILED line says it at the
-                // status level, so the event's line is a detail.
-                if index.is_some() {
-                    live.detail(&text);
-                } else {
+                // A failing `before` ends the run with this very message, and an
+                // `after_build` failure is its target's FAILED line: both already reach the
+                // status level, so here they are details. An `after` failure is said now,
+                // before the summary, and again as the run's error.
+                if kind == HookKind::After {
                     live.status(&text);
+                } else {
+                    live.detail(&text);
                 }
             }
             Event::HookEnded { failure: None, .. } => {}
