@@ -75,9 +75,10 @@ struct Shared {
     runners: Option<HostRunners>,
     /// Prepares runners once (wine's prefix) and stops what they leave running.
     setup: RunnerSetup,
-    /// What every hook runs with: the constructed environment (allowlist and `pass_env`),
-    /// without a target's GOOS/GOARCH, so that a hook's own `go run` builds for the host.
-    hook_env: BTreeMap<String, String>,
+    /// The constructed environment's common part (allowlist and `pass_env`): each target's
+    /// is built from it, and `go mod download` and every hook run with it (a hook without a
+    /// target's GOOS/GOARCH, so that its own `go run` builds for the host).
+    inherited: BTreeMap<String, String>,
 }
 
 impl Shared {
@@ -125,7 +126,7 @@ async fn run_async(
         interrupted: AtomicBool::new(false),
         runners,
         setup,
-        hook_env: inherited_env(&options.parent_env, &plan.pass_env),
+        inherited: inherited_env(&options.parent_env, &plan.pass_env),
     });
     let signals = options
         .handle_signals
@@ -170,9 +171,8 @@ async fn run_locked(
 ) -> Result<RunSummary, ExecutorError> {
     // Held until the manifest and the checksums are written.
     let _lock = lock_dist(shared, &mut cancel, on_event).await?;
-    let inherited = inherited_env(&shared.options.parent_env, &shared.plan.pass_env);
-    let prepared = prepare_targets(shared, &inherited);
-    download_modules(shared, &inherited, &mut cancel, on_event).await?;
+    let prepared = prepare_targets(shared, &shared.inherited);
+    download_modules(shared, &shared.inherited, &mut cancel, on_event).await?;
     run_once_hooks(shared, HookKind::Before, &mut cancel, on_event)
         .await
         .map_err(|failure| failure.map_or(ExecutorError::Interrupted, ExecutorError::Hook))?;
@@ -254,7 +254,7 @@ async fn run_once_hooks(
         kind,
         index: None,
         cwd: Path::new(&shared.plan.project.module_dir),
-        env: &shared.hook_env,
+        env: &shared.inherited,
         timeout: shared.options.timeout,
         grace: shared.options.grace_period,
     };
@@ -708,7 +708,7 @@ async fn after_build(
         kind: HookKind::AfterBuild,
         index: Some(target.index),
         cwd: Path::new(&shared.plan.project.module_dir),
-        env: &shared.hook_env,
+        env: &shared.inherited,
         timeout: shared.options.timeout,
         grace: shared.options.grace_period,
     };
