@@ -36,6 +36,9 @@ pub enum ExecutorError {
         /// The last lines it printed.
         output: String,
     },
+    /// A `before` hook failed, so no build started.
+    #[error("{0}")]
+    Hook(#[from] crate::hooks::HookFailure),
     /// Ctrl-C (or SIGTERM) arrived before any build started.
     #[error("interrupted")]
     Interrupted,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crosscheck_schema::{
-    Artifact, Failure, Inspection, Manifest, PackageFailure, PackageTests, Reproduction,
+    Artifact, Failure, HookKind, Inspection, Manifest, PackageFailure, PackageTests, Reproduction,
     SmokeResult, SmokeStatus, Status, TargetTests,
 };
 
@@ -29,6 +29,26 @@ pub enum Event {
     DownloadingModules {
         /// The command.
         argv: Vec<String>,
+    },
+    /// A `[hooks]` command started.
+    HookStarted {
+        /// Its list.
+        kind: HookKind,
+        /// The target an `after_build` hook runs for.
+        index: Option<usize>,
+        /// The command.
+        argv: Vec<String>,
+    },
+    /// A `[hooks]` command ended.
+    HookEnded {
+        /// Its list.
+        kind: HookKind,
+        /// The target an `after_build` hook runs for.
+        index: Option<usize>,
+        /// The command.
+        argv: Vec<String>,
+        /// How it failed; `None` when it succeeded.
+        failure: Option<String>,
     },
     /// A runner's one-time setup starts and takes a while (the first wine prefix: tens of
     /// seconds).
@@ -175,6 +195,9 @@ pub struct RunSummary {
     pub packaged: Vec<Artifact>,
     /// What the packaging phase could not package; any makes the run fail.
     pub package_failures: Vec<PackageFailure>,
+    /// The `after` hook that failed, after everything else was written; it makes the run
+    /// fail.
+    pub after_hook_failure: Option<crate::hooks::HookFailure>,
 }
 
 impl TargetResult {

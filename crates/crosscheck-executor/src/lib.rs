@@ -39,6 +39,7 @@ pub mod classify;
 pub mod env;
 mod error;
 mod event;
+mod hooks;
 mod inspect;
 pub mod manifest;
 mod options;
@@ -60,6 +61,7 @@ mod windows;
 pub use classify::{TAIL_LINES, classify};
 pub use error::ExecutorError;
 pub use event::{Event, RunSummary, TargetResult};
+pub use hooks::HookFailure;
 pub use inspect::Inspect;
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, MEMORY_PER_JOB, Mode, RunOptions, default_jobs, jobs_for,

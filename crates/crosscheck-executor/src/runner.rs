@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crosscheck_planner::{Plan, PlannedTarget, Target, TestRequest};
+use crosscheck_planner::{HookKind, Plan, PlannedTarget, Target, TestRequest};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
@@ -26,6 +26,7 @@ use crate::classify::{TAIL_LINES, classify};
 use crate::env::inherited_env;
 use crate::error::ExecutorError;
 use crate::event::{Event, RunSummary, TargetResult};
+use crate::hooks::{HookEnd, HookFailure, HookJob, HookSink, run_hooks};
 use crate::options::{FailurePolicy, Mode, RunOptions};
 use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
@@ -74,6 +75,10 @@ struct Shared {
     runners: Option<HostRunners>,
     /// Prepares runners once (wine's prefix) and stops what they leave running.
     setup: RunnerSetup,
+    /// The constructed environment's common part (allowlist and `pass_env`): each target's
+    /// is built from it, and `go mod download` and every hook run with it (a hook without a
+    /// target's GOOS/GOARCH, so that its own `go run` builds for the host).
+    inherited: BTreeMap<String, String>,
 }
 
 impl Shared {
@@ -121,6 +126,7 @@ async fn run_async(
         interrupted: AtomicBool::new(false),
         runners,
         setup,
+        inherited: inherited_env(&options.parent_env, &plan.pass_env),
     });
     let signals = options
         .handle_signals
@@ -165,15 +171,23 @@ async fn run_locked(
 ) -> Result<RunSummary, ExecutorError> {
     // Held until the manifest and the checksums are written.
     let _lock = lock_dist(shared, &mut cancel, on_event).await?;
-    let inherited = inherited_env(&shared.options.parent_env, &shared.plan.pass_env);
-    let prepared = prepare_targets(shared, &inherited);
-    download_modules(shared, &inherited, &mut cancel, on_event).await?;
+    let prepared = prepare_targets(shared, &shared.inherited);
+    download_modules(shared, &shared.inherited, &mut cancel, on_event).await?;
+    run_once_hooks(shared, HookKind::Before, &mut cancel, on_event)
+        .await
+        .map_err(|failure| failure.map_or(ExecutorError::Interrupted, ExecutorError::Hook))?;
 
     let history = History::load(shared);
     let order = history.order(&shared.plan);
     let jobs = shared.options.jobs.min(prepared.len()).max(1);
     announce(&prepared, &order, jobs, on_event);
-    let dispatched = dispatch(Arc::clone(shared), prepared.clone(), order, jobs, cancel);
+    let dispatched = dispatch(
+        Arc::clone(shared),
+        prepared.clone(),
+        order,
+        jobs,
+        cancel.clone(),
+    );
     let results = forward_events(dispatched, events, on_event).await;
     // Every target task has ended, Ctrl-C or not: nothing may outlive the run.
     shared.setup.shutdown().await;
@@ -193,11 +207,99 @@ async fn run_locked(
         checksums: None,
         packaged: Vec::new(),
         package_failures: Vec::new(),
+        after_hook_failure: None,
     };
     if shared.is_build() {
         write_dist(shared, &mut summary)?;
+        if all_written(&summary) {
+            let ran = run_once_hooks(shared, HookKind::After, &mut cancel, on_event);
+            match ran.await {
+                Ok(()) => {}
+                Err(None) => summary.interrupted = true,
+                Err(Some(failure)) => summary.after_hook_failure = Some(failure),
+            }
+        }
     }
     Ok(summary)
+}
+
+/// Whether the run wrote everything it planned, so that `after` hooks (which may sign or
+/// upload what is in dist) see a complete dist: not interrupted, every target built, every
+/// package written.
+fn all_written(summary: &RunSummary) -> bool {
+    !summary.interrupted
+        && summary.package_failures.is_empty()
+        && summary.results.iter().all(|r| r.status == Status::Built)
+}
+
+/// Runs the `before` or `after` hooks in the module directory with the constructed
+/// environment, logged to `dist/logs/hooks-<kind>.log` (a check writes no log). `Err(None)`:
+/// interrupted.
+async fn run_once_hooks(
+    shared: &Shared,
+    kind: HookKind,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(), Option<HookFailure>> {
+    let hooks = &shared.plan.hooks;
+    let commands = match kind {
+        HookKind::Before => &hooks.before,
+        HookKind::After => &hooks.after,
+        HookKind::AfterBuild => return Ok(()),
+    };
+    if commands.is_empty() {
+        return Ok(());
+    }
+    let job = HookJob {
+        kind,
+        index: None,
+        cwd: Path::new(&shared.plan.project.module_dir),
+        env: &shared.inherited,
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+    };
+    let log = shared.is_build().then(|| {
+        Log::open(
+            &shared.dist,
+            &format!("hooks-{}", kind.key().replace('_', "-")),
+        )
+    });
+    let mut sink = OnceSink { log, on_event };
+    let end = run_hooks(&job, commands, cancel, &mut sink).await;
+    if let Some(log) = sink.log {
+        log.close();
+    }
+    match end {
+        HookEnd::Succeeded => Ok(()),
+        HookEnd::Cancelled => Err(None),
+        HookEnd::Failed(failure) => Err(Some(failure)),
+    }
+}
+
+/// Where a `before` or `after` hook's output goes: its own log, and events to the caller.
+struct OnceSink<'a> {
+    log: Option<Log>,
+    on_event: &'a mut dyn FnMut(Event),
+}
+
+impl HookSink for OnceSink<'_> {
+    fn event(&mut self, event: Event) {
+        (self.on_event)(event);
+    }
+
+    fn note(&mut self, line: &str) {
+        if let Some(log) = &mut self.log {
+            log.line(line);
+        }
+    }
+
+    fn line(&mut self, line: String) {
+        self.note(&line);
+    }
+
+    fn log_path(&self) -> Option<PathBuf> {
+        self.log.as_ref().map(|log| log.path.clone())
+    }
 }
 
 /// A build takes the dist lock and readies the directory; a check writes nothing there, so
@@ -558,6 +660,15 @@ async fn run_target(
     }
     let ran = run_commands(shared, &target, planned, started, &mut output, &mut cancel).await;
     let mut result = conclude(shared, &target, planned, ran, started.elapsed()).await;
+    after_build(
+        shared,
+        &target,
+        planned,
+        &mut result,
+        &mut output,
+        &mut cancel,
+    )
+    .await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
         result.inspection = inspect(shared, target.index, planned, &artifact).await;
         result.smoke = smoke(
@@ -574,6 +685,91 @@ async fn run_target(
     }
     (result.log, result.output_tail) = output.close(result.failure.as_ref());
     finish(shared, result)
+}
+
+/// Runs the target's `after_build` hooks on its artifact, then hashes the artifact again,
+/// so that what is inspected, recorded and summed is what the hooks left. A hook that
+/// fails (or Ctrl-C) takes the artifact out of the result: it is not published.
+async fn after_build(
+    shared: &Shared,
+    target: &PreparedTarget,
+    planned: &PlannedTarget,
+    result: &mut TargetResult,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) {
+    let Some(artifact) = &mut result.artifact else {
+        return;
+    };
+    if planned.after_build.is_empty() {
+        return;
+    }
+    let job = HookJob {
+        kind: HookKind::AfterBuild,
+        index: Some(target.index),
+        cwd: Path::new(&shared.plan.project.module_dir),
+        env: &shared.inherited,
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+    };
+    let failure = match run_hooks(&job, &planned.after_build, cancel, output).await {
+        HookEnd::Succeeded => match rehash(artifact).await {
+            Ok(()) => return,
+            Err(error) => Failure {
+                kind: FailureKind::Io,
+                message: format!(
+                    "cannot hash {} after its after_build hooks: {error}",
+                    artifact.path.display()
+                ),
+                hint: None,
+            },
+        },
+        HookEnd::Cancelled => {
+            result.status = Status::Cancelled;
+            result.artifact = None;
+            return;
+        }
+        HookEnd::Failed(failure) => Failure {
+            kind: FailureKind::Hook,
+            message: failure.headline(),
+            hint: Some(
+                "the artifact stays in dist but is not recorded, inspected or summed".to_owned(),
+            ),
+        },
+    };
+    result.status = Status::Failed;
+    result.artifact = None;
+    result.failure = Some(failure);
+}
+
+/// Size and SHA-256 of an artifact read again from disk.
+async fn rehash(artifact: &mut dist::Artifact) -> std::io::Result<()> {
+    let path = artifact.path.clone();
+    let (size, sha256) =
+        tokio::task::spawn_blocking(move || dist::sha256_reader(&mut std::fs::File::open(&path)?))
+            .await
+            .map_err(std::io::Error::other)??;
+    artifact.size = size;
+    artifact.sha256 = sha256;
+    Ok(())
+}
+
+impl HookSink for TargetOutput<'_> {
+    fn event(&mut self, event: Event) {
+        self.shared.emit(event);
+    }
+
+    fn note(&mut self, line: &str) {
+        TargetOutput::note(self, line);
+    }
+
+    fn line(&mut self, line: String) {
+        self.command_line(line);
+    }
+
+    fn log_path(&self) -> Option<PathBuf> {
+        self.log.as_ref().map(|log| log.path.clone())
+    }
 }
 
 /// A cgo target without a C compiler fails before it starts, saying what to install.

@@ -16,10 +16,11 @@ use toml::Spanned;
 use crate::diagnostic::{ConfigErrors, Diagnostic, SourceFile};
 use crate::select::Selector;
 use crate::template::{Placeholder, Template};
-use crate::{ArchiveFormat, GoVersion, Libc, Target, VariantVar, closest, did_you_mean};
+use crate::{ArchiveFormat, GoVersion, HookKind, Libc, Target, VariantVar, closest, did_you_mean};
 
 use raw::{
-    RawBuild, RawConfig, RawMatrix, RawOverride, RawProject, RawSmoke, RawSmokeOverride, RawTuple,
+    RawBuild, RawConfig, RawHook, RawHooks, RawMatrix, RawOverride, RawProject, RawSmoke,
+    RawSmokeOverride, RawTuple,
 };
 
 /// The default output path template, relative to the dist directory.
@@ -78,8 +79,25 @@ pub struct Config {
     pub go_versions: Vec<Located<GoVersion>>,
     /// `[smoke]`: the run after each build.
     pub smoke: SmokeConfig,
+    /// `[hooks]`: commands run before the builds, after each and at the end.
+    pub hooks: HooksConfig,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
+}
+
+/// A hook command: its words, each a template with the placeholders of its kind, and
+/// where the list was written. Never empty.
+pub type HookConfig = Located<Vec<Template>>;
+
+/// `[hooks]`, each list in file order.
+#[derive(Clone, Debug, Default)]
+pub struct HooksConfig {
+    /// Run once in the module directory before any build (`build` and `check`).
+    pub before: Vec<HookConfig>,
+    /// Run for each built artifact, before it is hashed and inspected.
+    pub after_build: Vec<HookConfig>,
+    /// Run once when everything else is written.
+    pub after: Vec<HookConfig>,
 }
 
 /// `[smoke]`: how each artifact is run once built (`build --smoke`).
@@ -308,6 +326,28 @@ fn explain_toml_error(message: &str) -> String {
     message.to_owned()
 }
 
+/// Why a hook's word does not parse: a placeholder another kind of hook has gets a hint
+/// that says which, since `before` and `after` run once and have no target.
+fn hook_placeholder_error(word: &str, kind: HookKind, error: crate::TemplateError) -> String {
+    let elsewhere =
+        |known: &[(&'static str, Placeholder)]| Template::parse_with(word, known).is_ok();
+    let hint = if kind == HookKind::Before && elsewhere(&Placeholder::HOOK_AFTER) {
+        Some("{dist} has a value only in `after` and `after_build` hooks")
+    } else if kind != HookKind::AfterBuild && elsewhere(&Placeholder::HOOK_AFTER_BUILD) {
+        Some("it has a value only in an `after_build` hook, which runs once per target")
+    } else {
+        None
+    };
+    match hint {
+        Some(hint) => {
+            let name = error.message.split(" (hint").next().unwrap_or_default();
+            let article = if kind == HookKind::Before { "a" } else { "an" };
+            format!("{name} in {article} `{}` hook (hint: {hint})", kind.key())
+        }
+        None => error.message,
+    }
+}
+
 #[derive(Default)]
 struct Checker {
     errors: Vec<Diagnostic>,
@@ -359,6 +399,10 @@ impl Checker {
             .smoke
             .map(|smoke| self.smoke(smoke.into_inner()))
             .unwrap_or_default();
+        let hooks = raw
+            .hooks
+            .map(|hooks| self.hooks(hooks.into_inner()))
+            .unwrap_or_default();
         let overrides = raw
             .overrides
             .into_iter()
@@ -372,7 +416,64 @@ impl Checker {
             policy,
             go_versions,
             smoke,
+            hooks,
             overrides,
+        })
+    }
+
+    /// `[hooks]`: each list's commands, with the placeholders of its kind.
+    fn hooks(&mut self, raw: RawHooks) -> HooksConfig {
+        let mut kind = |list: Option<Vec<RawHook>>, kind: HookKind| {
+            list.unwrap_or_default()
+                .into_iter()
+                .filter_map(|hook| self.hook(hook, kind))
+                .collect()
+        };
+        HooksConfig {
+            before: kind(raw.before, HookKind::Before),
+            after_build: kind(raw.after_build, HookKind::AfterBuild),
+            after: kind(raw.after, HookKind::After),
+        }
+    }
+
+    /// One hook command: a non-empty argv whose words are templates over `known`. It runs
+    /// without a shell, so a word is never split further.
+    fn hook(&mut self, raw: RawHook, kind: HookKind) -> Option<HookConfig> {
+        let known: &[(&'static str, Placeholder)] = match kind {
+            HookKind::Before => &Placeholder::HOOK_BEFORE,
+            HookKind::AfterBuild => &Placeholder::HOOK_AFTER_BUILD,
+            HookKind::After => &Placeholder::HOOK_AFTER,
+        };
+        let span = raw.span();
+        let words = raw.into_inner();
+        if words.first().is_none_or(|word| word.get_ref().is_empty()) {
+            self.error(
+                "a hook command needs at least a program (hint: e.g. [\"go\", \"generate\", \"./...\"])",
+                words.first().map_or(span.clone(), Spanned::span),
+            );
+            return None;
+        }
+        let mut templates = Vec::with_capacity(words.len());
+        let mut valid = true;
+        for word in words {
+            let word_span = word.span();
+            match Template::parse_with(word.get_ref(), known) {
+                Ok(template) => templates.push(template),
+                Err(error) => {
+                    // The span covers the quotes; point inside the string at the placeholder.
+                    let start = (word_span.start + 1 + error.range.start).min(word_span.end);
+                    let end = (word_span.start + 1 + error.range.end).min(word_span.end);
+                    self.error(
+                        hook_placeholder_error(word.get_ref(), kind, error),
+                        start..end,
+                    );
+                    valid = false;
+                }
+            }
+        }
+        valid.then_some(Located {
+            value: templates,
+            span,
         })
     }
 
@@ -1180,6 +1281,44 @@ mod tests {
     }
 
     const ARM64_RUNNER: &str = "version = 1\n[matrix]\ntargets = [\"linux/arm64\"]\n[[override]]\nmatch = \"linux/arm64\"\n";
+
+    const HOOKS: &str = "version = 1\n[matrix]\ntargets = [\"linux/arm64\"]\n[hooks]\n";
+
+    #[test]
+    fn hooks_keep_their_words_and_kinds() {
+        let config = parse(&format!(
+            "{HOOKS}before = [[\"go\", \"generate\", \"./...\"]]\nafter_build = [[\"gzip\", \"-k\", \"{{path}}\"], [\"true\"]]\n"
+        ))
+        .unwrap();
+        assert_eq!(config.hooks.before.len(), 1);
+        assert_eq!(config.hooks.before[0].value.len(), 3);
+        assert_eq!(config.hooks.after_build.len(), 2);
+        assert!(config.hooks.after_build[0].value[2].uses(Placeholder::Path));
+        assert!(config.hooks.after.is_empty());
+    }
+
+    #[test]
+    fn a_hook_s_errors_point_at_the_word() {
+        let err = parse(&format!("{HOOKS}after = [[\"ls\", \"{{path}}\"]]\n")).unwrap_err();
+        assert_eq!(err.diagnostics.len(), 1, "{err}");
+        assert!(
+            err.diagnostics[0].message.contains(
+                "{path} in an `after` hook (hint: it has a value only in an `after_build` hook"
+            ),
+            "{err}"
+        );
+        let err = parse(&format!("{HOOKS}before = [[\"\", \"x\"]]\n")).unwrap_err();
+        assert!(
+            err.to_string().contains("needs at least a program"),
+            "{err}"
+        );
+        let err = parse(&format!("{HOOKS}before = [[\"echo\", \"{{dist}}\"]]\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("only in `after` and `after_build`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_runner_must_say_where_the_binary_goes() {

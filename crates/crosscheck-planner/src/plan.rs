@@ -25,9 +25,9 @@ use crate::goversion::{GoAxis, ResolvedGo, expand_per_go};
 use crate::select::{Selector, assign_shards_grouped};
 use crate::template::Placeholder;
 use crate::{
-    ArchiveFile, ArchiveFormat, GoInfo, GoVersion, Libc, PLAN_SCHEMA_VERSION, Plan, PlannedArchive,
-    PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard,
-    Target, VariantSetting, VariantVar, VcsInfo,
+    ArchiveFile, ArchiveFormat, GoInfo, GoVersion, HookCommand, Libc, PLAN_SCHEMA_VERSION, Plan,
+    PlannedArchive, PlannedHooks, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement,
+    STAGING_DIR, SelectionInfo, Shard, Target, VariantSetting, VariantVar, VcsInfo,
 };
 
 /// Facts about the surroundings that the planner does not find out by itself.
@@ -241,6 +241,7 @@ pub fn plan_with_go(
 
     let matrix_size = targets.len();
     let (targets, universal) = select(targets, universal, selection)?;
+    let hooks = once_hooks(config, &name, context);
     Ok(Plan {
         schema_version: PLAN_SCHEMA_VERSION,
         crosscheck_version: context.crosscheck_version.clone(),
@@ -262,7 +263,53 @@ pub fn plan_with_go(
         warnings: rendered_warnings(config, &warnings),
         universal,
         sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
+        hooks,
     })
+}
+
+/// The `before` and `after` hooks, rendered.
+fn once_hooks(config: &Config, name: &str, context: &PlanContext) -> PlannedHooks {
+    let names = RunNames {
+        name,
+        vcs: &context.vcs,
+        dist: path_string(&context.dist_dir),
+    };
+    PlannedHooks {
+        before: render_hooks(&config.hooks.before, &|p| once_value(p, &names)),
+        after: render_hooks(&config.hooks.after, &|p| once_value(p, &names)),
+    }
+}
+
+/// What the hooks that run once (`before`, `after`) may fill in: the same for every target.
+struct RunNames<'a> {
+    name: &'a str,
+    vcs: &'a VcsInfo,
+    dist: String,
+}
+
+/// A placeholder of a `before` or `after` hook; the config admits no other.
+fn once_value<'v>(placeholder: Placeholder, names: &'v RunNames<'_>) -> Cow<'v, str> {
+    match placeholder {
+        Placeholder::Name | Placeholder::Binary => Cow::Borrowed(names.name),
+        Placeholder::Version => Cow::Borrowed(&names.vcs.version),
+        Placeholder::Commit => Cow::Borrowed(&names.vcs.commit),
+        Placeholder::ShortCommit => Cow::Borrowed(names.vcs.short_commit()),
+        Placeholder::Date => Cow::Borrowed(&names.vcs.date),
+        Placeholder::Dist => Cow::Borrowed(&names.dist),
+        // Per-target placeholders are rejected in these hooks when the file is read.
+        _ => Cow::Borrowed(""),
+    }
+}
+
+/// Hook commands with their placeholders filled in.
+fn render_hooks<'v>(
+    hooks: &[crate::config::HookConfig],
+    values: &dyn Fn(Placeholder) -> Cow<'v, str>,
+) -> Vec<HookCommand> {
+    hooks
+        .iter()
+        .map(|hook| hook.value.iter().map(|word| word.render(values)).collect())
+        .collect()
 }
 
 /// The steps before any target is planned: every release of the `go` axis has a toolchain
@@ -397,6 +444,7 @@ impl<'a> Planning<'a> {
             settings.archive_name,
             settings.archive_files,
         )?;
+        let after_build = self.after_build(&names, &output);
         let runner = settings.runner.map(|command| {
             command
                 .value
@@ -427,6 +475,23 @@ impl<'a> Planning<'a> {
             go: release.map(ResolvedGo::planned),
             runner,
             smoke,
+            after_build,
+        })
+    }
+
+    /// The target's `after_build` hooks: `{path}` is its artifact in dist, `{binary}` the
+    /// project's name, `{dist}` the dist directory.
+    fn after_build(&self, names: &TargetNames<'_>, output: &str) -> Vec<HookCommand> {
+        let hooks = &self.config.hooks.after_build;
+        if hooks.is_empty() {
+            return Vec::new();
+        }
+        let path = path_string(&self.context.dist_dir.join(output));
+        let dist = path_string(&self.context.dist_dir);
+        render_hooks(hooks, &|placeholder| match placeholder {
+            Placeholder::Path => Cow::Borrowed(path.as_str()),
+            Placeholder::Dist => Cow::Borrowed(dist.as_str()),
+            other => names.value(other),
         })
     }
 
@@ -1007,6 +1072,9 @@ impl<'a> TargetNames<'a> {
             Placeholder::Go => Cow::Borrowed(&self.go),
             // Left for the runner, which knows where the binary is when it runs it.
             Placeholder::Path => Cow::Borrowed(crosscheck_schema::PATH_PLACEHOLDER),
+            Placeholder::Binary => Cow::Borrowed(self.name),
+            // Only hooks may use it, and they fill it in themselves (`after_build`).
+            Placeholder::Dist => Cow::Borrowed(""),
         }
     }
 }
@@ -1251,6 +1319,35 @@ mod tests {
 
     const TWO_LINUX: &str = "[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\"]\n";
     const DARWIN: &str = "[matrix]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n";
+
+    #[test]
+    fn hooks_are_rendered_once_and_per_target() {
+        let plan = plan_of(&format!(
+            "{TWO_LINUX}[hooks]\nbefore = [[\"go\", \"generate\", \"{{version}}\"]]\n\
+             after_build = [[\"sign\", \"{{path}}\", \"{{id}}\", \"{{binary}}\", \"{{os}}-{{arch}}\"]]\n\
+             after = [[\"ls\", \"{{dist}}\"]]\n"
+        ))
+        .unwrap();
+        assert_eq!(plan.hooks.before, vec![vec!["go", "generate", "1.0.0"]]);
+        assert_eq!(plan.hooks.after, vec![vec!["ls", "/m/dist"]]);
+        assert_eq!(
+            target(&plan, "linux/arm64").after_build,
+            vec![vec![
+                "sign",
+                "/m/dist/app_linux_arm64",
+                "linux/arm64",
+                "app",
+                "linux-arm64"
+            ]]
+        );
+        let without = plan_of(TWO_LINUX).unwrap();
+        assert!(without.hooks.is_empty());
+        let json = serde_json::to_string(&without).unwrap();
+        assert!(
+            !json.contains("hooks") && !json.contains("after_build"),
+            "{json}"
+        );
+    }
 
     #[test]
     fn overrides_apply_in_file_order_and_the_later_wins() {

@@ -43,8 +43,12 @@ pub enum Placeholder {
     Go,
     /// Where a `runner` command takes the binary. Only runner commands may use it
     /// ([`Template::parse_runner_word`]); the plan keeps it as `{path}` for the runner to
-    /// fill in.
+    /// fill in. An `after_build` hook may use it too: there it is the artifact's path.
     Path,
+    /// The binary's name in a hook (the project name).
+    Binary,
+    /// The dist directory, absolute, in an `after` hook.
+    Dist,
 }
 
 impl Placeholder {
@@ -73,6 +77,41 @@ impl Placeholder {
             all[index] = Placeholder::ALL[index];
             index += 1;
         }
+        all
+    };
+
+    /// What a `before` hook may use: what is the same for every target.
+    pub const HOOK_BEFORE: [(&'static str, Placeholder); 6] = [
+        ("name", Placeholder::Name),
+        ("binary", Placeholder::Binary),
+        ("version", Placeholder::Version),
+        ("commit", Placeholder::Commit),
+        ("short_commit", Placeholder::ShortCommit),
+        ("date", Placeholder::Date),
+    ];
+
+    /// What an `after` hook may use: a `before` hook's placeholders and `{dist}`.
+    pub const HOOK_AFTER: [(&'static str, Placeholder); 7] = {
+        let mut all = [("dist", Placeholder::Dist); 7];
+        let mut index = 0;
+        while index < Placeholder::HOOK_BEFORE.len() {
+            all[index] = Placeholder::HOOK_BEFORE[index];
+            index += 1;
+        }
+        all
+    };
+
+    /// What an `after_build` hook may use: every placeholder, `{path}` (the artifact),
+    /// `{binary}` and `{dist}`.
+    pub const HOOK_AFTER_BUILD: [(&'static str, Placeholder); 16] = {
+        let mut all = [("path", Placeholder::Path); 16];
+        let mut index = 0;
+        while index < Placeholder::ALL.len() {
+            all[index] = Placeholder::ALL[index];
+            index += 1;
+        }
+        all[14] = ("binary", Placeholder::Binary);
+        all[15] = ("dist", Placeholder::Dist);
         all
     };
 }
@@ -120,7 +159,7 @@ impl Template {
     }
 
     /// Parses `source` with the placeholders `known`.
-    fn parse_with(
+    pub fn parse_with(
         source: &str,
         known: &[(&'static str, Placeholder)],
     ) -> Result<Template, TemplateError> {
@@ -268,6 +307,21 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn each_hook_kind_has_its_own_placeholders() {
+        let before = &Placeholder::HOOK_BEFORE;
+        let after = &Placeholder::HOOK_AFTER;
+        let after_build = &Placeholder::HOOK_AFTER_BUILD;
+        assert!(Template::parse_with("{version}", before).is_ok());
+        assert!(Template::parse_with("{os}", before).is_err());
+        assert!(Template::parse_with("{dist}", before).is_err());
+        assert!(Template::parse_with("{dist}/x", after).is_ok());
+        assert!(Template::parse_with("{path}", after).is_err());
+        let word =
+            Template::parse_with("{path}:{binary}:{id}:{os}:{arch}:{dist}", after_build).unwrap();
+        assert!(word.uses(Placeholder::Path) && word.uses(Placeholder::Binary));
     }
 
     #[test]

@@ -48,9 +48,10 @@ pub use manifest::{
     Status, duration_ms, manifest_schema,
 };
 pub use plan::{
-    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GoInfo, PLAN_SCHEMA_VERSION, Plan,
-    PlannedArchive, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR,
-    SelectionInfo, Shard, ShardError, Skipped, VariantSetting, VcsInfo, format_epoch,
+    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GoInfo, HookCommand, HookKind,
+    PLAN_SCHEMA_VERSION, Plan, PlannedArchive, PlannedHooks, PlannedTarget, PlannedUniversal,
+    ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard, ShardError, Skipped,
+    VariantSetting, VcsInfo, format_epoch,
 };
 pub use policy::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
 pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};

@@ -254,6 +254,8 @@ pub enum FailureKind {
     Package,
     /// Tests failed (`crosscheck test`): a test, or a test binary that ended badly.
     Tests,
+    /// An `after_build` hook of `[hooks]` failed, timed out or could not start.
+    Hook,
 }
 
 /// The C compiler a cgo target builds with.

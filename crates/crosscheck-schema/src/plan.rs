@@ -59,6 +59,56 @@ pub struct Plan {
     /// default true).
     #[serde(default = "sbom_default")]
     pub sbom: bool,
+    /// The `before` and `after` commands of `[hooks]`, rendered; absent without them.
+    #[serde(default, skip_serializing_if = "PlannedHooks::is_empty")]
+    pub hooks: PlannedHooks,
+}
+
+/// A hook command: its argv, placeholders filled in. It runs as written, never through a
+/// shell.
+pub type HookCommand = Vec<String>;
+
+/// The hooks that run once per run (`[hooks]` `before` and `after`), rendered. The
+/// `after_build` hooks are per target: [`PlannedTarget::after_build`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedHooks {
+    /// Run in order in the module directory before any build starts (`build`, `check`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<HookCommand>,
+    /// Run in order in the module directory once every target has ended and dist is
+    /// written (`build` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<HookCommand>,
+}
+
+impl PlannedHooks {
+    /// Whether there is no hook to run.
+    pub fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_empty()
+    }
+}
+
+/// Which of `[hooks]` a command comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookKind {
+    /// Once, before any build.
+    Before,
+    /// After each target's build, before its artifact is hashed and inspected.
+    AfterBuild,
+    /// Once, at the end.
+    After,
+}
+
+impl HookKind {
+    /// The key in `[hooks]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            HookKind::Before => "before",
+            HookKind::AfterBuild => "after_build",
+            HookKind::After => "after",
+        }
+    }
 }
 
 fn sbom_default() -> bool {
@@ -154,6 +204,11 @@ pub struct PlannedTarget {
     /// The smoke run after the build (`build --smoke`, `[smoke]`); absent when off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smoke: Option<crate::PlannedSmoke>,
+    /// The `after_build` hooks of `[hooks]`, rendered for this target (`{path}` is the
+    /// artifact's absolute path in dist); they run after the artifact is moved into place,
+    /// before it is hashed and inspected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_build: Vec<HookCommand>,
 }
 
 /// A sub-architecture setting.

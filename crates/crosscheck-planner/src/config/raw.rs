@@ -20,6 +20,7 @@ pub(crate) struct RawConfig {
     pub matrix: Option<Spanned<RawMatrix>>,
     pub policy: Option<Spanned<Policy>>,
     pub smoke: Option<Spanned<RawSmoke>>,
+    pub hooks: Option<Spanned<RawHooks>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
 }
@@ -142,6 +143,18 @@ pub(crate) struct RawSmokeOverride {
     pub expect: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// One hook command as written: a list of words.
+pub(crate) type RawHook = SpannedList<String>;
+
+/// `[hooks]`: commands run before the builds, after each, and at the end.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHooks {
+    pub before: Option<Vec<RawHook>>,
+    pub after_build: Option<Vec<RawHook>>,
+    pub after: Option<Vec<RawHook>>,
 }
 
 impl RawMatrix {

@@ -230,5 +230,10 @@ pub(crate) fn outcome(summary: &RunSummary) -> Result<(), CliError> {
             failed: summary.package_failures.len(),
         });
     }
+    if let Some(failure) = &summary.after_hook_failure {
+        return Err(CliError::Executor(
+            crosscheck_executor::ExecutorError::Hook(failure.clone()),
+        ));
+    }
     Ok(())
 }

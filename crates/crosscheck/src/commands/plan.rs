@@ -51,6 +51,7 @@ fn shard_count(plan: &Plan, requested: Option<u32>) -> u32 {
 fn render_table(plan: &Plan, printer: &Printer) -> String {
     let mut out = target_table(plan);
     out.push_str(&footer(plan));
+    out.push_str(&hooks(plan));
     out.push_str(&left_out(plan));
     if printer.is_verbose() {
         out.push_str(&commands(plan));
@@ -126,6 +127,31 @@ fn footer(plan: &Plan) -> String {
     }
     if let Some(packaging) = packaging_summary(plan) {
         out.push_str(&format!("after the builds: {packaging}\n"));
+    }
+    out
+}
+
+/// The `[hooks]` commands, in the order they run; empty without hooks. `after_build` is
+/// shown as the first target's, whose `{path}` stands for each.
+fn hooks(plan: &Plan) -> String {
+    let line = crosscheck_executor::display_command;
+    let mut out = String::new();
+    for argv in &plan.hooks.before {
+        out.push_str(&format!("hook before: {}\n", line(argv)));
+    }
+    let with_hooks = plan.targets.iter().filter(|t| !t.after_build.is_empty());
+    if let Some(first) = with_hooks.clone().next() {
+        let count = with_hooks.count();
+        for argv in &first.after_build {
+            out.push_str(&format!(
+                "hook after_build ({count} targets, e.g. {}): {}\n",
+                first.id,
+                line(argv)
+            ));
+        }
+    }
+    for argv in &plan.hooks.after {
+        out.push_str(&format!("hook after: {}\n", line(argv)));
     }
     out
 }

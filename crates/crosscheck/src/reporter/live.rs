@@ -10,7 +10,7 @@
 use crosscheck_executor::{Event, PreparedTarget, RunSummary, TargetResult, display_command};
 
 use crosscheck_planner::Plan;
-use crosscheck_schema::{PackageEvent, PackageTests, Status, TestStatus};
+use crosscheck_schema::{HookKind, PackageEvent, PackageTests, Status, TestStatus};
 
 use super::bars::Bars;
 use super::grid;
@@ -86,6 +86,38 @@ impl<'a> Reporter<'a> {
                 live.detail(&format!("$ {}", display_command(&argv)));
             }
             Event::PreparingRunner { what } => live.status(&what),
+            Event::HookStarted { kind, index, argv } => live.detail(&format!(
+                "$ {} ({} hook{})",
+                display_command(&argv),
+                kind.key(),
+                self.hook_target(index)
+            )),
+            Event::HookEnded {
+                kind,
+                index,
+                argv,
+                failure: Some(how),
+            } => {
+                let text = live.labelled(
+                    Label::Error,
+                    &format!(
+                        "`{}` hook{} `{}` failed: {how}",
+                        kind.key(),
+                        self.hook_target(index),
+                        display_command(&argv)
+                    ),
+                );
+                // A failing `before` ends the run with this very message, and an
+                // `after_build` failure is its target's FAILED line: both already reach the
+                // status level, so here they are details. An `after` failure is said now,
+                // before the summary, and again as the run's error.
+                if kind == HookKind::After {
+                    live.status(&text);
+                } else {
+                    live.detail(&text);
+                }
+            }
+            Event::HookEnded { failure: None, .. } => {}
             Event::RunStarted { targets, jobs } => {
                 live.detail(&messages::run_started(self.verb, targets, jobs));
             }
@@ -124,6 +156,13 @@ impl<'a> Reporter<'a> {
                 live.status(&format!("{id} failed; --fail-fast: stopping the other builds"));
             }
         }
+    }
+
+    /// ` for linux/amd64` after an `after_build` hook's kind; nothing for the others.
+    fn hook_target(&self, index: Option<usize>) -> String {
+        index.map_or_else(String::new, |index| {
+            format!(" for {}", self.target_id(index))
+        })
     }
 
     /// What the release stage reports while it packages a build.

@@ -1,0 +1,3 @@
+module example.com/crosscheck/hooks
+
+go 1.22
