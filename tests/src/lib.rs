@@ -183,6 +183,19 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// `sha256sum`'s digest of `path`: computed by another tool than the one under test.
+pub fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("sha256sum (coreutils) is needed: {e}"));
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// `go env NAME` of the Go on PATH, trimmed; empty when go cannot say.
 pub fn go_env(name: &str) -> String {
     let out = Command::new("go")

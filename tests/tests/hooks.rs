@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use build_support::*;
-use crosscheck_tests::crosscheck;
+use crosscheck_tests::{crosscheck, sha256sum};
 
 /// A copy of examples/09-hooks (generator included) whose `[hooks]` are `hooks`.
 fn hooks_example(hooks: &str) -> tempfile::TempDir {
@@ -115,7 +115,7 @@ fn after_build_runs_per_artifact_before_it_is_hashed_and_after_runs_once() {
         );
         let target = manifest_target(&manifest, id);
         assert_eq!(target["size"], bytes.len() as u64);
-        assert_eq!(target["sha256"], sha256_of(&dist.join(file)));
+        assert_eq!(target["sha256"], sha256sum(&dist.join(file)));
     }
     let check = Command::new("sha256sum")
         .args(["-c", "SHA256SUMS"])
@@ -128,19 +128,6 @@ fn after_build_runs_per_artifact_before_it_is_hashed_and_after_runs_once() {
         String::from_utf8_lossy(&check.stdout)
     );
     assert!(dist.join("logs/hooks-after.log").is_file());
-}
-
-/// `sha256sum`'s digest of `path`.
-fn sha256_of(path: &Path) -> String {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("sha256sum: {e}"));
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use build_support::*;
-use crosscheck_tests::{crosscheck, run};
+use crosscheck_tests::{crosscheck, run, sha256sum};
 
 /// A fresh, empty TMPDIR for one run.
 fn temp_root(project: &Path) -> std::path::PathBuf {
@@ -30,18 +30,6 @@ fn leftovers(root: &Path) -> Vec<String> {
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
-}
-
-fn sha256(path: &Path) -> String {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("sha256sum (coreutils) is needed: {e}"));
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[test]
@@ -154,7 +142,7 @@ fn the_seeded_unreproducible_example_is_caught() {
     // Nothing built is lost: the first build is in dist, as the manifest and SHA256SUMS say.
     let artifact = dist.join("unreproducible_linux_amd64");
     assert!(artifact.is_file(), "{}", out.snapshot());
-    assert_eq!(target["sha256"], sha256(&artifact));
+    assert_eq!(target["sha256"], sha256sum(&artifact));
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap_or_default();
     assert!(sums.contains("unreproducible_linux_amd64"), "{sums}");
     assert_eq!(leftovers(&tmp), Vec::<String>::new(), "TMPDIR is not empty");
