@@ -545,3 +545,36 @@ ldflags = ["-s"]
     assert!(quiet.stderr.is_empty(), "{}", quiet.snapshot());
     assert!(quiet.stdout.contains("linux/amd64"), "{}", quiet.snapshot());
 }
+
+#[test]
+fn template_filters_shape_archive_names() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let matrix = dir.path().join("matrix.toml");
+    let hello = repo_root().join("examples/01-hello");
+    std::fs::write(
+        &matrix,
+        format!(
+            "version = 1\n[project]\ndir = {:?}\n[build]\narchive_name = \"{{name}}_{{os|title}}_{{arch|amd64=x86_64,386=i386}}\"\n[matrix]\nos = [\"linux\", \"windows\"]\narch = [\"amd64\", \"386\", \"arm64\"]\n",
+            hello.display().to_string()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = plan_json(&["--matrix", matrix.to_str().unwrap_or_default()]);
+    let archives: BTreeSet<String> = plan["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["archive"]["path"].as_str().map(str::to_owned))
+        .collect();
+    let expected: BTreeSet<String> = [
+        "hello_Linux_x86_64.tar.gz",
+        "hello_Linux_i386.tar.gz",
+        "hello_Linux_arm64.tar.gz",
+        "hello_Windows_x86_64.zip",
+        "hello_Windows_i386.zip",
+        "hello_Windows_arm64.zip",
+    ]
+    .map(str::to_owned)
+    .into();
+    assert_eq!(archives, expected);
+}

@@ -3,6 +3,12 @@
 //! Templates are parsed when the config is read, so an unknown placeholder is reported with
 //! its position before anything is planned; rendering a parsed template cannot fail.
 //! `{{` and `}}` stand for literal braces.
+//!
+//! A placeholder may be followed by filters, each after a `|`, applied in order: `title`,
+//! `upper` and `lower` change case, and a value map `from=to,from=to` replaces a value it
+//! names (others pass through). `{os|title}_{arch|amd64=x86_64,386=i386}` renders
+//! `Linux_x86_64` for linux/amd64: what GoReleaser's `{{ title .Os }}` and
+//! `{{ if eq .Arch "amd64" }}x86_64{{ else if ... }}` archive names say.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -127,7 +133,73 @@ fn from_name(name: &str, known: &[(&str, Placeholder)]) -> Option<Placeholder> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Segment {
     Literal(String),
-    Placeholder(Placeholder),
+    Placeholder(Placeholder, Vec<Filter>),
+}
+
+/// What a `|` after a placeholder does to its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Filter {
+    /// The first letter of each word in upper case (`linux` → `Linux`).
+    Title,
+    /// Every letter in upper case.
+    Upper,
+    /// Every letter in lower case.
+    Lower,
+    /// `from=to` pairs: a value equal to a `from` becomes its `to`; others pass through.
+    Map(Vec<(String, String)>),
+}
+
+impl Filter {
+    /// Reads one filter; `Err` says what is wrong with it.
+    fn parse(text: &str) -> Result<Filter, String> {
+        match text {
+            "title" => return Ok(Filter::Title),
+            "upper" => return Ok(Filter::Upper),
+            "lower" => return Ok(Filter::Lower),
+            _ => {}
+        }
+        if !text.contains('=') {
+            return Err(format!(
+                "unknown filter {text:?} (hint: filters are title, upper, lower, or a value map such as amd64=x86_64,386=i386)"
+            ));
+        }
+        text.split(',')
+            .map(|pair| match pair.split_once('=') {
+                Some((from, to)) if !from.is_empty() => Ok((from.to_owned(), to.to_owned())),
+                _ => Err(format!(
+                    "value map entry {pair:?} is not `from=to` (hint: e.g. amd64=x86_64,386=i386)"
+                )),
+            })
+            .collect::<Result<_, _>>()
+            .map(Filter::Map)
+    }
+
+    fn apply(&self, value: String) -> String {
+        match self {
+            Filter::Title => title_case(&value),
+            Filter::Upper => value.to_uppercase(),
+            Filter::Lower => value.to_lowercase(),
+            Filter::Map(pairs) => pairs
+                .iter()
+                .find(|(from, _)| *from == value)
+                .map_or(value, |(_, to)| to.clone()),
+        }
+    }
+}
+
+/// Upper-cases the first letter of each word, as Go's `strings.Title` does.
+fn title_case(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut at_word_start = true;
+    for c in value.chars() {
+        if at_word_start && c.is_alphanumeric() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        at_word_start = !c.is_alphanumeric();
+    }
+    out
 }
 
 /// A parsed template.
@@ -185,7 +257,9 @@ impl Template {
                             range: start..source.len(),
                         });
                     };
-                    let name = &source[start + 1..close];
+                    let mut parts = source[start + 1..close].split('|');
+                    let name = parts.next().unwrap_or_default();
+                    let filters = parse_filters(parts, placeholder_range(start, close))?;
                     let Some(placeholder) = from_name(name, known) else {
                         let names = known.iter().map(|(name, _)| *name);
                         let hint = match crate::closest(name, names) {
@@ -207,7 +281,13 @@ impl Template {
                     if !literal.is_empty() {
                         segments.push(Segment::Literal(std::mem::take(&mut literal)));
                     }
-                    segments.push(Segment::Placeholder(placeholder));
+                    if placeholder == Placeholder::Path && !filters.is_empty() {
+                        return Err(TemplateError {
+                            message: "`{path}` takes no filters: it is the binary's path as the runner gets it".to_owned(),
+                            range: start..close + 1,
+                        });
+                    }
+                    segments.push(Segment::Placeholder(placeholder, filters));
                     while rest.peek().is_some_and(|(i, _)| *i <= close) {
                         rest.next();
                     }
@@ -246,7 +326,9 @@ impl Template {
 
     /// Whether the template uses `placeholder`.
     pub fn uses(&self, placeholder: Placeholder) -> bool {
-        self.segments.contains(&Segment::Placeholder(placeholder))
+        self.segments
+            .iter()
+            .any(|segment| matches!(segment, Segment::Placeholder(p, _) if *p == placeholder))
     }
 
     /// Fills the template in.
@@ -255,11 +337,35 @@ impl Template {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Placeholder(placeholder) => out.push_str(&values(*placeholder)),
+                Segment::Placeholder(placeholder, filters) => {
+                    let value = values(*placeholder).into_owned();
+                    let value = filters.iter().fold(value, |value, f| f.apply(value));
+                    out.push_str(&value);
+                }
             }
         }
         out
     }
+}
+
+/// The byte range of a `{...}` in its template, for errors.
+fn placeholder_range(open: usize, close: usize) -> Range<usize> {
+    open..close + 1
+}
+
+/// The filters after a placeholder's name.
+fn parse_filters<'s>(
+    parts: impl Iterator<Item = &'s str>,
+    range: Range<usize>,
+) -> Result<Vec<Filter>, TemplateError> {
+    parts
+        .map(|text| {
+            Filter::parse(text).map_err(|message| TemplateError {
+                message,
+                range: range.clone(),
+            })
+        })
+        .collect()
 }
 
 impl fmt::Display for Template {
@@ -283,6 +389,51 @@ mod tests {
         assert_eq!(render("{name}_{os}{ext}"), "<Name>_<Os><Ext>");
         assert_eq!(render("a{{b}}c"), "a{b}c");
         assert_eq!(render("plain"), "plain");
+    }
+
+    #[test]
+    fn filters_change_case_and_map_values() {
+        let template = Template::parse("{name}_{os|title}_{arch|amd64=x86_64,386=i386}").unwrap();
+        let value = |os: &'static str, arch: &'static str| {
+            move |p: Placeholder| {
+                Cow::Borrowed(match p {
+                    Placeholder::Os => os,
+                    Placeholder::Arch => arch,
+                    _ => "tool",
+                })
+            }
+        };
+        assert_eq!(
+            template.render(&value("linux", "amd64")),
+            "tool_Linux_x86_64"
+        );
+        assert_eq!(template.render(&value("darwin", "386")), "tool_Darwin_i386");
+        assert_eq!(
+            template.render(&value("windows", "arm64")),
+            "tool_Windows_arm64"
+        );
+        let chained = Template::parse("{os|darwin=macos|upper}").unwrap();
+        assert_eq!(chained.render(&value("darwin", "")), "MACOS");
+        assert!(template.uses(Placeholder::Arch));
+        assert_eq!(title_case("linux-gnu x"), "Linux-Gnu X");
+    }
+
+    #[test]
+    fn bad_filters_point_at_their_placeholder() {
+        let err = Template::parse("a_{os|titel}").unwrap_err();
+        assert_eq!(err.range, 2..12);
+        assert!(
+            err.message.contains("unknown filter \"titel\""),
+            "{}",
+            err.message
+        );
+        let err = Template::parse("{arch|amd64=x86_64,386}").unwrap_err();
+        assert!(
+            err.message.contains("\"386\" is not `from=to`"),
+            "{}",
+            err.message
+        );
+        assert!(Template::parse_runner_word("{path|upper}").is_err());
     }
 
     #[test]
