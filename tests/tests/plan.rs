@@ -270,6 +270,37 @@ fn init_writes_a_matrix_that_plans_and_refuses_to_overwrite() {
         .args(["plan", "--format", "json"])
         .current_dir(dir.path()));
     assert_eq!(planned.code, 0, "{}", planned.snapshot());
+    // The commented [hooks] and [smoke] examples plan as written once uncommented.
+    let uncommented: String = written
+        .lines()
+        .map(|line| {
+            let examples = [
+                "[hooks]",
+                "before =",
+                "after_build =",
+                "after =",
+                "[smoke]",
+                "args =",
+                "expect =",
+            ];
+            match line.strip_prefix("# ") {
+                Some(rest) if examples.iter().any(|e| rest.starts_with(e)) => rest,
+                _ => line,
+            }
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(uncommented.contains("\n[hooks]\n") && uncommented.contains("\n[smoke]\n"));
+    std::fs::write(dir.path().join("matrix.toml"), &uncommented).unwrap_or_else(|e| panic!("{e}"));
+    let with_examples = run(crosscheck().arg("plan").current_dir(dir.path()));
+    assert_eq!(with_examples.code, 0, "{}", with_examples.snapshot());
+    assert!(
+        with_examples
+            .stdout
+            .contains("hook before: go generate ./..."),
+        "{}",
+        with_examples.snapshot()
+    );
     let again = run(crosscheck().arg("init").current_dir(dir.path()));
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("--force"), "{}", again.snapshot());
