@@ -9,7 +9,7 @@
 mod build_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -306,21 +306,15 @@ fn ctrl_c_stops_a_running_smoke_run_under_qemu() {
     );
     let dist = project.path().join("dist");
     let artifact = dist.join("smoke_linux_arm64").display().to_string();
-    let mut child = crosscheck_tests::crosscheck()
-        .args(["build", "--smoke", "-t", "linux/arm64", "--matrix"])
-        .arg(project.path().join("matrix.toml"))
-        .arg("--dist")
-        .arg(&dist)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
-    // A build that ends first (no runner here) ends the wait too.
-    let mut ended = false;
-    let running = wait_for(Duration::from_secs(180), || {
-        ended = child.try_wait().is_ok_and(|status| status.is_some());
-        ended || !processes_with(&artifact).is_empty()
-    }) && !ended;
+    let (mut child, running) = spawn_until(
+        crosscheck_tests::crosscheck()
+            .args(["build", "--smoke", "-t", "linux/arm64", "--matrix"])
+            .arg(project.path().join("matrix.toml"))
+            .arg("--dist")
+            .arg(&dist),
+        Duration::from_secs(180),
+        || !processes_with(&artifact).is_empty(),
+    );
     let sent = send_ctrl_c(&child);
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     let strays = reap(&artifact);
@@ -414,21 +408,16 @@ fn ctrl_c_stops_a_running_smoke_run_under_wine_and_its_wineserver() {
         "[[override]]\nmatch = \"windows/amd64\"\nsmoke = { args = [\"--hang\"], timeout = \"10m\" }\n",
     );
     let dist = project.path().join("dist");
-    let mut child = crosscheck_tests::crosscheck()
-        .args(["build", "--smoke", "-t", "windows/amd64", "--matrix"])
-        .arg(project.path().join("matrix.toml"))
-        .arg("--dist")
-        .arg(&dist)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
     // The program's own process: wine shows its Windows path, which ends the same.
-    let mut ended = false;
-    let running = wait_for(Duration::from_secs(300), || {
-        ended = child.try_wait().is_ok_and(|status| status.is_some());
-        ended || !processes_with("smoke_windows_amd64.exe --hang").is_empty()
-    }) && !ended;
+    let (mut child, running) = spawn_until(
+        crosscheck_tests::crosscheck()
+            .args(["build", "--smoke", "-t", "windows/amd64", "--matrix"])
+            .arg(project.path().join("matrix.toml"))
+            .arg("--dist")
+            .arg(&dist),
+        Duration::from_secs(300),
+        || !processes_with("smoke_windows_amd64.exe --hang").is_empty(),
+    );
     let sent = send_ctrl_c(&child);
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     let strays = wine_strays(&wine_prefix());

@@ -9,10 +9,10 @@
 mod build_support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use build_support::{processes_with, reap, send_ctrl_c, wait_for, write};
+use build_support::{processes_with, reap, send_ctrl_c, spawn_until, write};
 use crosscheck_tests::{Run, crosscheck, go_env, repo_root, require, run};
 use serde_json::Value;
 
@@ -596,19 +596,14 @@ fn ctrl_c_stops_a_test_binary_running_under_qemu() {
             "package {name}\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestHang(t *testing.T) {{ time.Sleep(time.Hour) }}\n"
         ),
     );
-    let mut child = crosscheck()
-        .args(["test", "--progress", "never", "-t", "linux/arm64", "-m"])
-        .arg(project.path().join("matrix.toml"))
-        .args(["--", &format!("./{name}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
-    let mut ended = false;
-    let running = wait_for(Duration::from_secs(240), || {
-        ended = child.try_wait().is_ok_and(|status| status.is_some());
-        ended || !qemu_processes_with(&name).is_empty()
-    }) && !ended;
+    let (mut child, running) = spawn_until(
+        crosscheck()
+            .args(["test", "--progress", "never", "-t", "linux/arm64", "-m"])
+            .arg(project.path().join("matrix.toml"))
+            .args(["--", &format!("./{name}")]),
+        Duration::from_secs(240),
+        || !qemu_processes_with(&name).is_empty(),
+    );
     let sent = send_ctrl_c(&child);
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     let qemu_left = qemu_processes_with(&name);
@@ -688,4 +683,34 @@ fn without_a_wasi_runtime_the_pinned_wazero_is_installed_with_go_on_first_use() 
         "the one-time install is announced: {}",
         out.stderr
     );
+}
+
+#[test]
+fn verbose_shows_the_commands_a_test_run_runs() {
+    // --no-cache: the test binary is linked and run, so every step has its command.
+    let out = run(crosscheck()
+        .args([
+            "test",
+            "-v",
+            "--no-cache",
+            "--progress",
+            "never",
+            "-t",
+            "linux/amd64",
+            "-m",
+        ])
+        .arg(example_matrix())
+        .args(["--", "./byteorder"]));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for command in [
+        "$ go list -e -test -deps -export",
+        "$ go test -c -o",
+        "$ go tool test2json -t -p example.com/crosscheck/tests/byteorder",
+    ] {
+        assert!(
+            out.stderr.contains(command),
+            "-v does not show {command:?}:\n{}",
+            out.snapshot()
+        );
+    }
 }

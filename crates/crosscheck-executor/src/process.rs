@@ -67,6 +67,18 @@ impl CommandEnd {
     }
 }
 
+#[cfg(test)]
+impl CommandEnd {
+    /// How a command that no signal ended ended: the tests' shorthand.
+    pub(crate) fn exited(code: Option<i32>, stopped: Option<Stop>) -> CommandEnd {
+        CommandEnd {
+            code,
+            signal: None,
+            stopped,
+        }
+    }
+}
+
 /// How long to keep reading output after the group is gone: a process that escaped the
 /// group (setsid) may hold the pipe open forever.
 const DRAIN_LIMIT: Duration = Duration::from_secs(2);

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crosscheck_planner::{HookKind, Plan, PlannedTarget, Target, TestRequest};
@@ -1062,6 +1062,7 @@ async fn test_target(
         go: &shared.plan.go.command,
         grace: shared.options.grace_period,
         deadline: shared.options.timeout.map(|timeout| started + timeout),
+        runner_files: OnceLock::new(),
     };
     let tests = run_tests(&job, output, cancel).await;
     let (status, failure) = match tests.status {

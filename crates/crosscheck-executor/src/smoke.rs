@@ -174,14 +174,6 @@ impl Captured {
 mod tests {
     use super::*;
 
-    fn end(code: Option<i32>, stopped: Option<Stop>) -> CommandEnd {
-        CommandEnd {
-            code,
-            signal: None,
-            stopped,
-        }
-    }
-
     fn captured(lines: &[&str]) -> Captured {
         let mut captured = Captured::default();
         for line in lines {
@@ -195,20 +187,40 @@ mod tests {
         let out = captured(&["hello 1.2.3"]);
         let second = Duration::from_secs(1);
         assert_eq!(
-            judge(&end(Some(0), None), &out, Some("hello 1.2.3"), second),
+            judge(
+                &CommandEnd::exited(Some(0), None),
+                &out,
+                Some("hello 1.2.3"),
+                second
+            ),
             None
         );
-        assert_eq!(judge(&end(Some(0), None), &out, None, second), None);
         assert_eq!(
-            judge(&end(Some(0), None), &out, Some("hello 2"), second).as_deref(),
+            judge(&CommandEnd::exited(Some(0), None), &out, None, second),
+            None
+        );
+        assert_eq!(
+            judge(
+                &CommandEnd::exited(Some(0), None),
+                &out,
+                Some("hello 2"),
+                second
+            )
+            .as_deref(),
             Some("its output does not contain \"hello 2\"")
         );
         assert_eq!(
-            judge(&end(Some(2), None), &out, None, second).as_deref(),
+            judge(&CommandEnd::exited(Some(2), None), &out, None, second).as_deref(),
             Some("exit status 2")
         );
         assert_eq!(
-            judge(&end(None, Some(Stop::Timeout)), &out, None, second).as_deref(),
+            judge(
+                &CommandEnd::exited(None, Some(Stop::Timeout)),
+                &out,
+                None,
+                second
+            )
+            .as_deref(),
             Some("timed out after 1s")
         );
     }

@@ -115,6 +115,27 @@ pub fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     condition()
 }
 
+/// Starts `command` with its output discarded and waits up to `limit` for `started` (a
+/// process of its own showing up). Also returns whether it did start while the command was
+/// still running: one that ended first (nothing could run) ends the wait too.
+pub fn spawn_until(
+    command: &mut Command,
+    limit: Duration,
+    mut started: impl FnMut() -> bool,
+) -> (std::process::Child, bool) {
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    let mut ended = false;
+    let running = wait_for(limit, || {
+        ended = child.try_wait().is_ok_and(|status| status.is_some());
+        ended || started()
+    }) && !ended;
+    (child, running)
+}
+
 /// Sends SIGINT to `child`, as Ctrl-C in its terminal would; whether `kill` sent it.
 pub fn send_ctrl_c(child: &std::process::Child) -> bool {
     Command::new("kill")

@@ -12,6 +12,7 @@ mod test2json;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crosscheck_planner::{
@@ -103,6 +104,9 @@ pub(crate) struct TestJob<'a> {
     pub grace: Duration,
     /// The target's deadline (`--timeout`).
     pub deadline: Option<Instant>,
+    /// The runner's program files ([`runner_files`]), looked at once per target: every
+    /// package's cache key needs them, and they do not change during a run.
+    pub runner_files: OnceLock<Vec<String>>,
 }
 
 /// A package whose test binary compiled, ready to run.
@@ -513,6 +517,7 @@ fn package_runner(job: &TestJob<'_>, package: &TestPackage) -> Option<Runner> {
 /// directory ([`CacheKey`]).
 struct RunKey {
     runner: Runner,
+    runner_files: Vec<String>,
     args: Vec<String>,
     env: BTreeMap<String, String>,
     cwd: PathBuf,
@@ -520,10 +525,15 @@ struct RunKey {
 
 impl RunKey {
     fn new(job: &TestJob<'_>, package: &TestPackage, runner: &Runner) -> RunKey {
+        let env = run_env(&job.target.env, runner);
+        let files = job
+            .runner_files
+            .get_or_init(|| runner_files(runner, env.get("PATH").map(String::as_str)));
         RunKey {
             runner: runner.clone(),
+            runner_files: files.clone(),
             args: job.request.binary_args(),
-            env: run_env(&job.target.env, runner),
+            env,
             cwd: PathBuf::from(&package.dir),
         }
     }
@@ -532,7 +542,7 @@ impl RunKey {
         CacheKey {
             binary_sha256,
             runner: &self.runner,
-            runner_files: runner_files(&self.runner, self.env.get("PATH").map(String::as_str)),
+            runner_files: self.runner_files.clone(),
             args: &self.args,
             env: &self.env,
             cwd: &self.cwd,
@@ -779,37 +789,43 @@ fn counted(count: usize, noun: &str) -> String {
 mod tests {
     use super::*;
 
-    fn end(code: Option<i32>, stopped: Option<Stop>) -> CommandEnd {
-        CommandEnd {
-            code,
-            signal: None,
-            stopped,
-        }
-    }
-
     #[test]
     fn a_package_passes_only_when_it_said_so_and_exited_zero() {
         let second = Duration::from_secs(1);
         assert_eq!(
-            package_failure(&end(Some(0), None), Some(TestStatus::Pass), second),
+            package_failure(
+                &CommandEnd::exited(Some(0), None),
+                Some(TestStatus::Pass),
+                second
+            ),
             None
         );
         assert_eq!(
-            package_failure(&end(Some(1), None), Some(TestStatus::Fail), second).as_deref(),
+            package_failure(
+                &CommandEnd::exited(Some(1), None),
+                Some(TestStatus::Fail),
+                second
+            )
+            .as_deref(),
             Some("tests failed")
         );
         assert!(
-            package_failure(&end(Some(3), None), Some(TestStatus::Pass), second)
-                .unwrap()
-                .contains("exit status 3")
+            package_failure(
+                &CommandEnd::exited(Some(3), None),
+                Some(TestStatus::Pass),
+                second
+            )
+            .unwrap()
+            .contains("exit status 3")
         );
         assert!(
-            package_failure(&end(Some(2), None), None, second)
+            package_failure(&CommandEnd::exited(Some(2), None), None, second)
                 .unwrap()
                 .contains("before reporting")
         );
         assert_eq!(
-            package_failure(&end(None, Some(Stop::Timeout)), None, second).as_deref(),
+            package_failure(&CommandEnd::exited(None, Some(Stop::Timeout)), None, second)
+                .as_deref(),
             Some("timed out after 1s")
         );
     }

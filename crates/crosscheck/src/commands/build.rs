@@ -55,9 +55,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     policy.and(smoke)
 }
 
-/// What runs the smoke runs, looked for once and only when a target has one. The CLI knows
-/// what the executor cannot: the GOROOT whose `wasm_exec_node.js` runs js/wasm, and
-/// crosscheck's cache directory, where a wazero may be.
+/// What runs the smoke runs, looked for once and only when a target has one.
 fn smoke_runners(plan: &Plan, goroot: Option<&Path>) -> Option<HostRunners> {
     let smoking: Vec<PlannedTarget> = plan
         .targets
@@ -65,15 +63,22 @@ fn smoke_runners(plan: &Plan, goroot: Option<&Path>) -> Option<HostRunners> {
         .filter(|target| target.smoke.is_some())
         .cloned()
         .collect();
-    if smoking.is_empty() {
-        return None;
-    }
-    let mut runners = HostRunners::detect(&smoking)
+    (!smoking.is_empty()).then(|| host_runners(plan, &smoking, goroot))
+}
+
+/// What this host runs `targets` with. The CLI knows what the executor cannot: the GOROOT
+/// whose `wasm_exec_node.js` runs js/wasm, and crosscheck's cache directory (a wazero, the
+/// wine prefix). Binaries run in the module directory, which WASI programs see as PWD.
+pub(crate) fn host_runners(
+    plan: &Plan,
+    targets: &[PlannedTarget],
+    goroot: Option<&Path>,
+) -> HostRunners {
+    let mut runners = HostRunners::detect(targets)
         .with_goroot(goroot)
         .with_cache_dir(cache_dir().as_deref());
-    // Smoke runs happen in the module directory, which WASI programs see as PWD.
     runners.workdir = plan.project.module_dir.clone();
-    Some(runners)
+    runners
 }
 
 /// Plugs the release stage into the executor's packaging hook, which runs after the builds

@@ -15,8 +15,9 @@ use crosscheck_schema::{CcKind, Runnability};
 use serde::Serialize;
 
 use crate::cli::{DoctorArgs, DoctorFormat};
+use crate::commands::build::host_runners;
 use crate::errors::CliError;
-use crate::load::{cache_dir, load_plan};
+use crate::load::load_plan;
 use crate::printer::Printer;
 use crate::table::Table;
 
@@ -48,9 +49,8 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
     let compilers = cross_compilers(plan);
     let host = HostTools::detect_these(compilers.clone(), true);
     let go = GoToolchain::probe(&plan.go.command, Path::new(&plan.project.module_dir));
-    let runners = HostRunners::detect(&plan.targets)
-        .with_goroot(go.as_ref().ok().map(|go| Path::new(&go.goroot)))
-        .with_cache_dir(cache_dir().as_deref());
+    let goroot = go.as_ref().ok().map(|go| Path::new(&go.goroot));
+    let runners = host_runners(plan, &plan.targets, goroot);
     let rows: Vec<TargetRow> = plan
         .targets
         .iter()

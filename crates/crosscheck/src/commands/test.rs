@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use crosscheck_executor::{HostRunners, Mode, RunSummary};
-use crosscheck_planner::{Plan, TestRequest};
+use crosscheck_executor::{Mode, RunSummary};
+use crosscheck_planner::TestRequest;
 use crosscheck_schema::{TargetTestStatus, TargetTests, TestReport};
 
 use crate::cli::{TestArgs, TestFormat};
-use crate::commands::build::run_options;
+use crate::commands::build::{host_runners, run_options};
 use crate::errors::CliError;
-use crate::load::{cache_dir, load_plan};
+use crate::load::load_plan;
 use crate::printer::Printer;
 use crate::reporter::tests as test_reporter;
 use crate::reporter::{Reporter, Verb};
@@ -22,7 +22,7 @@ pub fn run(args: &TestArgs, printer: &Printer) -> Result<(), CliError> {
     let loaded = load_plan(&args.selection, printer)?;
     let plan = &loaded.plan;
     let mut options = run_options(&args.run, Mode::Test(request), plan);
-    options.runners = Some(host_runners(plan, loaded.goroot.as_deref()));
+    options.runners = Some(host_runners(plan, &plan.targets, loaded.goroot.as_deref()));
     let mut reporter = Reporter::new(printer, plan, Verb::Test, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     reporter.finish_tests();
@@ -36,17 +36,6 @@ pub fn run(args: &TestArgs, printer: &Printer) -> Result<(), CliError> {
         test_reporter::write_junit(path, &report, printer)?;
     }
     outcome(summary.interrupted, &report, args.require_run)
-}
-
-/// What runs the test binaries: every target's runner, looked for once. The CLI knows what
-/// the executor cannot: the GOROOT whose `wasm_exec_node.js` runs js/wasm, and crosscheck's
-/// cache directory (a wazero, the wine prefix).
-fn host_runners(plan: &Plan, goroot: Option<&Path>) -> HostRunners {
-    let mut runners = HostRunners::detect(&plan.targets)
-        .with_goroot(goroot)
-        .with_cache_dir(cache_dir().as_deref());
-    runners.workdir = plan.project.module_dir.clone();
-    runners
 }
 
 /// The run's test records, in plan order; a target that never started (Ctrl-C,
