@@ -22,6 +22,7 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
         .zip(results)
         .map(|((planned, prepared), result)| ManifestTarget {
             id: planned.id.to_string(),
+            binary: planned.id.binary.clone(),
             goos: planned.goos.clone(),
             goarch: planned.goarch.clone(),
             variant: planned.variant.as_ref().map(|v| ManifestVariant {

@@ -19,12 +19,12 @@ use crate::template::{Placeholder, Template};
 use crate::{ArchiveFormat, GoVersion, HookKind, Libc, Target, VariantVar, closest, did_you_mean};
 
 use raw::{
-    RawBuild, RawConfig, RawHook, RawHooks, RawMatrix, RawOverride, RawProject, RawSmoke,
-    RawSmokeOverride, RawTuple,
+    RawBinary, RawBuild, RawConfig, RawHook, RawHooks, RawMatrix, RawOverride, RawProject,
+    RawSmoke, RawSmokeOverride, RawTuple,
 };
 
 /// The default output path template, relative to the dist directory.
-pub const DEFAULT_OUTPUT: &str = "{name}_{slug}{ext}";
+pub const DEFAULT_OUTPUT: &str = "{binary}_{slug}{ext}";
 
 /// The default archive name template; the format's extension is appended.
 pub const DEFAULT_ARCHIVE_NAME: &str = "{name}_{version}_{slug}";
@@ -83,6 +83,43 @@ pub struct Config {
     pub hooks: HooksConfig,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
+    /// `[[binary]]`, in file order; empty when `[project]` describes the one binary.
+    pub binaries: Vec<BinaryConfig>,
+}
+
+/// One `[[binary]]`: a main package and how it differs from `[build]`.
+#[derive(Clone, Debug)]
+pub struct BinaryConfig {
+    /// Its name: the prefix of its builds' ids, and what `--binary` picks.
+    pub name: Located<String>,
+    /// `{binary}`: its file name without `.exe` (in archives, and in the default output),
+    /// `name` unless set: two builds of one program (with and without a tag, say) differ
+    /// in name, not in file name.
+    pub file_name: Located<String>,
+    /// Its main package, relative to the module directory.
+    pub main: Located<String>,
+    /// Flags added after `[build]`'s (overrides add theirs after these).
+    pub flags: Vec<TemplateField>,
+    /// Linker flags added after `[build]`'s.
+    pub ldflags: Vec<TemplateField>,
+    /// Compiler flags added after `[build]`'s.
+    pub gcflags: Vec<TemplateField>,
+    /// Assembler flags added after `[build]`'s.
+    pub asmflags: Vec<TemplateField>,
+    /// Tags added after `[build]`'s.
+    pub tags: Vec<String>,
+    /// Environment added on top of `[build]`'s.
+    pub env: Vec<(String, TemplateField)>,
+    /// Output path template (replaces `[build]`'s).
+    pub output: Option<TemplateField>,
+    /// Which of the matrix's targets it is built for; empty: all of them.
+    pub targets: Vec<Located<Selector>>,
+    /// Whether its artifacts go into the archives (`archive = false`: not).
+    pub archive: bool,
+    /// Archive name template (replaces `[build]`'s).
+    pub archive_name: Option<TemplateField>,
+    /// Where the table was written.
+    pub span: Range<usize>,
 }
 
 /// A hook command: its words, each a template with the placeholders of its kind, and
@@ -373,7 +410,12 @@ impl Checker {
             ),
             Some(_) => {}
         }
+        let main_span = raw
+            .project
+            .as_ref()
+            .and_then(|project| project.get_ref().main.as_ref().map(Spanned::span));
         let project = self.project(raw.project.map(Spanned::into_inner).unwrap_or_default());
+        let binaries = self.binaries(raw.binaries, main_span);
         let build = self.build(raw.build.map(Spanned::into_inner).unwrap_or_default());
         let mut go_versions = Vec::new();
         let matrix = match raw.matrix {
@@ -418,7 +460,117 @@ impl Checker {
             smoke,
             hooks,
             overrides,
+            binaries,
         })
+    }
+
+    /// `[[binary]]` tables: names unique and usable in paths, each with its main package,
+    /// and `[project] main` unset (each binary names its own).
+    fn binaries(
+        &mut self,
+        raw: Vec<Spanned<RawBinary>>,
+        project_main: Option<Range<usize>>,
+    ) -> Vec<BinaryConfig> {
+        if let (Some(span), false) = (project_main, raw.is_empty()) {
+            self.error(
+                "`[project] main` cannot be used with `[[binary]]` tables (hint: give each `[[binary]]` its own `main`, and drop this key)",
+                span,
+            );
+        }
+        let mut binaries: Vec<BinaryConfig> = Vec::new();
+        for entry in raw {
+            let span = entry.span();
+            let raw = entry.into_inner();
+            let name = Located::from_spanned(raw.name);
+            let file_name = raw
+                .file_name
+                .map_or_else(|| name.clone(), Located::from_spanned);
+            for (key, value) in [("name", &name), ("file_name", &file_name)] {
+                if !crosscheck_schema::is_binary_name(&value.value) {
+                    self.error(
+                        format!(
+                            "binary {key} {:?} is not a plain file name (hint: letters, digits, `.`, `-` and `_`, not starting with `.` or `-`; `.exe` is added for windows)",
+                            value.value
+                        ),
+                        value.span.clone(),
+                    );
+                }
+            }
+            if binaries.iter().any(|b| b.name.value == name.value) {
+                self.error(
+                    format!("binary {:?} is defined twice (hint: every `[[binary]]` needs its own name)", name.value),
+                    name.span.clone(),
+                );
+            }
+            let main = Located::from_spanned(raw.main);
+            if main.value.trim().is_empty() {
+                self.error(
+                    "`main` is empty (hint: the main package, e.g. \"./cmd/server\")",
+                    main.span.clone(),
+                );
+            }
+            let output = raw.output.and_then(|output| self.template(output));
+            if let Some(output) = &output {
+                self.check_output_path(output);
+            }
+            let binary = BinaryConfig {
+                name,
+                file_name,
+                main,
+                flags: self.templates(raw.flags),
+                ldflags: self.templates(raw.ldflags),
+                gcflags: self.templates(raw.gcflags),
+                asmflags: self.templates(raw.asmflags),
+                tags: self.tags(raw.tags),
+                env: self.env(raw.env),
+                output,
+                targets: self.binary_targets(raw.targets),
+                archive: raw.archive.is_none_or(|archive| archive.into_inner()),
+                archive_name: raw.archive_name.and_then(|name| self.archive_name(name)),
+                span,
+            };
+            binaries.push(binary);
+        }
+        binaries
+    }
+
+    /// A binary's `targets`: globs over the matrix's target ids, which have no binary.
+    fn binary_targets(
+        &mut self,
+        values: Option<raw::SpannedList<String>>,
+    ) -> Vec<Located<Selector>> {
+        let Some(values) = values else {
+            return Vec::new();
+        };
+        if values.get_ref().is_empty() {
+            self.error(
+                "`targets` is empty (hint: drop the key to build this binary for every target)",
+                values.span(),
+            );
+            return Vec::new();
+        }
+        let mut selectors = Vec::new();
+        for value in values.into_inner() {
+            let span = value.span();
+            if value.get_ref().contains(':') {
+                self.error(
+                    format!(
+                        "selector {:?} names a binary, but `targets` of a `[[binary]]` picks this binary's targets (hint: write the target part alone, e.g. \"linux/*\")",
+                        value.get_ref()
+                    ),
+                    span,
+                );
+                continue;
+            }
+            match Selector::new(value.get_ref()) {
+                Ok(selector) => selectors.push(Located {
+                    value: selector,
+                    span,
+                }),
+                Err(error) => self.error(error.to_string(), span),
+            }
+        }
+        selectors
     }
 
     /// `[hooks]`: each list's commands, with the placeholders of its kind.

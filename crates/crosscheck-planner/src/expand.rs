@@ -367,6 +367,7 @@ impl<'a> Expander<'a> {
                         cgo,
                         libc: if cgo { libc.cloned() } else { None },
                         go: None,
+                        binary: None,
                     };
                     if let Some(index) = axes
                         .exclude
@@ -411,6 +412,7 @@ impl<'a> Expander<'a> {
                 (None, false) => None,
             },
             go: None,
+            binary: None,
         };
         self.check_explicit(&target, &tuple.span, &tuple.span)
             .then(|| Candidate {

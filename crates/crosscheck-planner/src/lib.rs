@@ -24,15 +24,16 @@
 // The records the planner produces live in `crosscheck-schema`, shared with every stage;
 // they are re-exported here so that callers of the planner need one import.
 pub use crosscheck_schema::{
-    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GlibcVersion, GoInfo, GoVersion,
-    GoVersionError, HookCommand, HookKind, Libc, PLAN_SCHEMA_VERSION, Plan, PlannedArchive,
-    PlannedGo, PlannedHooks, PlannedSmoke, PlannedTarget, PlannedUniversal, ProjectInfo,
-    ReleaseNumber, Requirement, STAGING_DIR, SelectionInfo, Shard, ShardError, Skipped, Target,
-    TargetIdError, Variant, VariantError, VariantSetting, VariantVar, VcsInfo, closest,
-    did_you_mean, env_vars,
+    ArchiveFile, ArchiveFormat, ArchivedBinary, CatalogSource, Collapsed, GlibcVersion, GoInfo,
+    GoVersion, GoVersionError, HookCommand, HookKind, Libc, PLAN_SCHEMA_VERSION, Plan,
+    PlannedArchive, PlannedBinary, PlannedGo, PlannedHooks, PlannedSmoke, PlannedTarget,
+    PlannedUniversal, ProjectInfo, ReleaseNumber, Requirement, STAGING_DIR, SelectionInfo, Shard,
+    ShardError, Skipped, Target, TargetIdError, Variant, VariantError, VariantSetting, VariantVar,
+    VcsInfo, closest, did_you_mean, env_vars,
 };
 
 mod archive;
+mod binaries;
 mod catalog;
 mod check;
 mod config;
@@ -50,9 +51,9 @@ mod vcs;
 pub use catalog::{Catalog, CatalogError, GoToolchain, Port, catalog_cache_file};
 pub use check::{CheckRequest, check_commands};
 pub use config::{
-    Axes, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT, HookConfig,
-    HooksConfig, INIT_TEMPLATE, Located, MatrixConfig, OverrideConfig, ProjectConfig, SmokeConfig,
-    SmokeSettings, TemplateField, Tuple,
+    Axes, BinaryConfig, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT,
+    HookConfig, HooksConfig, INIT_TEMPLATE, Located, MatrixConfig, OverrideConfig, ProjectConfig,
+    SmokeConfig, SmokeSettings, TemplateField, Tuple,
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};

@@ -16,8 +16,14 @@ use crosscheck_schema::{
 };
 
 use crate::archive::{ResolveError, resolve_files};
+use crate::binaries::{
+    BinarySpec, binary_specs, picked_binaries, planned_binaries, share_archives,
+    unmatched_binary_targets,
+};
 use crate::catalog::Catalog;
-use crate::config::{Config, Located, OverrideConfig, RunnerCommand, SmokeSettings, TemplateField};
+use crate::config::{
+    BinaryConfig, Config, Located, OverrideConfig, RunnerCommand, SmokeSettings, TemplateField,
+};
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Expanded, Expansion, expand};
@@ -56,6 +62,8 @@ pub struct SelectionRequest {
     pub exclude: Vec<Selector>,
     /// Then keep one shard.
     pub shard: Option<Shard>,
+    /// Keep the builds of these binaries (`--binary`; every binary when empty).
+    pub binaries: Vec<String>,
 }
 
 /// Why no plan could be made.
@@ -130,12 +138,19 @@ impl<'a> SmokeKeys<'a> {
 }
 
 impl<'a> Settings<'a> {
-    /// The settings of the target `id`: `[build]`, then every `[[override]]` that matches
-    /// `id`, in file order, so that a later entry wins. Also returns the indexes of the
+    /// The settings of the build `id`: `[build]`, then its `[[binary]]`, then every
+    /// `[[override]]` that matches `id`, in file order, so that a later entry wins. Also returns the indexes of the
     /// entries that matched. Targets and universal binaries both resolve here, so that an
     /// override means the same for both.
-    fn resolve(config: &'a Config, id: &str) -> (Settings<'a>, Vec<usize>) {
+    fn resolve(
+        config: &'a Config,
+        binary: Option<&'a BinaryConfig>,
+        id: &str,
+    ) -> (Settings<'a>, Vec<usize>) {
         let mut settings = Settings::build(config);
+        if let Some(binary) = binary {
+            settings.apply_binary(binary);
+        }
         let mut matched = Vec::new();
         for (index, entry) in config.overrides.iter().enumerate() {
             if entry.selector.value.matches_id(id) {
@@ -170,6 +185,20 @@ impl<'a> Settings<'a> {
                 smoke
             },
         }
+    }
+
+    /// A `[[binary]]` on top of `[build]`: its flags, tags and environment add to what is
+    /// there, its output and archive name replace `[build]`'s.
+    fn apply_binary(&mut self, binary: &'a BinaryConfig) {
+        self.flags.extend(&binary.flags);
+        self.ldflags.extend(&binary.ldflags);
+        self.gcflags.extend(&binary.gcflags);
+        self.asmflags.extend(&binary.asmflags);
+        self.tags.extend(binary.tags.iter().map(String::as_str));
+        self.env
+            .extend(binary.env.iter().map(|(k, v)| (k.as_str(), v)));
+        self.output = binary.output.as_ref().unwrap_or(self.output);
+        self.archive_name = binary.archive_name.as_ref().unwrap_or(self.archive_name);
     }
 
     /// One override on top: its flags, tags and environment add to what is there, each
@@ -222,15 +251,26 @@ pub fn plan_with_go(
     selection: &SelectionRequest,
 ) -> Result<Plan, PlanError> {
     let expansion = validate(config, catalog, go_axis)?;
-    let name = binary_name(config, context);
+    let name = project_name(config, context);
+    let binaries = binary_specs(config, &name);
     let module_dir = context.base_dir.join(&config.project.dir);
     let mut planning = Planning::new(config, catalog, go_axis, context, &name, &module_dir);
-    let targets: Vec<PlannedTarget> = expansion
-        .targets
+    planning
+        .errors
+        .extend(unmatched_binary_targets(&binaries, &expansion.targets));
+    // Binary by binary, each over the matrix in order: a binary's builds read together.
+    let targets: Vec<PlannedTarget> = binaries
         .iter()
-        .filter_map(|expanded| planning.target(expanded))
+        .flat_map(|binary| {
+            expansion
+                .targets
+                .iter()
+                .filter(|expanded| binary.builds_for(&expanded.target))
+                .map(move |expanded| (binary, expanded))
+        })
+        .filter_map(|(binary, expanded)| planning.target(expanded, binary))
         .collect();
-    let universal = planning.package(&targets);
+    let universal = planning.package(&targets, &binaries);
     let mut warnings = expansion.warnings;
     warnings.extend(unused_overrides(config, &planning.override_hits));
     if !planning.errors.is_empty() {
@@ -240,7 +280,7 @@ pub fn plan_with_go(
     }
 
     let matrix_size = targets.len();
-    let (targets, universal) = select(targets, universal, selection)?;
+    let (targets, universal) = select(targets, universal, &binaries, selection)?;
     let hooks = once_hooks(config, &name, context);
     Ok(Plan {
         schema_version: PLAN_SCHEMA_VERSION,
@@ -252,6 +292,7 @@ pub fn plan_with_go(
             module_dir: path_string(&module_dir),
             main: config.project.main.clone(),
             vcs: context.vcs.clone(),
+            binaries: planned_binaries(config),
         },
         dist_dir: path_string(&context.dist_dir),
         pass_env: config.build.pass_env.clone(),
@@ -408,9 +449,9 @@ impl<'a> Planning<'a> {
         }
     }
 
-    /// Plans one target, or records why it cannot be.
-    fn target(&mut self, expanded: &Expanded) -> Option<PlannedTarget> {
-        match self.plan_target(expanded) {
+    /// Plans one build of `binary`, or records why it cannot be.
+    fn target(&mut self, expanded: &Expanded, binary: &BinarySpec<'a>) -> Option<PlannedTarget> {
+        match self.plan_target(expanded, binary) {
             Ok(planned) => Some(planned),
             Err(diagnostic) => {
                 self.errors.push(diagnostic);
@@ -421,29 +462,44 @@ impl<'a> Planning<'a> {
 
     /// The steps of one target: apply the overrides, place its output, render its build,
     /// plan its archive.
-    fn plan_target(&mut self, expanded: &Expanded) -> Result<PlannedTarget, Diagnostic> {
-        let target = &expanded.target;
+    fn plan_target(
+        &mut self,
+        expanded: &Expanded,
+        binary: &BinarySpec<'a>,
+    ) -> Result<PlannedTarget, Diagnostic> {
+        let target = &binary.build_target(&expanded.target);
         // A target of the `go` axis is described by its own release's catalog and built by
         // its toolchain; the others by the Go at hand.
         let release = target.go.and_then(|go| self.go_axis.release(go));
         let catalog = release.map_or(self.catalog, |resolved| &resolved.catalog);
-        let names = TargetNames::new(target, self.name, &self.context.vcs, &catalog.go_version);
-        let settings = self.apply_overrides(&names.id);
+        let names = TargetNames::new(
+            target,
+            self.name,
+            &binary.file_name,
+            &self.context.vcs,
+            &catalog.go_version,
+        );
+        let settings = self.apply_overrides(binary, &names.build_id);
         let output = self.place_output(target, &names, &settings)?;
         let toolchain = release.map(|resolved| resolved.toolchain.as_str());
-        let build = self.render(expanded, &names, &settings, &output, catalog, toolchain)?;
+        let build = self.render(
+            expanded, binary, &names, &settings, &output, catalog, toolchain,
+        )?;
         let smoke = self.config.smoke.enabled.then(|| {
             settings
                 .smoke
                 .render(&|placeholder| names.value(placeholder))
         });
-        let archive = self.packer.archive(
-            target,
-            &names,
-            settings.archive,
-            settings.archive_name,
-            settings.archive_files,
-        )?;
+        let archive = match binary.archived() {
+            true => self.packer.archive(
+                target,
+                &names,
+                settings.archive,
+                settings.archive_name,
+                settings.archive_files,
+            )?,
+            false => None,
+        };
         let after_build = self.after_build(&names, &output);
         let runner = settings.runner.map(|command| {
             command
@@ -454,7 +510,7 @@ impl<'a> Planning<'a> {
         });
         Ok(PlannedTarget {
             id: target.clone(),
-            slug: names.slug,
+            slug: names.build_slug,
             goos: target.goos.clone(),
             goarch: target.goarch.clone(),
             variant: variant_setting(target, &catalog.default_goarm),
@@ -495,9 +551,9 @@ impl<'a> Planning<'a> {
         })
     }
 
-    /// The target's settings, counting the overrides that apply to it.
-    fn apply_overrides(&mut self, id: &str) -> Settings<'a> {
-        let (settings, matched) = Settings::resolve(self.config, id);
+    /// The build's settings, counting the overrides that apply to it.
+    fn apply_overrides(&mut self, binary: &BinarySpec<'a>, id: &str) -> Settings<'a> {
+        let (settings, matched) = Settings::resolve(self.config, binary.config, id);
         for index in matched {
             self.override_hits[index] += 1;
         }
@@ -537,23 +593,27 @@ impl<'a> Planning<'a> {
                 Some(template.span.clone()),
             ));
         }
-        self.outputs
-            .insert(output.clone(), (names.id.clone(), template.span.clone()));
+        self.outputs.insert(
+            output.clone(),
+            (names.build_id.clone(), template.span.clone()),
+        );
         Ok(output)
     }
 
     /// Renders the target's build from its settings: what the machine needs, then the argv
     /// and environment, `go build -o` writing into the staging directory.
+    #[allow(clippy::too_many_arguments)]
     fn render(
         &self,
         expanded: &Expanded,
+        binary: &BinarySpec<'_>,
         names: &TargetNames<'_>,
         settings: &Settings<'_>,
         output: &str,
         catalog: &Catalog,
         toolchain: Option<&str>,
     ) -> Result<Build, Diagnostic> {
-        let target = &expanded.target;
+        let target = names.target;
         let values = |placeholder: Placeholder| names.value(placeholder);
         let requirements = requirements(target, settings, self.config, self.context, &values)
             .map_err(|message| Diagnostic::error(message, Some(expanded.origin.clone())))?;
@@ -562,9 +622,16 @@ impl<'a> Planning<'a> {
             .context
             .dist_dir
             .join(STAGING_DIR)
-            .join(&names.slug)
+            .join(&names.build_slug)
             .join(file_name);
-        let argv = build_argv(self.config, target, settings, &staging, &values);
+        let argv = build_argv(
+            self.config,
+            binary.main,
+            target,
+            settings,
+            &staging,
+            &values,
+        );
         let mut env = build_env(target, settings, catalog, &values);
         if let Some(toolchain) = toolchain {
             // After `[build] env`: the axis decides which Go builds, not a stray setting.
@@ -580,12 +647,16 @@ impl<'a> Planning<'a> {
 
     /// Packaging, once every target is planned: the universal binaries, then the check that
     /// needs every archive (none may overwrite an artifact).
-    fn package(&mut self, targets: &[PlannedTarget]) -> Vec<PlannedUniversal> {
+    fn package(
+        &mut self,
+        targets: &[PlannedTarget],
+        binaries: &[BinarySpec<'a>],
+    ) -> Vec<PlannedUniversal> {
         let universal = match self.packer.universal(
             self.config,
             targets,
-            self.name,
-            &self.context.vcs,
+            binaries,
+            (self.name, &self.context.vcs),
             &self.catalog.go_version,
         ) {
             Ok(universal) => universal,
@@ -645,6 +716,7 @@ fn selection_info(selection: &SelectionRequest) -> SelectionInfo {
         targets: globs(&selection.targets),
         exclude: globs(&selection.exclude),
         shard: selection.shard,
+        binaries: selection.binaries.clone(),
     }
 }
 
@@ -660,15 +732,18 @@ fn rendered_warnings(config: &Config, warnings: &[Diagnostic]) -> Vec<String> {
 /// them; a universal binary stays only when all its inputs did.
 fn select(
     targets: Vec<PlannedTarget>,
-    universal: Vec<PlannedUniversal>,
+    mut universal: Vec<PlannedUniversal>,
+    binaries: &[BinarySpec<'_>],
     selection: &SelectionRequest,
 ) -> Result<(Vec<PlannedTarget>, Vec<PlannedUniversal>), PlanError> {
     check_selectors(&targets, selection)?;
+    let picked = picked_binaries(binaries, &selection.binaries)?;
     let mut selected: Vec<PlannedTarget> = targets
         .into_iter()
         .filter(|t| {
             (selection.targets.is_empty() || selection.targets.iter().any(|s| s.matches(&t.id)))
                 && !selection.exclude.iter().any(|s| s.matches(&t.id))
+                && picked.contains(&t.id.binary.as_deref())
         })
         .collect();
     if selected.is_empty() {
@@ -677,14 +752,18 @@ fn select(
                 .to_owned(),
         ));
     }
+    // Only now are the members of each shared archive known: the selected builds.
+    share_archives(&mut selected, &mut universal);
     if let Some(shard) = selection.shard {
         keep_shard(&mut selected, &universal, shard);
     }
     let kept: Vec<String> = selected.iter().map(|t| t.id.id()).collect();
-    let universal = universal
+    let mut universal: Vec<PlannedUniversal> = universal
         .into_iter()
         .filter(|u| u.inputs.iter().all(|input| kept.contains(input)))
         .collect();
+    // A shard may keep some universal binaries of a shared archive and not the others.
+    share_archives(&mut [], &mut universal);
     Ok((selected, universal))
 }
 
@@ -709,16 +788,19 @@ fn check_selectors(
 /// Numbers each selected target's shard and keeps `shard`'s.
 fn keep_shard(selected: &mut Vec<PlannedTarget>, universal: &[PlannedUniversal], shard: Shard) {
     let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
-    // A universal binary is assembled from its inputs' artifacts, so they share a shard.
-    let groups: Vec<Vec<usize>> = universal
+    let position = |input: &String| ids.iter().position(|id| id.id() == *input);
+    // A universal binary is assembled from its inputs' artifacts, and a shared archive
+    // from its members', so each group builds in one shard.
+    let mut groups: Vec<Vec<usize>> = universal
         .iter()
-        .map(|u| {
-            u.inputs
-                .iter()
-                .filter_map(|input| ids.iter().position(|id| id.id() == *input))
-                .collect()
-        })
+        .map(|u| u.inputs.iter().filter_map(position).collect())
         .collect();
+    groups.extend(selected.iter().filter_map(|t| {
+        let archive = t.archive.as_ref().filter(|a| !a.shared_with.is_empty())?;
+        let mut members = vec![t.id.id()];
+        members.extend(archive.shared_with.iter().map(|m| m.id.clone()));
+        Some(members.iter().filter_map(position).collect())
+    }));
     let parts = assign_shards_grouped(&ids, &groups, shard.count);
     for (target, part) in selected.iter_mut().zip(&parts) {
         target.shard = Some(part + 1);
@@ -726,11 +808,24 @@ fn keep_shard(selected: &mut Vec<PlannedTarget>, universal: &[PlannedUniversal],
     selected.retain(|t| t.shard == Some(shard.index));
 }
 
+/// An archive path and what its first build decided for it: builds of the same target
+/// that render the same path share the archive, and must agree on its extra files.
+struct ArchiveClaim {
+    /// The target without its binary.
+    platform: Target,
+    /// The first build's id.
+    first: String,
+    /// The names of the binaries in the archive so far.
+    binaries: Vec<String>,
+    /// The extra files.
+    files: Vec<ArchiveFile>,
+}
+
 /// Plans archives and universal binaries, collecting the errors it finds on the way.
 struct Packer<'a> {
     module_dir: &'a Path,
-    /// Archive and output paths taken so far, with the target that took each.
-    paths: BTreeMap<String, String>,
+    /// Archive paths taken so far, each with the builds that share it.
+    paths: BTreeMap<String, ArchiveClaim>,
     /// Resolved `archive_files` patterns, by pattern (each is resolved once).
     resolved: BTreeMap<String, Vec<ArchiveFile>>,
     errors: Vec<Diagnostic>,
@@ -760,18 +855,75 @@ impl<'a> Packer<'a> {
             return Ok(None);
         }
         let path = self.archive_path(target, names, format, template)?;
-        let binary = format!("{}{}", names.name, target.exe_suffix());
+        let binary = format!("{}{}", names.binary, target.exe_suffix());
         let files = self.archive_files(target, &binary, files)?;
+        self.claim_archive(target, &path, &binary, &files, template)?;
         Ok(Some(PlannedArchive {
             format,
             path,
             binary,
+            shared_with: Vec::new(),
             files,
         }))
     }
 
-    /// Renders the archive's path and claims it: it must be a file inside the dist
-    /// directory, and no other archive may have it.
+    /// Claims `path` for the build `target`: a path no build took yet, or one another
+    /// binary of the same target took with the same extra files (they share the archive).
+    fn claim_archive(
+        &mut self,
+        target: &Target,
+        path: &str,
+        binary: &str,
+        files: &[ArchiveFile],
+        template: &TemplateField,
+    ) -> Result<(), Diagnostic> {
+        let platform = target.platform();
+        let Some(claim) = self.paths.get_mut(path) else {
+            self.paths.insert(
+                path.to_owned(),
+                ArchiveClaim {
+                    platform,
+                    first: target.id(),
+                    binaries: vec![binary.to_owned()],
+                    files: files.to_vec(),
+                },
+            );
+            return Ok(());
+        };
+        let span = Some(template.span.clone());
+        if claim.platform != platform {
+            return Err(Diagnostic::error(
+                format!(
+                    "the archives of {target} and {} would both be {path:?} (hint: put {{slug}} in `archive_name`)",
+                    claim.first
+                ),
+                span,
+            ));
+        }
+        if claim.files != files {
+            return Err(Diagnostic::error(
+                format!(
+                    "{target} and {} share the archive {path:?} but not its extra files (hint: give both the same `archive_files`, or put {{binary}} in `archive_name` for an archive each)",
+                    claim.first
+                ),
+                span,
+            ));
+        }
+        if claim.binaries.iter().any(|name| name == binary) {
+            return Err(Diagnostic::error(
+                format!(
+                    "{target} and {} would both put {binary:?} into the archive {path:?} (hint: put {{binary}} in `archive_name` for an archive each, or give them different `file_name`s)",
+                    claim.first
+                ),
+                span,
+            ));
+        }
+        // Each member checked its own name against these files (`archive_files`).
+        claim.binaries.push(binary.to_owned());
+        Ok(())
+    }
+
+    /// Renders the archive's path: it must be a file inside the dist directory.
     fn archive_path(
         &mut self,
         target: &Target,
@@ -789,15 +941,6 @@ impl<'a> Packer<'a> {
                 Some(template.span.clone()),
             ));
         }
-        if let Some(other) = self.paths.get(&path) {
-            return Err(Diagnostic::error(
-                format!(
-                    "the archives of {target} and {other} would both be {path:?} (hint: put {{slug}} in `archive_name`)"
-                ),
-                Some(template.span.clone()),
-            ));
-        }
-        self.paths.insert(path.clone(), names.id.clone());
         Ok(path)
     }
 
@@ -869,10 +1012,10 @@ impl<'a> Packer<'a> {
     /// setting for which the matrix has both plain darwin/amd64 and darwin/arm64.
     fn universal(
         &mut self,
-        config: &Config,
+        config: &'a Config,
         targets: &[PlannedTarget],
-        name: &str,
-        vcs: &VcsInfo,
+        binaries: &[BinarySpec<'a>],
+        (name, vcs): (&str, &VcsInfo),
         go_version: &str,
     ) -> Result<Vec<PlannedUniversal>, Diagnostic> {
         let Some(flag) = config.build.universal.as_ref().filter(|flag| flag.value) else {
@@ -882,25 +1025,33 @@ impl<'a> Packer<'a> {
         let mut releases: Vec<Option<GoVersion>> = targets.iter().map(|t| t.id.go).collect();
         releases.sort();
         releases.dedup();
-        let mut planned = Vec::new();
-        for (go, cgo) in releases.iter().flat_map(|&go| [(go, false), (go, true)]) {
-            let slice = |arch: &str| darwin_slice(targets, arch, cgo, go);
-            let (Some(amd64), Some(arm64)) = (slice("amd64"), slice("arm64")) else {
-                continue;
-            };
-            let target = Target {
+        let mut planned: Vec<PlannedUniversal> = Vec::new();
+        let pairs = releases.iter().flat_map(|&go| [(go, false), (go, true)]);
+        for (binary, (go, cgo)) in binaries
+            .iter()
+            .flat_map(|b| pairs.clone().map(move |p| (b, p)))
+        {
+            let target = binary.build_target(&Target {
                 goos: "darwin".to_owned(),
                 goarch: "universal".to_owned(),
                 variant: None,
                 cgo,
                 libc: None,
                 go,
+                binary: None,
+            });
+            let slice = |arch: &str| darwin_slice(targets, arch, &target);
+            let (Some(amd64), Some(arm64)) = (slice("amd64"), slice("arm64")) else {
+                continue;
             };
-            let names = TargetNames::new(&target, name, vcs, go_version);
-            let (output, archive) = self.universal_output(config, targets, &target, &names)?;
+            let names = TargetNames::new(&target, name, &binary.file_name, vcs, go_version);
+            let resolved = Settings::resolve(config, binary.config, &names.build_id).0;
+            let (output, archive) =
+                self.universal_output(resolved, binary, targets, &planned, &names)?;
             planned.push(PlannedUniversal {
-                id: names.id.clone(),
-                slug: names.slug.clone(),
+                id: names.build_id.clone(),
+                binary: target.binary.clone(),
+                slug: names.build_slug.clone(),
                 inputs: vec![amd64.id.id(), arm64.id.id()],
                 cgo,
                 output,
@@ -917,27 +1068,34 @@ impl<'a> Packer<'a> {
     /// applied as for a target. Its output must not be a target's.
     fn universal_output(
         &mut self,
-        config: &Config,
+        settings: Settings<'_>,
+        binary: &BinarySpec<'_>,
         targets: &[PlannedTarget],
-        target: &Target,
+        universal: &[PlannedUniversal],
         names: &TargetNames<'_>,
     ) -> Result<(String, Option<PlannedArchive>), Diagnostic> {
-        let (settings, _) = Settings::resolve(config, &names.id);
         let output = settings
             .output
             .value
             .render(&|placeholder| names.value(placeholder));
-        if targets.iter().any(|t| t.output == output) {
+        let taken = targets.iter().map(|t| &t.output);
+        if taken
+            .chain(universal.iter().map(|u| &u.output))
+            .any(|o| *o == output)
+        {
             return Err(Diagnostic::error(
                 format!(
                     "the universal binary {} would overwrite another target's output {output:?} (hint: put {{slug}} or {{arch}} in the output template)",
-                    names.id
+                    names.build_id
                 ),
                 Some(settings.output.span.clone()),
             ));
         }
+        if !binary.archived() {
+            return Ok((output, None));
+        }
         let archive = self.archive(
-            target,
+            names.target,
             names,
             settings.archive,
             settings.archive_name,
@@ -947,20 +1105,20 @@ impl<'a> Packer<'a> {
     }
 }
 
-/// The plain (no variant) darwin target of `arch` with this cgo setting and Go release: a
-/// slice of a universal binary.
+/// The plain (no variant) darwin build of `arch` with the cgo setting, Go release and binary
+/// of `universal`: one of its slices.
 fn darwin_slice<'t>(
     targets: &'t [PlannedTarget],
     arch: &str,
-    cgo: bool,
-    go: Option<GoVersion>,
+    universal: &Target,
 ) -> Option<&'t PlannedTarget> {
     targets.iter().find(|t| {
         t.goos == "darwin"
             && t.goarch == arch
-            && t.cgo == cgo
+            && t.cgo == universal.cgo
             && t.id.variant.is_none()
-            && t.id.go == go
+            && t.id.go == universal.go
+            && t.id.binary == universal.binary
     })
 }
 
@@ -984,7 +1142,8 @@ fn no_universal_pair(targets: &[PlannedTarget], flag: &Located<bool>) -> Diagnos
     )
 }
 
-fn binary_name(config: &Config, context: &PlanContext) -> String {
+/// `{name}`: `[project] name`, else what `go build` would call the binary of `main`.
+fn project_name(config: &Config, context: &PlanContext) -> String {
     if let Some(name) = &config.project.name {
         return name.value.clone();
     }
@@ -1018,12 +1177,22 @@ fn binary_name(config: &Config, context: &PlanContext) -> String {
         })
 }
 
-/// A target's names and the project's stamps, computed once per target for its templates.
+/// A build's names and the project's stamps, computed once per build for its templates.
 struct TargetNames<'a> {
+    /// `{id}`: the target's id, without the binary.
     id: String,
+    /// `{slug}`: the target's slug, without the binary.
     slug: String,
+    /// The build's id, as the plan and the manifest name it.
+    build_id: String,
+    /// The build's slug, for its staging directory and log.
+    build_slug: String,
+    /// The build.
     target: &'a Target,
+    /// `{name}`: the project.
     name: &'a str,
+    /// `{binary}`.
+    binary: &'a str,
     vcs: &'a VcsInfo,
     /// `{go}`: the axis release (`go1.25`), else the Go at hand's version.
     go: String,
@@ -1033,14 +1202,19 @@ impl<'a> TargetNames<'a> {
     fn new(
         target: &'a Target,
         name: &'a str,
+        binary: &'a str,
         vcs: &'a VcsInfo,
         go_version: &str,
     ) -> TargetNames<'a> {
+        let platform = target.platform();
         TargetNames {
-            id: target.id(),
-            slug: target.slug(),
+            id: platform.id(),
+            slug: platform.slug(),
+            build_id: target.id(),
+            build_slug: target.slug(),
             target,
             name,
+            binary,
             vcs,
             go: target
                 .go
@@ -1072,7 +1246,7 @@ impl<'a> TargetNames<'a> {
             Placeholder::Go => Cow::Borrowed(&self.go),
             // Left for the runner, which knows where the binary is when it runs it.
             Placeholder::Path => Cow::Borrowed(crosscheck_schema::PATH_PLACEHOLDER),
-            Placeholder::Binary => Cow::Borrowed(self.name),
+            Placeholder::Binary => Cow::Borrowed(self.binary),
             // Only hooks may use it, and they fill it in themselves (`after_build`).
             Placeholder::Dist => Cow::Borrowed(""),
         }
@@ -1126,6 +1300,7 @@ fn join_rendered<'v>(
 
 fn build_argv<'v>(
     config: &Config,
+    main: &str,
     target: &Target,
     settings: &Settings<'_>,
     staging: &Path,
@@ -1164,7 +1339,7 @@ fn build_argv<'v>(
     argv.push(format!("-ldflags={}", ldflags.join(" ")));
     argv.push("-o".to_owned());
     argv.push(path_string(staging));
-    argv.push(config.project.main.clone());
+    argv.push(main.to_owned());
     argv
 }
 
@@ -1294,6 +1469,7 @@ mod tests {
             targets: selectors(targets),
             exclude: selectors(exclude),
             shard: shard.map(|text| text.parse().unwrap()),
+            binaries: Vec::new(),
         };
         plan_in(Path::new("/m"), body, &selection)
     }
@@ -1373,13 +1549,13 @@ mod tests {
         assert!(!arm64.argv.iter().any(|arg| arg.starts_with("-tags=")));
 
         let config = config(&body);
-        let (settings, matched) = Settings::resolve(&config, "linux/amd64");
+        let (settings, matched) = Settings::resolve(&config, None, "linux/amd64");
         assert_eq!(matched, [0, 1]);
         assert_eq!(settings.output.value.source(), "amd64/{slug}");
-        let (settings, matched) = Settings::resolve(&config, "linux/arm64");
+        let (settings, matched) = Settings::resolve(&config, None, "linux/arm64");
         assert_eq!(matched, [0]);
         assert_eq!(settings.output.value.source(), "all/{slug}");
-        let (settings, matched) = Settings::resolve(&config, "darwin/arm64");
+        let (settings, matched) = Settings::resolve(&config, None, "darwin/arm64");
         assert!(matched.is_empty());
         assert_eq!(
             settings.output.value.source(),

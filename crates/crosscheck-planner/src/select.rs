@@ -5,6 +5,11 @@
 //! alternative, `[...]` a class. So `linux/*` selects every linux target, `*/arm64` the
 //! plain arm64 targets, `*/arm64*` also their variants and cgo builds, and `*+cgo*` every
 //! cgo target. `linux/arm` never selects `linux/arm64`.
+//!
+//! With several binaries an id starts with the binary (`server:linux/amd64`). A selector
+//! without `:` is matched against the target part alone, so `linux/*` selects every
+//! binary's linux builds; one with `:` is matched against the whole id (`server:*`,
+//! `*:windows/*`).
 
 use std::fmt;
 
@@ -57,12 +62,17 @@ impl Selector {
 
     /// Whether the selector matches `target`'s canonical id.
     pub fn matches(&self, target: &Target) -> bool {
-        self.matcher.is_match(target.id())
+        self.matches_id(&target.id())
     }
 
-    /// Whether the selector matches an id string.
+    /// Whether the selector matches an id string: the whole id when the selector names a
+    /// binary, else the id without its binary.
     pub fn matches_id(&self, id: &str) -> bool {
-        self.matcher.is_match(id)
+        if self.source.contains(':') {
+            return self.matcher.is_match(id);
+        }
+        let platform = id.split_once(':').map_or(id, |(_, platform)| platform);
+        self.matcher.is_match(platform)
     }
 
     /// The glob as written.
@@ -101,8 +111,9 @@ pub fn assign_shards(targets: &[Target], count: u32) -> Vec<u32> {
 }
 
 /// [`assign_shards`], keeping each group of target indices in one part: a group (the inputs
-/// of a universal binary) is placed as one unit costing the sum of its members. Indices
-/// out of range or already grouped are ignored.
+/// of a universal binary, the builds of a shared archive) is placed as one unit costing
+/// the sum of its members; groups that share a member are one unit. Indices out of range
+/// are ignored.
 pub fn assign_shards_grouped(targets: &[Target], groups: &[Vec<usize>], count: u32) -> Vec<u32> {
     let count = count.max(1) as usize;
     let mut grouped = vec![false; targets.len()];
@@ -111,10 +122,25 @@ pub fn assign_shards_grouped(targets: &[Target], groups: &[Vec<usize>], count: u
         let members: Vec<usize> = group
             .iter()
             .copied()
-            .filter(|&index| index < targets.len() && !std::mem::replace(&mut grouped[index], true))
+            .filter(|&index| index < targets.len())
             .collect();
-        if !members.is_empty() {
-            units.push(members);
+        // A group that shares a member with earlier ones joins them into one unit.
+        let mut unit: Vec<usize> = Vec::new();
+        units.retain(|existing: &Vec<usize>| {
+            let overlaps = existing.iter().any(|index| members.contains(index));
+            if overlaps {
+                unit.extend(existing);
+            }
+            !overlaps
+        });
+        for index in members {
+            if !unit.contains(&index) {
+                unit.push(index);
+            }
+            grouped[index] = true;
+        }
+        if !unit.is_empty() {
+            units.push(unit);
         }
     }
     units.extend((0..targets.len()).filter(|&i| !grouped[i]).map(|i| vec![i]));
@@ -172,6 +198,20 @@ mod tests {
     }
 
     #[test]
+    fn selectors_without_a_colon_ignore_the_binary() {
+        let linux = Selector::new("linux/*").unwrap();
+        assert!(linux.matches(&target("server:linux/amd64")));
+        assert!(linux.matches(&target("linux/amd64")));
+        let server = Selector::new("server:*").unwrap();
+        assert!(server.matches(&target("server:windows/arm64")));
+        assert!(!server.matches(&target("client:windows/arm64")));
+        assert!(!server.matches(&target("windows/arm64")));
+        let windows = Selector::new("*:windows/*").unwrap();
+        assert!(windows.matches(&target("client:windows/arm64")));
+        assert!(!windows.matches(&target("client:linux/arm64")));
+    }
+
+    #[test]
     fn bad_globs_are_errors() {
         assert!(Selector::new("linux/{amd64").is_err());
         assert!(Selector::new("").is_err());
@@ -190,5 +230,24 @@ mod tests {
         assert_eq!(grouped[0], grouped[1]);
         assert_ne!(grouped[2], grouped[0]);
         assert_eq!(grouped[2], grouped[3]);
+    }
+
+    #[test]
+    fn overlapping_groups_are_one_unit() {
+        let targets: Vec<Target> = [
+            "a:darwin/amd64",
+            "b:darwin/amd64",
+            "a:darwin/arm64",
+            "b:darwin/arm64",
+            "a:linux/amd64",
+            "b:linux/amd64",
+        ]
+        .iter()
+        .map(|id| target(id))
+        .collect();
+        // Two shared archives and a universal binary of `a` that spans both.
+        let groups = [vec![0, 1], vec![2, 3], vec![0, 2]];
+        let parts = assign_shards_grouped(&targets, &groups, 3);
+        assert!(parts[..4].iter().all(|&part| part == parts[0]), "{parts:?}");
     }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placeholder {
-    /// The binary name.
+    /// The project's name (`[project] name`); with one binary, also the binary's.
     Name,
     /// The version (git describe, or an override).
     Version,
@@ -51,7 +51,7 @@ pub enum Placeholder {
     /// ([`Template::parse_runner_word`]); the plan keeps it as `{path}` for the runner to
     /// fill in. An `after_build` hook may use it too: there it is the artifact's path.
     Path,
-    /// The binary's name in a hook (the project name).
+    /// The binary's name: its `[[binary]]` name, else the project's.
     Binary,
     /// The dist directory, absolute, in an `after` hook.
     Dist,
@@ -59,8 +59,9 @@ pub enum Placeholder {
 
 impl Placeholder {
     /// Every placeholder with its name, in documentation order.
-    pub const ALL: [(&'static str, Placeholder); 13] = [
+    pub const ALL: [(&'static str, Placeholder); 14] = [
         ("name", Placeholder::Name),
+        ("binary", Placeholder::Binary),
         ("version", Placeholder::Version),
         ("commit", Placeholder::Commit),
         ("short_commit", Placeholder::ShortCommit),
@@ -76,8 +77,8 @@ impl Placeholder {
     ];
 
     /// What a word of a `runner` command may use: every placeholder, and `{path}`.
-    pub const RUNNER: [(&'static str, Placeholder); 14] = {
-        let mut all = [("path", Placeholder::Path); 14];
+    pub const RUNNER: [(&'static str, Placeholder); 15] = {
+        let mut all = [("path", Placeholder::Path); 15];
         let mut index = 0;
         while index < Placeholder::ALL.len() {
             all[index] = Placeholder::ALL[index];
@@ -107,8 +108,8 @@ impl Placeholder {
         all
     };
 
-    /// What an `after_build` hook may use: every placeholder, `{path}` (the artifact),
-    /// `{binary}` and `{dist}`.
+    /// What an `after_build` hook may use: every placeholder, `{path}` (the artifact)
+    /// and `{dist}`.
     pub const HOOK_AFTER_BUILD: [(&'static str, Placeholder); 16] = {
         let mut all = [("path", Placeholder::Path); 16];
         let mut index = 0;
@@ -116,7 +117,6 @@ impl Placeholder {
             all[index] = Placeholder::ALL[index];
             index += 1;
         }
-        all[14] = ("binary", Placeholder::Binary);
         all[15] = ("dist", Placeholder::Dist);
         all
     };

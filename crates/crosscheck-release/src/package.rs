@@ -16,6 +16,7 @@
 //! [`crosscheck_schema::dist::finalize_artifact`], which also hashes it for `SHA256SUMS`.
 //! A failure marks only the entry concerned; built artifacts stay where they are.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crosscheck_inspector::{InspectOptions, Report};
@@ -60,6 +61,7 @@ impl Packager {
             staging: dist.join(STAGING_DIR).join(PACKAGE_STAGING),
             outcome: PackageOutcome::default(),
             on_event,
+            archived: BTreeSet::new(),
         };
         for universal in &plan.universal {
             let entry = run.universal(universal, manifest);
@@ -95,6 +97,9 @@ struct Run<'a, 'e> {
     staging: PathBuf,
     outcome: PackageOutcome,
     on_event: &'e mut dyn FnMut(PackageEvent),
+    /// The paths of the archives written (or given up on) so far: a shared archive is
+    /// written once, for its first member.
+    archived: BTreeSet<String>,
 }
 
 impl Run<'_, '_> {
@@ -255,16 +260,43 @@ impl Run<'_, '_> {
         }
     }
 
+    /// Writes the archive of the build `id` with the binaries of the builds it shares the
+    /// archive with, once for all of them; every member's entry records it.
     fn archive(&mut self, id: &str, archive: &PlannedArchive, manifest: &mut Manifest) {
         let Some(index) = built_index(manifest, id) else {
             return;
         };
-        let binary = self.dist.join(&manifest.targets[index].path);
-        let mut entries = vec![Entry {
-            source: binary,
-            name: archive.binary.clone(),
-            mode: BINARY_MODE,
-        }];
+        if !self.archived.insert(archive.path.clone()) {
+            return;
+        }
+        let members = std::iter::once((id, archive.binary.as_str())).chain(
+            archive
+                .shared_with
+                .iter()
+                .map(|m| (m.id.as_str(), m.name.as_str())),
+        );
+        let mut entries = Vec::new();
+        let mut indexes = Vec::new();
+        for (member, name) in members {
+            let Some(member_index) = built_index(manifest, member) else {
+                // A member that did not build already fails the run; an archive without
+                // it would be published incomplete.
+                self.fail_entry(
+                    &mut manifest.targets[index],
+                    format!(
+                        "the archive {} is not written: it also holds {member}, which did not build",
+                        archive.path
+                    ),
+                );
+                return;
+            };
+            indexes.push(member_index);
+            entries.push(Entry {
+                source: self.dist.join(&manifest.targets[member_index].path),
+                name: name.to_owned(),
+                mode: BINARY_MODE,
+            });
+        }
         entries.extend(archive.files.iter().map(|file| Entry {
             source: PathBuf::from(&file.source),
             name: file.name.clone(),
@@ -276,8 +308,10 @@ impl Run<'_, '_> {
         });
         match written {
             Ok(artifact) => {
-                manifest.targets[index].archive =
-                    Some(manifest_file(&artifact, &archive.format.to_string()));
+                let file = manifest_file(&artifact, &archive.format.to_string());
+                for member in indexes {
+                    manifest.targets[member].archive = Some(file.clone());
+                }
                 self.done(id, PackagedKind::Archive, &artifact);
             }
             Err(message) => {
@@ -337,6 +371,7 @@ fn universal_entry(
 ) -> ManifestTarget {
     ManifestTarget {
         id: universal.id.clone(),
+        binary: universal.binary.clone(),
         goos: "darwin".to_owned(),
         goarch: "universal".to_owned(),
         variant: None,

@@ -48,10 +48,10 @@ pub use manifest::{
     Status, duration_ms, manifest_schema,
 };
 pub use plan::{
-    ArchiveFile, ArchiveFormat, CatalogSource, Collapsed, GoInfo, HookCommand, HookKind,
-    PLAN_SCHEMA_VERSION, Plan, PlannedArchive, PlannedHooks, PlannedTarget, PlannedUniversal,
-    ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard, ShardError, Skipped,
-    VariantSetting, VcsInfo, format_epoch,
+    ArchiveFile, ArchiveFormat, ArchivedBinary, CatalogSource, Collapsed, GoInfo, HookCommand,
+    HookKind, PLAN_SCHEMA_VERSION, Plan, PlannedArchive, PlannedBinary, PlannedHooks,
+    PlannedTarget, PlannedUniversal, ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard,
+    ShardError, Skipped, VariantSetting, VcsInfo, format_epoch,
 };
 pub use policy::{Expectation, Policy, PolicyError, StaticPolicy, WindowsSubsystem};
 pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
@@ -64,6 +64,6 @@ pub use smoke::{
     parse_duration,
 };
 pub use suggest::{closest, did_you_mean};
-pub use target::{GlibcVersion, Libc, Target, TargetIdError};
+pub use target::{GlibcVersion, Libc, Target, TargetIdError, is_binary_name};
 pub use testrun::{PackageTests, TargetTestStatus, TargetTests, TestCase, TestReport, TestStatus};
 pub use variant::{Variant, VariantError, VariantVar};

@@ -75,8 +75,12 @@ pub struct ManifestProject {
 /// One target.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ManifestTarget {
-    /// The canonical target id, e.g. `linux/arm64+cgo.musl`.
+    /// The canonical target id, e.g. `linux/arm64+cgo.musl` (`server:linux/arm64+cgo.musl`
+    /// when the project has several binaries).
     pub id: String,
+    /// The `[[binary]]` it is a build of, when the project has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
     /// GOOS.
     pub goos: String,
     /// GOARCH.

@@ -141,6 +141,21 @@ pub struct ProjectInfo {
     pub main: String,
     /// Version stamps.
     pub vcs: VcsInfo,
+    /// The binaries of `[[binary]]`, in file order; empty (and not serialised) when the
+    /// project is one binary, `name` built from `main`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub binaries: Vec<PlannedBinary>,
+}
+
+/// One binary of a project with several (`[[binary]]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedBinary {
+    /// Its name: the prefix of its builds' ids when there are several.
+    pub name: String,
+    /// `{binary}`: the file name of its artifacts, without `.exe`.
+    pub file_name: String,
+    /// Its main package, relative to the module directory.
+    pub main: String,
 }
 
 /// The selection as requested.
@@ -152,6 +167,9 @@ pub struct SelectionInfo {
     pub exclude: Vec<String>,
     /// `--shard`.
     pub shard: Option<Shard>,
+    /// `--binary` names (every binary when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub binaries: Vec<String>,
 }
 
 /// One target of the plan, with everything needed to build it.
@@ -448,8 +466,22 @@ pub struct PlannedArchive {
     pub path: String,
     /// The binary's name inside the archive, e.g. `hello` or `hello.exe`.
     pub binary: String,
+    /// The other builds whose binaries go into the same archive (builds of one target
+    /// whose archive names render alike, by default every binary of the target), in plan
+    /// order; empty for an archive of one binary. Each member lists the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<ArchivedBinary>,
     /// The extra files, in archive order (sorted by name).
     pub files: Vec<ArchiveFile>,
+}
+
+/// A binary of another build in a shared archive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedBinary {
+    /// The build's id, e.g. `client:linux/amd64`.
+    pub id: String,
+    /// Its name inside the archive, e.g. `client.exe`.
+    pub name: String,
 }
 
 /// An extra file of an archive.
@@ -464,8 +496,12 @@ pub struct ArchiveFile {
 /// A macOS universal (fat) binary assembled from thin darwin builds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedUniversal {
-    /// Its id in the manifest: `darwin/universal` (`darwin/universal+cgo` for cgo inputs).
+    /// Its id in the manifest: `darwin/universal` (`darwin/universal+cgo` for cgo inputs,
+    /// `server:darwin/universal` for a binary of several).
     pub id: String,
+    /// The `[[binary]]` it is made of, when the project has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
     /// Filename-safe id, `darwin_universal`.
     pub slug: String,
     /// The ids of the thin targets it is made of, amd64 first.

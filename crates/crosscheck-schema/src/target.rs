@@ -3,14 +3,16 @@
 //! Grammar of a target id (documented in `docs/targets.md`):
 //!
 //! ```text
-//! id      = goos "/" goarch [ "/" variant ] [ "+cgo" [ "." libc ] ] [ "@go" go ]
+//! id      = [ binary ":" ] goos "/" goarch [ "/" variant ] [ "+cgo" [ "." libc ] ] [ "@go" go ]
+//! binary  = the name of a `[[binary]]` table            (only when the matrix has several)
 //! variant = the sub-architecture value, "v"-prefixed for GOARM, with "," written as "-"
 //! libc    = "gnu" [ major "." minor ] | "musl"          (linux only)
 //! go      = "1." minor [ "." patch ]       (only with the Go-version axis of the matrix)
 //! ```
 //!
 //! Examples: `linux/arm/v7`, `linux/amd64/v3`, `linux/arm64+cgo.musl`,
-//! `linux/amd64+cgo.gnu2.17`, `windows/amd64+cgo`, `wasip1/wasm`, `linux/amd64@go1.25`.
+//! `linux/amd64+cgo.gnu2.17`, `windows/amd64+cgo`, `wasip1/wasm`, `linux/amd64@go1.25`,
+//! `server:linux/amd64`.
 //! `Display` always prints the canonical form and `FromStr` accepts it back, so ids
 //! round-trip. The one shorthand the parser accepts is `linux/<arch>+cgo`, which means
 //! `+cgo.gnu` (glibc, unpinned).
@@ -41,6 +43,9 @@ pub struct Target {
     /// The Go release of the matrix's `go` axis (as requested, `1.25`); `None` without
     /// the axis, when the Go at hand builds.
     pub go: Option<GoVersion>,
+    /// The `[[binary]]` this build makes, when the matrix has several binaries; `None` for
+    /// the one binary of a matrix without them (whose ids are unchanged).
+    pub binary: Option<String>,
 }
 
 /// The C library a linux cgo target links against.
@@ -181,6 +186,7 @@ impl Target {
             cgo: false,
             libc: None,
             go: None,
+            binary: None,
         }
     }
 
@@ -191,10 +197,15 @@ impl Target {
 
     /// A filename-safe rendering of the id, e.g. `linux_arm64_cgo_musl`.
     ///
-    /// Every id maps to a distinct slug: the components are joined with `_`, and none of
-    /// them contains `_` (`-`, `.` and alphanumerics only).
+    /// Every target id maps to a distinct slug: the components are joined with `_`, and
+    /// none of them contains `_` (`-`, `.` and alphanumerics only). A binary's name comes
+    /// first and may contain `_`; the planner rejects the (contrived) pairs of builds whose
+    /// slugs would still collide.
     pub fn slug(&self) -> String {
-        let mut slug = format!("{}_{}", self.goos, self.goarch);
+        let mut slug = match &self.binary {
+            Some(binary) => format!("{binary}_{}_{}", self.goos, self.goarch),
+            None => format!("{}_{}", self.goos, self.goarch),
+        };
         if let Some(variant) = &self.variant {
             slug.push('_');
             slug.push_str(&variant.id_segment());
@@ -224,6 +235,23 @@ impl Target {
         }
     }
 
+    /// The target without its binary: what every binary built for it shares (its Go
+    /// packages, its runner, its archive by default).
+    pub fn platform(&self) -> Target {
+        Target {
+            binary: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same target for `binary`.
+    pub fn for_binary(&self, binary: Option<&str>) -> Target {
+        Target {
+            binary: binary.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
     /// The `os/arch` pair, the unit Go's port list speaks of.
     pub fn port(&self) -> String {
         format!("{}/{}", self.goos, self.goarch)
@@ -232,6 +260,9 @@ impl Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(binary) = &self.binary {
+            write!(f, "{binary}:")?;
+        }
         write!(f, "{}/{}", self.goos, self.goarch)?;
         if let Some(variant) = &self.variant {
             write!(f, "/{}", variant.id_segment())?;
@@ -254,7 +285,12 @@ impl FromStr for Target {
 
     fn from_str(id: &str) -> Result<Target, TargetIdError> {
         let shape = || TargetIdError::Shape(id.to_owned());
-        let (rest, go) = match id.split_once('@') {
+        let (binary, platform) = match id.split_once(':') {
+            Some((binary, platform)) if is_binary_name(binary) => (Some(binary), platform),
+            Some(_) => return Err(shape()),
+            None => (None, id),
+        };
+        let (rest, go) = match platform.split_once('@') {
             Some((rest, go)) => {
                 // Only the canonical `go1.25` spelling: ids are compared as strings.
                 let version = go
@@ -278,7 +314,7 @@ impl FromStr for Target {
                     })?;
                 (rest, Some(version))
             }
-            None => (id, None),
+            None => (platform, None),
         };
         let (path, qualifier) = match rest.split_once('+') {
             Some((path, qualifier)) => (path, Some(qualifier)),
@@ -339,8 +375,20 @@ impl FromStr for Target {
             cgo,
             libc,
             go,
+            binary: binary.map(str::to_owned),
         })
     }
+}
+
+/// Whether `text` may name a binary (`[[binary]] name`): a file name of ASCII letters,
+/// digits, `.`, `-` and `_`, not starting with `.` or `-`. It appears in ids, slugs and
+/// paths, so it may hold nothing that needs quoting in any of them.
+pub fn is_binary_name(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with(['.', '-'])
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 fn is_name(text: &str) -> bool {
@@ -422,6 +470,27 @@ mod tests {
             "@go1.25",
         ] {
             assert!(bad.parse::<Target>().is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn binaries_prefix_ids_and_slugs() {
+        let target: Target = "server:linux/arm/v7+cgo.musl".parse().unwrap();
+        assert_eq!(target.binary.as_deref(), Some("server"));
+        assert_eq!(target.id(), "server:linux/arm/v7+cgo.musl");
+        assert_eq!(target.slug(), "server_linux_arm_v7_cgo_musl");
+        assert_eq!(target.platform().id(), "linux/arm/v7+cgo.musl");
+        assert_eq!(
+            target.platform().for_binary(Some("cli")).id(),
+            "cli:linux/arm/v7+cgo.musl"
+        );
+        for bad in [
+            ":linux/amd64",
+            "a b:linux/amd64",
+            ".x:linux/amd64",
+            "x:y:linux/amd64",
+        ] {
+            assert!(bad.parse::<Target>().is_err(), "{bad}");
         }
     }
 

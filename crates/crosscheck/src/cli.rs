@@ -456,12 +456,16 @@ pub struct SelectionArgs {
     /// The matrix file. Default: ./matrix.toml, or the built-in release matrix when absent.
     #[arg(short, long, value_name = "FILE")]
     pub matrix: Option<PathBuf>,
-    /// Keep only targets whose id matches GLOB (repeatable; e.g. 'linux/*', '*+cgo*').
+    /// Keep only targets whose id matches GLOB (repeatable; e.g. 'linux/*', '*+cgo*';
+    /// 'server:linux/*' picks one binary's builds when the project has several).
     #[arg(short, long = "target", value_name = "GLOB")]
     pub targets: Vec<String>,
     /// Drop targets whose id matches GLOB (repeatable).
     #[arg(short = 'x', long = "exclude", value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Keep only the builds of binary NAME, a `[[binary]]` of the matrix (repeatable).
+    #[arg(short = 'b', long = "binary", value_name = "NAME")]
+    pub binaries: Vec<String>,
     /// Keep the I-th of N balanced, deterministic parts of the selection (e.g. 2/3).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,

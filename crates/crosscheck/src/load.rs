@@ -211,6 +211,7 @@ fn selection(args: &SelectionArgs) -> Result<SelectionRequest, CliError> {
     Ok(SelectionRequest {
         targets: selectors(&args.targets)?,
         exclude: selectors(&args.exclude)?,
+        binaries: args.binaries.clone(),
         shard: args
             .shard
             .as_deref()

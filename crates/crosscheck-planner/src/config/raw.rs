@@ -23,6 +23,27 @@ pub(crate) struct RawConfig {
     pub hooks: Option<Spanned<RawHooks>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
+    #[serde(rename = "binary", default)]
+    pub binaries: Vec<Spanned<RawBinary>>,
+}
+
+/// One `[[binary]]`: a main package built for the matrix's targets (or some of them).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBinary {
+    pub name: Spanned<String>,
+    pub file_name: Option<Spanned<String>>,
+    pub main: Spanned<String>,
+    pub flags: Option<Vec<Spanned<String>>>,
+    pub ldflags: Option<Vec<Spanned<String>>>,
+    pub gcflags: Option<Vec<Spanned<String>>>,
+    pub asmflags: Option<Vec<Spanned<String>>>,
+    pub tags: Option<Vec<Spanned<String>>>,
+    pub env: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    pub output: Option<Spanned<String>>,
+    pub targets: Option<SpannedList<String>>,
+    pub archive: Option<Spanned<bool>>,
+    pub archive_name: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -61,7 +61,12 @@ fn render_table(plan: &Plan, printer: &Printer) -> String {
 
 /// TARGET, OUTPUT and what each needs to build.
 fn target_table(plan: &Plan) -> String {
-    let mut table = Table::new(&["TARGET", "OUTPUT", "NEEDS"]);
+    let first = if plan.project.binaries.len() > 1 {
+        "BUILD"
+    } else {
+        "TARGET"
+    };
+    let mut table = Table::new(&[first, "OUTPUT", "NEEDS"]);
     for target in &plan.targets {
         let needs: Vec<String> = target
             .requirements
@@ -94,10 +99,29 @@ fn target_table(plan: &Plan) -> String {
 /// How many targets of which matrix, the project and Go, the Go releases of the `go` axis
 /// and what packaging will write.
 fn footer(plan: &Plan) -> String {
-    let selected = if plan.targets.len() == plan.matrix_size {
-        format!("{} targets", plan.targets.len())
+    // With several binaries a line of the plan is a build: a binary for a target.
+    let unit = if plan.project.binaries.len() > 1 {
+        "builds"
     } else {
-        format!("{} of {} targets", plan.targets.len(), plan.matrix_size)
+        "targets"
+    };
+    let selected = if plan.targets.len() == plan.matrix_size {
+        format!("{} {unit}", plan.targets.len())
+    } else {
+        format!("{} of {} {unit}", plan.targets.len(), plan.matrix_size)
+    };
+    let binaries = match plan.project.binaries.as_slice() {
+        [] => format!("binary {}", plan.project.name),
+        [one] => format!("project {}, binary {}", plan.project.name, one.file_name),
+        several => format!(
+            "project {}, binaries {}",
+            plan.project.name,
+            several
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     let shard = plan
         .selection
@@ -110,8 +134,8 @@ fn footer(plan: &Plan) -> String {
         crosscheck_planner::CatalogSource::Toolchain => "asked the toolchain",
     };
     let mut out = format!(
-        "\n{selected}{shard} from {} · binary {}, version {} · {} (catalog: {catalog})\n",
-        plan.matrix_file, plan.project.name, plan.project.vcs.version, plan.go.version
+        "\n{selected}{shard} from {} · {binaries}, version {} · {} (catalog: {catalog})\n",
+        plan.matrix_file, plan.project.vcs.version, plan.go.version
     );
     if !plan.go.axis.is_empty() {
         let releases: Vec<String> = plan
@@ -211,12 +235,15 @@ fn packaging_summary(plan: &Plan) -> Option<String> {
             "universal binaries",
         ));
     }
-    let archives: Vec<&PlannedArchive> = plan
+    let mut archives: Vec<&PlannedArchive> = plan
         .targets
         .iter()
         .filter_map(|t| t.archive.as_ref())
         .chain(plan.universal.iter().filter_map(|u| u.archive.as_ref()))
         .collect();
+    // Builds that share an archive name it each.
+    archives.sort_by(|a, b| a.path.cmp(&b.path));
+    archives.dedup_by(|a, b| a.path == b.path);
     if !archives.is_empty() {
         let mut formats: Vec<String> = archives.iter().map(|a| a.format.to_string()).collect();
         formats.sort();
@@ -248,6 +275,9 @@ fn selection_flags(selection: &SelectionArgs) -> Vec<String> {
     }
     for glob in &selection.exclude {
         flags.push(format!("--exclude {}", shell_quote(glob)));
+    }
+    for name in &selection.binaries {
+        flags.push(format!("--binary {}", shell_quote(name)));
     }
     flags
 }
