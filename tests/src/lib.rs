@@ -196,6 +196,22 @@ pub fn sha256sum(path: &Path) -> String {
         .to_owned()
 }
 
+/// Runs a host tool the test needs, failing with what to install when it is missing.
+pub fn tool(program: &str, args: &[&str], dir: &Path, package: &str) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install the {package} package"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// `go env NAME` of the Go on PATH, trimmed; empty when go cannot say.
 pub fn go_env(name: &str) -> String {
     let out = Command::new("go")

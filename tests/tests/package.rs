@@ -6,10 +6,9 @@ mod build_support;
 mod cyclonedx_support;
 
 use std::path::Path;
-use std::process::Command;
 
 use build_support::{manifest, manifest_target};
-use crosscheck_tests::{crosscheck, run};
+use crosscheck_tests::{crosscheck, run, tool};
 use cyclonedx_support::{schema_errors, validator};
 
 const RELEASE: &str = "examples/05-release/matrix.toml";
@@ -34,22 +33,6 @@ fn build_release(dist: &Path) {
         "the summary does not count the packaged files:\n{}",
         out.stderr
     );
-}
-
-/// Runs a host tool the test needs, failing with what to install when it is missing.
-fn tool(program: &str, args: &[&str], dir: &Path, package: &str) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install the {package} package"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn read(path: &Path) -> Vec<u8> {

@@ -13,7 +13,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crosscheck_planner::{HookKind, Plan, PlannedTarget, Target, TestRequest};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crosscheck_schema::dist::{self, LOGS_DIR};
@@ -32,7 +33,7 @@ use crate::prepare::{PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
-use crate::schedule::{Timings, longest_first};
+use crate::schedule::{SharedWorkQueue, Timings, longest_first};
 use crate::smoke::{SmokeJob, run_smoke};
 use crate::testing::cache::ResultCache;
 use crate::testing::{Progress as TestProgress, TestJob, run_tests};
@@ -521,6 +522,8 @@ async fn download_modules(
     Ok(())
 }
 
+/// Runs the targets, `jobs` at a time, in `order` as far as [`SharedWorkQueue`] allows;
+/// after Ctrl-C nothing more starts, and what did not start is skipped.
 async fn dispatch(
     shared: Arc<Shared>,
     prepared: Vec<PreparedTarget>,
@@ -528,55 +531,64 @@ async fn dispatch(
     jobs: usize,
     mut cancel: watch::Receiver<Cancel>,
 ) -> Vec<TargetResult> {
-    let semaphore = Arc::new(Semaphore::new(jobs));
-    let mut tasks = Vec::new();
+    let ids: Vec<Target> = shared.plan.targets.iter().map(|t| t.id.clone()).collect();
+    let mut queue = SharedWorkQueue::new(&ids, order);
+    let mut running: JoinSet<TargetResult> = JoinSet::new();
+    let mut indexes: BTreeMap<tokio::task::Id, usize> = BTreeMap::new();
     let mut results: Vec<Option<TargetResult>> = vec![None; prepared.len()];
-    let mut remaining = order.into_iter();
-    for index in remaining.by_ref() {
-        let permit = tokio::select! {
-            biased;
-            () = cancelled(&mut cancel) => None,
-            permit = Arc::clone(&semaphore).acquire_owned() => permit.ok(),
-        };
-        let Some(permit) = permit.filter(|_| *cancel.borrow() == Cancel::No) else {
-            results[index] = Some(skipped(&shared, &prepared[index]));
+    let mut stopping = false;
+    loop {
+        while !stopping && running.len() < jobs {
+            let Some(index) = queue.next_ready() else {
+                break;
+            };
+            let target = prepared[index].clone();
+            let task_shared = Arc::clone(&shared);
+            let task_cancel = cancel.clone();
+            let task =
+                running.spawn(async move { run_target(&task_shared, target, task_cancel).await });
+            indexes.insert(task.id(), index);
+        }
+        if running.is_empty() {
             break;
-        };
-        let target = prepared[index].clone();
-        let shared = Arc::clone(&shared);
-        let task_cancel = cancel.clone();
-        tasks.push((
-            index,
-            tokio::spawn(async move {
-                let result = run_target(&shared, target, task_cancel).await;
-                drop(permit);
-                result
-            }),
-        ));
+        }
+        tokio::select! {
+            biased;
+            () = cancelled(&mut cancel), if !stopping => stopping = true,
+            Some(joined) = running.join_next_with_id() => {
+                let (index, result) = match joined {
+                    Ok((id, result)) => (indexes[&id], result),
+                    Err(error) => {
+                        let index = indexes[&error.id()];
+                        (index, aborted_result(&prepared[index], &error))
+                    }
+                };
+                queue.finished(index);
+                results[index] = Some(result);
+            }
+        }
     }
-    for index in remaining {
+    for index in queue.not_started() {
         results[index] = Some(skipped(&shared, &prepared[index]));
-    }
-    for (index, task) in tasks {
-        let result = match task.await {
-            Ok(result) => result,
-            Err(error) => failed_result(
-                &prepared[index],
-                Duration::ZERO,
-                Failure {
-                    kind: FailureKind::Build,
-                    message: format!("internal error: the build task ended abnormally: {error}"),
-                    hint: None,
-                },
-            ),
-        };
-        results[index] = Some(result);
     }
     results
         .into_iter()
         .zip(&prepared)
         .map(|(result, target)| result.unwrap_or_else(|| skipped(&shared, target)))
         .collect()
+}
+
+/// The result of a target whose task ended without one (a bug, or a panic in it).
+fn aborted_result(target: &PreparedTarget, error: &tokio::task::JoinError) -> TargetResult {
+    failed_result(
+        target,
+        Duration::ZERO,
+        Failure {
+            kind: FailureKind::Build,
+            message: format!("internal error: the build task ended abnormally: {error}"),
+            hint: None,
+        },
+    )
 }
 
 fn skipped(shared: &Shared, target: &PreparedTarget) -> TargetResult {

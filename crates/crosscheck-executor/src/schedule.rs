@@ -6,8 +6,15 @@
 //! a recorded duration counts as longer than any recorded one (it is new, so probably
 //! cold); ties fall back to the planner's static estimate (cgo costs more), then to plan
 //! order.
+//!
+//! Builds of one target for several binaries compile the same packages, and Go's build
+//! cache does not share work in flight: two `go build`s of one platform started together
+//! both compile them. [`SharedWorkQueue`] starts the first build of each target (in that
+//! order) and holds the others back until it has ended, when they find its packages in the
+//! cache and only compile and link what is their own. The held-back builds are short, so
+//! they go last, where short work fills the cores best.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -88,6 +95,55 @@ pub fn longest_first(targets: &[Target], project: &str, timings: &Timings) -> Ve
     order
 }
 
+/// Which build may start next: the first build of each target in the given order, then,
+/// once it has ended, the other builds of its target.
+#[derive(Debug)]
+pub struct SharedWorkQueue {
+    ready: VecDeque<usize>,
+    /// The builds held back, by the build they wait for.
+    waiting: BTreeMap<usize, Vec<usize>>,
+}
+
+impl SharedWorkQueue {
+    /// A queue over `targets` (the plan's builds) in `order` (indices into `targets`).
+    pub fn new(targets: &[Target], order: Vec<usize>) -> SharedWorkQueue {
+        let mut leads: BTreeMap<Target, usize> = BTreeMap::new();
+        let mut ready = VecDeque::new();
+        let mut waiting: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for index in order {
+            match leads.entry(targets[index].platform()) {
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(index);
+                    ready.push_back(index);
+                }
+                std::collections::btree_map::Entry::Occupied(entry) => {
+                    waiting.entry(*entry.get()).or_default().push(index);
+                }
+            }
+        }
+        SharedWorkQueue { ready, waiting }
+    }
+
+    /// The next build to start, if one may start now.
+    pub fn next_ready(&mut self) -> Option<usize> {
+        self.ready.pop_front()
+    }
+
+    /// `index` has ended (whatever its outcome): the builds waiting for it may start.
+    pub fn finished(&mut self, index: usize) {
+        if let Some(held) = self.waiting.remove(&index) {
+            self.ready.extend(held);
+        }
+    }
+
+    /// The builds that never started, for a run that stops early.
+    pub fn not_started(self) -> impl Iterator<Item = usize> {
+        self.ready
+            .into_iter()
+            .chain(self.waiting.into_values().flatten())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +167,28 @@ mod tests {
         timings.record("p", "darwin/arm64", Duration::from_secs(4));
         timings.record("other", "js/wasm", Duration::from_secs(1));
         assert_eq!(longest_first(&t, "p", &timings), [3, 1, 2, 0]);
+    }
+
+    #[test]
+    fn builds_of_one_target_wait_for_the_first() {
+        let t = targets(&[
+            "server:linux/amd64",
+            "server:linux/arm64",
+            "client:linux/amd64",
+            "client:linux/arm64",
+            "client:js/wasm",
+        ]);
+        let mut queue = SharedWorkQueue::new(&t, vec![2, 1, 0, 3, 4]);
+        // The first of each target in the given order, then nothing until one ends.
+        assert_eq!(queue.next_ready(), Some(2));
+        assert_eq!(queue.next_ready(), Some(1));
+        assert_eq!(queue.next_ready(), Some(4));
+        assert_eq!(queue.next_ready(), None);
+        queue.finished(1);
+        assert_eq!(queue.next_ready(), Some(3));
+        queue.finished(4);
+        assert_eq!(queue.next_ready(), None);
+        assert_eq!(queue.not_started().collect::<Vec<_>>(), [0]);
     }
 
     #[test]

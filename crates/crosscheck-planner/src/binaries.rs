@@ -46,6 +46,17 @@ impl BinarySpec<'_> {
         target.for_binary(self.in_id.then_some(self.name.as_str()))
     }
 
+    /// `diagnostic`, pointing at this binary's table when it points nowhere in particular
+    /// (a problem with a default template, which is written nowhere).
+    pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        if let Some(binary) = self.config
+            && diagnostic.span.as_ref().is_none_or(|span| span.is_empty())
+        {
+            diagnostic.span = Some(binary.file_name.span.clone());
+        }
+        diagnostic
+    }
+
     /// Whether its artifacts go into archives (`archive = false` in its table: not).
     pub fn archived(&self) -> bool {
         self.config.is_none_or(|binary| binary.archive)

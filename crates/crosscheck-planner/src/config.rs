@@ -482,10 +482,12 @@ impl Checker {
             let span = entry.span();
             let raw = entry.into_inner();
             let name = Located::from_spanned(raw.name);
-            let file_name = raw
-                .file_name
-                .map_or_else(|| name.clone(), Located::from_spanned);
-            for (key, value) in [("name", &name), ("file_name", &file_name)] {
+            let explicit_file_name = raw.file_name.map(Located::from_spanned);
+            let named = [
+                Some(("name", &name)),
+                explicit_file_name.as_ref().map(|f| ("file_name", f)),
+            ];
+            for (key, value) in named.into_iter().flatten() {
                 if !crosscheck_schema::is_binary_name(&value.value) {
                     self.error(
                         format!(
@@ -514,8 +516,8 @@ impl Checker {
                 self.check_output_path(output);
             }
             let binary = BinaryConfig {
+                file_name: explicit_file_name.unwrap_or_else(|| name.clone()),
                 name,
-                file_name,
                 main,
                 flags: self.templates(raw.flags),
                 ldflags: self.templates(raw.ldflags),

@@ -59,7 +59,7 @@ pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
 pub use expand::{Expanded, Expansion, equivalent, expand};
 pub use goversion::{GoAxis, GoModLine, ResolvedGo};
-pub use plan::{PlanContext, PlanError, SelectionRequest, plan, plan_with_go};
+pub use plan::{PlanContext, PlanError, SelectionRequest, assign_plan_shards, plan, plan_with_go};
 pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};
 pub use select::{Selector, SelectorError, assign_shards, assign_shards_grouped, estimated_cost};
 pub use template::{Placeholder, Template, TemplateError};

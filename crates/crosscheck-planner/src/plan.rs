@@ -491,13 +491,16 @@ impl<'a> Planning<'a> {
                 .render(&|placeholder| names.value(placeholder))
         });
         let archive = match binary.archived() {
-            true => self.packer.archive(
-                target,
-                &names,
-                settings.archive,
-                settings.archive_name,
-                settings.archive_files,
-            )?,
+            true => self
+                .packer
+                .archive(
+                    target,
+                    &names,
+                    settings.archive,
+                    settings.archive_name,
+                    settings.archive_files,
+                )
+                .map_err(|diagnostic| binary.locate(diagnostic))?,
             false => None,
         };
         let after_build = self.after_build(&names, &output);
@@ -787,25 +790,35 @@ fn check_selectors(
 
 /// Numbers each selected target's shard and keeps `shard`'s.
 fn keep_shard(selected: &mut Vec<PlannedTarget>, universal: &[PlannedUniversal], shard: Shard) {
-    let ids: Vec<Target> = selected.iter().map(|t| t.id.clone()).collect();
+    let parts = assign_plan_shards(selected, universal, shard.count);
+    for (target, part) in selected.iter_mut().zip(&parts) {
+        target.shard = Some(part + 1);
+    }
+    selected.retain(|t| t.shard == Some(shard.index));
+}
+
+/// The 0-based shard of each of `targets` when a plan of them (with its `universal`
+/// binaries) is split into `count` shards, as `--shard` splits it: a universal binary is
+/// assembled from its inputs' artifacts, and a shared archive from its members', so each
+/// such group builds in one shard.
+pub fn assign_plan_shards(
+    targets: &[PlannedTarget],
+    universal: &[PlannedUniversal],
+    count: u32,
+) -> Vec<u32> {
+    let ids: Vec<Target> = targets.iter().map(|t| t.id.clone()).collect();
     let position = |input: &String| ids.iter().position(|id| id.id() == *input);
-    // A universal binary is assembled from its inputs' artifacts, and a shared archive
-    // from its members', so each group builds in one shard.
     let mut groups: Vec<Vec<usize>> = universal
         .iter()
         .map(|u| u.inputs.iter().filter_map(position).collect())
         .collect();
-    groups.extend(selected.iter().filter_map(|t| {
+    groups.extend(targets.iter().filter_map(|t| {
         let archive = t.archive.as_ref().filter(|a| !a.shared_with.is_empty())?;
         let mut members = vec![t.id.id()];
         members.extend(archive.shared_with.iter().map(|m| m.id.clone()));
         Some(members.iter().filter_map(position).collect())
     }));
-    let parts = assign_shards_grouped(&ids, &groups, shard.count);
-    for (target, part) in selected.iter_mut().zip(&parts) {
-        target.shard = Some(part + 1);
-    }
-    selected.retain(|t| t.shard == Some(shard.index));
+    assign_shards_grouped(&ids, &groups, count)
 }
 
 /// An archive path and what its first build decided for it: builds of the same target

@@ -619,7 +619,8 @@ fn plan_copies(
     found: &Found<'_>,
 ) -> Result<Vec<FileCopy>, MergeError> {
     let mut copies = Vec::new();
-    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    // Each path's first writer, with the file's role and digest.
+    let mut written: BTreeMap<String, (String, FileRole, Option<String>)> = BTreeMap::new();
     for entry in planned {
         let Some((shard, target)) = found.get(entry.id.as_str()) else {
             continue;
@@ -640,13 +641,25 @@ fn plan_copies(
                     path: file.path,
                 });
             }
-            if let Some(other) = written.insert(file.path.clone(), id.clone()) {
+            if let Some((other, role, sha256)) = written.get(&file.path) {
+                // The builds of one target share its archive (several binaries): every
+                // member records the same file, which is copied once.
+                if *role == FileRole::Archive
+                    && file.role == FileRole::Archive
+                    && *sha256 == file.sha256
+                {
+                    continue;
+                }
                 return Err(MergeError::SamePath {
                     path: file.path,
-                    first: other,
+                    first: other.clone(),
                     second: id.clone(),
                 });
             }
+            written.insert(
+                file.path.clone(),
+                (id.clone(), file.role, file.sha256.clone()),
+            );
             copies.push(FileCopy {
                 target: id.clone(),
                 shard_dir: shard.dir.clone(),

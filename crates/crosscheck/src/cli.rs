@@ -484,7 +484,9 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
-    /// With --format github|gitlab: how many shard jobs (default: one per target, at most 16).
+    /// With --format github|gitlab: how many shard jobs (default: one per target, at most 16;
+    /// never more than there are targets, or groups of builds that share an archive or a
+    /// universal binary).
     #[arg(long, value_name = "N")]
     pub shards: Option<u32>,
 }

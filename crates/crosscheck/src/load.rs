@@ -24,15 +24,26 @@ pub struct LoadedPlan {
     pub goroot: Option<PathBuf>,
 }
 
-/// Reads the matrix, asks Go for its catalog (unless offline), and plans.
-pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, CliError> {
-    load_plan_with(args, false, printer)
+/// What a command plans besides the matrix itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanFor {
+    /// `[smoke]` on for every target (`build --smoke`).
+    pub smoke: bool,
+    /// One entry per target, not per binary: `[[binary]]` tables are left out, for the
+    /// commands whose work is the module's packages (`test`, `check --all-packages`),
+    /// which would otherwise do the same work once per binary.
+    pub per_target: bool,
 }
 
-/// [`load_plan`], with `[smoke]` turned on for every target when `smoke` (`build --smoke`).
+/// Reads the matrix, asks Go for its catalog (unless offline), and plans.
+pub fn load_plan(args: &SelectionArgs, printer: &Printer) -> Result<LoadedPlan, CliError> {
+    load_plan_with(args, PlanFor::default(), printer)
+}
+
+/// [`load_plan`], adjusted for what the command does with the plan.
 pub fn load_plan_with(
     args: &SelectionArgs,
-    smoke: bool,
+    purpose: PlanFor,
     printer: &Printer,
 ) -> Result<LoadedPlan, CliError> {
     let cwd = std::env::current_dir().map_err(|source| CliError::Io {
@@ -42,7 +53,15 @@ pub fn load_plan_with(
     })?;
     let (file, base_dir) = read_matrix(args.matrix.as_deref(), &cwd, printer)?;
     let mut config = Config::parse(file)?;
-    config.smoke.enabled |= smoke;
+    config.smoke.enabled |= purpose.smoke;
+    if purpose.per_target {
+        if !args.binaries.is_empty() {
+            return Err(CliError::Usage(
+                "--binary does not apply here: this command works on the module's packages, once per target (hint: drop --binary)".to_owned(),
+            ));
+        }
+        config.binaries.clear();
+    }
     let selection = selection(args)?;
 
     let module_dir = base_dir.join(&config.project.dir);

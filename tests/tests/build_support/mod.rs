@@ -8,19 +8,26 @@ use std::time::{Duration, Instant};
 
 use crosscheck_tests::{crosscheck, repo_root};
 
-/// A temporary directory holding a copy of `examples/<name>`.
+/// A temporary directory holding a copy of `examples/<name>`, subdirectories included.
 pub fn copy_example(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let source = repo_root().join("examples").join(name);
-    for entry in std::fs::read_dir(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()))
-    {
+    copy_tree(&repo_root().join("examples").join(name), dir.path());
+    dir
+}
+
+/// Copies the files under `from` into `to`, recreating its directories.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
         let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-        if path.is_file() {
-            let to = dir.path().join(path.file_name().unwrap_or_default());
-            std::fs::copy(&path, &to).unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));
         }
     }
-    dir
 }
 
 /// A temporary Go module with `files` (name, contents); `go.mod` is added.

@@ -11,14 +11,18 @@ use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
-use crate::load::{cache_dir, load_plan_with};
+use crate::load::{PlanFor, cache_dir, load_plan_with};
 use crate::printer::Printer;
 use crate::reporter::rows::Rows;
 use crate::reporter::{Reporter, Verb, github, junit};
 use crate::verify::ArtifactInspector;
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
-    let loaded = load_plan_with(&args.selection, args.smoke, printer)?;
+    let purpose = PlanFor {
+        smoke: args.smoke,
+        per_target: false,
+    };
+    let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
     let mut options = run_options(&args.run, Mode::Build, plan);
     options.lock = if args.no_wait {

@@ -7,13 +7,18 @@ use crosscheck_planner::CheckRequest;
 use crate::cli::CheckArgs;
 use crate::commands::build::{outcome, run_options};
 use crate::errors::CliError;
-use crate::load::load_plan;
+use crate::load::{PlanFor, load_plan_with};
 use crate::printer::Printer;
 use crate::reporter::rows::Rows;
 use crate::reporter::{Reporter, Verb, github, junit};
 
 pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
-    let loaded = load_plan(&args.selection, printer)?;
+    // `--all-packages` compiles `./...`: the same for every binary of a target.
+    let purpose = PlanFor {
+        smoke: false,
+        per_target: args.all_packages,
+    };
+    let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
     let request = CheckRequest {
         all_packages: args.all_packages,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::cli::{DoctorArgs, DoctorFormat};
 use crate::commands::build::host_runners;
 use crate::errors::CliError;
-use crate::load::load_plan;
+use crate::load::{PlanFor, load_plan_with};
 use crate::printer::Printer;
 use crate::table::Table;
 
@@ -44,7 +44,12 @@ struct DoctorJson<'a> {
 }
 
 pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
-    let loaded = load_plan(&args.selection, printer)?;
+    // What a machine can build and run is a question about targets, not binaries.
+    let purpose = PlanFor {
+        smoke: false,
+        per_target: true,
+    };
+    let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
     let compilers = cross_compilers(plan);
     let host = HostTools::detect_these(compilers.clone(), true);

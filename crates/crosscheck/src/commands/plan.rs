@@ -1,7 +1,7 @@
 //! `crosscheck plan`: print the plan as a table, JSON, or a CI matrix of shard jobs.
 
 use crosscheck_executor::shell_quote;
-use crosscheck_planner::{Plan, PlannedArchive, Requirement, Shard, assign_shards};
+use crosscheck_planner::{Plan, PlannedArchive, Requirement, Shard, assign_plan_shards};
 
 use crate::cli::{PlanArgs, PlanFormat, SelectionArgs};
 use crate::errors::CliError;
@@ -42,8 +42,16 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
 }
 
 fn shard_count(plan: &Plan, requested: Option<u32>) -> u32 {
+    // Builds that must share a shard (a universal binary's inputs, a shared archive's
+    // members) are one unit: more shards than units would leave some with nothing to do.
     let targets = u32::try_from(plan.targets.len()).unwrap_or(u32::MAX);
-    requested.unwrap_or(DEFAULT_MAX_SHARDS).min(targets).max(1)
+    let parts = assign_plan_shards(&plan.targets, &plan.universal, targets.max(1));
+    let units = parts
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let units = u32::try_from(units).unwrap_or(u32::MAX);
+    requested.unwrap_or(DEFAULT_MAX_SHARDS).min(units).max(1)
 }
 
 /// The table for people: one row per target and universal binary, then what the plan
@@ -284,8 +292,7 @@ fn selection_flags(selection: &SelectionArgs) -> Vec<String> {
 
 /// Which targets each shard builds, in shard order.
 fn shard_members(plan: &Plan, count: u32) -> Vec<Vec<String>> {
-    let ids: Vec<_> = plan.targets.iter().map(|t| t.id.clone()).collect();
-    let parts = assign_shards(&ids, count);
+    let parts = assign_plan_shards(&plan.targets, &plan.universal, count);
     let mut members = vec![Vec::new(); count as usize];
     for (target, part) in plan.targets.iter().zip(parts) {
         members[part as usize].push(target.id.to_string());

@@ -10,7 +10,7 @@ use crosscheck_schema::{TargetTestStatus, TargetTests, TestReport};
 use crate::cli::{TestArgs, TestFormat};
 use crate::commands::build::{host_runners, run_options};
 use crate::errors::CliError;
-use crate::load::load_plan;
+use crate::load::{PlanFor, load_plan_with};
 use crate::printer::Printer;
 use crate::reporter::tests as test_reporter;
 use crate::reporter::{Reporter, Verb};
@@ -19,7 +19,12 @@ pub fn run(args: &TestArgs, printer: &Printer) -> Result<(), CliError> {
     let mut request = TestRequest::from_go_test_args(&args.go_test_args)
         .map_err(|error| CliError::Usage(error.to_string()))?;
     request.no_cache = args.no_cache;
-    let loaded = load_plan(&args.selection, printer)?;
+    // Tests are the module's packages', run once per target whatever its binaries.
+    let purpose = PlanFor {
+        smoke: false,
+        per_target: true,
+    };
+    let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
     let mut options = run_options(&args.run, Mode::Test(request), plan);
     options.runners = Some(host_runners(plan, &plan.targets, loaded.goroot.as_deref()));

@@ -284,15 +284,22 @@ impl Rows {
     }
 }
 
-/// What follows `goos/goarch` in the id: the variant and the cgo/libc suffix.
+/// What tells the builds of one grid cell apart: the binary (`server:`, when the project
+/// has several) and what follows `goos/goarch` in the id, the variant and the cgo/libc
+/// suffix.
 pub(crate) fn qualifier(id: &str, goos: &str, goarch: &str) -> Option<String> {
+    let (binary, id) = match id.split_once(':') {
+        Some((binary, platform)) => (format!("{binary}:"), platform),
+        None => (String::new(), id),
+    };
     let rest = id
         .strip_prefix(goos)
         .and_then(|r| r.strip_prefix('/'))
         .and_then(|r| r.strip_prefix(goarch))
         .unwrap_or_default();
     let rest = rest.strip_prefix('/').unwrap_or(rest);
-    (!rest.is_empty()).then(|| rest.to_owned())
+    let label = format!("{binary}{rest}");
+    (!label.is_empty()).then_some(label)
 }
 
 fn tail(lines: &[String]) -> Vec<String> {
@@ -332,6 +339,14 @@ mod tests {
         assert_eq!(
             qualifier("linux/arm64+cgo.musl", "linux", "arm64"),
             Some("+cgo.musl".to_owned())
+        );
+        assert_eq!(
+            qualifier("server:linux/arm/v7", "linux", "arm"),
+            Some("server:v7".to_owned())
+        );
+        assert_eq!(
+            qualifier("client:linux/amd64", "linux", "amd64"),
+            Some("client:".to_owned())
         );
     }
 }
