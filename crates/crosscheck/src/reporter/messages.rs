@@ -14,7 +14,7 @@ use crosscheck_executor::{
 
 use crosscheck_schema::{PackageTests, Reproduction, ResolvedCc, SmokeStatus, Status, TestStatus};
 
-use super::words::{Verb, human_size, plural, push_counts};
+use super::words::{Verb, human_size, plural, push_counts, unit_word};
 
 /// How many output lines a failure shows.
 const FAILURE_TAIL: usize = 15;
@@ -208,8 +208,9 @@ fn push_hint(out: &mut String, hint: Option<&str>) {
 /// dist/SHA256SUMS`.
 pub(crate) fn summary_line(summary: &RunSummary, verb: Verb) -> String {
     let succeeded = summary.count(Status::Built) + summary.count(Status::Checked);
+    let unit = unit_word(summary.results.iter().map(|r| r.id.as_str()));
     let mut line = format!(
-        "{} {succeeded} of {} targets in {}",
+        "{} {succeeded} of {} {unit}s in {}",
         verb.done_word(),
         summary.results.len(),
         format_duration(summary.duration)

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::grid;
 use super::inspection::inspection_facts;
 use super::messages::compiler;
-use super::words::{Verb, human_size, push_counts, status_word};
+use super::words::{Verb, human_size, push_counts, status_word, unit_word};
 
 /// The whole report: where it came from and one row per target, in plan order.
 #[derive(Debug, Clone, Serialize)]
@@ -247,8 +247,9 @@ impl Rows {
     /// `built 2 of 3 targets, 1 failed, 1 violates policy`.
     pub fn headline(&self) -> String {
         let done = self.count(Status::Built) + self.count(Status::Checked);
+        let unit = unit_word(self.targets.iter().map(|r| r.id.as_str()));
         let mut line = format!(
-            "{} {done} of {} targets",
+            "{} {done} of {} {unit}s",
             self.command.done_word(),
             self.targets.len()
         );

@@ -84,6 +84,16 @@ where
     format!("{count} {word}")
 }
 
+/// What a line of a run is called: a `target`, or a `build` (a binary for a target) when
+/// the ids name binaries, as they do with several `[[binary]]` tables.
+pub fn unit_word<'a>(mut ids: impl Iterator<Item = &'a str>) -> &'static str {
+    if ids.any(|id| id.contains(':')) {
+        "build"
+    } else {
+        "target"
+    }
+}
+
 /// `2.1 MiB`, `940 KiB`, `12 B`.
 pub fn human_size(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
