@@ -344,3 +344,41 @@ fn package_wide_commands_run_once_per_target() {
         refused.snapshot()
     );
 }
+
+#[test]
+fn without_matrix_toml_the_main_packages_under_cmd_are_the_binaries() {
+    let project = copy_example("10-binaries");
+    std::fs::remove_file(project.path().join("matrix.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let plan = plan_json(project.path(), &[]);
+    let built: Vec<String> = ids(&plan);
+    assert_eq!(built.len(), 18, "{built:?}");
+    assert!(
+        built.contains(&"client:linux/arm/v7".to_owned()),
+        "{built:?}"
+    );
+    assert!(
+        built.contains(&"server:wasip1/wasm".to_owned()),
+        "{built:?}"
+    );
+    let out = in_project(project.path(), "plan", &[]);
+    assert!(
+        out.stderr
+            .contains("building the release matrix for the main packages found: client (./cmd/client), server (./cmd/server)"),
+        "{}",
+        out.snapshot()
+    );
+    // One program under cmd/ is `main`, named after its directory.
+    std::fs::remove_dir_all(project.path().join("cmd/client")).unwrap_or_else(|e| panic!("{e}"));
+    let plan = plan_json(project.path(), &[]);
+    assert_eq!(plan["project"]["main"], "./cmd/server");
+    assert_eq!(plan["targets"][0]["output"], "server_linux_amd64");
+    // A module with no program at all is refused before any build.
+    let library = module(&[("lib.go", "package lib\n")]);
+    let out = in_project(library.path(), "plan", &[]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("finds no main package to build"),
+        "{}",
+        out.snapshot()
+    );
+}

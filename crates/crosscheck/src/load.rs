@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crosscheck_planner::{
-    Catalog, Config, GoAxis, GoModLine, GoToolchain, Plan, PlanContext, SelectionRequest, Selector,
-    Shard, SourceFile, VcsOverrides, env_vars, plan_with_go, read_module_path, resolve_go_version,
+    Catalog, Config, GoAxis, GoModLine, GoToolchain, MainPackages, Plan, PlanContext,
+    SelectionRequest, Selector, Shard, SourceFile, VcsOverrides, env_vars, plan_with_go,
+    read_module_path, resolve_go_version,
 };
 
 use crate::cli::SelectionArgs;
@@ -183,6 +184,49 @@ fn resolve_go_axis(
     )
 }
 
+/// What the built-in matrix builds in the module at `dir`, as matrix.toml tables: nothing
+/// to add when its root is a main package (`main = "."`, as ever), else the main packages
+/// `go list` finds (under `cmd/` when there are any). A module without one is an error
+/// here, rather than a build failure per target later.
+fn default_binaries(dir: &Path, printer: &Printer) -> Result<String, CliError> {
+    if !dir.join("go.mod").is_file() {
+        // Planning says what is missing.
+        printer.status(NO_MATRIX_NOTE);
+        return Ok(String::new());
+    }
+    let name = read_module_path(dir)
+        .ok()
+        .flatten()
+        .and_then(|path| path.rsplit('/').next().map(str::to_owned))
+        .unwrap_or_else(|| "app".to_owned());
+    let found = MainPackages::find("go", dir, &name)?;
+    let chosen = found.choose();
+    match chosen.as_slice() {
+        [] => Err(CliError::Usage(format!(
+            "no matrix.toml, and `go list ./...` in {} finds no main package to build (hint: run crosscheck in a program's module, or write a matrix.toml whose [project] main names one)",
+            dir.display()
+        ))),
+        [root] if root.main == "." => {
+            printer.status(NO_MATRIX_NOTE);
+            Ok(String::new())
+        }
+        packages => {
+            let list: Vec<String> = packages
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.main))
+                .collect();
+            printer.status(&format!(
+                "note: no matrix.toml here; building the release matrix for the main packages found: {} (run `crosscheck init` to write them down)",
+                list.join(", ")
+            ));
+            Ok(MainPackages::matrix_tables(packages))
+        }
+    }
+}
+
+/// What runs without matrix.toml, when the module's root is the program.
+const NO_MATRIX_NOTE: &str = "note: no matrix.toml here; using the built-in release matrix (run `crosscheck init` to write one)";
+
 fn read_matrix(
     explicit: Option<&Path>,
     cwd: &Path,
@@ -193,13 +237,12 @@ fn read_matrix(
         None => {
             let default = cwd.join("matrix.toml");
             if !default.exists() {
-                printer.status(
-                    "note: no matrix.toml here; using the built-in release matrix (run `crosscheck init` to write one)",
+                let text = format!(
+                    "{}{}",
+                    crosscheck_planner::DEFAULT_MATRIX,
+                    default_binaries(cwd, printer)?
                 );
-                return Ok((
-                    SourceFile::new(DEFAULT_MATRIX_NAME, crosscheck_planner::DEFAULT_MATRIX),
-                    cwd.to_owned(),
-                ));
+                return Ok((SourceFile::new(DEFAULT_MATRIX_NAME, text), cwd.to_owned()));
             }
             PathBuf::from("matrix.toml")
         }
