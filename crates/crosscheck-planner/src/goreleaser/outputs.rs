@@ -38,7 +38,7 @@ pub(crate) fn write(
     archives(cx, project, binaries, multi, document, &mut overrides);
     checksum(cx, project, document);
     sbom(cx, project, document);
-    universal(cx, project, binaries, document);
+    universal(cx, project, binaries, multi, document, &mut overrides);
     document.tables.extend(overrides);
     hooks(cx, project, binaries, multi, document);
 }
@@ -174,7 +174,10 @@ fn primary_archive(
             lines.push(("output".to_owned(), toml_str(&format!("{name}{{ext}}"))));
         }
         ("none", _) => {}
-        (_, Some(name)) => lines.push(("archive_name".to_owned(), toml_str(&name))),
+        (_, Some(name)) => {
+            cgo_apart(cx, archive, members, &name, multi, overrides);
+            lines.push(("archive_name".to_owned(), toml_str(&name)));
+        }
         (_, None) => {}
     }
     if let Some(files) = archive_files(cx, archive) {
@@ -190,6 +193,54 @@ fn primary_archive(
             } else {
                 build.key(&key, value);
             }
+        }
+    }
+}
+
+/// GoReleaser puts a platform's binaries in one archive whatever their cgo setting;
+/// crosscheck shares an archive only among builds of one target. A cgo build whose
+/// platform has builds without cgo in the same archive gets an archive of its own, named
+/// with `_{binary}` added.
+fn cgo_apart(
+    cx: &mut Converter<'_>,
+    archive: &Archive,
+    members: &[&Binary<'_>],
+    name: &str,
+    multi: bool,
+    overrides: &mut Vec<TableOut>,
+) {
+    if !multi || name.contains("{slug}") || name.contains("{id}") {
+        return;
+    }
+    let platform = |t: &crate::Target| (t.goos.clone(), t.goarch.clone(), t.variant.clone());
+    for binary in members {
+        for built in binary.built.iter().filter(|b| b.target.cgo) {
+            let shared = members.iter().any(|other| {
+                other
+                    .built
+                    .iter()
+                    .any(|b| !b.target.cgo && platform(&b.target) == platform(&built.target))
+            });
+            if !shared {
+                continue;
+            }
+            let id = built.target.id();
+            let mut table = TableOut::new("[[override]]", Place::Override);
+            table.key("match", toml_str(&settings::selector(binary, &id, multi)));
+            table.key("archive_name", toml_str(&format!("{name}_{{binary}}")));
+            overrides.push(table);
+            let message = format!(
+                "GoReleaser puts every binary of {} in one archive; crosscheck shares an archive only among builds of one target, and {}'s is built with cgo: it gets an archive of its own, named with _{{binary}}",
+                built.gr.name, binary.name
+            );
+            let key = format!("archives[{}].name_template", archive.index);
+            cx.note(
+                FindingKind::Approximated,
+                archive.at,
+                key,
+                message,
+                Place::Archive,
+            );
         }
     }
 }
@@ -494,21 +545,24 @@ fn sbom(cx: &mut Converter<'_>, project: &Project, document: &mut Document) {
 }
 
 /// `universal_binaries`: `[build] universal = true` when the builds it names have both
-/// darwin arches.
+/// darwin arches. crosscheck makes one per binary, so only the first entry counts.
 fn universal(
     cx: &mut Converter<'_>,
     project: &Project,
     binaries: &[Binary<'_>],
+    multi: bool,
     document: &mut Document,
+    overrides: &mut Vec<TableOut>,
 ) {
     for entry in &project.universal_binaries {
         let path = format!("universal_binaries[{}]", entry.index);
         if entry.index > 0 {
+            let message = "crosscheck makes one universal binary of each binary";
             cx.note(
                 FindingKind::NotTranslated,
                 entry.at,
                 path,
-                "crosscheck makes one universal binary of each binary",
+                message,
                 Place::Build,
             );
             continue;
@@ -525,20 +579,14 @@ fn universal(
             _ => id.into_iter().collect(),
         };
         let covered: Vec<&Binary<'_>> = binaries.iter().filter(|b| ids.contains(&b.id)).collect();
-        // crosscheck combines darwin/amd64 and darwin/arm64 builds of one cgo setting.
-        let both = |b: &&Binary<'_>| {
-            [false, true].iter().any(|cgo| {
-                ["amd64", "arm64"].iter().all(|arch| {
-                    b.built.iter().any(|t| {
-                        t.target.goos == "darwin"
-                            && t.target.goarch == *arch
-                            && t.target.cgo == *cgo
-                    })
-                })
-            })
+        let missing = if covered.is_empty() {
+            Some(format!("its ids ({}) name no build", ids.join(", ")))
+        } else if !covered.iter().all(|b| universal_inputs(b).is_some()) {
+            Some("the builds it names do not build both darwin/amd64 and darwin/arm64 with the same cgo setting, which crosscheck's universal binaries combine".to_owned())
+        } else {
+            None
         };
-        if covered.is_empty() {
-            let message = format!("its ids ({}) name no build", ids.join(", "));
+        if let Some(message) = missing {
             cx.note(
                 FindingKind::NotTranslated,
                 entry.at,
@@ -548,17 +596,17 @@ fn universal(
             );
             continue;
         }
-        if !covered.iter().all(both) {
-            cx.note(FindingKind::NotTranslated, entry.at, path, "the builds it names do not build both darwin/amd64 and darwin/arm64 with the same cgo setting, which crosscheck's universal binaries combine", Place::Build);
-            continue;
-        }
-        let left_out = binaries.iter().any(|b| !ids.contains(&b.id) && both(&b));
-        if left_out {
+        if binaries
+            .iter()
+            .any(|b| !ids.contains(&b.id) && universal_inputs(b).is_some())
+        {
+            let message =
+                "crosscheck makes a universal binary of every binary built for both darwin arches";
             cx.note(
                 FindingKind::Approximated,
                 entry.at,
                 format!("{path}.ids"),
-                "crosscheck makes a universal binary of every binary built for both darwin arches",
+                message,
                 Place::Build,
             );
         }
@@ -567,24 +615,89 @@ fn universal(
             .as_ref()
             .filter(|r| truth(&r.value) == Some(true))
         {
-            cx.note(FindingKind::Approximated, replace.at, format!("{path}.replace"), "crosscheck keeps the darwin/amd64 and darwin/arm64 binaries next to the universal one", Place::Build);
-        }
-        if let Some(name) = entry
-            .name_template
-            .as_ref()
-            .filter(|n| n.value.replace(' ', "") != "{{.ProjectName}}")
-        {
+            let message = "GoReleaser drops the darwin/amd64 and darwin/arm64 binaries; crosscheck keeps them in dist and SHA256SUMS, and leaves them out of the archives";
             cx.note(
-                FindingKind::NotTranslated,
-                name.at,
-                format!("{path}.name_template"),
-                "the universal binary is written to `output` rendered with arch `universal`",
+                FindingKind::Approximated,
+                replace.at,
+                format!("{path}.replace"),
+                message,
                 Place::Build,
             );
+            for binary in &covered {
+                overrides.extend(replaced_inputs(binary, multi));
+            }
         }
+        universal_name(cx, entry, &covered, &path);
         if let Some(build) = document.table(Place::Build) {
             build.key("universal", "true".to_owned());
         }
+    }
+}
+
+/// The ids of a binary's darwin/amd64 and darwin/arm64 builds of one cgo setting, which
+/// crosscheck combines.
+fn universal_inputs(binary: &Binary<'_>) -> Option<[String; 2]> {
+    [false, true].into_iter().find_map(|cgo| {
+        let input = |arch: &str| {
+            binary
+                .built
+                .iter()
+                .find(|b| {
+                    b.target.goos == "darwin" && b.target.goarch == arch && b.target.cgo == cgo
+                })
+                .map(|b| b.target.id())
+        };
+        Some([input("amd64")?, input("arm64")?])
+    })
+}
+
+/// `replace: true`: the universal binary's inputs are not archived, as GoReleaser replaces
+/// them by it.
+fn replaced_inputs(binary: &Binary<'_>, multi: bool) -> Option<TableOut> {
+    let [amd64, arm64] = universal_inputs(binary)?;
+    let mut table = TableOut::new("[[override]]", Place::Override);
+    let glob = format!("{{{amd64},{arm64}}}");
+    table.key("match", toml_str(&settings::selector(binary, &glob, multi)));
+    table.key("archive", toml_str("none"));
+    Some(table)
+}
+
+/// What GoReleaser names the universal binary, when crosscheck names it otherwise.
+fn universal_name(
+    cx: &mut Converter<'_>,
+    entry: &super::model::Universal,
+    covered: &[&Binary<'_>],
+    path: &str,
+) {
+    if let Some(name) = entry
+        .name_template
+        .as_ref()
+        .filter(|n| n.value.replace(' ', "") != "{{.ProjectName}}")
+    {
+        let message = "the universal binary is written to `output` rendered with arch `universal`";
+        cx.note(
+            FindingKind::NotTranslated,
+            name.at,
+            format!("{path}.name_template"),
+            message,
+            Place::Build,
+        );
+        return;
+    }
+    let names: Vec<&str> = covered.iter().map(|b| b.file_name.as_str()).collect();
+    let project_name = cx.project_name.clone().unwrap_or_default();
+    if names.iter().any(|name| *name != project_name) {
+        let message = format!(
+            "GoReleaser names the universal binary's file {project_name:?} (the project's name); crosscheck names it after its binary ({})",
+            names.join(", ")
+        );
+        cx.note(
+            FindingKind::Approximated,
+            entry.at,
+            path.to_owned(),
+            message,
+            Place::Build,
+        );
     }
 }
 
