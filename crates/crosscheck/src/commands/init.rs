@@ -19,6 +19,14 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<(), CliError> {
             args.path.display()
         )));
     }
+    // Before converting: `[project] dir` is worked out from where the file goes.
+    if let Some(parent) = args.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| CliError::Io {
+            action: "cannot create",
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
     let (text, summary) = match &args.from_goreleaser {
         None => (crosscheck_planner::INIT_TEMPLATE.to_owned(), String::new()),
         Some(file) => {
