@@ -535,31 +535,46 @@ impl Converter<'_> {
                     Place::Matrix,
                 );
             }
-            if dropped_variant(&gr) {
-                self.note(
-                    FindingKind::Approximated,
-                    at,
-                    path.to_owned(),
-                    format!("GoReleaser v2.15.1 builds {} with Go's default sub-architecture (it reads the target name back without it), and so does this matrix", gr.name),
-                    place,
-                );
-            }
+            let message = |tail: &str| {
+                format!(
+                    "GoReleaser v2.15.1 builds {} with Go's default sub-architecture (it reads the target name back without it), {tail}",
+                    gr.name
+                )
+            };
             match to_crosscheck(&gr, cgo) {
-                Ok(target) if built.iter().any(|b| b.target == target) => self.note(
-                    FindingKind::Approximated,
-                    at,
-                    path.to_owned(),
-                    format!("GoReleaser v2.15.1 builds {} with Go's default sub-architecture (it reads the name back without it), the same build as another target: built once", gr.name),
-                    place,
-                ),
-                Ok(target) => built.push(Built { gr, target }),
-                Err(reason) => self.note(
-                    FindingKind::NotTranslated,
-                    at,
-                    path.to_owned(),
-                    format!("{}: {reason}; left out", gr.name),
-                    place,
-                ),
+                Ok(target) if built.iter().any(|b| b.target == target) => {
+                    let message = message("the same build as another of its targets: built once");
+                    self.note(
+                        FindingKind::Approximated,
+                        at,
+                        path.to_owned(),
+                        message,
+                        place,
+                    );
+                }
+                Ok(target) => {
+                    if dropped_variant(&gr) {
+                        let message = message("and so does this matrix");
+                        self.note(
+                            FindingKind::Approximated,
+                            at,
+                            path.to_owned(),
+                            message,
+                            place,
+                        );
+                    }
+                    built.push(Built { gr, target });
+                }
+                Err(reason) => {
+                    let message = format!("{}: {reason}; left out", gr.name);
+                    self.note(
+                        FindingKind::NotTranslated,
+                        at,
+                        path.to_owned(),
+                        message,
+                        place,
+                    );
+                }
             }
         }
         built
