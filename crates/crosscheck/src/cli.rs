@@ -33,7 +33,8 @@ Examples:
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
 docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches),
-docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke).";
+docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke),
+docs/goreleaser.md (init --from-goreleaser).";
 
 const TEST_AFTER_HELP: &str = "\
 Each selected target's packages are listed with the build's flags (`go list`), each test
