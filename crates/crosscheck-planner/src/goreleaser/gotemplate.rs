@@ -101,6 +101,18 @@ fn error<T>(message: impl Into<String>) -> Result<T, TemplateError> {
 /// Parses a template.
 pub(crate) fn parse(source: &str) -> Result<Vec<Node>, TemplateError> {
     let tokens = split_actions(source)?;
+    let mut depth = 0usize;
+    for piece in &tokens {
+        let Piece::Action { inside, .. } = piece else {
+            continue;
+        };
+        match split_keyword(inside).0 {
+            "if" | "with" | "range" => depth += 1,
+            "end" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        too_deep(depth)?;
+    }
     let mut position = 0;
     let (nodes, end) = parse_list(&tokens, &mut position)?;
     match end {
@@ -116,6 +128,17 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Node>, TemplateError> {
 enum Piece {
     Text(String),
     Action { inside: String, source: String },
+}
+
+/// How deep conditionals and parentheses may nest: parsing and evaluation recurse, and a
+/// file must not exhaust the stack (real templates nest two or three deep).
+const MAX_DEPTH: usize = 64;
+
+fn too_deep(depth: usize) -> Result<(), TemplateError> {
+    if depth > MAX_DEPTH {
+        return error(format!("nested more than {MAX_DEPTH} deep"));
+    }
+    Ok(())
 }
 
 /// Splits the source at `{{ }}`, applying trim markers to the neighbouring text.
@@ -282,6 +305,15 @@ fn close_source(source: String) -> String {
 
 /// Parses `a | f b (g .C)`.
 fn parse_pipeline(text: &str) -> Result<Pipeline, TemplateError> {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        too_deep(depth)?;
+    }
     let tokens = tokenize(text)?;
     let mut position = 0;
     let pipeline = pipeline_of(&tokens, &mut position)?;
@@ -684,6 +716,8 @@ mod tests {
             "{{ range .X }}{{ end }}",
             "{{ $x := 1 }}",
             "{{ (.Os }}",
+            &"{{ if .Os }}".repeat(100),
+            &format!("{{{{ {}.Os{} }}}}", "(".repeat(100), ")".repeat(100)),
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
