@@ -1,7 +1,7 @@
 //! The conversion: GoReleaser's builds become binaries with their targets and settings,
 //! then the matrix, overrides, hooks and archive keys are written from them.
 
-use crate::{Catalog, ConfigErrors, Diagnostic, SourceFile};
+use crate::{Catalog, ConfigErrors, Diagnostic, SourceFile, Target};
 use crosscheck_schema::is_binary_name;
 
 use super::emit::{Document, TableOut, toml_str};
@@ -36,10 +36,13 @@ pub struct Conversion {
     pub matrix_toml: String,
     /// Every key or template not translated exactly, in file order.
     pub findings: Vec<Finding>,
-    /// How many binaries (builds GoReleaser runs) and targets the matrix has.
+    /// How many binaries (builds GoReleaser runs) the matrix has.
     pub binaries: usize,
     /// The number of distinct targets.
     pub targets: usize,
+    /// The ids of the builds the matrix plans (`server:linux/amd64` with several binaries),
+    /// universal binaries aside: what GoReleaser builds.
+    pub builds: Vec<String>,
 }
 
 /// Converts a GoReleaser config (version 1 or 2) to matrix.toml text.
@@ -67,14 +70,15 @@ pub fn convert(text: &str, options: &ConvertOptions) -> Result<Conversion, Confi
         project_name: None,
         catalog: Catalog::embedded_snapshot(),
     };
-    let document = converter.run(&project);
+    let (document, builds) = converter.run(&project);
     let mut findings = converter.findings;
     findings.sort_by_key(|f| (f.line, f.column));
     Ok(Conversion {
-        matrix_toml: document.0.render(&findings),
+        matrix_toml: document.render(&findings),
         findings,
-        binaries: document.1,
-        targets: document.2,
+        binaries: builds.binaries,
+        targets: builds.targets,
+        builds: builds.ids,
     })
 }
 
@@ -82,16 +86,29 @@ fn errors(file: &SourceFile, errors: Vec<(String, Mark)>) -> ConfigErrors {
     let diagnostics = errors
         .into_iter()
         .map(|(message, at)| {
-            let end = file.text[at.index.min(file.text.len())..]
-                .find(['\n', ',', ']', '}'])
-                .map_or(file.text.len(), |i| at.index + i);
-            Diagnostic::error(message, Some(at.index..end.max(at.index + 1)))
+            // The value's first line, up to a separator, and not wider than a screen.
+            let start = at.index.min(file.text.len());
+            let rest = &file.text[start..];
+            let width = rest
+                .char_indices()
+                .take_while(|(i, c)| *i < 60 && !matches!(c, '\n' | ',' | ']' | '}'))
+                .last()
+                .map_or(1, |(i, c)| i + c.len_utf8());
+            Diagnostic::error(message, Some(start..start + width.max(1)))
         })
         .collect();
     ConfigErrors {
         file: file.clone(),
         diagnostics,
     }
+}
+
+/// What the converted matrix builds.
+#[derive(Default)]
+struct Planned {
+    binaries: usize,
+    targets: usize,
+    ids: Vec<String>,
 }
 
 /// The conversion's state: the findings so far and the project name.
@@ -181,7 +198,7 @@ impl Converter<'_> {
         }
     }
 
-    fn run(&mut self, project: &Project) -> (Document, usize, usize) {
+    fn run(&mut self, project: &Project) -> (Document, Planned) {
         let mut document = Document::default();
         self.header(project, &mut document);
         self.project_name = self.resolve_project_name(project);
@@ -214,14 +231,29 @@ impl Converter<'_> {
                 "no build is left to convert",
                 Place::Top,
             );
-            return (document, 0, 0);
+            return (document, Planned::default());
         }
         let multi = binaries.len() > 1;
         self.project_table(project, &binaries, multi, &mut document);
+        let form = matrix::decide(self, &mut binaries);
         let overrides = settings::write(self, project, &binaries, multi, &mut document);
-        matrix::write(self, &binaries, multi, &mut document);
+        matrix::write(&binaries, form, multi, &mut document);
         outputs::write(self, project, &binaries, overrides, multi, &mut document);
-        (document, binaries.len(), targets)
+        let ids = binaries
+            .iter()
+            .flat_map(|binary| {
+                binary
+                    .built
+                    .iter()
+                    .map(|built| settings::selector(binary, &built.target.id(), multi))
+            })
+            .collect();
+        let planned = Planned {
+            binaries: binaries.len(),
+            targets,
+            ids,
+        };
+        (document, planned)
     }
 
     fn header(&mut self, project: &Project, document: &mut Document) {
@@ -498,86 +530,77 @@ impl Converter<'_> {
         let path = key.as_str();
         let mut built: Vec<Built> = Vec::new();
         for (gr, &cgo) in listed.into_iter().zip(cgo) {
-            let Some(port) = self.catalog.port(&gr.goos, &gr.goarch).cloned() else {
-                self.note(
-                    FindingKind::NotTranslated,
-                    at,
-                    path.to_owned(),
-                    format!(
-                        "GoReleaser would try {} and fail: {}/{} is not a port of Go; left out",
-                        gr.name, gr.goos, gr.goarch
-                    ),
-                    place,
-                );
-                continue;
-            };
-            let cgo = if cgo && !port.cgo_supported {
-                self.note(
-                    FindingKind::Approximated,
-                    at,
-                    path.to_owned(),
-                    format!(
-                        "CGO_ENABLED=1 for {}, a port without cgo: built with cgo off",
-                        gr.name
-                    ),
-                    place,
-                );
-                false
-            } else {
-                cgo
-            };
-            if cgo && gr.goos == "darwin" {
+            let (target, notes) = self.target_fate(&gr, cgo, &built);
+            for (kind, message) in notes {
+                self.note(kind, at, path.to_owned(), message, place);
+            }
+            let Some(target) = target else { continue };
+            if target.cgo && target.goos == "darwin" {
+                let message = "darwin targets with cgo need an Apple SDK: set [build] macos_sdk or SDKROOT (docs/matrix.md), as GoReleaser needs a C cross compiler for them";
                 self.note_once(
                     FindingKind::Approximated,
                     at,
                     path.to_owned(),
-                    "darwin targets with cgo need an Apple SDK: set [build] macos_sdk or SDKROOT (docs/matrix.md), as GoReleaser needs a C cross compiler for them",
+                    message,
                     Place::Matrix,
                 );
             }
-            let message = |tail: &str| {
-                format!(
-                    "GoReleaser v2.15.1 builds {} with Go's default sub-architecture (it reads the target name back without it), {tail}",
-                    gr.name
-                )
-            };
-            match to_crosscheck(&gr, cgo) {
-                Ok(target) if built.iter().any(|b| b.target == target) => {
-                    let message = message("the same build as another of its targets: built once");
-                    self.note(
-                        FindingKind::Approximated,
-                        at,
-                        path.to_owned(),
-                        message,
-                        place,
-                    );
-                }
-                Ok(target) => {
-                    if dropped_variant(&gr) {
-                        let message = message("and so does this matrix");
-                        self.note(
-                            FindingKind::Approximated,
-                            at,
-                            path.to_owned(),
-                            message,
-                            place,
-                        );
-                    }
-                    built.push(Built { gr, target });
-                }
-                Err(reason) => {
-                    let message = format!("{}: {reason}; left out", gr.name);
-                    self.note(
-                        FindingKind::NotTranslated,
-                        at,
-                        path.to_owned(),
-                        message,
-                        place,
-                    );
-                }
-            }
+            built.push(Built { gr, target });
         }
         built
+    }
+
+    /// The crosscheck target of one GoReleaser target (`None`: left out), and what to say
+    /// about it: not a Go port, cgo on a port without it, a sub-architecture GoReleaser
+    /// drops, the same build as one already in `built`.
+    fn target_fate(
+        &self,
+        gr: &GrTarget,
+        cgo: bool,
+        built: &[Built],
+    ) -> (Option<Target>, Vec<(FindingKind, String)>) {
+        let mut notes = Vec::new();
+        let Some(port) = self.catalog.port(&gr.goos, &gr.goarch) else {
+            let message = format!(
+                "GoReleaser would try {} and fail: {}/{} is not a port of Go; left out",
+                gr.name, gr.goos, gr.goarch
+            );
+            return (None, vec![(FindingKind::NotTranslated, message)]);
+        };
+        if cgo && !port.cgo_supported {
+            let message = format!(
+                "CGO_ENABLED=1 for {}, a port without cgo: built with cgo off",
+                gr.name
+            );
+            notes.push((FindingKind::Approximated, message));
+        }
+        let dropped = |tail: &str| {
+            format!(
+                "GoReleaser v2.15.1 builds {} with Go's default sub-architecture (it reads the target name back without it), {tail}",
+                gr.name
+            )
+        };
+        match to_crosscheck(gr, cgo && port.cgo_supported) {
+            Ok(target) if built.iter().any(|b| b.target == target) => {
+                let message = dropped("the same build as another of its targets: built once");
+                notes.push((FindingKind::Approximated, message));
+                (None, notes)
+            }
+            Ok(target) => {
+                if dropped_variant(gr) {
+                    notes.push((
+                        FindingKind::Approximated,
+                        dropped("and so does this matrix"),
+                    ));
+                }
+                (Some(target), notes)
+            }
+            Err(reason) => {
+                let message = format!("{}: {reason}; left out", gr.name);
+                notes.push((FindingKind::NotTranslated, message));
+                (None, notes)
+            }
+        }
     }
 
     /// `[[binary]]` names must differ and be plain file names. A build whose binary has the

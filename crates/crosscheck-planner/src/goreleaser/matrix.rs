@@ -24,28 +24,52 @@ pub(crate) fn distinct_targets(binaries: &[Binary<'_>]) -> Vec<Target> {
     targets
 }
 
+/// Axis keys and their TOML values, in the order they are written.
+type AxisLines = Vec<(String, String)>;
+
+/// How `[matrix]` says the targets.
+pub(crate) enum Form {
+    /// These axes, which expand to exactly the targets.
+    Axes(AxisLines),
+    /// An explicit `targets` list.
+    Targets,
+}
+
+/// Chooses axes when they give exactly the builds' targets, and then writes each target as
+/// the expansion does (`linux/amd64/v1` when `goamd64` lists `v1`), so that overrides,
+/// selectors and templates name the targets the plan will have.
+pub(crate) fn decide(cx: &Converter<'_>, binaries: &mut [Binary<'_>]) -> Form {
+    let all = distinct_targets(binaries);
+    if !binaries.iter().all(|b| b.built.len() == all.len()) {
+        return Form::Targets;
+    }
+    let Some((lines, expanded)) = axes_for(cx, binaries, &all) else {
+        return Form::Targets;
+    };
+    for built in binaries.iter_mut().flat_map(|b| b.built.iter_mut()) {
+        if let Some(target) = expanded
+            .iter()
+            .find(|t| canonical(t) == canonical(&built.target))
+        {
+            built.target = target.clone();
+        }
+    }
+    Form::Axes(lines)
+}
+
 /// Writes `[matrix]`, and `targets` into the `[[binary]]` tables that build fewer targets
 /// than the matrix has.
-pub(crate) fn write(
-    cx: &mut Converter<'_>,
-    binaries: &[Binary<'_>],
-    multi: bool,
-    document: &mut Document,
-) {
+pub(crate) fn write(binaries: &[Binary<'_>], form: Form, multi: bool, document: &mut Document) {
     let all = distinct_targets(binaries);
-    let same_everywhere = binaries.iter().all(|b| b.built.len() == all.len());
     let mut table = TableOut::new("[matrix]", Place::Matrix);
-    let axes = same_everywhere
-        .then(|| axes_for(cx, binaries, &all))
-        .flatten();
-    match axes {
-        Some(lines) => {
+    match form {
+        Form::Axes(lines) => {
             for (key, value) in lines {
                 table.key(&key, value);
             }
             table.comment("Pairs Go has no port for are skipped, as GoReleaser skips them; `crosscheck plan` lists them.");
         }
-        None => {
+        Form::Targets => {
             let ids: Vec<String> = all.iter().map(Target::id).collect();
             table.key("targets", multiline_list(&ids));
         }
@@ -71,7 +95,7 @@ fn axes_for(
     cx: &Converter<'_>,
     binaries: &[Binary<'_>],
     all: &[Target],
-) -> Option<Vec<(String, String)>> {
+) -> Option<(AxisLines, Vec<Target>)> {
     let mut lines = Vec::new();
     let unique = |values: Vec<String>| {
         let mut unique: Vec<String> = Vec::new();
@@ -107,37 +131,38 @@ fn axes_for(
             lines.push((var.config_key().to_owned(), toml_list(&values)));
         }
     }
-    if expands_to(cx, &lines, all) {
-        return Some(lines);
+    if let Some(expanded) = expands_to(cx, &lines, all) {
+        return Some((lines, expanded));
     }
     let [binary] = binaries else { return None };
     let excludes = excludes(binary)?;
     lines.push(("exclude".to_owned(), excludes));
-    expands_to(cx, &lines, all).then_some(lines)
+    let expanded = expands_to(cx, &lines, all)?;
+    Some((lines, expanded))
 }
 
-/// Whether the matrix `lines` expands to exactly `expected` with Go's port list, without
-/// warnings.
-fn expands_to(cx: &Converter<'_>, lines: &[(String, String)], expected: &[Target]) -> bool {
+/// The targets the matrix `lines` expands to with Go's port list, when they are exactly
+/// `expected` (sub-architectures equal to Go's default aside) and without warnings.
+fn expands_to(
+    cx: &Converter<'_>,
+    lines: &[(String, String)],
+    expected: &[Target],
+) -> Option<Vec<Target>> {
     let mut text = "version = 1\n[matrix]\n".to_owned();
     for (key, value) in lines {
         text.push_str(&format!("{key} = {value}\n"));
     }
-    let Ok(config) = Config::parse(SourceFile::new("<candidate>", text)) else {
-        return false;
-    };
-    let Ok(expansion) = expand(&config, &cx.catalog) else {
-        return false;
-    };
+    let config = Config::parse(SourceFile::new("<candidate>", text)).ok()?;
+    let expansion = expand(&config, &cx.catalog).ok()?;
     if !expansion.warnings.is_empty() {
-        return false;
+        return None;
     }
     let key = |t: &Target| canonical(t).id();
     let mut got: Vec<String> = expansion.targets.iter().map(|e| key(&e.target)).collect();
     let mut want: Vec<String> = expected.iter().map(key).collect();
     got.sort();
     want.sort();
-    got == want
+    (got == want).then(|| expansion.targets.into_iter().map(|e| e.target).collect())
 }
 
 /// The target with a sub-architecture equal to Go's default left out (GOARM kept).

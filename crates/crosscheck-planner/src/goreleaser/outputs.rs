@@ -98,6 +98,8 @@ fn first_format(
     })
 }
 
+/// `archives`: the one most binaries are in gives `[build]`'s archive keys; binaries in
+/// none get `archive = false`, those in another one its `archive_name`.
 fn archives(
     cx: &mut Converter<'_>,
     project: &Project,
@@ -145,10 +147,25 @@ fn archives(
         return;
     };
     let in_primary: Vec<&Binary<'_>> = binaries.iter().filter(|b| holds(primary, b)).collect();
-    primary_archive(cx, primary, &in_primary, multi, document, overrides);
-    for binary in binaries {
-        other_archives(cx, &usable, primary, binary, multi, document);
+    let (base, name) = primary_archive(cx, primary, &in_primary, multi, document, overrides);
+    let plan = ArchivePlan {
+        usable,
+        primary,
+        base,
+        name,
+    };
+    for index in 0..binaries.len() {
+        other_archives(cx, &plan, binaries, index, multi, document);
     }
+}
+
+/// The archives that hold binaries, and the one `[build]` describes (most binaries are in
+/// it) with its format and translated name.
+struct ArchivePlan<'a> {
+    usable: Vec<&'a Archive>,
+    primary: &'a Archive,
+    base: &'static str,
+    name: Option<String>,
 }
 
 /// The archive most binaries are in: `[build]`'s archive keys.
@@ -159,7 +176,7 @@ fn primary_archive(
     multi: bool,
     document: &mut Document,
     overrides: &mut Vec<TableOut>,
-) {
+) -> (&'static str, Option<String>) {
     let path = format!("archives[{}]", archive.index);
     let base = first_format(cx, archive.formats.as_ref(), &format!("{path}.formats"));
     let targets: Vec<Built> = members
@@ -169,14 +186,14 @@ fn primary_archive(
     let mut lines: Vec<(String, String)> = Vec::new();
     format_keys(cx, archive, base, &targets, &mut lines, overrides);
     let name = archive_name(cx, archive, base, &targets, members, multi);
-    match (base, name) {
+    match (base, &name) {
         ("none", Some(name)) if !multi || name.contains("{binary}") => {
             lines.push(("output".to_owned(), toml_str(&format!("{name}{{ext}}"))));
         }
         ("none", _) => {}
         (_, Some(name)) => {
-            cgo_apart(cx, archive, members, &name, multi, overrides);
-            lines.push(("archive_name".to_owned(), toml_str(&name)));
+            cgo_apart(cx, archive, members, name, multi, overrides);
+            lines.push(("archive_name".to_owned(), toml_str(name)));
         }
         (_, None) => {}
     }
@@ -195,12 +212,14 @@ fn primary_archive(
             }
         }
     }
+    (base, name)
 }
 
 /// GoReleaser puts a platform's binaries in one archive whatever their cgo setting;
 /// crosscheck shares an archive only among builds of one target. A cgo build whose
 /// platform has builds without cgo in the same archive gets an archive of its own, named
-/// with `_{binary}` added.
+/// with `_<binary's name>` added (its unique `[[binary]]` name: two binaries may share a
+/// file name).
 fn cgo_apart(
     cx: &mut Converter<'_>,
     archive: &Archive,
@@ -227,11 +246,11 @@ fn cgo_apart(
             let id = built.target.id();
             let mut table = TableOut::new("[[override]]", Place::Override);
             table.key("match", toml_str(&settings::selector(binary, &id, multi)));
-            table.key("archive_name", toml_str(&format!("{name}_{{binary}}")));
+            table.key("archive_name", toml_str(&format!("{name}_{}", binary.name)));
             overrides.push(table);
             let message = format!(
-                "GoReleaser puts every binary of {} in one archive; crosscheck shares an archive only among builds of one target, and {}'s is built with cgo: it gets an archive of its own, named with _{{binary}}",
-                built.gr.name, binary.name
+                "GoReleaser puts every binary of {} in one archive; crosscheck shares an archive only among builds of one target, and {}'s is built with cgo: it gets an archive of its own, named with _{}",
+                built.gr.name, binary.name, binary.name
             );
             let key = format!("archives[{}].name_template", archive.index);
             cx.note(
@@ -399,71 +418,116 @@ fn archive_files(cx: &mut Converter<'_>, archive: &Archive) -> Option<Vec<String
 }
 
 /// A binary outside the primary archive: in none (`archive = false`), or in another one
-/// (its `archive_name`); and a finding for each further archive it is in.
+/// (its `archive_name`); a finding for each further archive it is in; and an archive name
+/// of its own when an earlier binary of the same file name shares its archive.
 fn other_archives(
     cx: &mut Converter<'_>,
-    usable: &[&Archive],
-    primary: &Archive,
-    binary: &Binary<'_>,
+    plan: &ArchivePlan<'_>,
+    binaries: &[Binary<'_>],
+    index: usize,
     multi: bool,
     document: &mut Document,
 ) {
-    let mine: Vec<&Archive> = usable
+    let binary = &binaries[index];
+    let mine: Vec<&Archive> = plan
+        .usable
         .iter()
         .copied()
         .filter(|a| holds(a, binary))
         .collect();
     let Some(first) = mine.first() else {
         if let Some(table) = document.table(if multi { binary.place } else { Place::Build }) {
-            if multi {
-                table.key("archive", "false".to_owned());
+            let none = if multi {
+                "false".to_owned()
             } else {
-                table.key("archive", toml_str("none"));
-            }
+                toml_str("none")
+            };
+            table.key("archive", none);
         }
         return;
     };
-    let kept = if mine.iter().any(|a| std::ptr::eq(*a, primary)) {
-        primary
-    } else {
-        first
-    };
+    let in_primary = mine.iter().any(|a| std::ptr::eq(*a, plan.primary));
+    let kept = if in_primary { plan.primary } else { first };
     for extra in mine.iter().filter(|a| !std::ptr::eq(**a, kept)) {
+        let message = format!(
+            "{} is already in archives[{}]: crosscheck puts a binary in one archive per target",
+            binary.name, kept.index
+        );
         cx.note(
             FindingKind::NotTranslated,
             extra.at,
             format!("archives[{}]", extra.index),
-            format!(
-                "{} is already in archives[{}]: crosscheck puts a binary in one archive per target",
-                binary.name, kept.index
-            ),
+            message,
             Place::Archive,
         );
     }
-    if std::ptr::eq(kept, primary) {
-        return;
-    }
-    let path = format!("archives[{}]", kept.index);
-    let base = first_format(cx, kept.formats.as_ref(), &format!("{path}.formats"));
-    let primary_base = first_format(cx, primary.formats.as_ref(), "");
-    if base != primary_base || !kept.format_overrides.is_empty() {
-        cx.note(
-            FindingKind::NotTranslated,
-            kept.at,
-            format!("{path}.formats"),
-            format!(
-                "{}'s archives get the formats of archives[{}]",
-                binary.name, primary.index
-            ),
-            Place::Archive,
-        );
-    }
-    let members = [binary];
-    if let Some(name) = archive_name(cx, kept, base, &binary.built, &members, multi)
+    let (base, name) = if in_primary {
+        (plan.base, plan.name.clone())
+    } else {
+        own_archive(cx, plan, kept, binary, multi)
+    };
+    let namesake = binaries[..index].iter().any(|other| {
+        other.file_name == binary.file_name
+            && holds(kept, other)
+            && other
+                .built
+                .iter()
+                .any(|b| binary.built.iter().any(|mine| mine.target == b.target))
+    });
+    // Without a translated name, crosscheck's default names the archive.
+    let name = name.or_else(|| namesake.then(|| crate::DEFAULT_ARCHIVE_NAME.to_owned()));
+    let name = match name {
+        Some(name) if namesake && base != "none" => {
+            let renamed = format!("{name}_{}", binary.name);
+            let message = format!(
+                "GoReleaser puts both {:?} binaries in one archive; an archive cannot hold one name twice, so {}'s are named {renamed:?}",
+                binary.file_name, binary.name
+            );
+            cx.note(
+                FindingKind::Approximated,
+                kept.at,
+                format!("archives[{}]", kept.index),
+                message,
+                Place::Archive,
+            );
+            Some(renamed)
+        }
+        Some(name) if !in_primary => Some(name),
+        _ => None,
+    };
+    if let Some(name) = name
         && let Some(table) = document.table(binary.place)
     {
         table.key("archive_name", toml_str(&name));
     }
+}
+
+/// The format and name of a binary's archive that is not the primary one.
+fn own_archive(
+    cx: &mut Converter<'_>,
+    plan: &ArchivePlan<'_>,
+    archive: &Archive,
+    binary: &Binary<'_>,
+    multi: bool,
+) -> (&'static str, Option<String>) {
+    let path = format!("archives[{}]", archive.index);
+    let base = first_format(cx, archive.formats.as_ref(), &format!("{path}.formats"));
+    if base != plan.base || !archive.format_overrides.is_empty() {
+        let message = format!(
+            "{}'s archives get the formats of archives[{}]",
+            binary.name, plan.primary.index
+        );
+        cx.note(
+            FindingKind::NotTranslated,
+            archive.at,
+            format!("{path}.formats"),
+            message,
+            Place::Archive,
+        );
+    }
+    let members = [binary];
+    let name = archive_name(cx, archive, base, &binary.built, &members, multi);
+    (base, name)
 }
 
 /// `checksum`: crosscheck always writes `SHA256SUMS`.
@@ -556,17 +620,6 @@ fn universal(
 ) {
     for entry in &project.universal_binaries {
         let path = format!("universal_binaries[{}]", entry.index);
-        if entry.index > 0 {
-            let message = "crosscheck makes one universal binary of each binary";
-            cx.note(
-                FindingKind::NotTranslated,
-                entry.at,
-                path,
-                message,
-                Place::Build,
-            );
-            continue;
-        }
         let id = entry
             .id
             .as_ref()
@@ -579,7 +632,9 @@ fn universal(
             _ => id.into_iter().collect(),
         };
         let covered: Vec<&Binary<'_>> = binaries.iter().filter(|b| ids.contains(&b.id)).collect();
-        let missing = if covered.is_empty() {
+        let missing = if entry.index > 0 {
+            Some("crosscheck makes one universal binary of each binary".to_owned())
+        } else if covered.is_empty() {
             Some(format!("its ids ({}) name no build", ids.join(", ")))
         } else if !covered.iter().all(|b| universal_inputs(b).is_some()) {
             Some("the builds it names do not build both darwin/amd64 and darwin/arm64 with the same cgo setting, which crosscheck's universal binaries combine".to_owned())

@@ -505,4 +505,66 @@ mod tests {
             "suite-{name}"
         );
     }
+
+    /// The pieces real names are made of, target-dependent ones included.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let value = || {
+            proptest::sample::select(vec![
+                "amd64", "arm64", "386", "linux", "darwin", "x86_64", "X", "",
+            ])
+        };
+        prop_oneof![
+            Just("{{ .Os }}".to_owned()),
+            Just("{{ .Arch }}".to_owned()),
+            Just("{{ title .Os }}".to_owned()),
+            Just("_".to_owned()),
+            Just("{{ with .Arm }}v{{ . }}{{ end }}".to_owned()),
+            Just("{{ .Amd64 }}".to_owned()),
+            Just("{{ .Mips }}".to_owned()),
+            Just("{{ .Target }}".to_owned()),
+            Just("{{ if not (eq .Amd64 \"v1\") }}{{ .Amd64 }}{{ end }}".to_owned()),
+            (value(), value(), value(), value()).prop_map(|(a, b, c, d)| format!(
+                "{{{{ if eq .Arch \"{a}\" }}}}{b}{{{{ else if eq .Os \"{c}\" }}}}{d}{{{{ else }}}}{{{{ .Arch }}}}{{{{ end }}}}"
+            )),
+        ]
+    }
+
+    proptest::proptest! {
+        /// A translated template renders, for every target, what GoReleaser's renders.
+        #[test]
+        fn translations_render_what_goreleaser_renders(
+            names in proptest::sample::subsequence(vec![
+                "linux_amd64_v1", "linux_amd64_v3", "linux_386_sse2", "linux_arm_6", "linux_arm_7",
+                "linux_arm64_v8.0", "darwin_arm64_v8.0", "windows_amd64_v1", "linux_mips_softfloat",
+                "js_wasm",
+            ], 1..6),
+            pieces in proptest::collection::vec(piece(), 1..6),
+        ) {
+            let targets = built(&names);
+            let source: String = pieces.concat();
+            let translation = translate(&source, &scope(&targets));
+            proptest::prop_assert!(translation.is_ok(), "{source}: {translation:?}");
+            let text = translation.map(|t| t.text).unwrap_or_default();
+            let template = crate::Template::parse(&text);
+            proptest::prop_assert!(template.is_ok(), "{source} -> {text}: {template:?}");
+            let Ok(template) = template else { return Ok(()) };
+            for built in &targets {
+                let wanted = evaluate_for(&source, Some(&built.gr), &scope(&targets));
+                let target = &built.target;
+                let got = template.render(&|placeholder| {
+                    use crate::Placeholder as P;
+                    std::borrow::Cow::Owned(match placeholder {
+                        P::Os => target.goos.clone(),
+                        P::Arch => target.goarch.clone(),
+                        P::Variant => target.variant.as_ref().map(crate::Variant::id_segment).unwrap_or_default(),
+                        P::Slug => target.slug(),
+                        P::Id => target.id(),
+                        _ => "tool".to_owned(),
+                    })
+                });
+                proptest::prop_assert_eq!(Ok(got), wanted, "{} for {}", text, built.gr.name);
+            }
+        }
+    }
 }
