@@ -54,7 +54,7 @@ pub struct Conversion {
 pub fn convert(text: &str, options: &ConvertOptions) -> Result<Conversion, ConfigErrors> {
     let file = SourceFile::new(options.file_name.clone(), text);
     let root = yaml::parse(text).map_err(|error| {
-        errors(
+        config_errors(
             &file,
             vec![(format!("not valid YAML: {}", error.message), error.at)],
         )
@@ -62,7 +62,7 @@ pub fn convert(text: &str, options: &ConvertOptions) -> Result<Conversion, Confi
     let mut reader = Reader::new();
     let project = super::read::read(&root, &mut reader);
     if !reader.errors.is_empty() {
-        return Err(errors(&file, reader.errors));
+        return Err(config_errors(&file, reader.errors));
     }
     let mut converter = Converter {
         options,
@@ -82,7 +82,8 @@ pub fn convert(text: &str, options: &ConvertOptions) -> Result<Conversion, Confi
     })
 }
 
-fn errors(file: &SourceFile, errors: Vec<(String, Mark)>) -> ConfigErrors {
+/// The errors of a file GoReleaser would refuse, each underlining where it is.
+fn config_errors(file: &SourceFile, errors: Vec<(String, Mark)>) -> ConfigErrors {
     let diagnostics = errors
         .into_iter()
         .map(|(message, at)| {

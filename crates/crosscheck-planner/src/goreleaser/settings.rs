@@ -163,7 +163,8 @@ fn override_name(o: &Override) -> Option<String> {
     Some(fix_name(&format_name(&goos, &goarch, &extras)))
 }
 
-/// Translates one build's settings (`base`: the build's, when these are an override's).
+/// Translates what a build (or, with `is_override`, one of its overrides) sets; GoReleaser's
+/// default ldflags stand in for a build without any, reported at `default_at`.
 fn details(
     cx: &mut Converter<'_>,
     details: &Details,
@@ -566,7 +567,7 @@ pub(crate) fn selector(binary: &Binary<'_>, id: &str, multi: bool) -> String {
     }
 }
 
-/// A binary's `overrides`, and its `cc`/`cxx` when they differ from `[build]`'s.
+/// The `[[override]]` tables of a binary's `overrides`, each matching its one target.
 fn override_tables(
     cx: &mut Converter<'_>,
     binary: &Binary<'_>,
