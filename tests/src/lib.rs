@@ -222,6 +222,29 @@ pub fn go_env(name: &str) -> String {
     String::from_utf8_lossy(&out).trim().to_owned()
 }
 
+/// Where `go install` puts `program`: `$(go env GOBIN)`, else the first `GOPATH`'s `bin`
+/// (CI does not put it on PATH).
+pub fn go_bin(program: &str) -> PathBuf {
+    let output = Command::new("go").args(["env", "GOBIN", "GOPATH"]).output();
+    let text = output
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut lines = text.lines();
+    let gobin = lines.next().unwrap_or_default();
+    let gopath = lines
+        .next()
+        .unwrap_or_default()
+        .split(':')
+        .next()
+        .unwrap_or_default();
+    let dir = if gobin.is_empty() {
+        Path::new(gopath).join("bin")
+    } else {
+        gobin.into()
+    };
+    dir.join(program)
+}
+
 /// Fails, saying what to install, unless `program --version` runs: a missing runner fails a
 /// test, it never skips it.
 pub fn require(program: &str, install: &str) {

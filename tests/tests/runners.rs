@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use build_support::{build, copy_example, require_zig, write};
-use crosscheck_tests::{crosscheck, go_env, require, run};
+use crosscheck_tests::{crosscheck, go_bin, go_env, require, run};
 
 /// Every kind of runner and of not-run reason, on one example.
 const TARGETS: [&str; 8] = [
@@ -41,28 +41,6 @@ fn require_runners() {
         wazero || Command::new("wasmtime").arg("--version").output().is_ok(),
         "this test runs wasip1 binaries with wazero, which is not installed: go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0"
     );
-}
-
-/// Where `go install` puts `program`.
-fn go_bin(program: &str) -> std::path::PathBuf {
-    let output = Command::new("go").args(["env", "GOBIN", "GOPATH"]).output();
-    let text = output
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    let mut lines = text.lines();
-    let gobin = lines.next().unwrap_or_default();
-    let gopath = lines
-        .next()
-        .unwrap_or_default()
-        .split(':')
-        .next()
-        .unwrap_or_default();
-    let dir = if gobin.is_empty() {
-        Path::new(gopath).join("bin")
-    } else {
-        gobin.into()
-    };
-    dir.join(program)
 }
 
 /// A copy of examples/01-hello whose matrix lists [`TARGETS`].

@@ -68,7 +68,7 @@ fn smoke_build(project: &Path, args: &[&str]) -> crosscheck_tests::Run {
 fn wasm_targets_pass_under_node_and_a_wasi_runtime() {
     let wasi = Command::new("wazero").arg("version").output().is_ok()
         || Command::new("wasmtime").arg("--version").output().is_ok()
-        || go_bin_has("wazero");
+        || crosscheck_tests::go_bin("wazero").is_file();
     assert!(
         wasi,
         "this test runs a wasip1 binary with wazero, which is not installed: go install github.com/tetratelabs/wazero/cmd/wazero@v1.12.0 (scripts/test installs it)"
@@ -93,17 +93,6 @@ fn wasm_targets_pass_under_node_and_a_wasi_runtime() {
         assert!(kinds.contains(&kind), "{id}: {smoke:#}");
         assert_eq!(smoke["output"][0], format!("smoke 1.2.3 {id}"), "{smoke:#}");
     }
-}
-
-/// Whether `go install` put `program` in `$(go env GOPATH)/bin` (CI does not put it on PATH).
-fn go_bin_has(program: &str) -> bool {
-    Command::new("go")
-        .args(["env", "GOPATH"])
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .and_then(|gopath| gopath.split(':').next().map(|p| p.trim().to_owned()))
-        .is_some_and(|gopath| Path::new(&gopath).join("bin").join(program).is_file())
 }
 
 #[test]

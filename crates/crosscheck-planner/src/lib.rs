@@ -13,7 +13,8 @@
 //!    command-line [`SelectionRequest`] (globs over [`Target`] ids and a [`Shard`]).
 //!
 //! [`check_commands`] derives what `crosscheck check` runs from a planned target: the same
-//! flags, compiled with `go list -export`, never linked.
+//! flags, compiled with `go list -export`, never linked. [`goreleaser::convert`] writes a
+//! matrix.toml from a GoReleaser config (`crosscheck init --from-goreleaser`).
 //!
 //! The crate has no async code and prints nothing: errors come back as [`ConfigErrors`]
 //! (which render with file, line, column and a caret) or [`PlanError`]. The plan it makes is
@@ -40,6 +41,7 @@ mod config;
 mod cross;
 mod diagnostic;
 mod expand;
+pub mod goreleaser;
 mod goversion;
 mod mains;
 mod plan;

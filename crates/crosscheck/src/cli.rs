@@ -19,6 +19,7 @@ Examples:
   crosscheck plan --format json         the full plan for machines
   crosscheck targets --first-class      ports of the installed Go
   crosscheck init                       write a commented matrix.toml
+  crosscheck init --from-goreleaser     convert .goreleaser.yaml into matrix.toml
   crosscheck build                      build every target into dist/
   crosscheck build --verify-reproducible  build twice (elsewhere, cold cache), compare
   crosscheck check --vet                compile every target without linking, then vet
@@ -32,7 +33,8 @@ Examples:
 Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selectors),
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
 docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches),
-docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke).";
+docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke),
+docs/goreleaser.md (init --from-goreleaser).";
 
 const TEST_AFTER_HELP: &str = "\
 Each selected target's packages are listed with the build's flags (`go list`), each test
@@ -117,7 +119,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// List the GOOS/GOARCH ports the installed Go supports.
     Targets(TargetsArgs),
-    /// Write a fully commented matrix.toml in the current directory.
+    /// Write a fully commented matrix.toml in the current directory, or convert a
+    /// GoReleaser config into one (--from-goreleaser).
     Init(InitArgs),
     /// Build every selected target in parallel into the dist directory.
     ///
@@ -546,4 +549,14 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Convert a GoReleaser config (version 1 or 2) instead: .goreleaser.yaml, else
+    /// .goreleaser.yml, in the current directory unless FILE is given. What has no
+    /// equivalent is listed on stderr with its line, and as a comment in the output. See
+    /// docs/goreleaser.md.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    #[expect(
+        clippy::option_option,
+        reason = "absent, given alone, or given a file: clap's way to say all three"
+    )]
+    pub from_goreleaser: Option<Option<PathBuf>>,
 }

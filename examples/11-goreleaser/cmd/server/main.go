@@ -1,0 +1,14 @@
+// Command server prints its version line: the name, the version GoReleaser's (and the
+// converted matrix.toml's) ldflags stamp in, and the platform it was built for.
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+var version = "dev"
+
+func main() {
+	fmt.Printf("server %s %s/%s\n", version, runtime.GOOS, runtime.GOARCH)
+}
