@@ -367,6 +367,17 @@ fn without_matrix_toml_the_main_packages_under_cmd_are_the_binaries() {
         "{}",
         out.snapshot()
     );
+    // `init` writes down what it found, and points at the GoReleaser conversion.
+    write(project.path(), ".goreleaser.yaml", "version: 2\n");
+    let init = in_project(project.path(), "init", &[]);
+    assert_eq!(init.code, 0, "{}", init.snapshot());
+    assert!(
+        init.stderr.contains("`crosscheck init --from-goreleaser`"),
+        "{}",
+        init.snapshot()
+    );
+    assert_eq!(ids(&plan_json(project.path(), &[])), built);
+    std::fs::remove_file(project.path().join("matrix.toml")).unwrap_or_else(|e| panic!("{e}"));
     // One program under cmd/ is `main`, named after its directory.
     std::fs::remove_dir_all(project.path().join("cmd/client")).unwrap_or_else(|e| panic!("{e}"));
     let plan = plan_json(project.path(), &[]);

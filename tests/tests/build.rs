@@ -171,6 +171,40 @@ fn pass_env_lets_named_variables_through_and_the_manifest_redacts_secrets() {
 }
 
 #[test]
+fn verbose_output_and_the_plan_redact_secrets_of_the_matrix_env() {
+    let project = copy_example("01-hello");
+    write(
+        project.path(),
+        "matrix.toml",
+        "version = 1\n[build]\nenv = { API_TOKEN = \"s3cr3t-value\", GOPROXY = \"https://me:hunter2@proxy.example\" }\n[matrix]\ntargets = [\"linux/amd64\"]\n",
+    );
+    let matrix = project.path().join("matrix.toml");
+    let dist = project.path().join("dist");
+    let in_project = |args: &[&str]| run(crosscheck().args(args).arg("--matrix").arg(&matrix));
+    let runs = [
+        in_project(&["plan", "-v"]),
+        in_project(&["plan", "--format", "json"]),
+        run(crosscheck()
+            .args(["build", "-v", "--matrix"])
+            .arg(&matrix)
+            .arg("--dist")
+            .arg(&dist)),
+    ];
+    for out in &runs {
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        let printed = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !printed.contains("s3cr3t-value") && !printed.contains("hunter2"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("API_TOKEN") && printed.contains("[redacted]"),
+            "{printed}"
+        );
+    }
+}
+
+#[test]
 fn two_checkouts_build_byte_identical_artifacts() {
     let mut artifacts = Vec::new();
     for _ in 0..2 {

@@ -28,7 +28,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<(), CliError> {
         })?;
     }
     let (text, summary) = match &args.from_goreleaser {
-        None => (crosscheck_planner::INIT_TEMPLATE.to_owned(), String::new()),
+        None => (commented_template(&args.path, printer)?, String::new()),
         Some(file) => {
             let conversion = from_goreleaser(file.as_deref(), &args.path, printer)?;
             let summary = summary(&conversion);
@@ -47,6 +47,51 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<(), CliError> {
         args.path.display()
     ));
     Ok(())
+}
+
+/// The commented matrix.toml, naming the module's programs: `main` is the one main package
+/// `go list` finds (`.` or `./cmd/tool`); several get a `[[binary]]` table each. A
+/// GoReleaser config beside it is worth converting instead: say so.
+fn commented_template(output: &Path, printer: &Printer) -> Result<String, CliError> {
+    let template = crosscheck_planner::INIT_TEMPLATE;
+    let dir = output
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Some(found) = GORELEASER_FILES
+        .iter()
+        .find(|name| dir.join(name).is_file())
+    {
+        printer.status(&format!(
+            "note: {found} is here: `crosscheck init --from-goreleaser` writes the matrix.toml that builds what it builds"
+        ));
+    }
+    if !dir.join("go.mod").is_file() {
+        return Ok(template.to_owned());
+    }
+    let module = crosscheck_planner::read_module_path(dir).ok().flatten();
+    let name = module
+        .as_deref()
+        .and_then(|m| m.rsplit('/').next())
+        .unwrap_or("app");
+    let chosen = crosscheck_planner::MainPackages::find("go", dir, name)?.choose();
+    const MAIN_LINE: &str = "main = \".\"\n";
+    Ok(match chosen.as_slice() {
+        [] => {
+            printer.warning("`go list ./...` finds no main package here: set `main` in [project] to the program's package");
+            template.to_owned()
+        }
+        [one] => template.replacen(MAIN_LINE, &format!("main = {:?}\n", one.main), 1),
+        several => {
+            let tables = crosscheck_planner::MainPackages::matrix_tables(several);
+            let note =
+                "# main: one per program, in the [[binary]] tables at the end of this file.\n";
+            format!(
+                "{}\n# The main packages found under this module, one binary each.{tables}",
+                template.replacen(MAIN_LINE, note, 1).trim_end()
+            )
+        }
+    })
 }
 
 /// Converts the GoReleaser file (found in the current directory when not given), listing

@@ -1,5 +1,6 @@
 //! `crosscheck plan`: print the plan as a table, JSON, or a CI matrix of shard jobs.
 
+use crosscheck_executor::env::redact;
 use crosscheck_executor::shell_quote;
 use crosscheck_planner::{Plan, PlannedArchive, Requirement, Shard, assign_plan_shards};
 
@@ -33,7 +34,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
     let plan = &loaded.plan;
     let text = match args.format {
         PlanFormat::Table => render_table(plan, printer),
-        PlanFormat::Json => crate::json::pretty(plan)?,
+        PlanFormat::Json => crate::json::pretty(&redacted(plan))?,
         PlanFormat::Github => render_github(plan, &args.selection, shard_count(plan, args.shards)),
         PlanFormat::Gitlab => render_gitlab(plan, &args.selection, shard_count(plan, args.shards)),
     };
@@ -213,11 +214,20 @@ fn left_out(plan: &Plan) -> String {
 }
 
 /// Each target's directory and command line, as a shell would run them.
+/// The plan as it is printed: secret-looking environment values redacted, as the manifest
+/// records them (`API_TOKEN` in `[build] env` must not end up in a CI log).
+fn redacted(plan: &Plan) -> Plan {
+    let mut plan = plan.clone();
+    for target in &mut plan.targets {
+        target.env = redact(&target.env);
+    }
+    plan
+}
+
 fn commands(plan: &Plan) -> String {
     let mut out = String::new();
     for target in &plan.targets {
-        let env: Vec<String> = target
-            .env
+        let env: Vec<String> = redact(&target.env)
             .iter()
             .map(|(k, v)| format!("{k}={}", shell_quote(v)))
             .collect();

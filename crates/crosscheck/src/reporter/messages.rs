@@ -43,8 +43,8 @@ pub(crate) fn run_started(verb: Verb, targets: usize, jobs: usize) -> String {
 /// The exact commands of a target that starts, as a shell would run them, and its C
 /// compiler (`-v`).
 pub(crate) fn commands(target: &PreparedTarget) -> Vec<String> {
-    let env: Vec<String> = target
-        .set_env
+    // As the manifest records it: a secret in `[build] env` stays out of the log.
+    let env: Vec<String> = crosscheck_executor::env::redact(&target.set_env)
         .iter()
         .map(|(k, v)| format!("{k}={}", shell_quote(v)))
         .collect();
