@@ -139,9 +139,9 @@ impl<'a> SmokeKeys<'a> {
 
 impl<'a> Settings<'a> {
     /// The settings of the build `id`: `[build]`, then its `[[binary]]`, then every
-    /// `[[override]]` that matches `id`, in file order, so that a later entry wins. Also returns the indexes of the
-    /// entries that matched. Targets and universal binaries both resolve here, so that an
-    /// override means the same for both.
+    /// `[[override]]` that matches `id`, in file order, so that a later entry wins. Also
+    /// returns the indexes of the entries that matched. Targets and universal binaries both
+    /// resolve here, so that an override means the same for both.
     fn resolve(
         config: &'a Config,
         binary: Option<&'a BinaryConfig>,
@@ -481,10 +481,7 @@ impl<'a> Planning<'a> {
         );
         let settings = self.apply_overrides(binary, &names.build_id);
         let output = self.place_output(target, &names, &settings)?;
-        let toolchain = release.map(|resolved| resolved.toolchain.as_str());
-        let build = self.render(
-            expanded, binary, &names, &settings, &output, catalog, toolchain,
-        )?;
+        let build = self.render(expanded, binary, &names, &settings, &output, release)?;
         let smoke = self.config.smoke.enabled.then(|| {
             settings
                 .smoke
@@ -604,8 +601,8 @@ impl<'a> Planning<'a> {
     }
 
     /// Renders the target's build from its settings: what the machine needs, then the argv
-    /// and environment, `go build -o` writing into the staging directory.
-    #[allow(clippy::too_many_arguments)]
+    /// and environment, `go build -o` writing into the staging directory. `release` is the
+    /// `go` axis release that builds it (`None`: the Go at hand).
     fn render(
         &self,
         expanded: &Expanded,
@@ -613,9 +610,9 @@ impl<'a> Planning<'a> {
         names: &TargetNames<'_>,
         settings: &Settings<'_>,
         output: &str,
-        catalog: &Catalog,
-        toolchain: Option<&str>,
+        release: Option<&ResolvedGo>,
     ) -> Result<Build, Diagnostic> {
+        let catalog = release.map_or(self.catalog, |resolved| &resolved.catalog);
         let target = names.target;
         let values = |placeholder: Placeholder| names.value(placeholder);
         let requirements = requirements(target, settings, self.config, self.context, &values)
@@ -636,9 +633,9 @@ impl<'a> Planning<'a> {
             &values,
         );
         let mut env = build_env(target, settings, catalog, &values);
-        if let Some(toolchain) = toolchain {
+        if let Some(resolved) = release {
             // After `[build] env`: the axis decides which Go builds, not a stray setting.
-            env.insert("GOTOOLCHAIN".to_owned(), toolchain.to_owned());
+            env.insert("GOTOOLCHAIN".to_owned(), resolved.toolchain.clone());
         }
         Ok(Build {
             requirements,
@@ -659,7 +656,8 @@ impl<'a> Planning<'a> {
             self.config,
             targets,
             binaries,
-            (self.name, &self.context.vcs),
+            self.name,
+            &self.context.vcs,
             &self.catalog.go_version,
         ) {
             Ok(universal) => universal,
@@ -1028,7 +1026,8 @@ impl<'a> Packer<'a> {
         config: &'a Config,
         targets: &[PlannedTarget],
         binaries: &[BinarySpec<'a>],
-        (name, vcs): (&str, &VcsInfo),
+        name: &str,
+        vcs: &VcsInfo,
         go_version: &str,
     ) -> Result<Vec<PlannedUniversal>, Diagnostic> {
         let Some(flag) = config.build.universal.as_ref().filter(|flag| flag.value) else {
