@@ -171,6 +171,26 @@ Examples:
   crosscheck report dist                       a Markdown table on stdout
   crosscheck report dist --format json         one object per target, for scripts")]
     Report(ReportArgs),
+    /// Print a shell completion script for bash, zsh, fish or PowerShell.
+    #[command(after_help = "\
+Install (the script follows the commands and flags of this crosscheck):
+  bash        crosscheck completions bash > ~/.local/share/bash-completion/completions/crosscheck
+  zsh         crosscheck completions zsh > \"${fpath[1]}/_crosscheck\"
+  fish        crosscheck completions fish > ~/.config/fish/completions/crosscheck.fish
+  powershell  crosscheck completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print crosscheck's man page (roff), made from the same definitions as --help.
+    #[command(after_help = "\
+Install:
+  crosscheck man > ~/.local/share/man/man1/crosscheck.1    then: man crosscheck")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

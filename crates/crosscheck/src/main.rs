@@ -50,6 +50,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args, &printer),
         Command::Merge(args) => commands::merge::run(args, &printer),
         Command::Report(args) => commands::report::run(args, &printer),
+        Command::Completions(args) => commands::completions::run(args, &printer),
+        Command::Man => commands::completions::man(&printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

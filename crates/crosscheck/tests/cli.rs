@@ -143,3 +143,59 @@ fn inspect_reads_rules_from_policy_file_and_still_from_policy_with_a_warning() {
         "the file's rule applies:\n{stdout}"
     );
 }
+
+#[test]
+fn completions_cover_every_shell_and_the_commands_and_flags() {
+    for (shell, marker, flag) in [
+        ("bash", "complete -F _crosscheck", "--binary"),
+        ("zsh", "#compdef crosscheck", "--binary"),
+        ("fish", "complete -c crosscheck", "-l binary"),
+        ("powershell", "Register-ArgumentCompleter", "--binary"),
+    ] {
+        let output = crosscheck(&["completions", shell]);
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        let script = String::from_utf8_lossy(&output.stdout);
+        for needle in [marker, flag, "build", "merge"] {
+            assert!(
+                script.contains(needle),
+                "{shell} completions lack {needle:?}"
+            );
+        }
+    }
+    // The bash script is valid bash.
+    let script = crosscheck(&["completions", "bash"]).stdout;
+    let path =
+        std::env::temp_dir().join(format!("crosscheck-completion-{}.bash", std::process::id()));
+    std::fs::write(&path, script).unwrap_or_else(|e| panic!("{e}"));
+    let checked = Command::new("bash").arg("-n").arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let checked = checked.unwrap_or_else(|e| panic!("bash is needed: {e}"));
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let unknown = crosscheck(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_documents_every_command_with_its_flags() {
+    let output = crosscheck(&["man"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(page.contains(".TH crosscheck 1"), "{page}");
+    for command in [
+        "PLAN",
+        "BUILD",
+        "CHECK",
+        "TEST",
+        "MERGE",
+        "INIT",
+        "COMPLETIONS",
+    ] {
+        assert!(
+            page.contains(&format!(".SH \"CROSSCHECK {command}\"")),
+            "no {command} section"
+        );
+    }
+    for flag in ["\\-\\-binary", "\\-\\-from\\-goreleaser", "\\-\\-shard"] {
+        assert!(page.contains(flag), "the man page lacks {flag}");
+    }
+}

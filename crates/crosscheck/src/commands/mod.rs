@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod doctor;
 pub mod init;
 pub mod inspect;
