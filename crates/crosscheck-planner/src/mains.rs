@@ -132,24 +132,9 @@ impl MainPackages {
     }
 }
 
-/// A directory name as a binary name: characters a binary name may not hold become `-`.
+/// A directory name as a binary name (`app` when nothing of it is left).
 fn binary_name(text: &str) -> String {
-    let name: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let name = name.trim_start_matches(['.', '-']);
-    if name.is_empty() {
-        "app".to_owned()
-    } else {
-        name.to_owned()
-    }
+    crosscheck_schema::to_binary_name(text).unwrap_or_else(|| "app".to_owned())
 }
 
 #[cfg(test)]

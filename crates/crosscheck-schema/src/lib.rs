@@ -64,6 +64,6 @@ pub use smoke::{
     parse_duration,
 };
 pub use suggest::{closest, did_you_mean};
-pub use target::{GlibcVersion, Libc, Target, TargetIdError, is_binary_name};
+pub use target::{GlibcVersion, Libc, Target, TargetIdError, is_binary_name, to_binary_name};
 pub use testrun::{PackageTests, TargetTestStatus, TargetTests, TestCase, TestReport, TestStatus};
 pub use variant::{Variant, VariantError, VariantVar};

@@ -391,6 +391,24 @@ pub fn is_binary_name(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
+/// `text` made a binary name: what [`is_binary_name`] does not allow becomes `-`, leading
+/// `.` and `-` go; `None` when nothing is left. For names taken from elsewhere (a
+/// directory, a GoReleaser build id).
+pub fn to_binary_name(text: &str) -> Option<String> {
+    let replaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let trimmed = replaced.trim_start_matches(['.', '-']).to_owned();
+    is_binary_name(&trimmed).then_some(trimmed)
+}
+
 fn is_name(text: &str) -> bool {
     !text.is_empty()
         && text

@@ -614,8 +614,11 @@ impl Converter<'_> {
             let at = binary.at(binary.build.binary.as_ref().map(|b| b.at));
             let (key, place) = (format!("{}.binary", binary.path), binary.place);
             if !is_binary_name(&binary.file_name) {
-                let fixed = plain_name(&binary.file_name)
-                    .unwrap_or_else(|| plain_name(&binary.id).unwrap_or_else(|| "app".to_owned()));
+                let fixed =
+                    crosscheck_schema::to_binary_name(&binary.file_name).unwrap_or_else(|| {
+                        crosscheck_schema::to_binary_name(&binary.id)
+                            .unwrap_or_else(|| "app".to_owned())
+                    });
                 let message = format!(
                     "{:?} is not a plain file name (letters, digits, '.', '-', '_'): named {fixed:?}",
                     binary.file_name
@@ -630,7 +633,8 @@ impl Converter<'_> {
             if !taken(&binaries[index].name, binaries) {
                 continue;
             }
-            let mut name = plain_name(&binaries[index].id).unwrap_or_default();
+            let mut name =
+                crosscheck_schema::to_binary_name(&binaries[index].id).unwrap_or_default();
             if name.is_empty() || taken(&name, binaries) {
                 name = format!("{}-{index}", binaries[index].file_name);
             }
@@ -683,22 +687,6 @@ impl Converter<'_> {
         }
         document.tables.push(table);
     }
-}
-
-/// `text` with what a binary name may not hold replaced by `-`; `None` when nothing is left.
-fn plain_name(text: &str) -> Option<String> {
-    let replaced: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let trimmed = replaced.trim_start_matches(['.', '-']).to_owned();
-    is_binary_name(&trimmed).then_some(trimmed)
 }
 
 /// Why a build has no crosscheck binary, if it has none: where, which key, and the reason.
