@@ -124,8 +124,11 @@ fn builds_targets_into_dist_with_manifest_checksums_and_logs() {
         .find(|l| l.starts_with("windows"))
         .unwrap_or_default();
     assert!(
-        // Linkage as the inspector found it: Go's Windows runtime imports only kernel32.dll.
-        grid_row.contains("ok") && grid_row.contains("kernel32.dll"),
+        // Linkage as the inspector found it: Go's Windows runtime imports only kernel32.dll,
+        // listed once below the grid.
+        grid_row.contains("ok")
+            && grid_row.contains("dynamic")
+            && out.stderr.contains("\n  kernel32.dll: windows/amd64\n"),
         "{}",
         out.stderr
     );

@@ -8,10 +8,15 @@
 //! windows  ok 2.4 MiB kernel32.dll VIOLATES POLICY  FAILED
 //! ```
 //!
-//! A built target shows its linkage as the inspector found it (`crate::verify::linkage`),
-//! or as planned (`pure Go`, `glibc ≥2.17`) when it was not inspected, then `VIOLATES POLICY`
-//! `reproducible`/`NOT REPRODUCIBLE` and `smoke passed`/`SMOKE FAILED`/`smoke not run` when
-//! those apply. `check` shows status alone.
+//! A built target shows its linkage in one word as the inspector found it (`static`,
+//! `dynamic`, `imports` for wasm), or as planned (`pure Go`, `glibc ≥2.17`) when it was not
+//! inspected, then `VIOLATES POLICY`, `reproducible`/`NOT REPRODUCIBLE` and `smoke
+//! passed`/`SMOKE FAILED`/`smoke not run` when those apply. The libraries behind `dynamic`
+//! are listed once below the grid, each list with the targets that link it, instead of in
+//! every cell. `check` shows status alone.
+//!
+//! The grid fits the width it is given (the terminal's, else 100 columns): when even the
+//! compact cells do not fit, the targets are listed one per line instead.
 
 use crosscheck_executor::{RunSummary, TargetResult};
 
@@ -22,8 +27,50 @@ use super::inspection::inspection_facts;
 use super::rows::qualifier;
 use super::words::{Verb, human_size, status_word};
 
-/// Renders the grid.
-pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
+/// The width the grid fits when stderr is not a terminal.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Renders the grid, or the list when the grid is wider than `width` columns, then the
+/// libraries of the dynamically linked artifacts.
+pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb, width: usize) -> String {
+    let mut libraries = Libraries::default();
+    let grid = grid(plan, summary, verb, &mut libraries);
+    let fits = grid.lines().all(|line| visible_width(line) <= width);
+    let mut out = if fits {
+        grid
+    } else {
+        list(plan, summary, verb)
+    };
+    out.push_str(&libraries.render(width));
+    out
+}
+
+/// The targets one per line: `linux/arm/v7  ok 1.4 MiB static`.
+fn list(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
+    let rows: Vec<Vec<Vec<String>>> = plan
+        .targets
+        .iter()
+        .zip(&summary.results)
+        .map(|(target, result)| {
+            let mut ignored = Libraries::default();
+            let line = cell_line(target, result, verb, &mut ignored);
+            // The cell's own label is in the id.
+            let label = qualifier(&target.id.to_string(), &target.goos, &target.goarch);
+            let line = match label {
+                Some(label) => line
+                    .strip_prefix(&format!("{label} "))
+                    .unwrap_or(&line)
+                    .to_owned(),
+                None => line,
+            };
+            vec![vec![target.id.to_string()], vec![line]]
+        })
+        .collect();
+    render_cells(&rows)
+}
+
+/// The os x arch grid, collecting the library lists of its cells into `libraries`.
+fn grid(plan: &Plan, summary: &RunSummary, verb: Verb, libraries: &mut Libraries) -> String {
     let (oses, arches) = axes(
         plan.targets
             .iter()
@@ -40,7 +87,7 @@ pub fn render(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
                     .iter()
                     .zip(&summary.results)
                     .filter(|(t, _)| t.goos == *os && t.goarch == *arch)
-                    .map(|(target, result)| cell_line(target, result, verb))
+                    .map(|(target, result)| cell_line(target, result, verb, libraries))
                     .collect(),
             );
         }
@@ -68,7 +115,12 @@ pub(crate) fn axes<'a>(
 }
 
 /// One target in its cell: `+cgo.musl ok 2.1 MiB static`.
-fn cell_line(target: &PlannedTarget, result: &TargetResult, verb: Verb) -> String {
+fn cell_line(
+    target: &PlannedTarget,
+    result: &TargetResult,
+    verb: Verb,
+    libraries: &mut Libraries,
+) -> String {
     let mut words = Vec::new();
     words.extend(qualifier(
         &target.id.to_string(),
@@ -86,19 +138,104 @@ fn cell_line(target: &PlannedTarget, result: &TargetResult, verb: Verb) -> Strin
         words.push(human_size(artifact.size));
     }
     if verb == Verb::Build && result.status == Status::Built {
-        words.extend(built_words(target, result));
+        words.extend(built_words(target, result, libraries));
     }
     words.join(" ")
 }
 
+/// The library lists behind the cells' `dynamic` and `imports`, each with the targets
+/// that have it, in first-seen order.
+#[derive(Default)]
+struct Libraries {
+    lists: Vec<(String, Vec<String>)>,
+}
+
+impl Libraries {
+    /// The one word a cell shows for `linkage`, remembering the list it stands for.
+    fn word(&mut self, linkage: String, target: &PlannedTarget) -> String {
+        let (word, list) = match linkage.strip_prefix("imports ") {
+            Some(modules) => ("imports", modules.to_owned()),
+            None if SHORT_LINKAGE.contains(&linkage.as_str()) => return linkage,
+            None => ("dynamic", linkage),
+        };
+        let id = target.id.to_string();
+        match self.lists.iter_mut().find(|(known, _)| *known == list) {
+            Some((_, ids)) => ids.push(id),
+            None => self.lists.push((list, vec![id])),
+        }
+        word.to_owned()
+    }
+
+    /// `libraries:` and one wrapped line per list: the list, then the targets.
+    fn render(&self, width: usize) -> String {
+        if self.lists.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(
+            "
+libraries:
+",
+        );
+        for (list, ids) in &self.lists {
+            out.push_str(&wrap(
+                &format!("{list}: {}", ids.join(", ")),
+                width,
+                "  ",
+                "    ",
+            ));
+        }
+        out
+    }
+}
+
+/// Linkage texts short enough for a cell as they are.
+const SHORT_LINKAGE: [&str; 5] = [
+    "static",
+    "dynamic",
+    "no imports",
+    "-",
+    "dynamic loader, no libraries",
+];
+
+/// `text` broken at spaces into lines of at most `width` columns, the first indented by
+/// `first`, the others by `rest`; a word longer than a line stands alone.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 /// What a built artifact adds: its linkage, whether it breaks its policy, and whether it
 /// was reproduced.
-fn built_words(target: &PlannedTarget, result: &TargetResult) -> Vec<String> {
+fn built_words(
+    target: &PlannedTarget,
+    result: &TargetResult,
+    libraries: &mut Libraries,
+) -> Vec<String> {
     let inspected = result
         .inspection
         .as_ref()
         .and_then(|i| inspection_facts(i).linkage);
-    let mut words = vec![inspected.unwrap_or_else(|| linkage(target))];
+    let mut words = vec![match inspected {
+        Some(linkage) => libraries.word(linkage, target),
+        None => linkage(target),
+    }];
     if result
         .inspection
         .as_ref()
@@ -207,6 +344,52 @@ mod tests {
         assert_eq!(
             render_cells(&rows),
             "         amd64         arm64\nlinux    ok            ok\n         +cgo.musl ok\nwindows  FAILED\n"
+        );
+    }
+
+    #[test]
+    fn long_lines_wrap_at_spaces_within_the_width() {
+        let text = "libSystem.B.dylib, libresolv.9.dylib: darwin/amd64, darwin/arm64";
+        let wrapped = wrap(text, 40, "  ", "    ");
+        assert_eq!(
+            wrapped,
+            "  libSystem.B.dylib, libresolv.9.dylib:\n    darwin/amd64, darwin/arm64\n"
+        );
+        assert!(wrapped.lines().all(|line| line.chars().count() <= 40));
+        // A word longer than the width stands alone rather than being cut.
+        assert_eq!(wrap("a verylongword b", 6, "", ""), "a\nverylongword\nb\n");
+    }
+
+    #[test]
+    fn library_lists_are_one_word_in_cells_and_listed_once() {
+        let target = |id: &str| -> PlannedTarget {
+            let (goos, goarch) = id.split_once('/').unwrap_or_default();
+            serde_json::from_value(serde_json::json!({
+                "id": id, "slug": id.replace('/', "_"), "goos": goos, "goarch": goarch,
+                "variant": null, "cgo": false, "libc": null, "first_class": true,
+                "output": "x", "staging_output": "/d/x", "cwd": "/m", "argv": [],
+                "env": {}, "requirements": [], "policy": {}, "shard": null
+            }))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let mut libraries = Libraries::default();
+        let darwin = "libSystem.B.dylib, libresolv.9.dylib".to_owned();
+        assert_eq!(
+            libraries.word(darwin.clone(), &target("darwin/amd64")),
+            "dynamic"
+        );
+        assert_eq!(libraries.word(darwin, &target("darwin/arm64")), "dynamic");
+        assert_eq!(
+            libraries.word("imports gojs".to_owned(), &target("js/wasm")),
+            "imports"
+        );
+        assert_eq!(
+            libraries.word("static".to_owned(), &target("linux/amd64")),
+            "static"
+        );
+        assert_eq!(
+            libraries.render(100),
+            "\nlibraries:\n  libSystem.B.dylib, libresolv.9.dylib: darwin/amd64, darwin/arm64\n  gojs: js/wasm\n"
         );
     }
 

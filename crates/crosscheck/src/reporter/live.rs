@@ -283,9 +283,16 @@ impl<'a> Reporter<'a> {
         if !summary.results.is_empty() {
             printer.status(&format!(
                 "\n{}",
-                grid::render(self.plan, summary, self.verb)
+                grid::render(self.plan, summary, self.verb, terminal_width())
             ));
         }
         printer.status(&messages::summary_line(summary, self.verb));
     }
+}
+
+/// The columns of the terminal stderr is, else [`grid::DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    console::Term::stderr()
+        .size_checked()
+        .map_or(grid::DEFAULT_WIDTH, |(_, columns)| usize::from(columns))
 }
