@@ -32,6 +32,8 @@ fn build_in_terminal(project: &Path, columns: u16) -> String {
             None => command.env_remove(key),
         };
     }
+    // A terminal of a person, not of a CI job (where bars are off), whatever runs the test.
+    command.env_remove("CI").env("TERM", "xterm-256color");
     let output = command
         .current_dir(project)
         .output()
