@@ -239,6 +239,39 @@ fn ctrl_c_during_a_hook_exits_130_and_leaves_no_process_behind() {
 }
 
 #[test]
+fn ctrl_c_during_an_after_hook_marks_the_manifest_interrupted_and_keeps_dist() {
+    let marker = marker(12);
+    let project = hello(&format!(
+        "after = [[\"sh\", \"-c\", \"sleep {marker}; true\"]]"
+    ));
+    let dist = project.path().join("dist");
+    let child = crosscheck()
+        .arg("build")
+        .arg("--matrix")
+        .arg(project.path().join("matrix.toml"))
+        .arg("--dist")
+        .arg(&dist)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    let running = wait_for(Duration::from_secs(120), || {
+        processes_with(&marker).len() >= 2
+    });
+    let sent = send_ctrl_c(&child);
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let strays = reap(&marker);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(running, "the after hook never started:\n{stderr}");
+    assert!(sent);
+    assert!(strays.is_empty(), "processes outlived Ctrl-C: {strays:?}");
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    // What was built stays, and the manifest says the run did not end normally.
+    assert!(dist.join("hello_linux_amd64").is_file(), "{stderr}");
+    assert_eq!(manifest(&dist)["interrupted"], true, "{stderr}");
+}
+
+#[test]
 fn plan_shows_the_hooks_in_the_table_and_the_json() {
     let project = hello(
         "before = [[\"go\", \"generate\", \"./...\"]]\n\

@@ -216,7 +216,14 @@ async fn run_locked(
             let ran = run_once_hooks(shared, HookKind::After, &mut cancel, on_event);
             match ran.await {
                 Ok(()) => {}
-                Err(None) => summary.interrupted = true,
+                Err(None) => {
+                    // The manifest was written before the hooks: it must not say the run
+                    // ended normally when Ctrl-C stopped them.
+                    summary.interrupted = true;
+                    summary.manifest.interrupted = true;
+                    summary.manifest_path =
+                        Some(dist::write_manifest(&shared.dist, &summary.manifest)?);
+                }
                 Err(Some(failure)) => summary.after_hook_failure = Some(failure),
             }
         }
