@@ -240,7 +240,7 @@ fn ctrl_c_during_a_hook_exits_130_and_leaves_no_process_behind() {
 
 #[test]
 fn ctrl_c_during_an_after_hook_marks_the_manifest_interrupted_and_keeps_dist() {
-    let marker = marker(12);
+    let marker = marker(13);
     let project = hello(&format!(
         "after = [[\"sh\", \"-c\", \"sleep {marker}; true\"]]"
     ));
