@@ -91,6 +91,17 @@ fn two_binaries_share_each_targets_archive_and_get_a_universal_binary_each() {
         &dist,
     );
     assert_eq!(out.code, 0, "{}", out.snapshot());
+    // The run speaks of builds, and the grid says whose each line is.
+    assert!(
+        out.stderr.contains("built 8 of 8 builds in"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("server: ok") && out.stderr.contains("client: ok"),
+        "{}",
+        out.stderr
+    );
 
     let manifest = manifest(&dist);
     for binary in ["server", "client"] {

@@ -392,28 +392,27 @@ fn ctrl_c_stops_every_build_exits_130_and_leaves_no_process_behind() {
         &[],
     );
     let dist = project.path().join("dist");
-    let child = crosscheck()
-        .arg("build")
-        .arg("--matrix")
-        .arg(project.path().join("matrix.toml"))
-        .args(["-j", "2", "--dist"])
-        .arg(&dist)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
     // Both builds are hanging once each has its two sleeps.
-    let running = wait_for(Duration::from_secs(60), || {
-        processes_with(&marker).len() >= 4
-    });
-    let sent = send_ctrl_c(&child);
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let strays = reap(&marker);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(running, "the fake builds never started:\n{stderr}");
-    assert!(sent);
-    assert!(strays.is_empty(), "processes outlived Ctrl-C: {strays:?}");
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let run = interrupt_when_running(
+        crosscheck()
+            .arg("build")
+            .arg("--matrix")
+            .arg(project.path().join("matrix.toml"))
+            .args(["-j", "2", "--dist"])
+            .arg(&dist),
+        &marker,
+        4,
+        Duration::from_secs(60),
+    );
+    let stderr = &run.stderr;
+    assert!(run.running, "the fake builds never started:\n{stderr}");
+    assert!(run.sent);
+    assert!(
+        run.strays.is_empty(),
+        "processes outlived Ctrl-C: {:?}",
+        run.strays
+    );
+    assert_eq!(run.code, Some(130), "{stderr}");
     assert!(
         stderr.contains("interrupted: stopping the builds"),
         "{stderr}"

@@ -6,7 +6,7 @@
 mod build_support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use build_support::*;
@@ -48,6 +48,18 @@ fn build_in(project: &Path, args: &[&str]) -> crosscheck_tests::Run {
     let mut all = vec!["--matrix", &matrix];
     all.extend_from_slice(args);
     build(&all, &project.join("dist"))
+}
+
+/// `crosscheck build` of the project's matrix into `dist`, not started yet.
+fn build_command(project: &Path, dist: &Path) -> Command {
+    let mut command = crosscheck();
+    command
+        .arg("build")
+        .arg("--matrix")
+        .arg(project.join("matrix.toml"))
+        .arg("--dist")
+        .arg(dist);
+    command
 }
 
 fn lines_of(path: &Path) -> Vec<String> {
@@ -210,28 +222,23 @@ fn ctrl_c_during_a_hook_exits_130_and_leaves_no_process_behind() {
     let project = hello(&format!(
         "before = [[\"sh\", \"-c\", \"sleep {marker}; true\"]]"
     ));
-    let child = crosscheck()
-        .arg("build")
-        .arg("--matrix")
-        .arg(project.path().join("matrix.toml"))
-        .arg("--dist")
-        .arg(project.path().join("dist"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    let dist = project.path().join("dist");
     // The shell and its sleep.
-    let running = wait_for(Duration::from_secs(60), || {
-        processes_with(&marker).len() >= 2
-    });
-    let sent = send_ctrl_c(&child);
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let strays = reap(&marker);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(running, "the hook never started:\n{stderr}");
-    assert!(sent);
-    assert!(strays.is_empty(), "processes outlived Ctrl-C: {strays:?}");
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let run = interrupt_when_running(
+        &mut build_command(project.path(), &dist),
+        &marker,
+        2,
+        Duration::from_secs(60),
+    );
+    let stderr = &run.stderr;
+    assert!(run.running, "the hook never started:\n{stderr}");
+    assert!(run.sent);
+    assert!(
+        run.strays.is_empty(),
+        "processes outlived Ctrl-C: {:?}",
+        run.strays
+    );
+    assert_eq!(run.code, Some(130), "{stderr}");
     assert!(
         !project.path().join("dist/hello_linux_amd64").exists(),
         "a build ran after Ctrl-C"
@@ -245,27 +252,21 @@ fn ctrl_c_during_an_after_hook_marks_the_manifest_interrupted_and_keeps_dist() {
         "after = [[\"sh\", \"-c\", \"sleep {marker}; true\"]]"
     ));
     let dist = project.path().join("dist");
-    let child = crosscheck()
-        .arg("build")
-        .arg("--matrix")
-        .arg(project.path().join("matrix.toml"))
-        .arg("--dist")
-        .arg(&dist)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
-    let running = wait_for(Duration::from_secs(120), || {
-        processes_with(&marker).len() >= 2
-    });
-    let sent = send_ctrl_c(&child);
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    let strays = reap(&marker);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(running, "the after hook never started:\n{stderr}");
-    assert!(sent);
-    assert!(strays.is_empty(), "processes outlived Ctrl-C: {strays:?}");
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let run = interrupt_when_running(
+        &mut build_command(project.path(), &dist),
+        &marker,
+        2,
+        Duration::from_secs(120),
+    );
+    let stderr = &run.stderr;
+    assert!(run.running, "the after hook never started:\n{stderr}");
+    assert!(run.sent);
+    assert!(
+        run.strays.is_empty(),
+        "processes outlived Ctrl-C: {:?}",
+        run.strays
+    );
+    assert_eq!(run.code, Some(130), "{stderr}");
     // What was built stays, and the manifest says the run did not end normally.
     assert!(dist.join("hello_linux_amd64").is_file(), "{stderr}");
     assert_eq!(manifest(&dist)["interrupted"], true, "{stderr}");

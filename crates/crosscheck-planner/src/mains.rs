@@ -32,19 +32,20 @@ pub struct MainPackages {
 }
 
 impl MainPackages {
-    /// Asks `go` which packages of the module in `module_dir` are main packages.
-    /// `module_name` names a main package at the root (the module path's last element).
-    pub fn find(
-        go: &str,
-        module_dir: &Path,
-        module_name: &str,
-    ) -> Result<MainPackages, CatalogError> {
+    /// Asks `go` which packages of the module in `module_dir` are main packages. A main
+    /// package at the root is named after the module path's last element (go.mod's).
+    pub fn find(go: &str, module_dir: &Path) -> Result<MainPackages, CatalogError> {
         let output = run_go(
             go,
             module_dir,
             &["list", "-e", "-f", LIST_MAINS, "./..."],
             &[],
         )?;
+        let module_path = crate::read_module_path(module_dir).ok().flatten();
+        let module_name = module_path
+            .as_deref()
+            .and_then(|path| path.rsplit('/').next())
+            .unwrap_or("app");
         // `go list` reports absolute directories; the module's may be a symlink's target.
         let root = module_dir
             .canonicalize()

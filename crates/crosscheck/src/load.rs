@@ -194,13 +194,7 @@ fn default_binaries(dir: &Path, printer: &Printer) -> Result<String, CliError> {
         printer.status(NO_MATRIX_NOTE);
         return Ok(String::new());
     }
-    let name = read_module_path(dir)
-        .ok()
-        .flatten()
-        .and_then(|path| path.rsplit('/').next().map(str::to_owned))
-        .unwrap_or_else(|| "app".to_owned());
-    let found = MainPackages::find("go", dir, &name)?;
-    let chosen = found.choose();
+    let chosen = MainPackages::find("go", dir)?.choose();
     match chosen.as_slice() {
         [] => Err(CliError::Usage(format!(
             "no matrix.toml, and `go list ./...` in {} finds no main package to build (hint: run crosscheck in a program's module, or write a matrix.toml whose [project] main names one)",

@@ -143,6 +143,45 @@ pub fn spawn_until(
     (child, running)
 }
 
+/// How a run stopped with Ctrl-C ended ([`interrupt_when_running`]).
+pub struct Interrupted {
+    /// Whether the marked processes were all running when Ctrl-C was sent.
+    pub running: bool,
+    /// Whether `kill -INT` was sent.
+    pub sent: bool,
+    /// The exit code.
+    pub code: Option<i32>,
+    /// What it printed on stderr.
+    pub stderr: String,
+    /// The marked processes that outlived it (killed now, so that they leak nowhere).
+    pub strays: Vec<u32>,
+}
+
+/// Starts `command`, waits up to `limit` until `count` processes whose command line holds
+/// `marker` run, sends Ctrl-C, and waits for the end.
+pub fn interrupt_when_running(
+    command: &mut Command,
+    marker: &str,
+    count: usize,
+    limit: Duration,
+) -> Interrupted {
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crosscheck: {e}"));
+    let running = wait_for(limit, || processes_with(marker).len() >= count);
+    let sent = send_ctrl_c(&child);
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    Interrupted {
+        running,
+        sent,
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        strays: reap(marker),
+    }
+}
+
 /// Sends SIGINT to `child`, as Ctrl-C in its terminal would; whether `kill` sent it.
 pub fn send_ctrl_c(child: &std::process::Child) -> bool {
     Command::new("kill")

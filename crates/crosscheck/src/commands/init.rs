@@ -69,12 +69,7 @@ fn commented_template(output: &Path, printer: &Printer) -> Result<String, CliErr
     if !dir.join("go.mod").is_file() {
         return Ok(template.to_owned());
     }
-    let module = crosscheck_planner::read_module_path(dir).ok().flatten();
-    let name = module
-        .as_deref()
-        .and_then(|m| m.rsplit('/').next())
-        .unwrap_or("app");
-    let chosen = crosscheck_planner::MainPackages::find("go", dir, name)?.choose();
+    let chosen = crosscheck_planner::MainPackages::find("go", dir)?.choose();
     const MAIN_LINE: &str = "main = \".\"\n";
     Ok(match chosen.as_slice() {
         [] => {

@@ -52,18 +52,9 @@ fn list(plan: &Plan, summary: &RunSummary, verb: Verb) -> String {
         .iter()
         .zip(&summary.results)
         .map(|(target, result)| {
-            let mut ignored = Libraries::default();
-            let line = cell_line(target, result, verb, &mut ignored);
-            // The cell's own label is in the id.
-            let label = qualifier(&target.id.to_string(), &target.goos, &target.goarch);
-            let line = match label {
-                Some(label) => line
-                    .strip_prefix(&format!("{label} "))
-                    .unwrap_or(&line)
-                    .to_owned(),
-                None => line,
-            };
-            vec![vec![target.id.to_string()], vec![line]]
+            // The grid already collected the libraries; the id says what a cell's label does.
+            let words = outcome_words(target, result, verb, &mut Libraries::default());
+            vec![vec![target.id.to_string()], vec![words.join(" ")]]
         })
         .collect();
     render_cells(&rows)
@@ -121,12 +112,19 @@ fn cell_line(
     verb: Verb,
     libraries: &mut Libraries,
 ) -> String {
+    let label = qualifier(&target.id.to_string(), &target.goos, &target.goarch);
+    let words = outcome_words(target, result, verb, libraries);
+    label.into_iter().chain(words).collect::<Vec<_>>().join(" ")
+}
+
+/// How a target ended, in a few words: `ok 2.1 MiB static`.
+fn outcome_words(
+    target: &PlannedTarget,
+    result: &TargetResult,
+    verb: Verb,
+    libraries: &mut Libraries,
+) -> Vec<String> {
     let mut words = Vec::new();
-    words.extend(qualifier(
-        &target.id.to_string(),
-        &target.goos,
-        &target.goarch,
-    ));
     words.push(
         match result.status {
             Status::Built | Status::Checked => "ok",
@@ -140,7 +138,7 @@ fn cell_line(
     if verb == Verb::Build && result.status == Status::Built {
         words.extend(built_words(target, result, libraries));
     }
-    words.join(" ")
+    words
 }
 
 /// The library lists behind the cells' `dynamic` and `imports`, each with the targets
