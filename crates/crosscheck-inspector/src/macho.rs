@@ -377,6 +377,7 @@ fn code_signature(bytes: &[u8], off: u32, size: u32) -> CodeSignature {
     CodeSignature {
         kind: kind.to_owned(),
         size: u64::from(size),
+        ..CodeSignature::unverified()
     }
 }
 

@@ -9,7 +9,8 @@ use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
 use crate::util::{is_dwarf_section, slice_at};
 use crosscheck_schema::report::{
-    CodeSignature, DllCharacteristics, Endian, GoInfo, Libc, PeDetails, Report,
+    CodeSignature, DllCharacteristics, Endian, EntryPoint, GoInfo, Libc, PeChecksum, PeDetails,
+    Report,
 };
 
 /// `IMAGE_SCN_CNT_INITIALIZED_DATA | IMAGE_SCN_MEM_READ | IMAGE_SCN_MEM_WRITE`.
@@ -73,7 +74,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     let chars = dll_characteristics(opt.windows_fields.dll_characteristics);
     read_hardening(&pe, &chars, r);
     r.code_signature = code_signature(&opt);
-    r.pe = Some(details(&pe, &opt, chars));
+    r.pe = Some(details(bytes, &pe, &opt, chars));
     let sections = read_sections(&pe, r);
     r.go = read_go(bytes, sections);
     Ok(())
@@ -136,10 +137,11 @@ fn code_signature(opt: &OptionalHeader) -> Option<CodeSignature> {
     (cert.size > 0).then(|| CodeSignature {
         kind: "authenticode".to_owned(),
         size: u64::from(cert.size),
+        ..CodeSignature::unverified()
     })
 }
 
-fn details(pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
+fn details(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
     let wf = &opt.windows_fields;
     PeDetails {
         subsystem: subsystem(wf.subsystem).to_owned(),
@@ -151,7 +153,64 @@ fn details(pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDe
             wf.major_operating_system_version, wf.minor_operating_system_version
         ),
         import_count: pe.imports.len(),
+        checksum: PeChecksum {
+            stored: wf.check_sum,
+            computed: checksum(bytes, pe.header.dos_header.pe_pointer),
+        },
+        entry_point: entry_point(pe, opt),
     }
+}
+
+/// The image checksum as `CheckSumMappedFile` computes it: the one's-complement-style sum of
+/// the file's little-endian 16-bit words (a trailing odd byte counts as a word), folded to 16
+/// bits, with the CheckSum field itself read as zero, plus the file length.
+fn checksum(bytes: &[u8], pe_offset: u32) -> u32 {
+    // PE signature (4) + COFF header (20) + 64 bytes into the optional header, for both PE32
+    // and PE32+.
+    let field = pe_offset as usize + 4 + 20 + 64;
+    let mut sum: u64 = 0;
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let at = i * 2;
+        if (field..field + 4).contains(&at) {
+            continue;
+        }
+        let word = u16::from_le_bytes([pair[0], pair.get(1).copied().unwrap_or(0)]);
+        sum += u64::from(word);
+        // Fold now and then so the sum never overflows, whatever the file size.
+        if sum > 0xffff_ffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    (sum as u32).wrapping_add(bytes.len() as u32)
+}
+
+/// `IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_EXECUTE`: either marks a section as code.
+const CODE_SECTION: u32 = 0x0000_0020 | 0x2000_0000;
+
+/// The entry point and the section that holds it. An image without one (a resource-only
+/// DLL) has none.
+fn entry_point(pe: &PE<'_>, opt: &OptionalHeader) -> Option<EntryPoint> {
+    let rva = opt.standard_fields.address_of_entry_point;
+    if rva == 0 && pe.is_lib {
+        return None;
+    }
+    let holder = pe.sections.iter().find(|s| {
+        let span = s.virtual_size.max(s.size_of_raw_data);
+        rva >= s.virtual_address && rva - s.virtual_address < span
+    });
+    Some(EntryPoint {
+        rva: format!("{rva:#x}"),
+        section: holder.map(|s| {
+            s.real_name
+                .clone()
+                .or_else(|| s.name().ok().map(str::to_owned))
+                .unwrap_or_default()
+        }),
+        executable: holder.is_some_and(|s| s.characteristics & CODE_SECTION != 0),
+    })
 }
 
 /// Where the Go facts may be, as the section table shows it.

@@ -388,6 +388,8 @@ fn check_policy(
     check_macos_min(report, p, out);
     check_windows_subsystem(report, p, out);
     check_code_signatures(report, p, out);
+    check_pe_integrity(report, p, out);
+    check_packed(report, p, out);
     check_wasm_imports(report, p, out);
 }
 
@@ -548,6 +550,21 @@ fn check_code_signatures(report: &Report, p: &Policy, out: &mut Vec<Violation>) 
     for img in images(report) {
         let darwin_arm64 = matches!(img.goos.as_deref(), Some("darwin" | "ios"))
             && img.goarch.as_deref() == Some("arm64");
+        if let Some(sig) = &img.code_signature
+            && !sig.valid
+        {
+            let why = sig.reason.map_or("invalid", |r| r.as_str());
+            let detail = sig.detail.as_deref().map_or(String::new(), |d| format!(": {d}"));
+            out.push(Violation::new(
+                Rule::InvalidSignature,
+                format!(
+                    "{} {} {} signature does not verify ({why}){detail}",
+                    img.goos.as_deref().unwrap_or("unknown"),
+                    img.goarch.as_deref().unwrap_or("unknown"),
+                    sig.kind
+                ),
+            ));
+        }
         let required = p.require_code_signature.unwrap_or(darwin_arm64);
         if required && img.code_signature.is_none() {
             out.push(Violation::new(
@@ -564,6 +581,51 @@ fn check_code_signatures(report: &Report, p: &Policy, out: &mut Vec<Violation>) 
                 ),
             ));
         }
+    }
+}
+
+/// A PE's entry point must be code (always); its CheckSum must be right when the policy asks.
+fn check_pe_integrity(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    let Some(pe) = &report.pe else {
+        return;
+    };
+    if let Some(entry) = &pe.entry_point
+        && !entry.executable
+    {
+        let place = match &entry.section {
+            Some(name) => format!("in section {name}, which is not executable"),
+            None => "outside every section".to_owned(),
+        };
+        out.push(Violation::new(
+            Rule::EntryPointNotInCode,
+            format!("entry point {} lies {place}", entry.rva),
+        ));
+    }
+    let sum = &pe.checksum;
+    if p.require_pe_checksum == Some(true) && sum.stored != sum.computed {
+        let found = if sum.stored == 0 {
+            "is not set (0)".to_owned()
+        } else {
+            format!("is {:#010x}", sum.stored)
+        };
+        out.push(Violation::new(
+            Rule::PeChecksum,
+            format!(
+                "PE CheckSum {found}; the file's checksum is {:#010x}",
+                sum.computed
+            ),
+        ));
+    }
+}
+
+fn check_packed(report: &Report, p: &Policy, out: &mut Vec<Violation>) {
+    if p.forbid_packed == Some(true)
+        && let Some(packer) = &report.packed
+    {
+        out.push(Violation::new(
+            Rule::Packed,
+            format!("the file is packed with {packer}"),
+        ));
     }
 }
 
@@ -748,6 +810,11 @@ mod tests {
             dll_characteristics: Default::default(),
             min_os_version: "6.1".into(),
             import_count: 3,
+            checksum: crosscheck_schema::report::PeChecksum {
+                stored: 0,
+                computed: 0x1234,
+            },
+            entry_point: None,
         });
         let p = Policy {
             allowed_libraries: Some(vec!["KERNEL32.DLL".into()]),

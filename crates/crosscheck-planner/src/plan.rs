@@ -1404,6 +1404,8 @@ fn merge_policy(base: &Policy, over: &Policy) -> Policy {
         macos_min: pick(&over.macos_min, &base.macos_min),
         windows_subsystem: pick(&over.windows_subsystem, &base.windows_subsystem),
         require_code_signature: pick(&over.require_code_signature, &base.require_code_signature),
+        require_pe_checksum: pick(&over.require_pe_checksum, &base.require_pe_checksum),
+        forbid_packed: pick(&over.forbid_packed, &base.forbid_packed),
         allowed_wasm_imports: pick(&over.allowed_wasm_imports, &base.allowed_wasm_imports),
     }
 }

@@ -168,6 +168,14 @@ pub enum Rule {
     WindowsSubsystem,
     /// An image has no code signature where one is required (by the policy, or darwin/arm64).
     MissingCodeSignature,
+    /// A code signature is present but does not verify (always checked).
+    InvalidSignature,
+    /// `policy.require_pe_checksum` is set and the PE CheckSum is 0 or wrong.
+    PeChecksum,
+    /// A PE entry point lies outside every executable section (always checked).
+    EntryPointNotInCode,
+    /// `policy.forbid_packed` is set and the file is packed (UPX).
+    Packed,
     /// A wasm import matches no glob of `policy.allowed_wasm_imports`.
     WasmImportNotAllowed,
     /// The Go version in the build info is not the toolchain the plan pinned.
@@ -180,7 +188,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the checks run.
-    pub const ALL: [Rule; 24] = [
+    pub const ALL: [Rule; 28] = [
         Rule::FormatMismatch,
         Rule::GoosMismatch,
         Rule::ArchMismatch,
@@ -201,6 +209,10 @@ impl Rule {
         Rule::MacosMin,
         Rule::WindowsSubsystem,
         Rule::MissingCodeSignature,
+        Rule::InvalidSignature,
+        Rule::PeChecksum,
+        Rule::EntryPointNotInCode,
+        Rule::Packed,
         Rule::WasmImportNotAllowed,
         Rule::GoVersionMismatch,
         Rule::InvalidPolicy,
@@ -230,6 +242,10 @@ impl Rule {
             Rule::MacosMin => "macos-min",
             Rule::WindowsSubsystem => "windows-subsystem",
             Rule::MissingCodeSignature => "missing-code-signature",
+            Rule::InvalidSignature => "invalid-signature",
+            Rule::PeChecksum => "pe-checksum",
+            Rule::EntryPointNotInCode => "entry-point-not-in-code",
+            Rule::Packed => "packed",
             Rule::WasmImportNotAllowed => "wasm-import-not-allowed",
             Rule::GoVersionMismatch => "go-version-mismatch",
             Rule::InvalidPolicy => "invalid-policy",

@@ -112,6 +112,11 @@ pub struct Policy {
     pub windows_subsystem: Option<WindowsSubsystem>,
     /// Require a code signature; when absent, required for darwin/arm64 only.
     pub require_code_signature: Option<bool>,
+    /// Require a correct PE CheckSum (Go's linker writes 0; some drivers and AV products
+    /// insist on one).
+    pub require_pe_checksum: Option<bool>,
+    /// Refuse packed binaries (UPX): they break code signatures and trip malware scanners.
+    pub forbid_packed: Option<bool>,
     /// Globs for wasm imports, matched against the module name and `module.name`.
     pub allowed_wasm_imports: Option<Vec<String>>,
 }

@@ -122,7 +122,7 @@ pub enum GoosSource {
     Binary,
 }
 
-/// A code signature found in the binary.
+/// A code signature found in the binary, and whether it holds for the file's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CodeSignature {
     /// `macho-adhoc` (no CMS blob), `macho-cms` (a CMS signature blob is present) or
@@ -130,6 +130,141 @@ pub struct CodeSignature {
     pub kind: String,
     /// Size in bytes of the signature data.
     pub size: u64,
+    /// The signature verifies against the file as it is: the digests it signs match the bytes,
+    /// and (when a certificate signed) the signer's signature over them checks with its public
+    /// key. Trust in the certificate itself (a chain to a root) is not judged.
+    pub valid: bool,
+    /// Why the signature is not valid; null when it is.
+    pub reason: Option<SignatureProblem>,
+    /// One sentence naming what failed, e.g. `page 3 of 12 (at 0x3000) does not match its hash`;
+    /// null when valid.
+    pub detail: Option<String>,
+    /// Digest algorithm of the signed content: `sha1`, `sha256`, `sha384`, `sha512`; null when
+    /// the signature is too broken to say.
+    pub digest_algorithm: Option<String>,
+    /// The certificate that signed; null for ad-hoc Mach-O signatures and malformed ones.
+    pub signer: Option<Signer>,
+    /// A timestamp countersignature (Authenticode: RFC 3161 or legacy countersignature; Apple:
+    /// a timestamp token in the CMS blob) is present. It is reported, not verified.
+    pub timestamped: bool,
+    /// Apple code signature details; null for Authenticode.
+    pub apple: Option<AppleSignature>,
+}
+
+impl CodeSignature {
+    // TEMPORARY while the verifiers land: a signature nobody checked yet.
+    #[doc(hidden)]
+    pub fn unverified() -> CodeSignature {
+        CodeSignature {
+            kind: String::new(),
+            size: 0,
+            valid: true,
+            reason: None,
+            detail: None,
+            digest_algorithm: None,
+            signer: None,
+            timestamped: false,
+            apple: None,
+        }
+    }
+}
+
+/// Why a code signature does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureProblem {
+    /// The file's bytes no longer hash to the digest the signature carries (the file changed
+    /// after signing).
+    DigestMismatch,
+    /// The digests match but the signer's signature over them does not verify with the
+    /// certificate's public key.
+    BadSignature,
+    /// A digest or signature algorithm the inspector does not implement.
+    UnsupportedAlgorithm,
+    /// The signature data does not parse.
+    Malformed,
+}
+
+impl SignatureProblem {
+    /// The stable id, e.g. `digest-mismatch` (the same string serde writes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureProblem::DigestMismatch => "digest-mismatch",
+            SignatureProblem::BadSignature => "bad-signature",
+            SignatureProblem::UnsupportedAlgorithm => "unsupported-algorithm",
+            SignatureProblem::Malformed => "malformed",
+        }
+    }
+}
+
+impl fmt::Display for SignatureProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The X.509 certificate that made a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Signer {
+    /// Subject distinguished name, RFC 4514 style, e.g. `CN=Example Corp,O=Example`.
+    pub subject: String,
+    /// Issuer distinguished name, same style.
+    pub issuer: String,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// Start of validity, RFC 3339 (UTC).
+    pub not_before: String,
+    /// End of validity, RFC 3339 (UTC).
+    pub not_after: String,
+    /// Public key algorithm: `rsa`, `ecdsa-p256`, `ecdsa-p384`, or the OID when unknown.
+    pub key_algorithm: String,
+}
+
+/// Facts of an Apple code signature's CodeDirectory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AppleSignature {
+    /// Signing identifier, e.g. `a.out` or `com.example.tool`.
+    pub identifier: String,
+    /// Team identifier (Developer ID signatures); null when absent.
+    pub team_id: Option<String>,
+    /// CodeDirectory version, hex, e.g. `0x20400`.
+    pub version: String,
+    /// CodeDirectory flags, hex, e.g. `0x20002`.
+    pub flags: String,
+    /// The `adhoc` flag is set: no certificate signs the CodeDirectory.
+    pub adhoc: bool,
+    /// The `runtime` flag is set (hardened runtime, required for notarization).
+    pub hardened_runtime: bool,
+    /// The `linker-signed` flag is set (Go's and Apple's linkers sign this way).
+    pub linker_signed: bool,
+    /// Size of a hashed page in bytes (4096 for arm64 binaries from Go's linker).
+    pub page_size: u64,
+    /// Bytes covered by the page hashes (the offset of the signature itself).
+    pub code_limit: u64,
+    /// Number of page hashes.
+    pub pages: u64,
+    /// Index of the first page whose hash does not match; null when all match.
+    pub first_mismatched_page: Option<u64>,
+}
+
+/// The PE optional header's CheckSum and the value computed from the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PeChecksum {
+    /// The stored CheckSum; 0 means "not set" (what Go's linker writes).
+    pub stored: u32,
+    /// The checksum computed from the file as Windows' `CheckSumMappedFile` does.
+    pub computed: u32,
+}
+
+/// Where a PE image starts running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EntryPoint {
+    /// `AddressOfEntryPoint`, hex, e.g. `0x6b2a0`.
+    pub rva: String,
+    /// Name of the section that holds it; null when it lies in none.
+    pub section: Option<String>,
+    /// That section is executable (`IMAGE_SCN_MEM_EXECUTE` or `IMAGE_SCN_CNT_CODE`).
+    pub executable: bool,
 }
 
 /// PE DllCharacteristics decoded bit by bit.
@@ -171,6 +306,10 @@ pub struct PeDetails {
     pub min_os_version: String,
     /// Number of imported functions (across all DLLs).
     pub import_count: usize,
+    /// Stored and computed CheckSum.
+    pub checksum: PeChecksum,
+    /// Entry point and the section it lies in; null for a DLL without one.
+    pub entry_point: Option<EntryPoint>,
 }
 
 /// Mach-O-specific facts of a thin image.
@@ -358,6 +497,8 @@ pub struct Report {
     pub macho: Option<MachoDetails>,
     /// Code signature, if any.
     pub code_signature: Option<CodeSignature>,
+    /// The packer that compressed the file (`upx`); null when not packed.
+    pub packed: Option<String>,
     /// Minimum macOS version (Mach-O with platform macos), e.g. `11.0`.
     pub macos_min: Option<String>,
     /// wasm details; null for other formats.
@@ -400,6 +541,7 @@ impl Report {
             pe: None,
             macho: None,
             code_signature: None,
+            packed: None,
             macos_min: None,
             wasm: None,
             exports: Vec::new(),
