@@ -42,22 +42,26 @@ pub fn zig_cache_dir(base: &Path, slug: &str) -> PathBuf {
     base.join("zig").join(slug)
 }
 
-/// Prepares every target of `plan`. `inherited` is the allowlisted parent environment
-/// ([`inherited_env`](crate::env::inherited_env)); `zig_cache_base` holds the per-target zig
-/// caches.
-pub fn prepare(
-    plan: &Plan,
-    mode: &Mode,
-    host: &HostTools,
-    inherited: &BTreeMap<String, String>,
-    zig_cache_base: &Path,
-) -> Vec<PreparedTarget> {
+/// What a run's targets are prepared with.
+pub struct Preparation<'a> {
+    /// Build, check or test.
+    pub mode: &'a Mode,
+    /// The C toolchains of this machine.
+    pub host: &'a HostTools,
+    /// The allowlisted parent environment ([`inherited_env`](crate::env::inherited_env)).
+    pub inherited: &'a BTreeMap<String, String>,
+    /// Where the per-target zig caches go.
+    pub zig_cache_base: &'a Path,
+    /// crosscheck's built Go type-checker, for a `check` that type-checks from source.
+    pub typecheck: Option<&'a Path>,
+}
+
+/// Prepares every target of `plan`.
+pub fn prepare(plan: &Plan, how: &Preparation<'_>) -> Vec<PreparedTarget> {
     plan.targets
         .iter()
         .enumerate()
-        .map(|(index, target)| {
-            prepare_one(index, target, plan, mode, host, inherited, zig_cache_base)
-        })
+        .map(|(index, target)| prepare_one(index, target, plan, how))
         .collect()
 }
 
@@ -65,14 +69,21 @@ fn prepare_one(
     index: usize,
     target: &PlannedTarget,
     plan: &Plan,
-    mode: &Mode,
-    host: &HostTools,
-    inherited: &BTreeMap<String, String>,
-    zig_cache_base: &Path,
+    how: &Preparation<'_>,
 ) -> PreparedTarget {
+    let Preparation {
+        mode,
+        host,
+        inherited,
+        zig_cache_base,
+        typecheck,
+    } = *how;
     let commands = match mode {
         Mode::Build => vec![target.argv.clone()],
-        Mode::Check(request) => check_commands(target, request),
+        Mode::Check(request) => {
+            let helper = typecheck.map_or_else(String::new, |p| p.to_string_lossy().into_owned());
+            check_commands(target, request, &helper)
+        }
         // Which test binaries to compile is only known once `go list` ran for the target.
         Mode::Test(_) => Vec::new(),
     };

@@ -128,10 +128,14 @@ pub enum Command {
     /// target does not stop the others (unless --fail-fast); the exit code is 1 if any
     /// failed, 130 if interrupted. See docs/build.md.
     Build(BuildArgs),
-    /// Compile every selected target without linking or writing anything.
+    /// Check that every selected target compiles, without building or writing anything.
     ///
-    /// What a pre-merge job runs: type errors, files missing for a GOOS and cgo problems
-    /// show up for every target in seconds. `--vet` adds `go vet`; `--junit` writes a report.
+    /// What a pre-merge job runs: each target's packages are type-checked from source as
+    /// its build sees them (GOOS, GOARCH, tags, file-name suffixes), about a second per
+    /// target with a cold Go cache. Names missing for one OS, constants that overflow a
+    /// 32-bit int and (with --tests) test files that do not compile show up per target.
+    /// `--compile` compiles instead (cgo targets always are); `--vet` adds `go vet`;
+    /// `--junit` writes a report. See docs/check.md.
     Check(CheckArgs),
     /// Run every selected target's Go tests on this machine: natively, under qemu-user,
     /// wine, node or a wasm runtime.
@@ -389,6 +393,14 @@ pub struct CheckArgs {
     /// Also run `go vet` for every target.
     #[arg(long)]
     pub vet: bool,
+    /// Include _test.go files: a test that does not compile for a target fails it.
+    #[arg(long)]
+    pub tests: bool,
+    /// Compile without linking (`go list -export`) instead of type-checking from source:
+    /// slower, but also catches what only code generation finds (assembly, some cgo
+    /// errors). cgo targets are always compiled.
+    #[arg(long)]
+    pub compile: bool,
     /// Write a JUnit XML report (one testcase per target) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -23,6 +23,8 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
     let request = CheckRequest {
         all_packages: args.all_packages,
         vet: args.vet,
+        compile: args.compile,
+        tests: args.tests,
     };
     let options = run_options(&args.run, Mode::Check(request), plan);
     let mut reporter = Reporter::new(printer, plan, Verb::Check, args.run.progress);
