@@ -1,6 +1,8 @@
 //! `crosscheck check`: compile every selected target without linking; optionally vet and
 //! write JUnit; on GitHub Actions, annotate failures and write the job summary.
 
+use std::path::Path;
+
 use crosscheck_executor::Mode;
 use crosscheck_planner::CheckRequest;
 
@@ -34,6 +36,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<(), CliError> {
         printer,
         &Rows::from_run(&summary, Verb::Check),
         github::Level::Error,
+        Path::new(&plan.project.module_dir),
     );
     if let Some(path) = &args.junit {
         junit::write_report(path, &summary, plan, Verb::Check, printer)?;
