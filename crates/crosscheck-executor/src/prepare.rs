@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crosscheck_planner::env_vars::{
     CC, CXX, SOURCE_DATE_EPOCH, ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR,
 };
-use crosscheck_planner::{Plan, PlannedTarget, check_commands};
+use crosscheck_planner::{CheckTools, Plan, PlannedTarget, check_commands};
 use serde::Serialize;
 
 use crate::options::Mode;
@@ -54,6 +54,8 @@ pub struct Preparation<'a> {
     pub zig_cache_base: &'a Path,
     /// crosscheck's built Go type-checker, for a `check` that type-checks from source.
     pub typecheck: Option<&'a Path>,
+    /// How many targets run at once: each check command gets its share of the cores.
+    pub jobs: usize,
 }
 
 /// Prepares every target of `plan`.
@@ -77,12 +79,16 @@ fn prepare_one(
         inherited,
         zig_cache_base,
         typecheck,
+        jobs,
     } = *how;
     let commands = match mode {
         Mode::Build => vec![target.argv.clone()],
         Mode::Check(request) => {
-            let helper = typecheck.map_or_else(String::new, |p| p.to_string_lossy().into_owned());
-            check_commands(target, request, &helper)
+            let tools = CheckTools {
+                typecheck: typecheck.map_or_else(String::new, |p| p.to_string_lossy().into_owned()),
+                parallelism: share_of_cores(jobs),
+            };
+            check_commands(target, request, &tools)
         }
         // Which test binaries to compile is only known once `go list` ran for the target.
         Mode::Test(_) => Vec::new(),
@@ -121,6 +127,12 @@ fn prepare_one(
         c_compiler,
         missing_cc,
     }
+}
+
+/// The cores of this machine divided among `jobs` targets running at once, at least 1.
+fn share_of_cores(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (cores / jobs.max(1)).max(1)
 }
 
 /// A command line as a person would type it: words quoted for a POSIX shell where needed.

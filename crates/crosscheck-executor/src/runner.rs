@@ -355,6 +355,7 @@ fn prepare_targets(
         inherited,
         zig_cache_base: &zig_base,
         typecheck,
+        jobs: options.jobs.min(shared.plan.targets.len()),
     };
     prepare(&shared.plan, &how)
 }
