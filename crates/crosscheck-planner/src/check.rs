@@ -147,7 +147,7 @@ pub fn check_commands(
             argv
         }
         CheckMethod::Compile | CheckMethod::CompileForCgo => {
-            let mut argv = [&go, "list", "-export", LIST_FORMAT]
+            let mut argv = [&go, "list", &parallelism, "-export", LIST_FORMAT]
                 .map(|s| s.to_owned())
                 .to_vec();
             if request.tests {
