@@ -27,6 +27,7 @@ pub mod dist;
 pub mod env_vars;
 pub mod go;
 pub mod inspection;
+pub mod linux_package;
 pub mod manifest;
 pub mod plan;
 pub mod policy;
@@ -42,6 +43,9 @@ pub mod variant;
 pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
 pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, Violation};
+pub use linux_package::{
+    LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage, PackagedFile, PackagedFileKind,
+};
 pub use manifest::{
     CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,
     ManifestProject, ManifestTarget, ManifestVariant, MergedShard, Reproduction, ResolvedCc,
