@@ -141,7 +141,12 @@ fn code_signature(opt: &OptionalHeader) -> Option<CodeSignature> {
     })
 }
 
-fn details(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
+fn details(
+    bytes: &[u8],
+    pe: &PE<'_>,
+    opt: &OptionalHeader,
+    chars: DllCharacteristics,
+) -> PeDetails {
     let wf = &opt.windows_fields;
     PeDetails {
         subsystem: subsystem(wf.subsystem).to_owned(),
