@@ -282,12 +282,19 @@ fn signature_kind(report: &Report) -> Option<String> {
     if let Some(signature) = &report.code_signature {
         return Some(signature.kind.clone());
     }
-    let kinds: BTreeSet<&str> = report
+    // A fat file's slices are signed one by one (Go signs only arm64): say which.
+    let kinds: Vec<String> = report
         .slices
         .iter()
-        .filter_map(|s| s.code_signature.as_ref().map(|c| c.kind.as_str()))
+        .filter_map(|slice| {
+            let kind = &slice.code_signature.as_ref()?.kind;
+            Some(format!(
+                "{kind} on {}",
+                slice.goarch.as_deref().unwrap_or("?")
+            ))
+        })
         .collect();
-    (!kinds.is_empty()).then(|| kinds.into_iter().collect::<Vec<_>>().join("+"))
+    (!kinds.is_empty()).then(|| kinds.join(", "))
 }
 
 fn target_of(report: &Report) -> Option<String> {
@@ -350,16 +357,29 @@ pub(super) fn unlisted_files(
             kind,
         });
     }
-    let others = unlisted
+    let others: Vec<&str> = unlisted
         .iter()
         .filter(|u| !matches!(u.kind, FileKind::Binary | FileKind::Archive))
-        .count();
-    if others > 0 {
-        findings.notes.push(format!(
-            "{others} other file{} not listed in {CHECKSUMS_FILE} (manifest, SBOMs, logs, ...) {} not checked",
-            if others == 1 { " is" } else { "s are" },
-            if others == 1 { "was" } else { "were" },
-        ));
+        .map(|u| u.path.as_str())
+        .collect();
+    if !others.is_empty() {
+        let mut names = others
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if others.len() > 3 {
+            names.push_str(", ...");
+        }
+        findings.notes.push(if others.len() == 1 {
+            format!("1 file not listed in {CHECKSUMS_FILE} was not checked: {names}")
+        } else {
+            format!(
+                "{} files not listed in {CHECKSUMS_FILE} were not checked: {names}",
+                others.len()
+            )
+        });
     }
     unlisted
 }

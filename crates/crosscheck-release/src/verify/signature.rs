@@ -51,16 +51,17 @@ pub(super) fn check_signatures(
 /// Turns the checks into failures and notes: a failed signature always fails; with
 /// `require_signature`, so does having none that verified.
 fn judge(checks: &[SignatureCheck], require_signature: bool, findings: &mut Findings) {
+    let verified = checks.iter().any(|c| c.status == SignatureStatus::Verified);
     for check in checks {
         match check.status {
             SignatureStatus::Failed => findings.failures.push(check.message.clone()),
-            SignatureStatus::NotChecked if !require_signature => {
+            // Without a verified signature, --require-signature's failure says it instead.
+            SignatureStatus::NotChecked if verified || !require_signature => {
                 findings.notes.push(check.message.clone());
             }
             _ => {}
         }
     }
-    let verified = checks.iter().any(|c| c.status == SignatureStatus::Verified);
     let unchecked = checks
         .iter()
         .any(|c| c.status == SignatureStatus::NotChecked);
@@ -210,13 +211,19 @@ fn minisign(
                 "{MINISIGN_FILE} was made with another key than {base64}: the release was signed by someone else, or the publisher's key is not the one given"
             ),
         ),
-        Err(e) => failed(
+        Err(minisign_verify::Error::InvalidSignature) => failed(
             method,
             MINISIGN_FILE,
             &base64,
             format!(
-                "{CHECKSUMS_FILE}'s minisign signature does not verify with key {base64} ({e}): the checksum file was changed after it was signed, or signed with another key"
+                "{CHECKSUMS_FILE}'s minisign signature does not verify with key {base64}: the checksum file was changed after it was signed, or signed with another key"
             ),
+        ),
+        Err(e) => failed(
+            method,
+            MINISIGN_FILE,
+            &base64,
+            format!("{MINISIGN_FILE} cannot be checked with key {base64}: {e}"),
         ),
     };
     Ok(check)
