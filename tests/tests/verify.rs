@@ -358,6 +358,18 @@ fn a_listed_file_removed_fails() {
             "MISSING",
         ],
     );
+    // A user who downloaded only some of the files.
+    let out = release.verify(&["--ignore-missing"]);
+    assert_exit(
+        &out,
+        0,
+        &["note: 1 of the 9 files SHA256SUMS lists is not here and was not checked"],
+    );
+    assert!(
+        !out.stdout.contains("greet_windows_amd64.exe "),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

@@ -88,6 +88,7 @@ Examples:
   crosscheck verify downloads/ --minisign-key minisign.pub
   crosscheck verify --minisign-pubkey RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3
   crosscheck verify dist --gpg-key publisher.asc --require-signature
+  crosscheck verify . --ignore-missing      only the files downloaded here
   crosscheck verify dist --format json | jq .failures
 
 Docs: docs/verify.md.";
@@ -293,6 +294,10 @@ pub struct VerifyArgs {
     /// Fail unless a signature of SHA256SUMS verified with a key given.
     #[arg(long)]
     pub require_signature: bool,
+    /// Check only the listed files that are in DIR (you downloaded some of them), as
+    /// `sha256sum -c --ignore-missing`; at least one must be there.
+    #[arg(long)]
+    pub ignore_missing: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
     pub format: VerifyFormat,

@@ -20,7 +20,8 @@ use super::sums::ListedFile;
 /// bomb, not a release.
 const MAX_MEMBER_SIZE: u64 = crosscheck_inspector::DEFAULT_MAX_FILE_SIZE;
 
-/// Checks one listed file: its digest, then the code signatures in it.
+/// Checks one listed file: its digest, then the code signatures in it. A missing file is
+/// [`ChecksumStatus::Missing`] without a finding: [`judge_missing`] weighs those.
 pub(super) fn check_listed(dir: &Path, listed: &ListedFile) -> (FileCheck, Findings) {
     let mut findings = Findings::default();
     let mut check = FileCheck {
@@ -33,13 +34,8 @@ pub(super) fn check_listed(dir: &Path, listed: &ListedFile) -> (FileCheck, Findi
     };
     let bytes = match read_inside(dir, &listed.path) {
         Ok(bytes) => bytes,
-        Err(Unread::Missing) => {
-            findings.failures.push(format!(
-                "{} is listed in {CHECKSUMS_FILE} but missing: the download is incomplete",
-                listed.path
-            ));
-            return (check, findings);
-        }
+        // Whether that fails depends on --ignore-missing: `judge_missing` decides.
+        Err(Unread::Missing) => return (check, findings),
         Err(Unread::Error(message)) => {
             check.checksum = ChecksumStatus::Unreadable;
             findings
@@ -80,6 +76,42 @@ pub(super) fn check_listed(dir: &Path, listed: &ListedFile) -> (FileCheck, Findi
         }
     }
     (check, findings)
+}
+
+/// Missing listed files fail, each named; with `ignore_missing` (a user who downloaded only
+/// some files, as `sha256sum -c --ignore-missing`) they are one note, unless none is here.
+pub(super) fn judge_missing(files: &[FileCheck], ignore_missing: bool, findings: &mut Findings) {
+    let missing: Vec<&str> = files
+        .iter()
+        .filter(|f| f.checksum == ChecksumStatus::Missing)
+        .map(|f| f.path.as_str())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    if !ignore_missing {
+        findings.failures.extend(missing.iter().map(|path| {
+            format!(
+                "{path} is listed in {CHECKSUMS_FILE} but missing: the download is incomplete (hint: --ignore-missing checks only the files that are here)"
+            )
+        }));
+    } else if missing.len() == files.len() {
+        findings.failures.push(format!(
+            "none of the {} files {CHECKSUMS_FILE} lists is here: nothing was verified",
+            files.len()
+        ));
+    } else {
+        let (are, were) = if missing.len() == 1 {
+            ("is", "was")
+        } else {
+            ("are", "were")
+        };
+        findings.notes.push(format!(
+            "{} of the {} files {CHECKSUMS_FILE} lists {are} not here and {were} not checked (--ignore-missing)",
+            missing.len(),
+            files.len()
+        ));
+    }
 }
 
 /// A listed file whose check did not finish: a failure, never a pass.

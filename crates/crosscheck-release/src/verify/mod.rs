@@ -5,8 +5,8 @@
 //! 1. the signatures of `SHA256SUMS` ([`signature`]): `SHA256SUMS.minisig` with a minisign
 //!    public key, `SHA256SUMS.asc` with an OpenPGP key file (through `gpg` in a temporary
 //!    home); a signature without a key is reported as not checked;
-//! 2. every line of `SHA256SUMS` ([`sums`]): the file exists, inside the directory, with
-//!    that SHA-256;
+//! 2. every line of `SHA256SUMS` ([`sums`]): the file exists (unless `ignore_missing`),
+//!    inside the directory, with that SHA-256;
 //! 3. the code signatures embedded in every listed binary, and in the binaries inside every
 //!    listed `.tar.gz` and `.zip` ([`contents`]): present ones must verify, darwin/arm64 ones
 //!    must be present;
@@ -47,6 +47,9 @@ pub struct VerifyOptions {
     pub gpg_key: Option<PathBuf>,
     /// Fail unless at least one signature of `SHA256SUMS` verified.
     pub require_signature: bool,
+    /// Listed files that are not in the directory are a note, not a failure (as
+    /// `sha256sum -c --ignore-missing`); at least one must be there.
+    pub ignore_missing: bool,
 }
 
 /// What keeps the verification from running at all.
@@ -146,6 +149,7 @@ pub fn verify_release(dir: &Path, options: &VerifyOptions) -> Result<VerifyRepor
         .failures
         .extend(errors.iter().map(ToString::to_string));
     let files = check_all(dir, &listed, &mut findings);
+    contents::judge_missing(&files, options.ignore_missing, &mut findings);
     let names: BTreeSet<String> = listed.iter().map(|l| normalized(&l.path)).collect();
     let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
     let unlisted = contents::unlisted_files(dir, &names, &mut findings);
@@ -295,6 +299,33 @@ mod tests {
     }
 
     #[test]
+    fn ignore_missing_checks_what_is_here_but_not_nothing() {
+        let text = b"hello\n";
+        let sums = format!("{}  a.txt\n{}  b.txt\n", sha256_hex(text), sha256_hex(b"b"));
+        let dir = release(&[("a.txt", text)], &sums);
+        let options = VerifyOptions {
+            ignore_missing: true,
+            ..VerifyOptions::default()
+        };
+        let report = verify_release(dir.path(), &options).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.ok, "{:?}", report.failures);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("1 of the 2 files SHA256SUMS lists is not here")),
+            "{:?}",
+            report.notes
+        );
+        std::fs::remove_file(dir.path().join("a.txt")).unwrap_or_else(|e| panic!("{e}"));
+        let report = verify_release(dir.path(), &options).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            report.failures,
+            ["none of the 2 files SHA256SUMS lists is here: nothing was verified"]
+        );
+    }
+
+    #[test]
     fn an_unlisted_binary_fails_and_other_files_are_noted() {
         let text = b"hello\n";
         let dir = release(
@@ -321,7 +352,7 @@ mod tests {
             report
                 .notes
                 .iter()
-                .any(|n| n.starts_with("1 other file is not listed"))
+                .any(|n| n == "1 file not listed in SHA256SUMS was not checked: notes.md")
         );
     }
 

@@ -25,11 +25,14 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Result<(), CliError> {
         },
         gpg_key: args.gpg_key.clone(),
         require_signature: args.require_signature,
+        ignore_missing: args.ignore_missing,
     };
     let report = crosscheck_release::verify_release(&args.dir, &options)?;
     match args.format {
         VerifyFormat::Json => printer.stdout(&crate::json::pretty(&report)?),
-        VerifyFormat::Table if !printer.is_quiet() => printer.stdout(&render_table(&report)),
+        VerifyFormat::Table if !printer.is_quiet() => {
+            printer.stdout(&render_table(&report, args.ignore_missing))
+        }
         VerifyFormat::Table => {}
     }
     if args.format == VerifyFormat::Table {
@@ -67,13 +70,21 @@ fn summary(report: &VerifyReport) -> String {
     format!(
         "verified {}: {} {CHECKSUMS_FILE}, {signature}",
         report.dir,
-        plural(report.files.len(), "file matches", "files match"),
+        plural(
+            report
+                .files
+                .iter()
+                .filter(|f| f.checksum == ChecksumStatus::Ok)
+                .count(),
+            "file matches",
+            "files match"
+        ),
     )
 }
 
 /// The signatures of `SHA256SUMS`, then one row per listed file (and per binary or archive
 /// that nothing lists).
-fn render_table(report: &VerifyReport) -> String {
+fn render_table(report: &VerifyReport, ignore_missing: bool) -> String {
     let mut out = String::new();
     if !report.signatures.is_empty() {
         out.push_str(&signature_table(&report.signatures));
@@ -81,7 +92,10 @@ fn render_table(report: &VerifyReport) -> String {
     }
     let mut table = Table::new(&["PATH", "KIND", "CHECKSUM", "CODE SIGNATURE"]);
     for file in &report.files {
-        table.row(file_row(file));
+        // With --ignore-missing a file that is not here was not checked: a note says so.
+        if !(ignore_missing && file.checksum == ChecksumStatus::Missing) {
+            table.row(file_row(file));
+        }
     }
     for unlisted in &report.unlisted {
         if matches!(unlisted.kind, FileKind::Binary | FileKind::Archive) {
