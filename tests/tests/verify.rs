@@ -385,6 +385,12 @@ fn signatures_without_keys_are_noted_unless_required() {
             "signature not checked",
         ],
     );
+    let out = run(crosscheck().arg("verify").arg(release.dir.path()).arg("-q"));
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", ""),
+        "-q prints only errors"
+    );
     let out = run(crosscheck()
         .arg("verify")
         .arg(release.dir.path())

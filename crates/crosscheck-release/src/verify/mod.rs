@@ -2,13 +2,13 @@
 //!
 //! [`verify_release`] checks, in order:
 //!
-//! 1. the signatures of `SHA256SUMS` ([`signature`]): `SHA256SUMS.minisig` with a minisign
+//! 1. the signatures of `SHA256SUMS` (`signature.rs`): `SHA256SUMS.minisig` with a minisign
 //!    public key, `SHA256SUMS.asc` with an OpenPGP key file (through `gpg` in a temporary
 //!    home); a signature without a key is reported as not checked;
 //! 2. every line of `SHA256SUMS` ([`sums`]): the file exists (unless `ignore_missing`),
 //!    inside the directory, with that SHA-256;
 //! 3. the code signatures embedded in every listed binary, and in the binaries inside every
-//!    listed `.tar.gz` and `.zip` ([`contents`]): present ones must verify, darwin/arm64 ones
+//!    listed `.tar.gz` and `.zip` (`contents.rs`): present ones must verify, darwin/arm64 ones
 //!    must be present;
 //!
 //! then lists the files `SHA256SUMS` does not name (a binary or archive among them fails) and,
@@ -16,8 +16,8 @@
 //! schema [`VerifyReport`]; only what keeps the check from running at all (no `SHA256SUMS`,
 //! an unreadable key, no `gpg`) is a [`VerifyError`].
 
-pub mod contents;
-pub mod signature;
+mod contents;
+mod signature;
 pub mod sums;
 
 use std::collections::BTreeSet;
@@ -148,6 +148,11 @@ pub fn verify_release(dir: &Path, options: &VerifyOptions) -> Result<VerifyRepor
     findings
         .failures
         .extend(errors.iter().map(ToString::to_string));
+    if listed.is_empty() && errors.is_empty() {
+        findings.failures.push(format!(
+            "{CHECKSUMS_FILE} lists no files: nothing was verified"
+        ));
+    }
     let files = check_all(dir, &listed, &mut findings);
     contents::judge_missing(&files, options.ignore_missing, &mut findings);
     let names: BTreeSet<String> = listed.iter().map(|l| normalized(&l.path)).collect();
@@ -353,6 +358,16 @@ mod tests {
                 .notes
                 .iter()
                 .any(|n| n == "1 file not listed in SHA256SUMS was not checked: notes.md")
+        );
+    }
+
+    #[test]
+    fn an_empty_checksum_file_verifies_nothing() {
+        let dir = release(&[], "\n");
+        let report = verify(dir.path());
+        assert_eq!(
+            report.failures,
+            ["SHA256SUMS lists no files: nothing was verified"]
         );
     }
 
