@@ -164,11 +164,11 @@ fn read_inside(dir: &Path, relative: &str) -> Result<Vec<u8>, Unread> {
     std::fs::read(&resolved).map_err(|e| Unread::Error(format!("cannot read it: {e}")))
 }
 
-/// A binary when the inspector knows its format; an archive by its name or magic bytes.
+/// A binary when the inspector knows its format; an archive by its name.
 fn kind_of(name: &str, bytes: &[u8]) -> FileKind {
     if crosscheck_inspector::detect(bytes) != Format::Unknown {
         FileKind::Binary
-    } else if archive_kind(name, bytes).is_some() {
+    } else if archive_kind(name).is_some() {
         FileKind::Archive
     } else {
         FileKind::Other
@@ -181,11 +181,13 @@ enum ArchiveKind {
     Zip,
 }
 
-fn archive_kind(name: &str, bytes: &[u8]) -> Option<ArchiveKind> {
+/// An archive by its name, as `archive` writes them: a lone `tool.gz` or a `.jar` is a file
+/// like any other, not something to open.
+fn archive_kind(name: &str) -> Option<ArchiveKind> {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") || bytes.starts_with(&[0x1f, 0x8b]) {
+    if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
         Some(ArchiveKind::TarGz)
-    } else if lower.ends_with(".zip") || bytes.starts_with(b"PK\x03\x04") {
+    } else if lower.ends_with(".zip") {
         Some(ArchiveKind::Zip)
     } else {
         None
@@ -200,7 +202,7 @@ fn archive_images(name: &str, bytes: &[u8]) -> Result<Vec<ImageCheck>, String> {
             images.push(image_check(name, Some(member), &contents));
         }
     };
-    match archive_kind(name, bytes) {
+    match archive_kind(name) {
         Some(ArchiveKind::TarGz) => tar_members(bytes, &mut visit)?,
         Some(ArchiveKind::Zip) => zip_members(bytes, &mut visit)?,
         None => {}

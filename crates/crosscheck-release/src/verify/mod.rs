@@ -362,6 +362,25 @@ mod tests {
     }
 
     #[test]
+    fn archives_are_known_by_name() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"not a tar").unwrap_or_else(|e| panic!("{e}"));
+        let gz = gz.finish().unwrap_or_else(|e| panic!("{e}"));
+        let sums = format!("{0}  tool.gz\n{0}  tool.tar.gz\n", sha256_hex(&gz));
+        let dir = release(&[("tool.gz", &gz), ("tool.tar.gz", &gz)], &sums);
+        let report = verify(dir.path());
+        let kinds: Vec<_> = report.files.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FileKind::Other, FileKind::Archive]);
+        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+        assert!(
+            report.failures[0].starts_with("tool.tar.gz cannot be opened as an archive"),
+            "{:?}",
+            report.failures
+        );
+    }
+
+    #[test]
     fn an_empty_checksum_file_verifies_nothing() {
         let dir = release(&[], "\n");
         let report = verify(dir.path());
