@@ -97,6 +97,27 @@ impl Release {
         );
     }
 
+    /// Puts `name`'s digest as it is now into SHA256SUMS, as an attacker who changed the file
+    /// would; returns the digests before and after.
+    fn rehash(&self, name: &str) -> (String, String) {
+        let sums = std::fs::read_to_string(self.path("SHA256SUMS")).unwrap_or_default();
+        let after = crosscheck_tests::sha256sum(&self.path(name));
+        let mut before = String::new();
+        let edited: String = sums
+            .lines()
+            .map(|line| match line.split_once("  ") {
+                Some((digest, listed)) if listed == name => {
+                    before = digest.to_owned();
+                    format!("{after}  {name}\n")
+                }
+                _ => format!("{line}\n"),
+            })
+            .collect();
+        assert_ne!(before, after, "{name} did not change, or is not listed");
+        write(&self.path("SHA256SUMS"), edited.as_bytes());
+        (before, after)
+    }
+
     /// `crosscheck verify DIR --minisign-key .. --gpg-key ..` and `extra`.
     fn verify(&self, extra: &[&str]) -> Run {
         run(crosscheck()
@@ -293,17 +314,7 @@ fn an_edited_checksum_file_fails_its_signatures() {
     let release = Release::new();
     // An attacker who replaced a binary and put its digest into SHA256SUMS.
     flip(&release.path("greet_linux_amd64"), 4096);
-    let sums = std::fs::read_to_string(release.path("SHA256SUMS")).unwrap_or_default();
-    let digest = crosscheck_tests::sha256sum(&release.path("greet_linux_amd64"));
-    let edited: String = sums
-        .lines()
-        .map(|line| match line.split_once("  ") {
-            Some((_, "greet_linux_amd64")) => format!("{digest}  greet_linux_amd64\n"),
-            _ => format!("{line}\n"),
-        })
-        .collect();
-    assert_ne!(edited, sums);
-    write(&release.path("SHA256SUMS"), edited.as_bytes());
+    release.rehash("greet_linux_amd64");
     let out = release.verify(&[]);
     assert_exit(
         &out,
@@ -468,25 +479,12 @@ fn a_changed_darwin_arm64_binary_fails_even_when_rehashed_and_resigned() {
     flip(&binary, text_offset(&bytes) + 16);
     // The attacker re-hashes the binary and re-signs SHA256SUMS (with a key they hold, here
     // the same one: checksums and signatures then all pass).
-    let digest = crosscheck_tests::sha256sum(&binary);
-    let sums = std::fs::read_to_string(release.path("SHA256SUMS")).unwrap_or_default();
-    let edited: String = sums
-        .lines()
-        .map(|line| match line.split_once("  ") {
-            Some((_, "greet_darwin_arm64")) => format!("{digest}  greet_darwin_arm64\n"),
-            _ => format!("{line}\n"),
-        })
-        .collect();
-    write(&release.path("SHA256SUMS"), edited.as_bytes());
+    let (before, after) = release.rehash("greet_darwin_arm64");
     // manifest.json is not signed; the attacker edits it too.
     let manifest = std::fs::read_to_string(release.path("manifest.json")).unwrap_or_default();
-    let original_digest = sums
-        .lines()
-        .find_map(|l| l.strip_suffix("  greet_darwin_arm64"))
-        .unwrap_or_default();
     write(
         &release.path("manifest.json"),
-        manifest.replace(original_digest, &digest).as_bytes(),
+        manifest.replace(&before, &after).as_bytes(),
     );
     release.sign();
     let out = release.verify(&[]);
