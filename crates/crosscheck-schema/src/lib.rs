@@ -16,7 +16,9 @@
 //! 3. The release stage adds archives, SBOMs and universal binaries ([`PackageOutcome`]) and
 //!    merges shards; [`mod@dist`] owns the dist directory's layout, its lock, atomic writes
 //!    and `SHA256SUMS`, so every writer follows the same rules.
-//! 4. `crosscheck test` runs each target's test binaries on its [`Runner`] ([`mod@runner`])
+//! 4. `crosscheck verify` checks a downloaded release against its `SHA256SUMS` and records
+//!    what it found in a [`VerifyReport`] ([`mod@verify_report`]).
+//! 5. `crosscheck test` runs each target's test binaries on its [`Runner`] ([`mod@runner`])
 //!    and records them in a [`TestReport`] ([`mod@testrun`]).
 //!
 //! The crate is synchronous, prints nothing and depends on no other crosscheck crate.
@@ -39,6 +41,7 @@ mod suggest;
 pub mod target;
 pub mod testrun;
 pub mod variant;
+pub mod verify_report;
 
 pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
@@ -71,3 +74,4 @@ pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError, is_binary_name, to_binary_name};
 pub use testrun::{PackageTests, TargetTestStatus, TargetTests, TestCase, TestReport, TestStatus};
 pub use variant::{Variant, VariantError, VariantVar};
+pub use verify_report::VerifyReport;
