@@ -20,7 +20,9 @@
 
 #![warn(missing_docs)]
 
+mod authenticode;
 mod buildinfo;
+mod cms;
 mod elf;
 mod error;
 mod inspect;
@@ -44,7 +46,8 @@ pub use locate::{Location, locate};
 // inspector need one import.
 pub use crosscheck_schema::report::{
     CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
-    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
+    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, SignatureProblem, Signer,
+    WasmDetails,
 };
 pub use crosscheck_schema::{Rule, Violation};
 pub use util::compare_versions;
