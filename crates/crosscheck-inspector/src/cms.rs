@@ -58,13 +58,25 @@ impl DigestAlgorithm {
     /// The algorithm an `AlgorithmIdentifier` OID names; `None` for any other (MD5 included:
     /// it proves nothing today).
     pub(crate) fn from_oid(oid: &ObjectIdentifier) -> Option<DigestAlgorithm> {
-        Some(match oid.to_string().as_str() {
-            "1.3.14.3.2.26" => DigestAlgorithm::Sha1,
-            "2.16.840.1.101.3.4.2.1" => DigestAlgorithm::Sha256,
-            "2.16.840.1.101.3.4.2.2" => DigestAlgorithm::Sha384,
-            "2.16.840.1.101.3.4.2.3" => DigestAlgorithm::Sha512,
-            _ => return None,
-        })
+        const BY_OID: [(ObjectIdentifier, DigestAlgorithm); 4] = [
+            (
+                ObjectIdentifier::new_unwrap("1.3.14.3.2.26"),
+                DigestAlgorithm::Sha1,
+            ),
+            (
+                ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1"),
+                DigestAlgorithm::Sha256,
+            ),
+            (
+                ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2"),
+                DigestAlgorithm::Sha384,
+            ),
+            (
+                ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3"),
+                DigestAlgorithm::Sha512,
+            ),
+        ];
+        BY_OID.iter().find(|(o, _)| o == oid).map(|&(_, alg)| alg)
     }
 
     /// The name the report uses: `sha1`, `sha256`, `sha384`, `sha512`.
@@ -290,13 +302,13 @@ fn verify_signature(
             "the signature does not verify with the signer certificate's public key",
         )
     };
-    match key_algorithm(spki).as_str() {
-        "rsa" => verify_rsa(spki, alg, &hashed, signature, bad),
-        "ecdsa-p256" => verify_ecdsa!(p256, spki, &hashed, signature).map_err(|_| bad()),
-        "ecdsa-p384" => verify_ecdsa!(p384, spki, &hashed, signature).map_err(|_| bad()),
-        other => Err(Failure::new(
+    match KeyAlgorithm::of(spki) {
+        KeyAlgorithm::Rsa => verify_rsa(spki, alg, &hashed, signature, bad),
+        KeyAlgorithm::EcdsaP256 => verify_ecdsa!(p256, spki, &hashed, signature).map_err(|_| bad()),
+        KeyAlgorithm::EcdsaP384 => verify_ecdsa!(p384, spki, &hashed, signature).map_err(|_| bad()),
+        KeyAlgorithm::Other(name) => Err(Failure::new(
             SignatureProblem::UnsupportedAlgorithm,
-            format!("the signer's key algorithm {other} is not supported"),
+            format!("the signer's key algorithm {name} is not supported"),
         )),
     }
 }
@@ -325,26 +337,47 @@ fn verify_rsa(
     key.verify(scheme, hashed, signature).map_err(|_| bad())
 }
 
-/// `rsa`, `ecdsa-p256`, `ecdsa-p384`, or the OID of any other key algorithm.
-fn key_algorithm(spki: &SubjectPublicKeyInfoOwned) -> String {
-    let oid = spki.algorithm.oid;
-    if oid == RSA_ENCRYPTION {
-        return "rsa".to_owned();
-    }
-    if oid == EC_PUBLIC_KEY {
+/// The signer's public key algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum KeyAlgorithm {
+    Rsa,
+    EcdsaP256,
+    EcdsaP384,
+    /// Anything else, named for the report: an ECDSA curve OID or a key algorithm OID.
+    Other(String),
+}
+
+impl KeyAlgorithm {
+    fn of(spki: &SubjectPublicKeyInfoOwned) -> KeyAlgorithm {
+        let oid = spki.algorithm.oid;
+        if oid == RSA_ENCRYPTION {
+            return KeyAlgorithm::Rsa;
+        }
+        if oid != EC_PUBLIC_KEY {
+            return KeyAlgorithm::Other(oid.to_string());
+        }
         let curve = spki
             .algorithm
             .parameters
             .as_ref()
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-        return match curve {
-            Some(c) if c == SECP256R1 => "ecdsa-p256".to_owned(),
-            Some(c) if c == SECP384R1 => "ecdsa-p384".to_owned(),
-            Some(c) => format!("ecdsa-{c}"),
-            None => "ecdsa".to_owned(),
-        };
+        match curve {
+            Some(c) if c == SECP256R1 => KeyAlgorithm::EcdsaP256,
+            Some(c) if c == SECP384R1 => KeyAlgorithm::EcdsaP384,
+            Some(c) => KeyAlgorithm::Other(format!("ecdsa-{c}")),
+            None => KeyAlgorithm::Other("ecdsa".to_owned()),
+        }
     }
-    oid.to_string()
+
+    /// `rsa`, `ecdsa-p256`, `ecdsa-p384`, or the OID of any other key algorithm.
+    fn name(&self) -> &str {
+        match self {
+            KeyAlgorithm::Rsa => "rsa",
+            KeyAlgorithm::EcdsaP256 => "ecdsa-p256",
+            KeyAlgorithm::EcdsaP384 => "ecdsa-p384",
+            KeyAlgorithm::Other(name) => name,
+        }
+    }
 }
 
 /// The signer's facts for the report.
@@ -357,7 +390,9 @@ fn describe(cert: &Certificate) -> Signer {
         serial: serial_hex(tbs.serial_number().as_bytes()),
         not_before: validity.not_before.to_date_time().to_string(),
         not_after: validity.not_after.to_date_time().to_string(),
-        key_algorithm: key_algorithm(tbs.subject_public_key_info()),
+        key_algorithm: KeyAlgorithm::of(tbs.subject_public_key_info())
+            .name()
+            .to_owned(),
     }
 }
 
