@@ -6,7 +6,9 @@
 //! It fills a [`Report`]: target (`goos`, `goarch`, `bits`, `endian`), linkage (`static`,
 //! `interpreter`, `libraries`, `glibc_min`, `libc`), hardening (`pie`, `nx`, `relro`,
 //! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
-//! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
+//! crate's own reader of the `go:buildinfo` blob. Authenticode signatures are verified, not
+//! just found: `authenticode` recomputes the image digest and checks the PKCS#7 signer with
+//! `cms`, which Apple's CMS signatures can share. [`check`] then compares a report with an
 //! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
 //! [`Violation`]s, each naming the [`Rule`] it breaks by a stable id; [`check_go_release`] adds
 //! the rule for a toolchain a plan pinned. [`locate`] names the section holding a file offset,
