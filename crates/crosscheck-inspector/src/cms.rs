@@ -5,7 +5,7 @@
 //! The API is small: [`SignedMessage::from_content_info`] decodes a `ContentInfo` holding a
 //! `SignedData` (trailing padding allowed, as in a PE certificate table), the caller takes
 //! what it needs from [`SignedMessage::encapsulated_content`], and
-//! [`SignedMessage::verify`] checks the first `SignerInfo` against the bytes of the signed
+//! [`SignedMessage::verify`] checks its one `SignerInfo` against the bytes of the signed
 //! content: the `messageDigest` signed attribute must equal their digest, and the signature
 //! over the signed attributes (or over the content, when there are none) must verify with the
 //! signer certificate's public key (RSA PKCS#1 v1.5, ECDSA P-256 or P-384). It returns a
@@ -171,15 +171,21 @@ impl SignedMessage {
         (info.econtent_type, info.econtent.as_ref())
     }
 
-    /// Verifies the first `SignerInfo` against `content`, the bytes that were signed (for
-    /// an encapsulated content: its DER value without the outer tag and length).
+    /// Verifies the `SignerInfo` against `content`, the bytes that were signed (for an
+    /// encapsulated content: its DER value without the outer tag and length). Authenticode
+    /// and Apple signatures have exactly one signer; any other count is malformed (the
+    /// decoder sorts the SET, so "the first of several" would mean nothing).
     pub(crate) fn verify(&self, content: &[u8]) -> CmsVerdict {
-        let Some(info) = self.signed_data.signer_infos.0.iter().next() else {
+        let signers = self.signed_data.signer_infos.0.as_slice();
+        let [info] = signers else {
             return CmsVerdict {
                 signer: None,
                 digest_algorithm: None,
                 timestamped: false,
-                failure: Some(Failure::malformed("the SignedData has no SignerInfo")),
+                failure: Some(Failure::malformed(format!(
+                    "the SignedData has {} SignerInfos; exactly one is expected",
+                    signers.len()
+                ))),
             };
         };
         let certificate = self.signer_certificate(&info.sid);
