@@ -55,6 +55,7 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
             archive: None,
             universal_inputs: None,
             sbom: None,
+            packages: Vec::new(),
         })
         .collect();
     Manifest {

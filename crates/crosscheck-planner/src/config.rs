@@ -5,6 +5,7 @@
 //! selector globs. Whether an os/arch pair exists is the expansion's job, because only the
 //! catalog of the Go that will build can say.
 
+mod packages;
 mod raw;
 
 use std::ops::Range;
@@ -18,6 +19,10 @@ use crate::select::Selector;
 use crate::template::{Placeholder, Template};
 use crate::{ArchiveFormat, GoVersion, HookKind, Libc, Target, VariantVar, closest, did_you_mean};
 
+pub use packages::{
+    PackageContentConfig, PackageScriptsConfig, PackagesSettings,
+    Relations as PackageRelationsConfig,
+};
 use raw::{
     RawBinary, RawBuild, RawConfig, RawHook, RawHooks, RawMatrix, RawOverride, RawProject,
     RawSmoke, RawSmokeOverride, RawTuple,
@@ -81,6 +86,9 @@ pub struct Config {
     pub smoke: SmokeConfig,
     /// `[hooks]`: commands run before the builds, after each and at the end.
     pub hooks: HooksConfig,
+    /// `[packages]`: the Linux packages made from each linux artifact; no formats without
+    /// the table.
+    pub packages: PackagesSettings,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
     /// `[[binary]]`, in file order; empty when `[project]` describes the one binary.
@@ -118,6 +126,8 @@ pub struct BinaryConfig {
     pub archive: bool,
     /// Archive name template (replaces `[build]`'s).
     pub archive_name: Option<TemplateField>,
+    /// Its `packages` keys, each replacing `[packages]`' for its builds.
+    pub packages: Option<PackagesSettings>,
     /// Where the table was written.
     pub span: Range<usize>,
 }
@@ -303,6 +313,8 @@ pub struct OverrideConfig {
     pub runner: Option<RunnerCommand>,
     /// Smoke settings (each key set replaces the inherited one; `env` adds).
     pub smoke: Option<SmokeSettings>,
+    /// Linux package keys (each key set replaces the inherited one; `formats = []`: none).
+    pub packages: Option<PackagesSettings>,
 }
 
 impl Config {
@@ -445,6 +457,10 @@ impl Checker {
             .hooks
             .map(|hooks| self.hooks(hooks.into_inner()))
             .unwrap_or_default();
+        let packages = raw
+            .packages
+            .map(|packages| self.packages(packages))
+            .unwrap_or_default();
         let overrides = raw
             .overrides
             .into_iter()
@@ -459,6 +475,7 @@ impl Checker {
             go_versions,
             smoke,
             hooks,
+            packages,
             overrides,
             binaries,
         })
@@ -529,6 +546,7 @@ impl Checker {
                 targets: self.binary_targets(raw.targets),
                 archive: raw.archive.is_none_or(|archive| archive.into_inner()),
                 archive_name: raw.archive_name.and_then(|name| self.archive_name(name)),
+                packages: raw.packages.map(|packages| self.packages(packages)),
                 span,
             };
             binaries.push(binary);
@@ -842,8 +860,17 @@ impl Checker {
     }
 
     fn template(&mut self, value: Spanned<String>) -> Option<TemplateField> {
+        self.template_with(value, &Placeholder::ALL)
+    }
+
+    /// A template over the placeholders `known`; an unknown one is reported where it is.
+    fn template_with(
+        &mut self,
+        value: Spanned<String>,
+        known: &[(&'static str, Placeholder)],
+    ) -> Option<TemplateField> {
         let span = value.span();
-        match Template::parse(value.get_ref()) {
+        match Template::parse_with(value.get_ref(), known) {
             Ok(template) => Some(Located {
                 value: template,
                 span,
@@ -1360,6 +1387,7 @@ impl Checker {
             smoke: raw
                 .smoke
                 .map(|smoke| self.smoke_settings(smoke.into_inner())),
+            packages: raw.packages.map(|packages| self.packages(packages)),
         };
         Some(entry)
     }

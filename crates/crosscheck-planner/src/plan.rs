@@ -22,18 +22,21 @@ use crate::binaries::{
 };
 use crate::catalog::Catalog;
 use crate::config::{
-    BinaryConfig, Config, Located, OverrideConfig, RunnerCommand, SmokeSettings, TemplateField,
+    BinaryConfig, Config, Located, OverrideConfig, PackagesSettings, RunnerCommand, SmokeSettings,
+    TemplateField,
 };
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Expanded, Expansion, expand};
 use crate::goversion::{GoAxis, ResolvedGo, expand_per_go};
+use crate::linux_packages::{PackageRequest, plan_packages};
 use crate::select::{Selector, assign_shards_grouped};
 use crate::template::Placeholder;
 use crate::{
     ArchiveFile, ArchiveFormat, GoInfo, GoVersion, HookCommand, Libc, PLAN_SCHEMA_VERSION, Plan,
-    PlannedArchive, PlannedHooks, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement,
-    STAGING_DIR, SelectionInfo, Shard, Target, VariantSetting, VariantVar, VcsInfo,
+    PlannedArchive, PlannedHooks, PlannedLinuxPackage, PlannedTarget, PlannedUniversal,
+    ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard, Target, VariantSetting,
+    VariantVar, VcsInfo,
 };
 
 /// Facts about the surroundings that the planner does not find out by itself.
@@ -94,6 +97,7 @@ struct Settings<'a> {
     archive_files: &'a [Located<String>],
     runner: Option<&'a RunnerCommand>,
     smoke: SmokeKeys<'a>,
+    packages: PackagesSettings,
 }
 
 /// The smoke keys of one target: `[smoke]`, then the overrides' `smoke`.
@@ -184,6 +188,7 @@ impl<'a> Settings<'a> {
                 smoke.apply(&config.smoke.settings);
                 smoke
             },
+            packages: config.packages.clone(),
         }
     }
 
@@ -199,6 +204,9 @@ impl<'a> Settings<'a> {
             .extend(binary.env.iter().map(|(k, v)| (k.as_str(), v)));
         self.output = binary.output.as_ref().unwrap_or(self.output);
         self.archive_name = binary.archive_name.as_ref().unwrap_or(self.archive_name);
+        if let Some(packages) = &binary.packages {
+            self.packages.overlay(packages);
+        }
     }
 
     /// One override on top: its flags, tags and environment add to what is there, each
@@ -225,6 +233,9 @@ impl<'a> Settings<'a> {
         self.runner = entry.runner.as_ref().or(self.runner);
         if let Some(smoke) = &entry.smoke {
             self.smoke.apply(smoke);
+        }
+        if let Some(packages) = &entry.packages {
+            self.packages.overlay(packages);
         }
     }
 }
@@ -501,6 +512,8 @@ impl<'a> Planning<'a> {
             false => None,
         };
         let after_build = self.after_build(&names, &output);
+        let variant = variant_setting(target, &catalog.default_goarm);
+        let packages = self.packages(target, binary, &names, &settings, variant.as_ref())?;
         let runner = settings.runner.map(|command| {
             command
                 .value
@@ -513,7 +526,7 @@ impl<'a> Planning<'a> {
             slug: names.build_slug,
             goos: target.goos.clone(),
             goarch: target.goarch.clone(),
-            variant: variant_setting(target, &catalog.default_goarm),
+            variant,
             cgo: target.cgo,
             libc: target.libc.as_ref().map(Libc::to_string),
             first_class: catalog
@@ -532,7 +545,50 @@ impl<'a> Planning<'a> {
             runner,
             smoke,
             after_build,
+            packages,
         })
+    }
+
+    /// The target's Linux packages (`[packages]`), each path claimed so that no two
+    /// packages, and no package and artifact, share one.
+    fn packages(
+        &mut self,
+        target: &Target,
+        binary: &BinarySpec<'a>,
+        names: &TargetNames<'_>,
+        settings: &Settings<'a>,
+        variant: Option<&VariantSetting>,
+    ) -> Result<Vec<PlannedLinuxPackage>, Diagnostic> {
+        let values = |placeholder: Placeholder| names.value(placeholder);
+        let request = PackageRequest {
+            settings: &settings.packages,
+            goos: &target.goos,
+            goarch: &target.goarch,
+            goarm: variant
+                .filter(|v| v.var == VariantVar::Goarm.env_name())
+                // `7,softfloat` is still ARMv7 to a package manager.
+                .and_then(|v| v.value.split(',').next()),
+            id: &names.build_id,
+            binary: &binary.file_name,
+            values: &values,
+            module_dir: Path::new(&self.cwd),
+        };
+        let packages = plan_packages(&request).map_err(|diagnostic| binary.locate(diagnostic))?;
+        for package in &packages {
+            let span = settings.packages.span.clone();
+            if let Some((other, _)) = self.outputs.get(&package.path) {
+                return Err(Diagnostic::error(
+                    format!(
+                        "the {} package of {} would be {:?}, which {other} already takes (hint: put {{arch}} and {{name}} in `file_name`)",
+                        package.format, names.build_id, package.path
+                    ),
+                    Some(span),
+                ));
+            }
+            self.outputs
+                .insert(package.path.clone(), (names.build_id.clone(), span));
+        }
+        Ok(packages)
     }
 
     /// The target's `after_build` hooks: `{path}` is its artifact in dist, `{binary}` the
@@ -1261,6 +1317,8 @@ impl<'a> TargetNames<'a> {
             Placeholder::Binary => Cow::Borrowed(self.binary),
             // Only hooks may use it, and they fill it in themselves (`after_build`).
             Placeholder::Dist => Cow::Borrowed(""),
+            // Only package file names may use them, and the package planner fills them in.
+            Placeholder::Format | Placeholder::Release => Cow::Borrowed(""),
         }
     }
 }

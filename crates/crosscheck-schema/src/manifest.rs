@@ -138,6 +138,10 @@ pub struct ManifestTarget {
     /// slices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sbom: Option<ManifestFile>,
+    /// The Linux packages made from the artifact (`[packages]`), each read back and checked
+    /// after writing; absent when none was planned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::ManifestLinuxPackage>,
 }
 
 /// A file the release stage wrote beside an artifact (an archive, an SBOM).

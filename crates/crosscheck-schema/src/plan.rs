@@ -227,6 +227,10 @@ pub struct PlannedTarget {
     /// before it is hashed and inspected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_build: Vec<HookCommand>,
+    /// The Linux packages made from its artifact (`[packages]`), one per format; empty for
+    /// non-linux targets and without `[packages]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::PlannedLinuxPackage>,
 }
 
 /// A sub-architecture setting.
