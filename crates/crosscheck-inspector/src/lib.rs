@@ -21,11 +21,13 @@
 #![warn(missing_docs)]
 
 mod buildinfo;
+mod codesign;
 mod elf;
 mod error;
 mod inspect;
 mod locate;
 mod macho;
+mod packer;
 mod pe;
 mod plan9;
 mod util;

@@ -77,6 +77,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     r.pe = Some(details(bytes, &pe, &opt, chars));
     let sections = read_sections(&pe, r);
     r.go = read_go(bytes, sections);
+    r.packed = crate::packer::pe(bytes, &pe);
     Ok(())
 }
 
@@ -141,7 +142,12 @@ fn code_signature(opt: &OptionalHeader) -> Option<CodeSignature> {
     })
 }
 
-fn details(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
+fn details(
+    bytes: &[u8],
+    pe: &PE<'_>,
+    opt: &OptionalHeader,
+    chars: DllCharacteristics,
+) -> PeDetails {
     let wf = &opt.windows_fields;
     PeDetails {
         subsystem: subsystem(wf.subsystem).to_owned(),
