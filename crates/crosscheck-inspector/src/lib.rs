@@ -45,8 +45,9 @@ pub use locate::{Location, locate};
 // What `inspect_path` returns is the schema's `Report`, re-exported so that callers of the
 // inspector need one import.
 pub use crosscheck_schema::report::{
-    CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
-    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
+    AppleSignature, CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource,
+    GoModule, GoSettings, GoosSource, Libc, MachoDetails, PeDetails, Relro, Report,
+    SignatureProblem, WasmDetails,
 };
 pub use crosscheck_schema::{Rule, Violation};
 pub use util::compare_versions;
