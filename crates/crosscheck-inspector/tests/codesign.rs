@@ -248,3 +248,27 @@ fn in_a_fat_file_of_signed_slices_only_the_altered_one_fails() -> TestResult {
     assert!(!signature(&bad)?.valid);
     Ok(())
 }
+
+#[test]
+fn every_signature_key_is_documented() -> TestResult {
+    let r = inspect("darwin-arm64", &darwin_arm64()?)?;
+    let v = serde_json::to_value(signature(&r)?)?;
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/inspect.md"),
+    )?;
+    let sig = v.as_object().ok_or("code_signature is not an object")?;
+    let apple = v["apple"].as_object().ok_or("apple is not an object")?;
+    let keys = sig
+        .keys()
+        .map(|k| format!("`code_signature.{k}`"))
+        .chain(apple.keys().map(|k| format!("`apple.{k}`")));
+    for key in keys {
+        assert!(
+            docs.contains(&key),
+            "docs/inspect.md does not document {key}"
+        );
+    }
+    assert!(docs.contains("### `code_signature`: Apple"));
+    assert!(docs.contains("| `packed` |"));
+    Ok(())
+}
