@@ -5,8 +5,12 @@
 mod common;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use common::{TestResult, go_fixture};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
 use crosscheck_inspector::{
     CodeSignature, Expectation, Format, InspectOptions, Policy, Report, Rule, SignatureProblem,
     check, inspect_bytes_with, locate,
@@ -271,4 +275,64 @@ fn every_signature_key_is_documented() -> TestResult {
     assert!(docs.contains("### `code_signature`: Apple"));
     assert!(docs.contains("| `packed` |"));
     Ok(())
+}
+
+/// The darwin/arm64 fixture and its signature's offset, read once for the property tests.
+fn signed_fixture() -> &'static (Vec<u8>, usize) {
+    static F: OnceLock<(Vec<u8>, usize)> = OnceLock::new();
+    F.get_or_init(|| {
+        let bytes = darwin_arm64().unwrap_or_else(|e| panic!("darwin/arm64 fixture: {e}"));
+        let sig = superblob_offset(&bytes)
+            .ok()
+            .and_then(|at| usize::try_from(at).ok())
+            .unwrap_or_else(|| panic!("darwin/arm64 fixture has no SuperBlob"));
+        (bytes, sig)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any change to the signed bytes past the load commands is found, at the page of the
+    /// first changed byte.
+    #[test]
+    fn any_changed_code_byte_is_found_at_its_page(
+        spots in prop::collection::vec((0.0f64..1.0, 0u8..8), 1..4),
+    ) {
+        let (original, sig_at) = signed_fixture();
+        let mut bytes = original.clone();
+        let first_signed = PAGE as usize;
+        let span = (sig_at - first_signed) as f64;
+        let mut offsets = Vec::new();
+        for (frac, bit) in spots {
+            let at = first_signed + (frac * span) as usize;
+            bytes[at] ^= 1 << bit;
+            offsets.push(at);
+        }
+        let first = offsets.iter().min().copied().unwrap_or_default() as u64;
+        let r = inspect("mutated", &bytes);
+        prop_assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
+        let r = r.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let sig = r.code_signature.as_ref();
+        prop_assert_eq!(sig.and_then(|s| s.reason), Some(SignatureProblem::DigestMismatch));
+        let page = sig.and_then(|s| s.apple.as_ref()).and_then(|a| a.first_mismatched_page);
+        prop_assert_eq!(page, Some(first / PAGE), "bytes changed at {:?}", offsets);
+    }
+
+    /// Bit flips inside the signature never panic (a panic would surface as a `malformed`
+    /// error of the whole file): the file is still inspected, whatever the signature says.
+    #[test]
+    fn bit_flips_in_the_signature_never_panic(
+        spots in prop::collection::vec((0.0f64..1.0, 0u8..8), 1..6),
+    ) {
+        let (original, sig_at) = signed_fixture();
+        let mut bytes = original.clone();
+        let span = (bytes.len() - sig_at) as f64;
+        for (frac, bit) in spots {
+            let at = sig_at + ((frac * span) as usize).min(bytes.len() - sig_at - 1);
+            bytes[at] ^= 1 << bit;
+        }
+        let r = inspect("flipped", &bytes);
+        prop_assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
+    }
 }
