@@ -53,6 +53,7 @@ pub mod schedule;
 mod smoke;
 mod testing;
 pub mod toolchain;
+mod typecheck;
 #[cfg(unix)]
 mod unix;
 #[cfg(not(unix))]
