@@ -255,3 +255,52 @@ fn a_darwin_binary_changed_after_signing_exits_3_with_invalid_signature() {
     let out = inspect(&[&path("hello_darwin_arm64")]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
+
+#[test]
+fn forbid_packed_flags_a_upx_packed_binary_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let packed = dir.path().join("hello_upx");
+    let status = std::process::Command::new("upx")
+        .args(["-q", "-1", "-o"])
+        .arg(&packed)
+        .arg(path("hello_linux_amd64"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "upx is needed for this test ({e}): apt-get install upx-ucl \
+                 (from bookworm-backports on Debian bookworm; scripts/test installs it)"
+            )
+        });
+    assert!(status.success(), "upx failed on hello_linux_amd64");
+    let policy = dir.path().join("matrix.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n[policy]\nforbid_packed = true\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let policy = policy.display().to_string();
+    let packed = packed.display().to_string();
+    let out = inspect(&[
+        &packed,
+        &path("hello_linux_amd64"),
+        "--policy-file",
+        &policy,
+    ]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("[packed] the file is packed with upx"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("1 ok, 1 violating"),
+        "{}",
+        out.snapshot()
+    );
+    // Without the policy a packed file is reported, not refused.
+    let out = inspect(&[&packed, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    assert_eq!(json["files"][0]["packed"], "upx");
+}
