@@ -5,12 +5,14 @@
 //! or fat, PE, wasm, XCOFF, Plan 9) runs isolated under `catch_unwind` with size and count caps.
 //! It fills a [`Report`]: target (`goos`, `goarch`, `bits`, `endian`), linkage (`static`,
 //! `interpreter`, `libraries`, `glibc_min`, `libc`), hardening (`pie`, `nx`, `relro`,
-//! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
-//! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
-//! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
-//! [`Violation`]s, each naming the [`Rule`] it breaks by a stable id; [`check_go_release`] adds
-//! the rule for a toolchain a plan pinned. [`locate`] names the section holding a file offset,
-//! to say where two builds that should be identical first differ.
+//! `stripped`, `debug_info`, code signature), packing (`packed`, UPX) and the Go build info
+//! ([`GoInfo`]) decoded by this crate's own reader of the `go:buildinfo` blob. Apple code
+//! signatures are verified, not only found: `codesign.rs` recomputes their page hashes.
+//! [`check`] then compares a report with an [`Expectation`] (what the build step asked for)
+//! and a [`Policy`] (project rules) and returns [`Violation`]s, each naming the [`Rule`] it
+//! breaks by a stable id; [`check_go_release`] adds the rule for a toolchain a plan pinned.
+//! [`locate`] names the section holding a file offset, to say where two builds that should be
+//! identical first differ.
 //!
 //! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
 //! is a report with `format: unknown`, a broken file of a known format is
