@@ -671,6 +671,29 @@ mod tests {
     }
 
     #[test]
+    fn team_id_and_flags_are_reported() {
+        let code = code();
+        let mut cd = code_directory(&code, 2, &[]);
+        // A Developer ID CodeDirectory: team id after the hashes, hardened runtime, not ad-hoc.
+        let team_at = cd.len() as u32;
+        cd.extend_from_slice(b"TEAM123456\0");
+        let len = cd.len() as u32;
+        cd[4..8].copy_from_slice(&len.to_be_bytes());
+        cd[12..16].copy_from_slice(&CS_RUNTIME.to_be_bytes());
+        cd[48..52].copy_from_slice(&team_at.to_be_bytes());
+        let sig = superblob(&[(0, cd)]);
+        let s = verify_image(&image(&code, &sig));
+        assert!(s.valid, "{s:?}");
+        let a = s.apple.as_ref();
+        assert_eq!(a.and_then(|a| a.team_id.as_deref()), Some("TEAM123456"));
+        assert_eq!(a.map(|a| a.flags.as_str()), Some("0x10000"));
+        assert_eq!(
+            a.map(|a| (a.adhoc, a.hardened_runtime, a.linker_signed)),
+            Some((false, true, false))
+        );
+    }
+
+    #[test]
     fn the_strongest_code_directory_wins() {
         let code = code();
         // A SHA-1 primary that no longer matches, and a good SHA-384 alternate: the kernel
