@@ -153,24 +153,6 @@ pub struct CodeSignature {
     pub apple: Option<AppleSignature>,
 }
 
-impl CodeSignature {
-    // TEMPORARY while the verifiers land: a signature nobody checked yet.
-    #[doc(hidden)]
-    pub fn unverified() -> CodeSignature {
-        CodeSignature {
-            kind: String::new(),
-            size: 0,
-            valid: true,
-            reason: None,
-            detail: None,
-            digest_algorithm: None,
-            signer: None,
-            timestamped: false,
-            apple: None,
-        }
-    }
-}
-
 /// Why a code signature does not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
