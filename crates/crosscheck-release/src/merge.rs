@@ -694,6 +694,7 @@ fn merged_manifest(shards: &[Shard], planned: &[PlannedEntry<'_>], found: &Found
         project: first.project.clone(),
         interrupted: shards.iter().any(|s| s.manifest.interrupted),
         shard: None,
+        checksum_signatures: Vec::new(),
         merged_from: shards
             .iter()
             .map(|shard| MergedShard {
