@@ -34,6 +34,7 @@ use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{SharedWorkQueue, Timings, longest_first};
+use crate::sign::{SignEnd, SignJob, sign_artifact};
 use crate::smoke::{SmokeJob, run_smoke};
 use crate::testing::cache::ResultCache;
 use crate::testing::{Progress as TestProgress, TestJob, run_tests};
@@ -688,6 +689,7 @@ async fn run_target(
         &mut cancel,
     )
     .await;
+    sign(shared, planned, &mut result, &mut output, &mut cancel).await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
         result.inspection = inspect(shared, target.index, planned, &artifact).await;
         result.smoke = smoke(
@@ -759,6 +761,42 @@ async fn after_build(
     result.status = Status::Failed;
     result.artifact = None;
     result.failure = Some(failure);
+}
+
+/// Signs the artifact as `[sign]` says, after its `after_build` hooks (which may change
+/// it) and before it is inspected, hashed and packaged: what is published is the signed
+/// file. A signing failure (or Ctrl-C) takes the artifact out of the result.
+async fn sign(
+    shared: &Shared,
+    planned: &PlannedTarget,
+    result: &mut TargetResult,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) {
+    let (Some(_), Some(how)) = (&result.artifact, &planned.sign) else {
+        return;
+    };
+    let job = SignJob {
+        dist: &shared.dist,
+        relative: &planned.output,
+        epoch: shared.plan.project.vcs.date_epoch,
+        cwd: Path::new(&shared.plan.project.module_dir),
+        env: &shared.inherited,
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+    };
+    match sign_artifact(&job, how, cancel, output).await {
+        SignEnd::Signed(artifact) => result.artifact = Some(artifact),
+        SignEnd::Cancelled => {
+            result.status = Status::Cancelled;
+            result.artifact = None;
+        }
+        SignEnd::Failed(failure) => {
+            result.status = Status::Failed;
+            result.artifact = None;
+            result.failure = Some(failure);
+        }
+    }
 }
 
 /// Size and SHA-256 of an artifact read again from disk.

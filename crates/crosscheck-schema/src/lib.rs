@@ -61,8 +61,8 @@ pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
 pub use report::Report;
 pub use runner::{PATH_PLACEHOLDER, Runnability, Runner, RunnerKind};
 pub use sign::{
-    ChecksumSignature, ChecksumSignatureKind, CodeIdentity, CodeSigned, GpgKey, MinisignKey,
-    PlannedCodeSign, PlannedSigning, SignTool, WindowsSigning,
+    ChecksumSignature, ChecksumSignatureKind, CodeIdentity, CodeSigned, CodeSigning, GpgKey,
+    MinisignKey, PlannedCodeSign, PlannedSigning, SignTool,
 };
 pub use smoke::{
     DEFAULT_SMOKE_ARGS, DEFAULT_SMOKE_TIMEOUT, PlannedSmoke, SmokeResult, SmokeRunner, SmokeStatus,

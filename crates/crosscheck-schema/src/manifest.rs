@@ -268,6 +268,9 @@ pub enum FailureKind {
     Tests,
     /// An `after_build` hook of `[hooks]` failed, timed out or could not start.
     Hook,
+    /// Signing the artifact (`[sign]`) failed: a missing key or tool, or the signing tool
+    /// failed, timed out or could not start.
+    Sign,
 }
 
 /// The C compiler a cgo target builds with.

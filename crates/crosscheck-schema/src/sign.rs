@@ -21,10 +21,10 @@ pub struct PlannedSigning {
     pub gpg: Option<GpgKey>,
     /// Authenticode-sign windows executables with osslsigncode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub windows: Option<WindowsSigning>,
+    pub windows: Option<CodeSigning>,
     /// Sign darwin Mach-O files with rcodesign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub macos: Option<CodeIdentity>,
+    pub macos: Option<CodeSigning>,
 }
 
 impl PlannedSigning {
@@ -46,7 +46,7 @@ impl PlannedSigning {
             vars.extend(windows.identity.env_vars("the windows PKCS#12"));
         }
         if let Some(macos) = &self.macos {
-            vars.extend(macos.env_vars("the macOS PKCS#12"));
+            vars.extend(macos.identity.env_vars("the macOS PKCS#12"));
         }
         vars
     }
@@ -85,12 +85,15 @@ pub struct GpgKey {
     pub local_user: String,
 }
 
-/// Authenticode signing of windows executables.
+/// Signing of one platform's binaries: Authenticode for windows, Apple code signatures
+/// for darwin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WindowsSigning {
-    /// The certificate and key (always a PKCS#12 file: Authenticode has no ad-hoc form).
+pub struct CodeSigning {
+    /// The certificate and key (always a PKCS#12 file for windows: Authenticode has no
+    /// ad-hoc form).
     pub identity: CodeIdentity,
-    /// An RFC 3161 time-stamping server, when the signature should outlive the certificate.
+    /// An RFC 3161 time-stamping server, when the signature should outlive the
+    /// certificate; without it no time-stamp is asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_url: Option<String>,
 }
@@ -134,7 +137,8 @@ pub struct PlannedCodeSign {
     pub tool: SignTool,
     /// With what.
     pub identity: CodeIdentity,
-    /// The time-stamping server (osslsigncode only).
+    /// The time-stamping server; without it none is asked (rcodesign's default, Apple's
+    /// server, is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_url: Option<String>,
 }

@@ -187,7 +187,7 @@ pub(crate) struct RawHooks {
 pub(crate) struct RawSign {
     pub minisign: Option<Spanned<RawMinisign>>,
     pub gpg: Option<Spanned<RawGpg>>,
-    pub windows: Option<Spanned<RawWindowsSign>>,
+    pub windows: Option<Spanned<RawPkcs12>>,
     pub macos: Option<Spanned<RawMacosSign>>,
 }
 
@@ -206,21 +206,14 @@ pub(crate) struct RawGpg {
     pub key: Spanned<String>,
 }
 
+/// A PKCS#12 file and its password, each named by a variable, and a time-stamping server:
 /// `windows = { pkcs12_env = "...", password_env = "...", timestamp_url = "..." }`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawWindowsSign {
-    pub pkcs12_env: Spanned<String>,
-    pub password_env: Spanned<String>,
-    pub timestamp_url: Option<Spanned<String>>,
-}
-
-/// A PKCS#12 file and its password, each named by a variable.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPkcs12 {
     pub pkcs12_env: Spanned<String>,
     pub password_env: Spanned<String>,
+    pub timestamp_url: Option<Spanned<String>>,
 }
 
 /// `macos = "adhoc"` or `macos = { pkcs12_env = "...", password_env = "..." }`. Read by hand

@@ -5,7 +5,7 @@
 //! at run time (`plan` warns, `build` stops before any compile).
 
 use crosscheck_schema::{
-    CodeIdentity, GpgKey, MinisignKey, PlannedCodeSign, PlannedSigning, SignTool, WindowsSigning,
+    CodeIdentity, CodeSigning, GpgKey, MinisignKey, PlannedCodeSign, PlannedSigning, SignTool,
 };
 use toml::Spanned;
 
@@ -51,21 +51,9 @@ impl Checker {
                     local_user: key.into_inner(),
                 })
             }),
-            windows: raw.windows.and_then(|windows| {
-                let windows = windows.into_inner();
-                let identity = self.pkcs12(RawPkcs12 {
-                    pkcs12_env: windows.pkcs12_env,
-                    password_env: windows.password_env,
-                });
-                let timestamp_url = match windows.timestamp_url {
-                    Some(url) => Some(self.timestamp_url(url)?),
-                    None => None,
-                };
-                Some(WindowsSigning {
-                    identity: identity?,
-                    timestamp_url,
-                })
-            }),
+            windows: raw
+                .windows
+                .and_then(|windows| self.pkcs12(windows.into_inner())),
             macos: raw.macos.and_then(|macos| self.macos(macos)),
         };
         if empty {
@@ -78,10 +66,13 @@ impl Checker {
     }
 
     /// `macos = "adhoc"` or a PKCS#12 table.
-    fn macos(&mut self, raw: Spanned<RawMacosSign>) -> Option<CodeIdentity> {
+    fn macos(&mut self, raw: Spanned<RawMacosSign>) -> Option<CodeSigning> {
         let span = raw.span();
         match raw.into_inner() {
-            RawMacosSign::Word(word) if word == "adhoc" => Some(CodeIdentity::Adhoc),
+            RawMacosSign::Word(word) if word == "adhoc" => Some(CodeSigning {
+                identity: CodeIdentity::Adhoc,
+                timestamp_url: None,
+            }),
             RawMacosSign::Word(word) => {
                 self.error(
                     format!(
@@ -99,12 +90,20 @@ impl Checker {
         }
     }
 
-    fn pkcs12(&mut self, raw: RawPkcs12) -> Option<CodeIdentity> {
+    /// A certificate: its variables, and the time-stamping server if any.
+    fn pkcs12(&mut self, raw: RawPkcs12) -> Option<CodeSigning> {
         let pkcs12_env = self.sign_env_name(raw.pkcs12_env);
         let password_env = self.sign_env_name(raw.password_env);
-        Some(CodeIdentity::Pkcs12 {
-            pkcs12_env: pkcs12_env?,
-            password_env: password_env?,
+        let timestamp_url = match raw.timestamp_url {
+            Some(url) => Some(self.timestamp_url(url)?),
+            None => None,
+        };
+        Some(CodeSigning {
+            identity: CodeIdentity::Pkcs12 {
+                pkcs12_env: pkcs12_env?,
+                password_env: password_env?,
+            },
+            timestamp_url,
         })
     }
 
@@ -144,10 +143,10 @@ pub(crate) fn code_sign(signing: &PlannedSigning, goos: &str) -> Option<PlannedC
             identity: windows.identity.clone(),
             timestamp_url: windows.timestamp_url.clone(),
         }),
-        "darwin" => signing.macos.as_ref().map(|identity| PlannedCodeSign {
+        "darwin" => signing.macos.as_ref().map(|macos| PlannedCodeSign {
             tool: SignTool::Rcodesign,
-            identity: identity.clone(),
-            timestamp_url: None,
+            identity: macos.identity.clone(),
+            timestamp_url: macos.timestamp_url.clone(),
         }),
         _ => None,
     }
@@ -202,7 +201,7 @@ mod tests {
         let config =
             parse("macos = { pkcs12_env = \"P12\", password_env = \"P12_PASS\" }\n").unwrap();
         assert!(matches!(
-            config.sign.unwrap().macos,
+            config.sign.unwrap().macos.map(|macos| macos.identity),
             Some(CodeIdentity::Pkcs12 { pkcs12_env, .. }) if pkcs12_env == "P12"
         ));
     }
