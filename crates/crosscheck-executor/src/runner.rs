@@ -210,6 +210,7 @@ async fn run_locked(
         packaged: Vec::new(),
         package_failures: Vec::new(),
         after_hook_failure: None,
+        checksum_signing_failure: None,
     };
     if shared.is_build() {
         write_dist(shared, &mut summary)?;
@@ -238,6 +239,7 @@ async fn run_locked(
 fn all_written(summary: &RunSummary) -> bool {
     !summary.interrupted
         && summary.package_failures.is_empty()
+        && summary.checksum_signing_failure.is_none()
         && summary.results.iter().all(|r| r.status == Status::Built)
 }
 
@@ -430,8 +432,10 @@ async fn forward_events<T>(
 }
 
 /// Writes what a build leaves in the dist directory, in this order: the packages, which the
-/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
-/// An interrupted build is not packaged, as the [`Package`](crate::Package) hook promises.
+/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages;
+/// its signatures (`[sign]`), after which the manifest is written again to record them.
+/// An interrupted build is neither packaged nor signed, as the [`Package`](crate::Package)
+/// hook promises.
 fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorError> {
     if let Some(packager) = &shared.options.package
         && !summary.interrupted
@@ -446,6 +450,19 @@ fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorE
         &shared.dist,
         built.chain(&summary.packaged),
     )?);
+    if let Some(packager) = &shared.options.package
+        && !summary.interrupted
+    {
+        match packager.sign_checksums(&shared.plan, &shared.dist) {
+            Ok(signatures) if signatures.is_empty() => {}
+            Ok(signatures) => {
+                summary.manifest.checksum_signatures = signatures;
+                summary.manifest_path =
+                    Some(dist::write_manifest(&shared.dist, &summary.manifest)?);
+            }
+            Err(message) => summary.checksum_signing_failure = Some(message),
+        }
+    }
     let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_schema::STAGING_DIR));
     Ok(())
 }

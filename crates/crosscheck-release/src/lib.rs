@@ -16,16 +16,20 @@
 //! - [`mod@merge`]: combines the dist directories of CI shards into one ([`plan_merge`] decides
 //!   and verifies everything before [`execute`] writes), checking that every planned target
 //!   is present exactly once and that every file matches its manifest.
+//! - [`mod@sign`]: detached signatures of `SHA256SUMS` ([`sign_checksums`]: minisign,
+//!   gpg), for `build` and `merge` alike.
 #![warn(missing_docs)]
 
 pub mod archive;
 pub mod merge;
 pub mod package;
 pub mod sbom;
+pub mod sign;
 pub mod universal;
 
 pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
 pub use package::Packager;
 pub use sbom::{SbomError, SbomSubject, cyclonedx, cyclonedx_universal};
+pub use sign::{SignError, sign_checksums};
 pub use universal::{UniversalError, build_universal};

@@ -68,6 +68,9 @@ pub enum CliError {
         /// How many entries failed.
         failed: usize,
     },
+    /// `SHA256SUMS` was written but could not be signed (`[sign]`).
+    #[error("cannot sign SHA256SUMS: {0}")]
+    ChecksumSigning(String),
     /// Some planned targets cannot be built on this machine (`doctor`).
     #[error("{missing} of {total} targets cannot be built on this machine (see above)")]
     NotBuildable {
@@ -161,6 +164,7 @@ impl CliError {
             | CliError::TargetsFailed { .. }
             | CliError::NotReproducible { .. }
             | CliError::PackagingFailed { .. }
+            | CliError::ChecksumSigning(_)
             | CliError::NotBuildable { .. }
             | CliError::TestsFailed { .. }
             | CliError::NotRun { .. } => exit_code::BUILD_FAILED,

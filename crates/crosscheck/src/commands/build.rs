@@ -6,8 +6,8 @@ use std::sync::{Arc, mpsc};
 use crosscheck_executor::{FailurePolicy, HostRunners, HostTools, Mode, RunOptions, RunSummary};
 
 use crosscheck_planner::{Plan, PlannedTarget};
+use crosscheck_schema::{ChecksumSignature, Manifest, PackageEvent, PackageOutcome};
 use crosscheck_schema::{LockPolicy, SmokeStatus, Status, Verdict};
-use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
@@ -105,6 +105,10 @@ impl crosscheck_executor::Package for ReleaseStage {
             // The receiver lives until the run returns; nothing is lost.
             let _ = self.events.send(event);
         })
+    }
+
+    fn sign_checksums(&self, plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>, String> {
+        crosscheck_release::sign_checksums(plan, dist).map_err(|error| error.to_string())
     }
 }
 
@@ -238,6 +242,9 @@ pub(crate) fn outcome(summary: &RunSummary) -> Result<(), CliError> {
         return Err(CliError::PackagingFailed {
             failed: summary.package_failures.len(),
         });
+    }
+    if let Some(message) = &summary.checksum_signing_failure {
+        return Err(CliError::ChecksumSigning(message.clone()));
     }
     if let Some(failure) = &summary.after_hook_failure {
         return Err(CliError::Executor(

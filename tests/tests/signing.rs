@@ -1,0 +1,410 @@
+//! End-to-end tests of `[sign]`: keys and certificates made at run time (openssl, the
+//! minisign crate, gpg in a temporary home), one build of windows/amd64, darwin/arm64,
+//! darwin/amd64 (and their universal binary) and linux/amd64, then each signature checked
+//! by a tool other than the one that made it: `osslsigncode verify`, `rcodesign verify`,
+//! the minisign crate's verify, `gpg --verify`; SHA256SUMS and the archives hold the signed
+//! files. A wrong password fails the targets with exit 1 and is written nowhere.
+
+mod build_support;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use build_support::*;
+use crosscheck_tests::{crosscheck, run, sha256sum, tool};
+
+/// The PKCS#12 file's password (the wrong-password test uses another).
+const PFX_PASSWORD: &str = "pfx-Pa55word-for-tests";
+/// The minisign key's password.
+const MINISIGN_PASSWORD: &str = "minisign-Pa55word-for-tests";
+/// The gpg key's user id.
+const GPG_USER: &str = "crosscheck test <signing-test@example.com>";
+
+const MATRIX: &str = r#"version = 1
+
+[project]
+name = "hello"
+
+[build]
+universal = true
+
+[matrix]
+targets = ["linux/amd64", "windows/amd64", "darwin/amd64", "darwin/arm64"]
+
+[sign]
+minisign = { key_env = "TEST_MINISIGN_KEY", password_env = "TEST_MINISIGN_PASSWORD" }
+gpg = { key = "signing-test@example.com" }
+windows = { pkcs12_env = "TEST_PFX", password_env = "TEST_PFX_PASSWORD" }
+macos = { pkcs12_env = "TEST_PFX", password_env = "TEST_PFX_PASSWORD" }
+"#;
+
+/// Throwaway keys in a temporary directory.
+struct Keys {
+    dir: tempfile::TempDir,
+    /// The self-signed code-signing certificate, PEM (osslsigncode's trust anchor).
+    cert: PathBuf,
+    /// The certificate and its key, PKCS#12.
+    pfx: PathBuf,
+    /// The minisign secret key file (password-protected).
+    minisign_secret: PathBuf,
+    minisign_public: minisign::PublicKey,
+    /// GNUPGHOME with one key without a passphrase.
+    gnupg_home: PathBuf,
+}
+
+impl Keys {
+    fn make() -> Keys {
+        for (program, probe, install) in [
+            ("openssl", "version", "apt-get install openssl"),
+            ("osslsigncode", "--version", "apt-get install osslsigncode"),
+            ("gpg", "--version", "apt-get install gnupg"),
+            (
+                "rcodesign",
+                "--version",
+                "cargo install apple-codesign --version 0.29.0 --no-default-features --locked",
+            ),
+        ] {
+            let runs = Command::new(program)
+                .arg(probe)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(
+                runs,
+                "this test signs with {program}, which is not installed: {install} (scripts/test installs it)"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().to_owned();
+        let openssl = |args: &[&str]| tool("openssl", args, &path, "openssl");
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-nodes",
+            "-subj",
+            "/CN=crosscheck signing test",
+            "-addext",
+            "extendedKeyUsage=codeSigning",
+        ]);
+        // 3DES, which rcodesign's PKCS#12 reader understands (it rejects openssl 3's AES
+        // default with "incorrect password"); osslsigncode reads both.
+        openssl(&[
+            "pkcs12",
+            "-export",
+            "-out",
+            "code.p12",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-passout",
+            &format!("pass:{PFX_PASSWORD}"),
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-macalg",
+            "sha1",
+        ]);
+        let minisign_secret = path.join("minisign.key");
+        let mut public_box = Vec::new();
+        let mut secret_box = Vec::new();
+        let pair = minisign::KeyPair::generate_and_write_encrypted_keypair(
+            &mut public_box,
+            &mut secret_box,
+            None,
+            Some(MINISIGN_PASSWORD.to_owned()),
+        )
+        .unwrap_or_else(|e| panic!("minisign key: {e}"));
+        std::fs::write(&minisign_secret, &secret_box).unwrap_or_else(|e| panic!("{e}"));
+        let gnupg_home = path.join("gnupg");
+        std::fs::create_dir(&gnupg_home).unwrap_or_else(|e| panic!("{e}"));
+        let keys = Keys {
+            cert: path.join("cert.pem"),
+            pfx: path.join("code.p12"),
+            minisign_secret,
+            minisign_public: pair.pk,
+            gnupg_home,
+            dir,
+        };
+        keys.gpg(&[
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            GPG_USER,
+            "ed25519",
+            "sign",
+            "never",
+        ]);
+        keys
+    }
+
+    /// `gpg --batch` in the test's home; panics with its output when it fails.
+    fn gpg(&self, args: &[&str]) -> String {
+        let output = Command::new("gpg")
+            .arg("--batch")
+            .args(args)
+            .env("GNUPGHOME", &self.gnupg_home)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run gpg ({e}): install gnupg"));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "gpg {args:?} failed:\n{text}");
+        text
+    }
+
+    /// `crosscheck build` of `project` with the keys' variables set.
+    fn build(&self, project: &Path, pfx_password: &str) -> crosscheck_tests::Run {
+        run(crosscheck()
+            .arg("build")
+            .arg("--matrix")
+            .arg(project.join("matrix.toml"))
+            .arg("--dist")
+            .arg(project.join("dist"))
+            .env("TEST_PFX", &self.pfx)
+            .env("TEST_PFX_PASSWORD", pfx_password)
+            .env("TEST_MINISIGN_KEY", &self.minisign_secret)
+            .env("TEST_MINISIGN_PASSWORD", MINISIGN_PASSWORD)
+            .env("GNUPGHOME", &self.gnupg_home))
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        // gpg started an agent for this home; it must not outlive the test.
+        let _ = Command::new("gpgconf")
+            .args(["--kill", "gpg-agent"])
+            .env("GNUPGHOME", &self.gnupg_home)
+            .status();
+    }
+}
+
+fn project() -> tempfile::TempDir {
+    let project = copy_example("01-hello");
+    write(project.path(), "matrix.toml", MATRIX);
+    project
+}
+
+#[test]
+fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
+    let keys = Keys::make();
+    let project = project();
+    let dist = project.path().join("dist");
+    let out = keys.build(project.path(), PFX_PASSWORD);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+
+    // Authenticode, checked by osslsigncode against the self-signed certificate.
+    let exe = dist.join("hello_windows_amd64.exe");
+    let cert = keys.cert.to_string_lossy();
+    let verified = tool(
+        "osslsigncode",
+        &["verify", "-CAfile", &cert, "-in", &exe.to_string_lossy()],
+        &dist,
+        "osslsigncode",
+    );
+    assert!(
+        verified.contains("Signature verification: ok"),
+        "{verified}"
+    );
+    assert!(
+        verified.contains("CN=crosscheck signing test"),
+        "{verified}"
+    );
+
+    // Apple signatures, thin and fat (the universal binary is made of the signed slices).
+    for name in [
+        "hello_darwin_arm64",
+        "hello_darwin_amd64",
+        "hello_darwin_universal",
+    ] {
+        let checked = Command::new("rcodesign")
+            .arg("verify")
+            .arg(dist.join(name))
+            .output()
+            .unwrap_or_else(|e| panic!("rcodesign: {e}"));
+        let text = String::from_utf8_lossy(&checked.stderr).into_owned()
+            + &String::from_utf8_lossy(&checked.stdout);
+        assert!(
+            checked.status.success() && text.contains("no problems detected"),
+            "{name}: {text}"
+        );
+    }
+
+    // SHA256SUMS: both signatures hold, and it lists the signed files' digests.
+    let sums = dist.join("SHA256SUMS");
+    let signature =
+        std::fs::read_to_string(dist.join("SHA256SUMS.minisig")).unwrap_or_else(|e| panic!("{e}"));
+    let signature =
+        minisign::SignatureBox::from_string(&signature).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read(&sums).unwrap_or_else(|e| panic!("{e}"));
+    minisign::verify(
+        &keys.minisign_public,
+        &signature,
+        std::io::Cursor::new(&text),
+        true,
+        false,
+        false,
+    )
+    .unwrap_or_else(|e| panic!("SHA256SUMS.minisig does not verify: {e}"));
+    let comment = signature.trusted_comment().unwrap_or_default();
+    assert!(comment.starts_with("hello 1.2.3 SHA256SUMS"), "{comment}");
+    let gpg = keys.gpg(&[
+        "--verify",
+        &dist.join("SHA256SUMS.asc").to_string_lossy(),
+        &sums.to_string_lossy(),
+    ]);
+    assert!(gpg.contains("Good signature"), "{gpg}");
+    let listed = listed_digests(&sums);
+    for (digest, name) in &listed {
+        assert_eq!(digest, &sha256sum(&dist.join(name)), "{name}");
+    }
+    for name in [
+        "hello_windows_amd64.exe",
+        "hello_darwin_arm64",
+        "hello_darwin_universal",
+    ] {
+        assert!(
+            listed.iter().any(|(_, n)| n == name),
+            "{name} not in SHA256SUMS"
+        );
+    }
+
+    // The manifest records both; the archives hold the signed files.
+    let manifest = manifest(&dist);
+    let kinds: Vec<&str> = manifest["checksum_signatures"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|s| s["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["minisign", "gpg"], "{manifest:#}");
+    assert_eq!(
+        manifest_target(&manifest, "windows/amd64")["signed"]["tool"],
+        "osslsigncode"
+    );
+    assert_eq!(
+        manifest_target(&manifest, "darwin/arm64")["signed"]["tool"],
+        "rcodesign"
+    );
+    assert!(manifest_target(&manifest, "linux/amd64")["signed"].is_null());
+    for id in ["windows/amd64", "darwin/arm64"] {
+        let target = manifest_target(&manifest, id);
+        assert_eq!(target["inspection"]["verdict"], "pass", "{target:#}");
+        let archive = dist.join(target["archive"]["path"].as_str().unwrap_or_default());
+        let path = target["path"].as_str().unwrap_or_default();
+        let member = if id.starts_with("windows") {
+            "hello.exe"
+        } else {
+            "hello"
+        };
+        assert_eq!(
+            archive_member_sha256(&archive, member),
+            sha256sum(&dist.join(path)),
+            "{id}: the archive holds another file than the signed one"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_password_fails_the_signed_targets_and_is_written_nowhere() {
+    let keys = Keys::make();
+    let project = project();
+    let dist = project.path().join("dist");
+    let wrong = "wr0ng-Pa55word-that-must-not-leak";
+    let out = keys.build(project.path(), wrong);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("osslsigncode failed"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("rcodesign failed"),
+        "{}",
+        out.snapshot()
+    );
+    for text in [&out.stdout, &out.stderr] {
+        assert!(!text.contains(wrong), "the password was printed:\n{text}");
+    }
+    let leaks = files_containing(&dist, wrong.as_bytes());
+    assert!(leaks.is_empty(), "the password is in {leaks:?}");
+    // What failed to sign is not published: SHA256SUMS lists the linux binary only.
+    let listed = listed_digests(&dist.join("SHA256SUMS"));
+    assert!(
+        listed.iter().any(|(_, n)| n == "hello_linux_amd64"),
+        "{listed:?}"
+    );
+    assert!(
+        !listed
+            .iter()
+            .any(|(_, n)| n.starts_with("hello_windows") || n.starts_with("hello_darwin")),
+        "{listed:?}"
+    );
+    let manifest = manifest(&dist);
+    let failure = &manifest_target(&manifest, "windows/amd64")["failure"];
+    assert_eq!(failure["kind"], "sign", "{failure:#}");
+}
+
+/// `(digest, path)` of each line of a `SHA256SUMS`.
+fn listed_digests(path: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(digest, name)| (digest.to_owned(), name.to_owned()))
+        .collect()
+}
+
+/// The SHA-256 of the file named `member` (in any directory) inside a `.zip` or `.tar.gz`, read by python3's zipfile/tarfile
+/// (another implementation than the one that wrote it).
+fn archive_member_sha256(archive: &Path, member: &str) -> String {
+    let script = "import hashlib, sys, tarfile, zipfile\n\
+        path, member = sys.argv[1], sys.argv[2]\n\
+        ours = lambda n: n == member or n.endswith('/' + member)\n\
+        if path.endswith('.zip'):\n    z = zipfile.ZipFile(path)\n    data = z.read(next(n for n in z.namelist() if ours(n)))\n\
+        else:\n    tar = tarfile.open(path)\n    data = tar.extractfile(next(n for n in tar.getnames() if ours(n))).read()\n\
+        print(hashlib.sha256(data).hexdigest())\n";
+    let archive = archive.to_string_lossy();
+    tool(
+        "python3",
+        &["-c", script, &archive, member],
+        Path::new("."),
+        "python3",
+    )
+    .trim()
+    .to_owned()
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let mut bytes = Vec::new();
+            let read = std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes));
+            if read.is_ok() && bytes.windows(needle.len()).any(|w| w == needle) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
