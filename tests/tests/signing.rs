@@ -165,19 +165,54 @@ impl Keys {
         text
     }
 
-    /// `crosscheck build` of `project` with the keys' variables set.
+    /// `crosscheck build` of `project` into its `dist` with the keys' variables set.
     fn build(&self, project: &Path, pfx_password: &str) -> crosscheck_tests::Run {
-        run(crosscheck()
-            .arg("build")
+        let dist = project.join("dist");
+        let mut command = self.command(project, pfx_password, &["build"]);
+        run(command.arg("--dist").arg(dist))
+    }
+
+    /// `crosscheck ARGS --matrix project/matrix.toml` with the keys' variables set.
+    fn command(&self, project: &Path, pfx_password: &str, args: &[&str]) -> Command {
+        let mut command = crosscheck();
+        command
+            .args(args)
             .arg("--matrix")
             .arg(project.join("matrix.toml"))
-            .arg("--dist")
-            .arg(project.join("dist"))
             .env("TEST_PFX", &self.pfx)
             .env("TEST_PFX_PASSWORD", pfx_password)
             .env("TEST_MINISIGN_KEY", &self.minisign_secret)
             .env("TEST_MINISIGN_PASSWORD", MINISIGN_PASSWORD)
-            .env("GNUPGHOME", &self.gnupg_home))
+            .env("GNUPGHOME", &self.gnupg_home);
+        command
+    }
+
+    /// Both signatures of `dist/SHA256SUMS` verify: the minisign one with the crate (as
+    /// `minisign -V` would), the gpg one with `gpg --verify`.
+    fn verify_checksums(&self, dist: &Path) {
+        let sums = dist.join("SHA256SUMS");
+        let signature = std::fs::read_to_string(dist.join("SHA256SUMS.minisig"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let signature =
+            minisign::SignatureBox::from_string(&signature).unwrap_or_else(|e| panic!("{e}"));
+        let text = std::fs::read(&sums).unwrap_or_else(|e| panic!("{e}"));
+        minisign::verify(
+            &self.minisign_public,
+            &signature,
+            std::io::Cursor::new(&text),
+            true,
+            false,
+            false,
+        )
+        .unwrap_or_else(|e| panic!("SHA256SUMS.minisig does not verify: {e}"));
+        let comment = signature.trusted_comment().unwrap_or_default();
+        assert!(comment.starts_with("hello 1.2.3 SHA256SUMS"), "{comment}");
+        let gpg = self.gpg(&[
+            "--verify",
+            &dist.join("SHA256SUMS.asc").to_string_lossy(),
+            &sums.to_string_lossy(),
+        ]);
+        assert!(gpg.contains("Good signature"), "{gpg}");
     }
 }
 
@@ -243,29 +278,8 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
     }
 
     // SHA256SUMS: both signatures hold, and it lists the signed files' digests.
+    keys.verify_checksums(&dist);
     let sums = dist.join("SHA256SUMS");
-    let signature =
-        std::fs::read_to_string(dist.join("SHA256SUMS.minisig")).unwrap_or_else(|e| panic!("{e}"));
-    let signature =
-        minisign::SignatureBox::from_string(&signature).unwrap_or_else(|e| panic!("{e}"));
-    let text = std::fs::read(&sums).unwrap_or_else(|e| panic!("{e}"));
-    minisign::verify(
-        &keys.minisign_public,
-        &signature,
-        std::io::Cursor::new(&text),
-        true,
-        false,
-        false,
-    )
-    .unwrap_or_else(|e| panic!("SHA256SUMS.minisig does not verify: {e}"));
-    let comment = signature.trusted_comment().unwrap_or_default();
-    assert!(comment.starts_with("hello 1.2.3 SHA256SUMS"), "{comment}");
-    let gpg = keys.gpg(&[
-        "--verify",
-        &dist.join("SHA256SUMS.asc").to_string_lossy(),
-        &sums.to_string_lossy(),
-    ]);
-    assert!(gpg.contains("Good signature"), "{gpg}");
     let listed = listed_digests(&sums);
     for (digest, name) in &listed {
         assert_eq!(digest, &sha256sum(&dist.join(name)), "{name}");
@@ -407,4 +421,68 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+#[test]
+fn plan_warns_and_build_refuses_without_the_keys() {
+    let project = project();
+    let out = run(crosscheck()
+        .arg("plan")
+        .arg("--matrix")
+        .arg(project.path().join("matrix.toml")));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("TEST_PFX is not set"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(out.stdout.contains("signing: 1 binary with osslsigncode ($TEST_PFX), 2 binaries with rcodesign ($TEST_PFX), SHA256SUMS.minisig ($TEST_MINISIGN_KEY), SHA256SUMS.asc (gpg signing-test@example.com)"), "{}", out.snapshot());
+    let dist = project.path().join("dist");
+    let out = build(
+        &[
+            "--matrix",
+            &project.path().join("matrix.toml").to_string_lossy(),
+        ],
+        &dist,
+    );
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("TEST_MINISIGN_KEY is not set"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(!dist.join("hello_linux_amd64").exists(), "a build ran");
+}
+
+#[test]
+fn merge_signs_the_merged_checksums_anew() {
+    let keys = Keys::make();
+    let project = project();
+    let mut shards = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let dist = project.path().join(format!("shard-{}", &shard[..1]));
+        let mut command = keys.command(project.path(), PFX_PASSWORD, &["build", "--shard", shard]);
+        let out = run(command.arg("--dist").arg(&dist));
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        shards.push(dist);
+    }
+    let merged = project.path().join("merged");
+    let mut command = keys.command(project.path(), PFX_PASSWORD, &["merge"]);
+    let out = run(command.args(&shards).arg("--dist").arg(&merged));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    keys.verify_checksums(&merged);
+    let manifest = manifest(&merged);
+    let sums = sha256sum(&merged.join("SHA256SUMS"));
+    for signature in manifest["checksum_signatures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(signature["signs_sha256"], sums.as_str(), "{signature:#}");
+    }
+    assert_eq!(
+        manifest["checksum_signatures"].as_array().map(Vec::len),
+        Some(2),
+        "{manifest:#}"
+    );
 }

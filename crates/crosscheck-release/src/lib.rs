@@ -31,5 +31,5 @@ pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
 pub use package::Packager;
 pub use sbom::{SbomError, SbomSubject, cyclonedx, cyclonedx_universal};
-pub use sign::{SignError, sign_checksums};
+pub use sign::{SignError, sign_checksums, trusted_comment};
 pub use universal::{UniversalError, build_universal};

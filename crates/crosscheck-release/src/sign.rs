@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crosscheck_schema::dist::{CHECKSUMS_FILE, sha256_reader, write_atomically};
-use crosscheck_schema::{ChecksumSignature, ChecksumSignatureKind, GpgKey, MinisignKey, Plan};
+use crosscheck_schema::{
+    ChecksumSignature, ChecksumSignatureKind, GpgKey, MinisignKey, PlannedSigning,
+};
 
 /// How many of gpg's last lines a failure shows.
 const GPG_TAIL_LINES: usize = 8;
@@ -59,12 +61,22 @@ pub enum SignError {
     },
 }
 
-/// Signs `dist/SHA256SUMS` with every key `plan`'s `[sign]` names; nothing without them.
-/// The trusted comment of the minisign signature names the project and its version.
-pub fn sign_checksums(plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>, SignError> {
-    let Some(signing) = plan.sign.as_ref().filter(|s| s.signs_checksums()) else {
+/// The minisign trusted comment (signed with the file): the project, its version and the
+/// crosscheck that signed.
+pub fn trusted_comment(project: &str, version: &str, crosscheck_version: &str) -> String {
+    format!("{project} {version} {CHECKSUMS_FILE} (crosscheck {crosscheck_version})")
+}
+
+/// Signs `dist/SHA256SUMS` with every checksum key of `signing` (none: nothing), the
+/// minisign signature carrying `trusted_comment`.
+pub fn sign_checksums(
+    signing: &PlannedSigning,
+    trusted_comment: &str,
+    dist: &Path,
+) -> Result<Vec<ChecksumSignature>, SignError> {
+    if !signing.signs_checksums() {
         return Ok(Vec::new());
-    };
+    }
     let checksums = dist.join(CHECKSUMS_FILE);
     for kind in [ChecksumSignatureKind::Minisign, ChecksumSignatureKind::Gpg] {
         let _ = std::fs::remove_file(dist.join(kind.file_name()));
@@ -81,11 +93,7 @@ pub fn sign_checksums(plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>
     })?;
     let mut written = Vec::new();
     if let Some(key) = &signing.minisign {
-        let comment = format!(
-            "{} {} {CHECKSUMS_FILE} (crosscheck {})",
-            plan.project.name, plan.project.vcs.version, plan.crosscheck_version
-        );
-        let signature = minisign_signature(key, &bytes, &comment)?;
+        let signature = minisign_signature(key, &bytes, trusted_comment)?;
         written.push(place(
             dist,
             ChecksumSignatureKind::Minisign,

@@ -32,39 +32,6 @@ impl PlannedSigning {
     pub fn signs_checksums(&self) -> bool {
         self.minisign.is_some() || self.gpg.is_some()
     }
-
-    /// Every environment variable the signing reads, with what it is for, in a fixed order.
-    pub fn env_vars(&self) -> Vec<(&str, &'static str)> {
-        let mut vars = Vec::new();
-        if let Some(minisign) = &self.minisign {
-            vars.push((minisign.key_env.as_str(), "the minisign secret key file"));
-            if let Some(password) = &minisign.password_env {
-                vars.push((password.as_str(), "the minisign key's password"));
-            }
-        }
-        if let Some(windows) = &self.windows {
-            vars.extend(windows.identity.env_vars("the windows PKCS#12"));
-        }
-        if let Some(macos) = &self.macos {
-            vars.extend(macos.identity.env_vars("the macOS PKCS#12"));
-        }
-        vars
-    }
-
-    /// The external programs the signing runs, each once, in a fixed order.
-    pub fn tools(&self) -> Vec<SignTool> {
-        let mut tools = Vec::new();
-        if self.windows.is_some() {
-            tools.push(SignTool::Osslsigncode);
-        }
-        if self.macos.is_some() {
-            tools.push(SignTool::Rcodesign);
-        }
-        if self.gpg.is_some() {
-            tools.push(SignTool::Gpg);
-        }
-        tools
-    }
 }
 
 /// A minisign secret key: the variable naming its file, and the one holding its password.
@@ -112,21 +79,6 @@ pub enum CodeIdentity {
         /// The variable whose value is the PKCS#12 file's password.
         password_env: String,
     },
-}
-
-impl CodeIdentity {
-    fn env_vars(&self, what: &'static str) -> Vec<(&str, &'static str)> {
-        match self {
-            CodeIdentity::Adhoc => Vec::new(),
-            CodeIdentity::Pkcs12 {
-                pkcs12_env,
-                password_env,
-            } => vec![
-                (pkcs12_env.as_str(), what),
-                (password_env.as_str(), "its password"),
-            ],
-        }
-    }
 }
 
 /// How one target's artifact is signed, between its `after_build` hooks and its

@@ -68,6 +68,9 @@ pub enum CliError {
         /// How many entries failed.
         failed: usize,
     },
+    /// `[sign]` needs what this machine lacks (a tool, a variable); nothing was built.
+    #[error("cannot sign as [sign] says, so nothing was built:{}", .0.iter().map(|p| format!("\n  {p}")).collect::<String>())]
+    SigningNotReady(Vec<String>),
     /// `SHA256SUMS` was written but could not be signed (`[sign]`).
     #[error("cannot sign SHA256SUMS: {0}")]
     ChecksumSigning(String),
@@ -153,6 +156,7 @@ impl CliError {
             | CliError::Catalog(_)
             | CliError::Io { .. }
             | CliError::Merge(_)
+            | CliError::SigningNotReady(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
             CliError::PolicyViolations { .. } | CliError::SmokeFailed { .. } => exit_code::POLICY,
             CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {

@@ -177,13 +177,14 @@ mod tests {
         .unwrap();
         let signing = config.sign.unwrap();
         assert!(signing.signs_checksums());
+        let minisign = signing.minisign.clone().unwrap();
         assert_eq!(
-            signing
-                .env_vars()
-                .iter()
-                .map(|(name, _)| *name)
-                .collect::<Vec<_>>(),
-            ["MS_KEY", "MS_PASS", "PFX", "PFX_PASS"]
+            (minisign.key_env.as_str(), minisign.password_env.as_deref()),
+            ("MS_KEY", Some("MS_PASS"))
+        );
+        assert_eq!(
+            signing.gpg.clone().unwrap().local_user,
+            "release@example.com"
         );
         let windows = code_sign(&signing, "windows").unwrap();
         assert_eq!(windows.tool, SignTool::Osslsigncode);

@@ -24,6 +24,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     };
     let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
+    crate::signing::ready(plan)?;
     let mut options = run_options(&args.run, Mode::Build, plan);
     options.lock = if args.no_wait {
         LockPolicy::NoWait
@@ -108,7 +109,15 @@ impl crosscheck_executor::Package for ReleaseStage {
     }
 
     fn sign_checksums(&self, plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>, String> {
-        crosscheck_release::sign_checksums(plan, dist).map_err(|error| error.to_string())
+        let Some(signing) = &plan.sign else {
+            return Ok(Vec::new());
+        };
+        let comment = crosscheck_release::trusted_comment(
+            &plan.project.name,
+            &plan.project.vcs.version,
+            &plan.crosscheck_version,
+        );
+        crosscheck_release::sign_checksums(signing, &comment, dist).map_err(|e| e.to_string())
     }
 }
 
