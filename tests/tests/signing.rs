@@ -1,6 +1,6 @@
-//! End-to-end tests of `[sign]`: keys and certificates made at run time (openssl, the
-//! minisign crate, gpg in a temporary home), one build of windows/amd64, darwin/arm64,
-//! darwin/amd64 (and their universal binary) and linux/amd64, then each signature checked
+//! End-to-end tests of `[sign]` on examples/12-signing: keys and certificates made at run
+//! time (openssl, the minisign crate, gpg in a temporary home), one build of windows/amd64,
+//! darwin/arm64, darwin/amd64 (and their universal binary) and linux/amd64, then each signature checked
 //! by a tool other than the one that made it: `osslsigncode verify`, `rcodesign verify`,
 //! the minisign crate's verify, `gpg --verify`; SHA256SUMS and the archives hold the signed
 //! files. A wrong password fails the targets with exit 1 and is written nowhere.
@@ -19,25 +19,7 @@ const PFX_PASSWORD: &str = "pfx-Pa55word-for-tests";
 /// The minisign key's password.
 const MINISIGN_PASSWORD: &str = "minisign-Pa55word-for-tests";
 /// The gpg key's user id.
-const GPG_USER: &str = "crosscheck test <signing-test@example.com>";
-
-const MATRIX: &str = r#"version = 1
-
-[project]
-name = "hello"
-
-[build]
-universal = true
-
-[matrix]
-targets = ["linux/amd64", "windows/amd64", "darwin/amd64", "darwin/arm64"]
-
-[sign]
-minisign = { key_env = "TEST_MINISIGN_KEY", password_env = "TEST_MINISIGN_PASSWORD" }
-gpg = { key = "signing-test@example.com" }
-windows = { pkcs12_env = "TEST_PFX", password_env = "TEST_PFX_PASSWORD" }
-macos = { pkcs12_env = "TEST_PFX", password_env = "TEST_PFX_PASSWORD" }
-"#;
+const GPG_USER: &str = "crosscheck test <release@example.com>";
 
 /// Throwaway keys in a temporary directory.
 struct Keys {
@@ -179,10 +161,10 @@ impl Keys {
             .args(args)
             .arg("--matrix")
             .arg(project.join("matrix.toml"))
-            .env("TEST_PFX", &self.pfx)
-            .env("TEST_PFX_PASSWORD", pfx_password)
-            .env("TEST_MINISIGN_KEY", &self.minisign_secret)
-            .env("TEST_MINISIGN_PASSWORD", MINISIGN_PASSWORD)
+            .env("CODESIGN_P12", &self.pfx)
+            .env("CODESIGN_P12_PASSWORD", pfx_password)
+            .env("MINISIGN_KEY_FILE", &self.minisign_secret)
+            .env("MINISIGN_PASSWORD", MINISIGN_PASSWORD)
             .env("GNUPGHOME", &self.gnupg_home);
         command
     }
@@ -206,7 +188,7 @@ impl Keys {
         )
         .unwrap_or_else(|e| panic!("SHA256SUMS.minisig does not verify: {e}"));
         let comment = signature.trusted_comment().unwrap_or_default();
-        assert!(comment.starts_with("hello 1.2.3 SHA256SUMS"), "{comment}");
+        assert!(comment.starts_with("signed 1.2.3 SHA256SUMS"), "{comment}");
         let gpg = self.gpg(&[
             "--verify",
             &dist.join("SHA256SUMS.asc").to_string_lossy(),
@@ -226,10 +208,9 @@ impl Drop for Keys {
     }
 }
 
+/// A copy of examples/12-signing, whose matrix.toml signs everything.
 fn project() -> tempfile::TempDir {
-    let project = copy_example("01-hello");
-    write(project.path(), "matrix.toml", MATRIX);
-    project
+    copy_example("12-signing")
 }
 
 #[test]
@@ -241,7 +222,7 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
 
     // Authenticode, checked by osslsigncode against the self-signed certificate.
-    let exe = dist.join("hello_windows_amd64.exe");
+    let exe = dist.join("signed_windows_amd64.exe");
     let cert = keys.cert.to_string_lossy();
     let verified = tool(
         "osslsigncode",
@@ -260,9 +241,9 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
 
     // Apple signatures, thin and fat (the universal binary is made of the signed slices).
     for name in [
-        "hello_darwin_arm64",
-        "hello_darwin_amd64",
-        "hello_darwin_universal",
+        "signed_darwin_arm64",
+        "signed_darwin_amd64",
+        "signed_darwin_universal",
     ] {
         let checked = Command::new("rcodesign")
             .arg("verify")
@@ -285,9 +266,9 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
         assert_eq!(digest, &sha256sum(&dist.join(name)), "{name}");
     }
     for name in [
-        "hello_windows_amd64.exe",
-        "hello_darwin_arm64",
-        "hello_darwin_universal",
+        "signed_windows_amd64.exe",
+        "signed_darwin_arm64",
+        "signed_darwin_universal",
     ] {
         assert!(
             listed.iter().any(|(_, n)| n == name),
@@ -317,9 +298,9 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
         let archive = dist.join(target["archive"]["path"].as_str().unwrap_or_default());
         let path = target["path"].as_str().unwrap_or_default();
         let member = if id.starts_with("windows") {
-            "hello.exe"
+            "signed.exe"
         } else {
-            "hello"
+            "signed"
         };
         assert_eq!(
             archive_member_sha256(&archive, member),
@@ -355,13 +336,13 @@ fn a_wrong_password_fails_the_signed_targets_and_is_written_nowhere() {
     // What failed to sign is not published: SHA256SUMS lists the linux binary only.
     let listed = listed_digests(&dist.join("SHA256SUMS"));
     assert!(
-        listed.iter().any(|(_, n)| n == "hello_linux_amd64"),
+        listed.iter().any(|(_, n)| n == "signed_linux_amd64"),
         "{listed:?}"
     );
     assert!(
         !listed
             .iter()
-            .any(|(_, n)| n.starts_with("hello_windows") || n.starts_with("hello_darwin")),
+            .any(|(_, n)| n.starts_with("signed_windows") || n.starts_with("signed_darwin")),
         "{listed:?}"
     );
     let manifest = manifest(&dist);
@@ -432,11 +413,11 @@ fn plan_warns_and_build_refuses_without_the_keys() {
         .arg(project.path().join("matrix.toml")));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(
-        out.stderr.contains("TEST_PFX is not set"),
+        out.stderr.contains("CODESIGN_P12 is not set"),
         "{}",
         out.snapshot()
     );
-    assert!(out.stdout.contains("signing: 1 binary with osslsigncode ($TEST_PFX), 2 binaries with rcodesign ($TEST_PFX), SHA256SUMS.minisig ($TEST_MINISIGN_KEY), SHA256SUMS.asc (gpg signing-test@example.com)"), "{}", out.snapshot());
+    assert!(out.stdout.contains("signing: 1 binary with osslsigncode ($CODESIGN_P12), 2 binaries with rcodesign ($CODESIGN_P12), SHA256SUMS.minisig ($MINISIGN_KEY_FILE), SHA256SUMS.asc (gpg release@example.com)"), "{}", out.snapshot());
     let dist = project.path().join("dist");
     let out = build(
         &[
@@ -447,11 +428,11 @@ fn plan_warns_and_build_refuses_without_the_keys() {
     );
     assert_eq!(out.code, 2, "{}", out.snapshot());
     assert!(
-        out.stderr.contains("TEST_MINISIGN_KEY is not set"),
+        out.stderr.contains("MINISIGN_KEY_FILE is not set"),
         "{}",
         out.snapshot()
     );
-    assert!(!dist.join("hello_linux_amd64").exists(), "a build ran");
+    assert!(!dist.join("signed_linux_amd64").exists(), "a build ran");
 }
 
 #[test]
