@@ -467,3 +467,34 @@ fn merge_signs_the_merged_checksums_anew() {
         "{manifest:#}"
     );
 }
+
+#[test]
+fn the_json_plan_says_what_signs_what_and_holds_no_secret() {
+    let project = project();
+    let secret = "plan-json-secret-value";
+    let out = run(crosscheck()
+        .args(["plan", "--format", "json", "--matrix"])
+        .arg(project.path().join("matrix.toml"))
+        .env("CODESIGN_P12_PASSWORD", secret)
+        .env("MINISIGN_PASSWORD", secret));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        !out.stdout.contains(secret) && !out.stderr.contains(secret),
+        "{}",
+        out.snapshot()
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e})"));
+    assert_eq!(plan["sign"]["minisign"]["key_env"], "MINISIGN_KEY_FILE");
+    assert_eq!(plan["sign"]["gpg"]["local_user"], "release@example.com");
+    let tool_of = |id: &str| {
+        plan["targets"]
+            .as_array()
+            .and_then(|all| all.iter().find(|t| t["id"] == id))
+            .map(|t| t["sign"]["tool"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(tool_of("windows/amd64"), "osslsigncode");
+    assert_eq!(tool_of("darwin/arm64"), "rcodesign");
+    assert!(tool_of("linux/amd64").is_null());
+}
