@@ -316,7 +316,9 @@ fn a_wrong_password_fails_the_signed_targets_and_is_written_nowhere() {
     let project = project();
     let dist = project.path().join("dist");
     let wrong = "wr0ng-Pa55word-that-must-not-leak";
-    let out = keys.build(project.path(), wrong);
+    // -v prints every command line and the environment: the password is in neither.
+    let mut command = keys.command(project.path(), wrong, &["build", "-v"]);
+    let out = run(command.arg("--dist").arg(&dist));
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(
         out.stderr.contains("osslsigncode failed"),
