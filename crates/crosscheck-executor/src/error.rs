@@ -39,6 +39,9 @@ pub enum ExecutorError {
     /// A `before` hook failed, so no build started.
     #[error("{0}")]
     Hook(#[from] crate::hooks::HookFailure),
+    /// crosscheck's Go type-checker could not be built, so no target was checked.
+    #[error("{0}")]
+    TypeChecker(String),
     /// Ctrl-C (or SIGTERM) arrived before any build started.
     #[error("interrupted")]
     Interrupted,

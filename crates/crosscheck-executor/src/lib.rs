@@ -56,6 +56,7 @@ mod sign;
 mod smoke;
 mod testing;
 pub mod toolchain;
+mod typecheck;
 #[cfg(unix)]
 mod unix;
 #[cfg(not(unix))]

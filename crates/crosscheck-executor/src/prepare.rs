@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crosscheck_planner::env_vars::{
     CC, CXX, SOURCE_DATE_EPOCH, ZIG_GLOBAL_CACHE_DIR, ZIG_LOCAL_CACHE_DIR,
 };
-use crosscheck_planner::{Plan, PlannedTarget, check_commands};
+use crosscheck_planner::{CheckTools, Plan, PlannedTarget, check_commands};
 use serde::Serialize;
 
 use crate::options::Mode;
@@ -42,22 +42,28 @@ pub fn zig_cache_dir(base: &Path, slug: &str) -> PathBuf {
     base.join("zig").join(slug)
 }
 
-/// Prepares every target of `plan`. `inherited` is the allowlisted parent environment
-/// ([`inherited_env`](crate::env::inherited_env)); `zig_cache_base` holds the per-target zig
-/// caches.
-pub fn prepare(
-    plan: &Plan,
-    mode: &Mode,
-    host: &HostTools,
-    inherited: &BTreeMap<String, String>,
-    zig_cache_base: &Path,
-) -> Vec<PreparedTarget> {
+/// What a run's targets are prepared with.
+pub struct Preparation<'a> {
+    /// Build, check or test.
+    pub mode: &'a Mode,
+    /// The C toolchains of this machine.
+    pub host: &'a HostTools,
+    /// The allowlisted parent environment ([`inherited_env`](crate::env::inherited_env)).
+    pub inherited: &'a BTreeMap<String, String>,
+    /// Where the per-target zig caches go.
+    pub zig_cache_base: &'a Path,
+    /// crosscheck's built Go type-checker, for a `check` that type-checks from source.
+    pub typecheck: Option<&'a Path>,
+    /// How many targets run at once: each check command gets its share of the cores.
+    pub jobs: usize,
+}
+
+/// Prepares every target of `plan`.
+pub fn prepare(plan: &Plan, how: &Preparation<'_>) -> Vec<PreparedTarget> {
     plan.targets
         .iter()
         .enumerate()
-        .map(|(index, target)| {
-            prepare_one(index, target, plan, mode, host, inherited, zig_cache_base)
-        })
+        .map(|(index, target)| prepare_one(index, target, plan, how))
         .collect()
 }
 
@@ -65,14 +71,25 @@ fn prepare_one(
     index: usize,
     target: &PlannedTarget,
     plan: &Plan,
-    mode: &Mode,
-    host: &HostTools,
-    inherited: &BTreeMap<String, String>,
-    zig_cache_base: &Path,
+    how: &Preparation<'_>,
 ) -> PreparedTarget {
+    let Preparation {
+        mode,
+        host,
+        inherited,
+        zig_cache_base,
+        typecheck,
+        jobs,
+    } = *how;
     let commands = match mode {
         Mode::Build => vec![target.argv.clone()],
-        Mode::Check(request) => check_commands(target, request),
+        Mode::Check(request) => {
+            let tools = CheckTools {
+                typecheck: typecheck.map_or_else(String::new, |p| p.to_string_lossy().into_owned()),
+                parallelism: share_of_cores(jobs),
+            };
+            check_commands(target, request, &tools)
+        }
         // Which test binaries to compile is only known once `go list` ran for the target.
         Mode::Test(_) => Vec::new(),
     };
@@ -110,6 +127,12 @@ fn prepare_one(
         c_compiler,
         missing_cc,
     }
+}
+
+/// The cores of this machine divided among `jobs` targets running at once, at least 1.
+fn share_of_cores(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (cores / jobs.max(1)).max(1)
 }
 
 /// A command line as a person would type it: words quoted for a POSIX shell where needed.

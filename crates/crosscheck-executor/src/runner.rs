@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crosscheck_planner::{HookKind, Plan, PlannedTarget, Target, TestRequest};
+use crosscheck_planner::{CheckMethod, HookKind, Plan, PlannedTarget, Target, TestRequest};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -29,7 +29,7 @@ use crate::error::ExecutorError;
 use crate::event::{Event, RunSummary, TargetResult};
 use crate::hooks::{HookEnd, HookFailure, HookJob, HookSink, run_hooks};
 use crate::options::{FailurePolicy, Mode, RunOptions};
-use crate::prepare::{PreparedTarget, display_command, prepare};
+use crate::prepare::{Preparation, PreparedTarget, display_command, prepare};
 use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
@@ -173,8 +173,9 @@ async fn run_locked(
 ) -> Result<RunSummary, ExecutorError> {
     // Held until the manifest and the checksums are written.
     let _lock = lock_dist(shared, &mut cancel, on_event).await?;
-    let prepared = prepare_targets(shared, &shared.inherited);
     download_modules(shared, &shared.inherited, &mut cancel, on_event).await?;
+    let typecheck = typecheck_helper(shared, &mut cancel, on_event).await?;
+    let prepared = prepare_targets(shared, &shared.inherited, typecheck.as_deref());
     run_once_hooks(shared, HookKind::Before, &mut cancel, on_event)
         .await
         .map_err(|failure| failure.map_or(ExecutorError::Interrupted, ExecutorError::Hook))?;
@@ -333,22 +334,75 @@ async fn lock_dist(
     Ok(Some(lock))
 }
 
-/// Prepares every target, with its zig caches in the state directory: the one given, the
-/// dist directory's for a build, a temporary one for a check (which writes no dist).
-fn prepare_targets(shared: &Shared, inherited: &BTreeMap<String, String>) -> Vec<PreparedTarget> {
-    let options = &shared.options;
-    let zig_base = match (&options.state_dir, shared.is_build()) {
+/// crosscheck's own files for this run: the state directory given, the dist directory's for
+/// a build, a temporary one for a check (which writes no dist).
+fn state_dir(shared: &Shared) -> PathBuf {
+    match (&shared.options.state_dir, shared.is_build()) {
         (Some(dir), _) => dir.clone(),
         (None, true) => shared.dist.join(dist::STATE_DIR),
         (None, false) => std::env::temp_dir().join("crosscheck"),
-    };
-    prepare(
-        &shared.plan,
-        &options.mode,
-        &options.host,
+    }
+}
+
+/// Prepares every target, with its zig caches in the state directory.
+fn prepare_targets(
+    shared: &Shared,
+    inherited: &BTreeMap<String, String>,
+    typecheck: Option<&Path>,
+) -> Vec<PreparedTarget> {
+    let options = &shared.options;
+    let zig_base = state_dir(shared);
+    let how = Preparation {
+        mode: &options.mode,
+        host: &options.host,
         inherited,
-        &zig_base,
+        zig_cache_base: &zig_base,
+        typecheck,
+        jobs: options.jobs.min(shared.plan.targets.len()),
+    };
+    prepare(&shared.plan, &how)
+}
+
+/// Builds crosscheck's Go type-checker when this run type-checks a target from source; it
+/// is built once per Go version and source, so this is a lookup after the first run.
+async fn typecheck_helper(
+    shared: &Shared,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Option<PathBuf>, ExecutorError> {
+    let Mode::Check(request) = &shared.options.mode else {
+        return Ok(None);
+    };
+    let plan = &shared.plan;
+    let Some(first) = plan
+        .targets
+        .iter()
+        .find(|t| CheckMethod::of(t, request) == CheckMethod::TypeCheck)
+    else {
+        return Ok(None);
+    };
+    let go = first.argv.first().map_or("go", String::as_str);
+    let cache = state_dir(shared);
+    let grace = shared.options.grace_period;
+    let mut announce = || {
+        on_event(Event::PreparingRunner {
+            what: format!("building crosscheck's Go type-checker with {go} (once per Go version)"),
+        })
+    };
+    let built = crate::typecheck::ensure_helper(
+        go,
+        &cache,
+        &shared.inherited,
+        grace,
+        cancel,
+        &mut announce,
     )
+    .await;
+    match built {
+        Ok(helper) => Ok(Some(helper)),
+        Err(_) if *cancel.borrow() != Cancel::No => Err(ExecutorError::Interrupted),
+        Err(why) => Err(ExecutorError::TypeChecker(why)),
+    }
 }
 
 /// The durations earlier runs recorded for this project and mode: they order this run,

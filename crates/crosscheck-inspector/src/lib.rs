@@ -6,7 +6,9 @@
 //! It fills a [`Report`]: target (`goos`, `goarch`, `bits`, `endian`), linkage (`static`,
 //! `interpreter`, `libraries`, `glibc_min`, `libc`), hardening (`pie`, `nx`, `relro`,
 //! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
-//! crate's own reader of the `go:buildinfo` blob. [`check`] then compares a report with an
+//! crate's own reader of the `go:buildinfo` blob. Authenticode signatures are verified, not
+//! just found: `authenticode` recomputes the image digest and checks the PKCS#7 signer with
+//! `cms`, which Apple's CMS signatures can share. [`check`] then compares a report with an
 //! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
 //! [`Violation`]s, each naming the [`Rule`] it breaks by a stable id; [`check_go_release`] adds
 //! the rule for a toolchain a plan pinned. [`locate`] names the section holding a file offset,
@@ -20,7 +22,9 @@
 
 #![warn(missing_docs)]
 
+mod authenticode;
 mod buildinfo;
+mod cms;
 mod elf;
 mod error;
 mod inspect;
@@ -44,7 +48,8 @@ pub use locate::{Location, locate};
 // inspector need one import.
 pub use crosscheck_schema::report::{
     CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
-    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, WasmDetails,
+    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, SignatureProblem, Signer,
+    WasmDetails,
 };
 pub use crosscheck_schema::{Rule, Violation};
 pub use util::compare_versions;

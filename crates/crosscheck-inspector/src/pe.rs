@@ -1,10 +1,12 @@
-//! PE/PE32+: goblin with the directories we do not need switched off (resources, TLS,
-//! certificates are only checked for presence), plus the Go build info in `.data`.
+//! PE/PE32+: goblin with the directories we do not need switched off (resources, TLS; the
+//! certificate table is read by `authenticode`, which verifies the signature), plus the Go
+//! build info in `.data`.
 
 use goblin::pe::PE;
 use goblin::pe::optional_header::OptionalHeader;
 use goblin::pe::options::ParseOptions;
 
+use crate::authenticode;
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
 use crate::util::{is_dwarf_section, slice_at};
@@ -62,7 +64,8 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
         .with_parse_resources(false)
         .with_parse_tls_data(false)
         .with_parse_imports(true);
-    // Presence of the certificate table is read from the data directory; no need to parse it.
+    // `authenticode` reads the certificate table itself, bounds-checked; goblin's parser would
+    // copy it into a list we do not need.
     opts.parse_attribute_certificates = false;
     let pe = PE::parse_with_opts(bytes, &opts)?;
     let opt = pe
@@ -73,7 +76,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     read_linkage(&pe, r);
     let chars = dll_characteristics(opt.windows_fields.dll_characteristics);
     read_hardening(&pe, &chars, r);
-    r.code_signature = code_signature(&opt);
+    r.code_signature = code_signature(bytes, &pe, &opt);
     r.pe = Some(details(bytes, &pe, &opt, chars));
     let sections = read_sections(&pe, r);
     r.go = read_go(bytes, sections);
@@ -131,17 +134,37 @@ fn read_hardening(pe: &PE<'_>, chars: &DllCharacteristics, r: &mut Report) {
     r.stripped = coff.pointer_to_symbol_table == 0 || coff.number_of_symbol_table == 0;
 }
 
-/// An Authenticode signature, when the certificate table is not empty.
-fn code_signature(opt: &OptionalHeader) -> Option<CodeSignature> {
+/// The Authenticode signature, verified, when the certificate table is not empty.
+fn code_signature(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader) -> Option<CodeSignature> {
     let cert = opt.data_directories.get_certificate_table()?;
-    (cert.size > 0).then(|| CodeSignature {
-        kind: "authenticode".to_owned(),
-        size: u64::from(cert.size),
-        ..CodeSignature::unverified()
-    })
+    if cert.size == 0 {
+        return None;
+    }
+    let optional_header = pe.header.dos_header.pe_pointer as usize + 4 + 20;
+    // The data directories follow the Windows-specific fields: 96 bytes into a PE32 optional
+    // header, 112 into a PE32+ one; the certificate table is entry 4.
+    let directories = optional_header + if pe.is_64 { 112 } else { 96 };
+    let layout = authenticode::Layout {
+        checksum_field: checksum_field(pe.header.dos_header.pe_pointer),
+        certificate_entry: directories + 4 * 8,
+        table_offset: cert.virtual_address as usize,
+        table_size: cert.size as usize,
+    };
+    Some(authenticode::verify(bytes, &layout))
 }
 
-fn details(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteristics) -> PeDetails {
+/// File offset of the optional header's CheckSum: PE signature (4) + COFF header (20) + 64
+/// bytes into the optional header, for both PE32 and PE32+.
+fn checksum_field(pe_offset: u32) -> usize {
+    pe_offset as usize + 4 + 20 + 64
+}
+
+fn details(
+    bytes: &[u8],
+    pe: &PE<'_>,
+    opt: &OptionalHeader,
+    chars: DllCharacteristics,
+) -> PeDetails {
     let wf = &opt.windows_fields;
     PeDetails {
         subsystem: subsystem(wf.subsystem).to_owned(),
@@ -165,9 +188,7 @@ fn details(bytes: &[u8], pe: &PE<'_>, opt: &OptionalHeader, chars: DllCharacteri
 /// the file's little-endian 16-bit words (a trailing odd byte counts as a word), folded to 16
 /// bits, with the CheckSum field itself read as zero, plus the file length.
 fn checksum(bytes: &[u8], pe_offset: u32) -> u32 {
-    // PE signature (4) + COFF header (20) + 64 bytes into the optional header, for both PE32
-    // and PE32+.
-    let field = pe_offset as usize + 4 + 20 + 64;
+    let field = checksum_field(pe_offset);
     let mut sum: u64 = 0;
     for (i, pair) in bytes.chunks(2).enumerate() {
         let at = i * 2;

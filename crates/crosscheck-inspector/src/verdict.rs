@@ -554,7 +554,10 @@ fn check_code_signatures(report: &Report, p: &Policy, out: &mut Vec<Violation>) 
             && !sig.valid
         {
             let why = sig.reason.map_or("invalid", |r| r.as_str());
-            let detail = sig.detail.as_deref().map_or(String::new(), |d| format!(": {d}"));
+            let detail = sig
+                .detail
+                .as_deref()
+                .map_or(String::new(), |d| format!(": {d}"));
             out.push(Violation::new(
                 Rule::InvalidSignature,
                 format!(

@@ -9,7 +9,8 @@ use std::path::Path;
 use common::{GO_TARGETS, TestResult, go_fixture, go_target, go_version, go_version_m};
 use crosscheck_inspector::{
     Endian, Expectation, Format, GoInfoSource, GoosSource, InspectOptions, Libc, Policy, Relro,
-    Report, Rule, StaticPolicy, WindowsSubsystem, check, inspect_path, inspect_path_with,
+    Report, Rule, SignatureProblem, StaticPolicy, WindowsSubsystem, check, inspect_path,
+    inspect_path_with,
 };
 use serde_json::Value;
 
@@ -705,9 +706,11 @@ fn report_json_has_every_documented_key() -> TestResult {
     Ok(())
 }
 
-/// A certificate table entry (as `signtool` would add) is reported as an Authenticode signature.
+/// A certificate table entry is reported as an Authenticode signature, and one whose table
+/// holds zeros instead of a signature is a malformed one: present, so not missing, but a
+/// violation (`tests/authenticode.rs` signs for real).
 #[test]
-fn pe_certificate_table_counts_as_code_signature() -> TestResult {
+fn pe_certificate_table_of_zeros_is_a_malformed_signature() -> TestResult {
     for name in ["windows-amd64", "windows-386"] {
         let mut bytes = std::fs::read(go_fixture(name)?)?;
         let lfanew = u32::from_le_bytes(bytes[0x3c..0x40].try_into()?) as usize;
@@ -722,15 +725,16 @@ fn pe_certificate_table_counts_as_code_signature() -> TestResult {
         let r = crosscheck_inspector::inspect_bytes(name, &bytes)?;
         let sig = r.code_signature.as_ref().ok_or("no signature")?;
         assert_eq!(
-            (sig.kind.as_str(), sig.size),
-            ("authenticode", 24),
+            (sig.kind.as_str(), sig.size, sig.valid, sig.reason),
+            ("authenticode", 24, false, Some(SignatureProblem::Malformed)),
             "{name}"
         );
         let p = Policy {
             require_code_signature: Some(true),
             ..Policy::default()
         };
-        assert!(check(&r, None, &p).is_empty());
+        let rules: Vec<Rule> = check(&r, None, &p).into_iter().map(|v| v.rule).collect();
+        assert_eq!(rules, [Rule::InvalidSignature], "{name}");
         let unsigned = inspect(name)?;
         let rules: Vec<Rule> = check(&unsigned, None, &p)
             .into_iter()

@@ -52,7 +52,7 @@ mod testcmd;
 mod vcs;
 
 pub use catalog::{Catalog, CatalogError, GoToolchain, Port, catalog_cache_file};
-pub use check::{CheckRequest, check_commands};
+pub use check::{CheckMethod, CheckRequest, CheckTools, check_commands};
 pub use config::{
     Axes, BinaryConfig, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT,
     HookConfig, HooksConfig, INIT_TEMPLATE, Located, MatrixConfig, OverrideConfig, ProjectConfig,

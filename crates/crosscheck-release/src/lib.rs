@@ -18,6 +18,9 @@
 //!   is present exactly once and that every file matches its manifest.
 //! - [`mod@sign`]: detached signatures of `SHA256SUMS` ([`sign_checksums`]: minisign,
 //!   gpg), for `build` and `merge` alike.
+//! - [`mod@verify`]: checks a downloaded release ([`verify_release`]): the signatures of
+//!   `SHA256SUMS`, every listed file's SHA-256 and the code signatures embedded in its
+//!   binaries, archives opened. What `crosscheck verify` runs.
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -26,6 +29,7 @@ pub mod package;
 pub mod sbom;
 pub mod sign;
 pub mod universal;
+pub mod verify;
 
 pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
@@ -33,3 +37,4 @@ pub use package::Packager;
 pub use sbom::{SbomError, SbomSubject, cyclonedx, cyclonedx_universal};
 pub use sign::{SignError, sign_checksums, trusted_comment};
 pub use universal::{UniversalError, build_universal};
+pub use verify::{MinisignKey, VerifyError, VerifyOptions, verify_release};

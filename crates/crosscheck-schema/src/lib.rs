@@ -16,7 +16,9 @@
 //! 3. The release stage adds archives, SBOMs and universal binaries ([`PackageOutcome`]) and
 //!    merges shards; [`mod@dist`] owns the dist directory's layout, its lock, atomic writes
 //!    and `SHA256SUMS`, so every writer follows the same rules.
-//! 4. `crosscheck test` runs each target's test binaries on its [`Runner`] ([`mod@runner`])
+//! 4. `crosscheck verify` checks a downloaded release against its `SHA256SUMS` and records
+//!    what it found in a [`VerifyReport`] ([`mod@verify_report`]).
+//! 5. `crosscheck test` runs each target's test binaries on its [`Runner`] ([`mod@runner`])
 //!    and records them in a [`TestReport`] ([`mod@testrun`]).
 //!
 //! The crate is synchronous, prints nothing and depends on no other crosscheck crate.
@@ -27,6 +29,7 @@ pub mod dist;
 pub mod env_vars;
 pub mod go;
 pub mod inspection;
+pub mod linux_package;
 pub mod manifest;
 pub mod plan;
 pub mod policy;
@@ -39,10 +42,14 @@ mod suggest;
 pub mod target;
 pub mod testrun;
 pub mod variant;
+pub mod verify_report;
 
 pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
 pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, Violation};
+pub use linux_package::{
+    LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage, PackagedFile, PackagedFileKind,
+};
 pub use manifest::{
     CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,
     ManifestProject, ManifestTarget, ManifestVariant, MergedShard, Reproduction, ResolvedCc,
@@ -72,3 +79,4 @@ pub use suggest::{closest, did_you_mean};
 pub use target::{GlibcVersion, Libc, Target, TargetIdError, is_binary_name, to_binary_name};
 pub use testrun::{PackageTests, TargetTestStatus, TargetTests, TestCase, TestReport, TestStatus};
 pub use variant::{Variant, VariantError, VariantVar};
+pub use verify_report::VerifyReport;

@@ -10,7 +10,7 @@ Exit codes:
   1  a build failed, an artifact is not reproducible (--verify-reproducible),
      or (test) a test failed or a test binary did not compile
   2  usage or configuration error (the message says where)
-  3  artifacts were built but violate policy
+  3  artifacts were built but violate policy (verify: the release does not verify)
   130  interrupted
 
 Examples:
@@ -27,6 +27,7 @@ Examples:
   crosscheck test -- -run TestParse ./parse/...   go test flags and packages after --
   crosscheck doctor                     can this machine build every target?
   crosscheck inspect dist/ --static     what each binary is, and is it static?
+  crosscheck verify dist --minisign-key minisign.pub   check a downloaded release
   crosscheck merge shard-*/             one verified dist/ from CI shard jobs' dist directories
   crosscheck report dist --html r.html  a self-contained HTML page of a build
 
@@ -34,7 +35,7 @@ Docs: docs/matrix.md (the file format), docs/targets.md (target ids and selector
 docs/build.md (build, check, doctor), docs/manifest.md (dist/manifest.json),
 docs/inspect.md (inspect and [policy]), docs/ci.md (shards, merge, CI caches),
 docs/report.md (JUnit, GitHub Actions, HTML), docs/test.md (test, runners, --smoke),
-docs/goreleaser.md (init --from-goreleaser).";
+docs/goreleaser.md (init --from-goreleaser), docs/verify.md (verify).";
 
 const TEST_AFTER_HELP: &str = "\
 Each selected target's packages are listed with the build's flags (`go list`), each test
@@ -72,6 +73,25 @@ and logs, writes dist/manifest.json (with `merged_from`) and dist/SHA256SUMS.
 
 Exit codes: 0 merged, 2 refused (the message names the target and the shard).
 Docs: docs/ci.md, examples/ci/.";
+
+const VERIFY_AFTER_HELP: &str = "\
+Checks, in order: (1) SHA256SUMS.minisig / SHA256SUMS.asc with the public key given (a
+signature without a key is reported as not checked); (2) every file SHA256SUMS lists exists
+and has that SHA-256; (3) the code signatures embedded in listed binaries and in the
+binaries of listed .tar.gz and .zip archives verify, and darwin/arm64 binaries have one.
+A binary or archive in DIR that SHA256SUMS does not list fails; other unlisted files are
+noted. With manifest.json present, its digests must agree with SHA256SUMS.
+
+Exit codes: 0 verified, 3 something does not verify, 2 cannot verify (usage, I/O, no gpg).
+
+Examples:
+  crosscheck verify downloads/ --minisign-key minisign.pub
+  crosscheck verify --minisign-pubkey RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3
+  crosscheck verify dist --gpg-key publisher.asc --require-signature
+  crosscheck verify . --ignore-missing      only the files downloaded here
+  crosscheck verify dist --format json | jq .failures
+
+Docs: docs/verify.md.";
 
 /// Build a Go program for a whole matrix of targets, in parallel, and prove every binary is
 /// what was asked for.
@@ -128,10 +148,14 @@ pub enum Command {
     /// target does not stop the others (unless --fail-fast); the exit code is 1 if any
     /// failed, 130 if interrupted. See docs/build.md.
     Build(BuildArgs),
-    /// Compile every selected target without linking or writing anything.
+    /// Check that every selected target compiles, without building or writing anything.
     ///
-    /// What a pre-merge job runs: type errors, files missing for a GOOS and cgo problems
-    /// show up for every target in seconds. `--vet` adds `go vet`; `--junit` writes a report.
+    /// What a pre-merge job runs: each target's packages are type-checked from source as
+    /// its build sees them (GOOS, GOARCH, tags, file-name suffixes), about a second per
+    /// target with a cold Go cache. Names missing for one OS, constants that overflow a
+    /// 32-bit int and (with --tests) test files that do not compile show up per target.
+    /// `--compile` compiles instead (cgo targets always are); `--vet` adds `go vet`;
+    /// `--junit` writes a report. See docs/check.md.
     Check(CheckArgs),
     /// Run every selected target's Go tests on this machine: natively, under qemu-user,
     /// wine, node or a wasm runtime.
@@ -152,6 +176,14 @@ pub enum Command {
     /// (non-binary files in them are skipped). Exit 0 when every file passes, 3 when any
     /// breaks a rule, 2 when a file cannot be read. See docs/inspect.md.
     Inspect(InspectArgs),
+    /// Check a downloaded release: the signature of SHA256SUMS, every listed file's SHA-256,
+    /// and the code signatures inside its binaries and archives.
+    ///
+    /// What a user runs on the files of a release before trusting them. Exit 0 when all
+    /// holds, 3 when anything does not verify, 2 when it cannot check (no SHA256SUMS, an
+    /// unreadable key, no gpg). See docs/verify.md.
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
     /// Combine the dist directories of CI shard jobs into one verified dist directory.
     ///
     /// Checks that every planned target is present exactly once and that every artifact
@@ -243,6 +275,44 @@ pub enum MergeFormat {
     /// A table of the merged targets.
     Table,
     /// `{"dist", "targets": [...], "checksummed"}`, documented in docs/ci.md.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The release directory: SHA256SUMS, its signatures and the files it lists.
+    #[arg(value_name = "DIR", default_value = "dist")]
+    pub dir: PathBuf,
+    /// Check SHA256SUMS.minisig with this minisign public key file (minisign.pub, as for
+    /// `minisign -V -p`).
+    #[arg(long, value_name = "FILE", conflicts_with = "minisign_pubkey")]
+    pub minisign_key: Option<PathBuf>,
+    /// Check SHA256SUMS.minisig with this minisign public key, base64 (`RW...`, as for
+    /// `minisign -V -P`).
+    #[arg(long, value_name = "KEY")]
+    pub minisign_pubkey: Option<String>,
+    /// Check SHA256SUMS.asc with this armored OpenPGP public key file (imported into a
+    /// temporary GNUPGHOME: your keyring is not used or changed).
+    #[arg(long, value_name = "FILE")]
+    pub gpg_key: Option<PathBuf>,
+    /// Fail unless a signature of SHA256SUMS verified with a key given.
+    #[arg(long)]
+    pub require_signature: bool,
+    /// Check only the listed files that are in DIR (you downloaded some of them), as
+    /// `sha256sum -c --ignore-missing`; at least one must be there.
+    #[arg(long)]
+    pub ignore_missing: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+}
+
+/// How `verify` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// The signatures, a table of files, then what failed.
+    Table,
+    /// The whole report, documented in docs/verify.md (`crosscheck schema verify-report`).
     Json,
 }
 
@@ -389,6 +459,14 @@ pub struct CheckArgs {
     /// Also run `go vet` for every target.
     #[arg(long)]
     pub vet: bool,
+    /// Include _test.go files: a test that does not compile for a target fails it.
+    #[arg(long)]
+    pub tests: bool,
+    /// Compile without linking (`go list -export`) instead of type-checking from source:
+    /// slower, but also catches what only code generation finds (assembly, some cgo
+    /// errors). cgo targets are always compiled.
+    #[arg(long)]
+    pub compile: bool,
     /// Write a JUnit XML report (one testcase per target) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -459,6 +537,8 @@ pub enum SchemaFile {
     Manifest,
     /// What `crosscheck test --format json` prints.
     TestReport,
+    /// What `crosscheck verify --format json` prints.
+    VerifyReport,
 }
 
 /// Parses `90s`, `10m`, `1h30m`, `1500ms`, or a bare number of seconds (more than zero).

@@ -14,7 +14,7 @@ pub mod exit_code {
     pub const BUILD_FAILED: u8 = 1;
     /// Bad command line or configuration.
     pub const USAGE: u8 = 2;
-    /// Artifacts were built but violate policy.
+    /// Artifacts were built but violate policy; `verify`: the release does not verify.
     pub const POLICY: u8 = 3;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: u8 = 130;
@@ -120,6 +120,17 @@ pub enum CliError {
     /// Shard outputs could not be merged.
     #[error("{0}")]
     Merge(Box<crosscheck_release::MergeError>),
+    /// `verify` could not check the release at all (no SHA256SUMS, a bad key, no gpg).
+    #[error("{0}")]
+    CannotVerify(#[from] crosscheck_release::VerifyError),
+    /// `verify` checked the release and something does not hold; reported already.
+    #[error("the release in {dir} does not verify: {failures} (see above)")]
+    NotVerified {
+        /// The directory.
+        dir: String,
+        /// How many failures, e.g. `2 failures`.
+        failures: String,
+    },
     /// Some files could not be inspected; reported already.
     #[error("{unreadable} of {total} files could not be inspected")]
     Unreadable {
@@ -157,8 +168,11 @@ impl CliError {
             | CliError::Io { .. }
             | CliError::Merge(_)
             | CliError::SigningNotReady(_)
+            | CliError::CannotVerify(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
-            CliError::PolicyViolations { .. } | CliError::SmokeFailed { .. } => exit_code::POLICY,
+            CliError::PolicyViolations { .. }
+            | CliError::SmokeFailed { .. }
+            | CliError::NotVerified { .. } => exit_code::POLICY,
             CliError::Executor(crosscheck_executor::ExecutorError::InvalidOptions(_)) => {
                 exit_code::USAGE
             }

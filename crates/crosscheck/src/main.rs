@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(args, &printer),
         Command::Schema(args) => commands::schema::run(args, &printer),
         Command::Inspect(args) => commands::inspect::run(args, &printer),
+        Command::Verify(args) => commands::verify_release::run(args, &printer),
         Command::Merge(args) => commands::merge::run(args, &printer),
         Command::Report(args) => commands::report::run(args, &printer),
         Command::Completions(args) => commands::completions::run(args, &printer),

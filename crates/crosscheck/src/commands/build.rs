@@ -132,7 +132,12 @@ fn report_for_ci(
         PolicyMode::Error => github::Level::Error,
         PolicyMode::Warn => github::Level::Warning,
     };
-    github::report(printer, &Rows::from_run(summary, Verb::Build), level);
+    github::report(
+        printer,
+        &Rows::from_run(summary, Verb::Build),
+        level,
+        Path::new(&plan.project.module_dir),
+    );
     if let Some(path) = &args.junit {
         junit::write_report(path, summary, plan, Verb::Build, printer)?;
     }

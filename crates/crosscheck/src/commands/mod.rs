@@ -16,3 +16,5 @@ pub mod report;
 pub mod schema;
 pub mod targets;
 pub mod test;
+// `verify`; not `verify.rs`, which beside `crate::verify` (targets to expectations) would mislead.
+pub mod verify_release;

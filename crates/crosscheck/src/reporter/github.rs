@@ -1,7 +1,8 @@
 //! GitHub Actions: workflow-command annotations and the job's step summary.
 //!
 //! When [`GITHUB_ACTIONS`] is `true`, `build` and `check` print one `::error` annotation per
-//! failed target and one per artifact that breaks its target or policy (`::error` under
+//! compiler error, at its file and line, naming the targets it breaks (or, for a failure
+//! without one, per failed target), and one per artifact that breaks its target or policy (`::error` under
 //! `--policy error`, `::warning` under `--policy warn`), on stdout, where the runner reads
 //! workflow commands. They then append the Markdown table of [`super::markdown`] to the file
 //! named by [`GITHUB_STEP_SUMMARY`]. A summary that cannot be written is a warning: the
@@ -20,6 +21,7 @@ use crosscheck_schema::Status;
 
 use super::markdown;
 use super::rows::{Row, Rows};
+use super::sources::{CompilerError, Sources};
 use crate::printer::Printer;
 
 /// Set to `true` by GitHub Actions on every runner.
@@ -56,12 +58,14 @@ pub fn enabled() -> bool {
 }
 
 /// When on GitHub Actions: prints the annotations and appends the step summary.
-/// `violations` is the level of policy violations (`--policy error|warn`).
-pub fn report(printer: &Printer, rows: &Rows, violations: Level) {
+/// `violations` is the level of policy violations (`--policy error|warn`); `module_dir` is
+/// where the compiler's file names are relative to.
+pub fn report(printer: &Printer, rows: &Rows, violations: Level, module_dir: &Path) {
     if !enabled() {
         return;
     }
-    printer.stdout(&annotations(rows, violations));
+    let sources = Sources::new(module_dir, std::env::var_os(GITHUB_WORKSPACE).as_deref());
+    printer.stdout(&annotations(rows, violations, &sources));
     append_summary(printer, &markdown::render(rows));
 }
 
@@ -93,16 +97,27 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
     file.flush()
 }
 
-/// One workflow command per failed target and per policy violation, each ending in `\n`.
-pub fn annotations(rows: &Rows, violations: Level) -> String {
+/// One workflow command per compiler error (at its line, naming the targets it breaks), per
+/// other failed target and per policy violation, each ending in `\n`.
+pub(crate) fn annotations(rows: &Rows, violations: Level, sources: &Sources) -> String {
     let mut out = String::new();
+    let mut placed: Vec<(CompilerError, Vec<&str>)> = Vec::new();
     for row in &rows.targets {
         if row.status == Status::Failed {
-            out.push_str(&command(
-                Level::Error,
-                &format!("crosscheck: {} failed", row.id),
-                &failure_message(row),
-            ));
+            let errors = sources.compiler_errors(&row.log_tail);
+            if errors.is_empty() {
+                out.push_str(&command(
+                    Level::Error,
+                    &format!("crosscheck: {} failed", row.id),
+                    &failure_message(row),
+                ));
+            }
+            for error in errors {
+                match placed.iter_mut().find(|(known, _)| *known == error) {
+                    Some((_, targets)) => targets.push(&row.id),
+                    None => placed.push((error, vec![&row.id])),
+                }
+            }
         }
         if !row.violations.is_empty() {
             out.push_str(&command(
@@ -111,6 +126,14 @@ pub fn annotations(rows: &Rows, violations: Level) -> String {
                 &row.violations.join("\n"),
             ));
         }
+    }
+    for (error, targets) in placed {
+        out.push_str(&command_at(
+            Level::Error,
+            &format!("crosscheck: does not compile for {}", targets.join(", ")),
+            Some((&error.path, error.line)),
+            &error.message,
+        ));
     }
     out
 }

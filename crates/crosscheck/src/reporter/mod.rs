@@ -27,6 +27,7 @@ mod live;
 pub mod markdown;
 mod messages;
 pub mod rows;
+mod sources;
 pub(crate) mod tests;
 mod words;
 

@@ -7,7 +7,7 @@
 //! both, as `go test -json` does). A not-run target is never shown or counted as passed:
 //! its counts are `-` and it has its own word in the summary line.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crosscheck_schema::{
@@ -19,6 +19,7 @@ use super::github::{self, ANNOTATION_TAIL, GITHUB_WORKSPACE, Level};
 use super::grid::render_cells;
 use super::junit;
 use super::markdown::escape;
+use super::sources::Sources;
 use super::words::{plural, push_counts, test_status_word as status_word};
 use crate::errors::CliError;
 use crate::printer::{Printer, Style};
@@ -427,90 +428,6 @@ fn first_lines(lines: &[&str]) -> Option<String> {
     (!lines.is_empty()).then(|| lines[..lines.len().min(ANNOTATION_TAIL)].join("\n"))
 }
 
-/// Where a package's source files are, to turn `order_test.go:12` into a path GitHub can
-/// place: relative to the repository root (`GITHUB_WORKSPACE`) when the module is inside
-/// it, else relative to the module.
-struct Sources {
-    module_dir: PathBuf,
-    /// The `module` line of go.mod; `None` when there is none to read.
-    module_path: Option<String>,
-    /// The module directory relative to the repository root (empty when it is the root or
-    /// the root is unknown).
-    from_root: PathBuf,
-}
-
-impl Sources {
-    fn new(module_dir: &Path, workspace: Option<&std::ffi::OsStr>) -> Sources {
-        let module_path = std::fs::read_to_string(module_dir.join("go.mod"))
-            .ok()
-            .and_then(|text| module_line(&text));
-        let from_root = workspace
-            .and_then(|root| {
-                let root = std::fs::canonicalize(root).ok()?;
-                let dir = std::fs::canonicalize(module_dir).ok()?;
-                dir.strip_prefix(root).ok().map(Path::to_path_buf)
-            })
-            .unwrap_or_default();
-        Sources {
-            module_dir: module_dir.to_path_buf(),
-            module_path,
-            from_root,
-        }
-    }
-
-    /// The first `file.go:NN:` reference in `lines` to a file of the module: relative to
-    /// `package`'s directory (`t.Error`, `go test -c` run there) or to the module's
-    /// (`go test -c` run from the module).
-    fn locate(&self, package: &str, lines: &[&str]) -> Option<(String, u32)> {
-        let module = self.module_path.as_deref()?;
-        let package_dir = if package == module {
-            ""
-        } else {
-            package.strip_prefix(module)?.strip_prefix('/')?
-        };
-        lines
-            .iter()
-            .filter_map(|l| file_reference(l))
-            .find_map(|(file, line)| {
-                let file = Path::new(file.strip_prefix("./").unwrap_or(file));
-                // Only paths that stay inside the module: output is untrusted text.
-                if !file.components().all(|c| matches!(c, Component::Normal(_))) {
-                    return None;
-                }
-                [Path::new(package_dir).join(file), file.to_path_buf()]
-                    .into_iter()
-                    .find(|relative| self.module_dir.join(relative).is_file())
-                    .map(|relative| {
-                        let path = self.from_root.join(relative);
-                        (path.to_string_lossy().replace('\\', "/"), line)
-                    })
-            })
-    }
-}
-
-/// `example.com/m` from go.mod's `module example.com/m` (quoted or not).
-fn module_line(go_mod: &str) -> Option<String> {
-    go_mod.lines().find_map(|line| {
-        let rest = line.trim().strip_prefix("module")?;
-        let path = rest.split("//").next()?.trim().trim_matches('"');
-        (!path.is_empty() && rest.starts_with([' ', '\t'])).then(|| path.to_owned())
-    })
-}
-
-/// `("order_test.go", 12)` from `order_test.go:12: got big, want little`, how `t.Error`
-/// places a message; `("./x_test.go", 5)` from the compiler's `./x_test.go:5:2: undefined`.
-fn file_reference(line: &str) -> Option<(&str, u32)> {
-    let (file, rest) = line.trim_start().split_once(':')?;
-    let (number, _) = rest.split_once(':')?;
-    let plain = !file.contains([' ', '\t']) && file.len() > ".go".len();
-    let digits = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
-    if plain && file.ends_with(".go") && digits {
-        Some((file, number.parse().ok()?))
-    } else {
-        None
-    }
-}
-
 /// The job summary: the summary line and the grid as a Markdown table.
 fn markdown_summary(report: &TestReport) -> String {
     let mut out = format!(
@@ -545,6 +462,8 @@ fn markdown_summary(report: &TestReport) -> String {
 
 #[cfg(test)]
 mod unit_tests {
+    use std::path::PathBuf;
+
     use crosscheck_schema::{RunnerKind, SmokeRunner};
 
     use super::*;
@@ -852,32 +771,6 @@ mod unit_tests {
             Some(("order/order_test.go".to_owned(), 3))
         );
         std::fs::remove_dir_all(root.parent().unwrap()).unwrap();
-    }
-
-    #[test]
-    fn file_references_are_what_t_error_prints() {
-        assert_eq!(
-            file_reference("    a_test.go:12: msg"),
-            Some(("a_test.go", 12))
-        );
-        assert_eq!(file_reference("a.go:7:"), Some(("a.go", 7)));
-        assert_eq!(
-            file_reference("./a_test.go:5:2: undefined"),
-            Some(("./a_test.go", 5))
-        );
-        assert_eq!(file_reference("a_test.go:+5: x"), None);
-        assert_eq!(file_reference("note: a_test.go:5: x"), None);
-        assert_eq!(file_reference("panic: boom"), None);
-    }
-
-    #[test]
-    fn go_mod_names_its_module() {
-        assert_eq!(
-            module_line("module \"x.org/y\"\n").as_deref(),
-            Some("x.org/y")
-        );
-        assert_eq!(module_line("modules x\n"), None);
-        assert_eq!(module_line("go 1.22\n"), None);
     }
 
     #[test]

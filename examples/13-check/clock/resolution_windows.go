@@ -1,0 +1,5 @@
+package clock
+
+import "time"
+
+func resolution() time.Duration { return 100 * time.Nanosecond }

@@ -1,0 +1,3 @@
+module example.com/checkme
+
+go 1.22
