@@ -276,6 +276,21 @@ fn build_signs_binaries_and_checksums_and_publishes_the_signed_files() {
         );
     }
 
+    // What a user runs on the release: `crosscheck verify` accepts it all.
+    let public = keys.dir.path().join("minisign.pub");
+    let public_box = keys
+        .minisign_public
+        .to_box()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&public, public_box.into_string()).unwrap_or_else(|e| panic!("{e}"));
+    let verified = run(crosscheck()
+        .arg("verify")
+        .arg(&dist)
+        .arg("--minisign-key")
+        .arg(&public)
+        .env("GNUPGHOME", &keys.gnupg_home));
+    assert_eq!(verified.code, 0, "{}", verified.snapshot());
+
     // The manifest records both; the archives hold the signed files.
     let manifest = manifest(&dist);
     let kinds: Vec<&str> = manifest["checksum_signatures"]
