@@ -9,8 +9,9 @@
 //! "special slots" before those that hash the other blobs. [`verify`] recomputes every page
 //! hash and every special slot whose blob lives in the signature; slots that hash files outside
 //! the binary (Info.plist, the resources directory) cannot be checked from the binary alone and
-//! are skipped. The CMS signature over the CodeDirectory is not verified here: a `macho-cms`
-//! signature is only as valid as its hashes say, and its `detail` says so.
+//! are skipped. A `macho-cms` signature's CMS blob is a detached signature over the primary
+//! CodeDirectory (slot 0): it is checked with the same CMS code as Authenticode ([`crate::cms`]),
+//! which also gives the signer's certificate facts.
 //!
 //! Every offset and count comes from a possibly hostile file: each is checked against the blob
 //! that holds it before use, nothing is allocated in proportion to a count, and the work is
@@ -19,6 +20,7 @@
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::cms::{Failure, SignedMessage};
 use crate::util::{slice_at, u32_at, u64_at};
 use crosscheck_schema::report::{AppleSignature, CodeSignature, Endian, SignatureProblem};
 
@@ -58,22 +60,13 @@ const CHECKED_SPECIAL_SLOTS: &[(u32, &str)] = &[
 
 const BE: Endian = Endian::Big;
 
-/// Why verification stopped.
-struct Failure {
-    reason: SignatureProblem,
-    detail: String,
-}
-
 fn malformed(detail: impl Into<String>) -> Failure {
-    Failure {
-        reason: SignatureProblem::Malformed,
-        detail: detail.into(),
-    }
+    Failure::malformed(detail)
 }
 
 fn mismatch(detail: impl Into<String>) -> Failure {
     Failure {
-        reason: SignatureProblem::DigestMismatch,
+        problem: SignatureProblem::DigestMismatch,
         detail: detail.into(),
     }
 }
@@ -277,7 +270,7 @@ fn parse_code_directory(cd: &[u8]) -> Result<CodeDirectory<'_>, Failure> {
     }
     let hash_type = cd[37];
     let hash = HashKind::from_type(hash_type).ok_or_else(|| Failure {
-        reason: SignatureProblem::UnsupportedAlgorithm,
+        problem: SignatureProblem::UnsupportedAlgorithm,
         detail: format!("the CodeDirectory uses hash type {hash_type}, which is not known"),
     })?;
     if usize::from(cd[36]) != hash.size() {
@@ -289,7 +282,7 @@ fn parse_code_directory(cd: &[u8]) -> Result<CodeDirectory<'_>, Failure> {
     }
     if version >= CD_SCATTER_VERSION && word(44) != 0 {
         return Err(Failure {
-            reason: SignatureProblem::UnsupportedAlgorithm,
+            problem: SignatureProblem::UnsupportedAlgorithm,
             detail: "the CodeDirectory uses a scatter vector, which is not supported".to_owned(),
         });
     }
@@ -379,7 +372,7 @@ fn best_code_directory<'a>(blobs: &[Blob<'a>]) -> Result<CodeDirectory<'a>, Fail
                 }
             }
             // An alternate in an unknown hash is skipped while a known one remains.
-            Err(f) if f.reason == SignatureProblem::UnsupportedAlgorithm => unsupported = Some(f),
+            Err(f) if f.problem == SignatureProblem::UnsupportedAlgorithm => unsupported = Some(f),
             Err(f) => return Err(f),
         }
     }
@@ -517,25 +510,49 @@ pub(crate) fn verify(image: &[u8], dataoff: u32, datasize: u32) -> CodeSignature
         .map_err(|f| (None, f))
         .and_then(|()| verify_pages(image, &cd).map_err(|(page, f)| (Some(page), f)));
     if let Err((page, f)) = outcome {
-        apple.first_mismatched_page = page.filter(|_| f.reason == SignatureProblem::DigestMismatch);
+        apple.first_mismatched_page =
+            page.filter(|_| f.problem == SignatureProblem::DigestMismatch);
         out.apple = Some(apple);
         return failed(out, f);
     }
     out.apple = Some(apple);
-    out.valid = true;
-    if out.kind == "macho-cms" {
-        out.detail = Some(
-            "page hashes and special slots match; the CMS signature over the CodeDirectory is \
-             not verified yet"
-                .to_owned(),
-        );
+    if let Some(wrapper) = cms_wrapper(&blobs) {
+        if let Err(f) = verify_cms(wrapper, &blobs, &mut out) {
+            return failed(out, f);
+        }
     }
+    out.valid = true;
     out
+}
+
+/// The CMS wrapper blob's DER, when it holds a signature (ad-hoc signers leave it empty).
+fn cms_wrapper<'a>(blobs: &[Blob<'a>]) -> Option<&'a [u8]> {
+    blobs
+        .iter()
+        .find(|b| b.slot == CSSLOT_SIGNATURESLOT)
+        .filter(|b| u32_at(b.bytes, 0, BE) == Some(CSMAGIC_BLOBWRAPPER))
+        .and_then(|b| b.bytes.get(8..))
+        .filter(|der| !der.is_empty())
+}
+
+/// Checks the CMS signature of a `macho-cms` signature: a detached signature whose content is
+/// the primary CodeDirectory (slot 0), exactly as stored; records the signer and whether a
+/// timestamp is attached.
+fn verify_cms(der: &[u8], blobs: &[Blob<'_>], out: &mut CodeSignature) -> Result<(), Failure> {
+    let message = SignedMessage::from_content_info(der)?;
+    let primary = blobs
+        .iter()
+        .find(|b| b.slot == CSSLOT_CODEDIRECTORY)
+        .ok_or_else(|| malformed("a CMS signature without a CodeDirectory in slot 0 to sign"))?;
+    let verdict = message.verify(primary.bytes);
+    out.signer = verdict.signer;
+    out.timestamped = verdict.timestamped;
+    verdict.failure.map_or(Ok(()), Err)
 }
 
 fn failed(mut out: CodeSignature, f: Failure) -> CodeSignature {
     out.valid = false;
-    out.reason = Some(f.reason);
+    out.reason = Some(f.problem);
     out.detail = Some(f.detail);
     out
 }
@@ -726,17 +743,17 @@ mod tests {
         let sig = superblob(&[
             (0, cd.clone()),
             (2, reqs.clone()),
-            (5, ents),
+            (5, ents.clone()),
             (0x1_0000, cms),
         ]);
         let s = verify_image(&image(&code, &sig));
-        assert!(s.valid, "{s:?}");
         assert_eq!(s.kind, "macho-cms");
-        assert!(
-            s.detail
-                .as_deref()
-                .is_some_and(|d| d.contains("not verified"))
-        );
+        // The hashes match, but the wrapper's bytes are no CMS message.
+        assert_eq!(s.reason, Some(SignatureProblem::Malformed), "{s:?}");
+        let sig = superblob(&[(0, cd.clone()), (2, reqs.clone()), (5, ents.clone())]);
+        let s = verify_image(&image(&code, &sig));
+        assert!(s.valid, "{s:?}");
+        assert_eq!(s.kind, "macho-adhoc");
         // Other entitlements than the signed ones.
         let other = blob(0xfade_7171, b"<plist>get-task-allow</plist>");
         let sig = superblob(&[(0, cd.clone()), (2, reqs.clone()), (5, other)]);
