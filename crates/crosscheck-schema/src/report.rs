@@ -137,8 +137,7 @@ pub struct CodeSignature {
     /// Why the signature is not valid; null when it is.
     pub reason: Option<SignatureProblem>,
     /// One sentence naming what failed, e.g. `page 3 of 12 (bytes 0x3000..0x4000) does not
-    /// match its sha256 hash`; null when valid, except to say what a valid signature's check
-    /// left out (a `macho-cms` signature's CMS blob is not verified yet).
+    /// match its sha256 hash`; null when valid.
     pub detail: Option<String>,
     /// Digest algorithm of the signed content: `sha1`, `sha256`, `sha256-truncated` (Apple's
     /// SHA-256 cut to 20 bytes), `sha384`, `sha512`; null when the signature is too broken to
