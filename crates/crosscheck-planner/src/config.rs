@@ -7,6 +7,9 @@
 
 mod packages;
 mod raw;
+mod sign;
+
+pub(crate) use sign::code_sign;
 
 use std::ops::Range;
 
@@ -89,6 +92,8 @@ pub struct Config {
     /// `[packages]`: the Linux packages made from each linux artifact; no formats without
     /// the table.
     pub packages: PackagesSettings,
+    /// `[sign]`: what signs the binaries and `SHA256SUMS`; `None` without the table.
+    pub sign: Option<crosscheck_schema::PlannedSigning>,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
     /// `[[binary]]`, in file order; empty when `[project]` describes the one binary.
@@ -315,6 +320,9 @@ pub struct OverrideConfig {
     pub smoke: Option<SmokeSettings>,
     /// Linux package keys (each key set replaces the inherited one; `formats = []`: none).
     pub packages: Option<PackagesSettings>,
+    /// `sign = false`: the matching targets' binaries are not signed (the checksums still
+    /// are); `true` undoes an earlier override's `false`.
+    pub sign: Option<Located<bool>>,
 }
 
 impl Config {
@@ -461,6 +469,7 @@ impl Checker {
             .packages
             .map(|packages| self.packages(packages))
             .unwrap_or_default();
+        let sign = raw.sign.and_then(|sign| self.sign(sign));
         let overrides = raw
             .overrides
             .into_iter()
@@ -476,6 +485,7 @@ impl Checker {
             smoke,
             hooks,
             packages,
+            sign,
             overrides,
             binaries,
         })
@@ -959,10 +969,7 @@ impl Checker {
         let mut env = Vec::new();
         for (key, value) in values.unwrap_or_default() {
             let name = key.get_ref();
-            let valid = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
+            if !is_env_name(name) {
                 self.error(
                     format!("invalid environment variable name {name:?}"),
                     key.span(),
@@ -1388,9 +1395,18 @@ impl Checker {
                 .smoke
                 .map(|smoke| self.smoke_settings(smoke.into_inner())),
             packages: raw.packages.map(|packages| self.packages(packages)),
+            sign: raw.sign.map(Located::from_spanned),
         };
         Some(entry)
     }
+}
+
+/// Whether `name` can name an environment variable: letters, digits and `_`, not starting
+/// with a digit.
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The whitespace-separated words of `text`, each with its byte offset.

@@ -98,6 +98,8 @@ struct Settings<'a> {
     runner: Option<&'a RunnerCommand>,
     smoke: SmokeKeys<'a>,
     packages: PackagesSettings,
+    /// Whether `[sign]` signs this build's binary (`sign = false` in an override: not).
+    sign: bool,
 }
 
 /// The smoke keys of one target: `[smoke]`, then the overrides' `smoke`.
@@ -189,6 +191,7 @@ impl<'a> Settings<'a> {
                 smoke
             },
             packages: config.packages.clone(),
+            sign: true,
         }
     }
 
@@ -236,6 +239,9 @@ impl<'a> Settings<'a> {
         }
         if let Some(packages) = &entry.packages {
             self.packages.overlay(packages);
+        }
+        if let Some(sign) = &entry.sign {
+            self.sign = sign.value;
         }
     }
 }
@@ -316,6 +322,7 @@ pub fn plan_with_go(
         universal,
         sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
         hooks,
+        sign: config.sign.clone(),
     })
 }
 
@@ -514,6 +521,10 @@ impl<'a> Planning<'a> {
         let after_build = self.after_build(&names, &output);
         let variant = variant_setting(target, &catalog.default_goarm);
         let packages = self.packages(target, binary, &names, &settings, variant.as_ref())?;
+        let sign = match (&self.config.sign, settings.sign) {
+            (Some(signing), true) => crate::config::code_sign(signing, &target.goos),
+            _ => None,
+        };
         let runner = settings.runner.map(|command| {
             command
                 .value
@@ -546,6 +557,7 @@ impl<'a> Planning<'a> {
             smoke,
             after_build,
             packages,
+            sign,
         })
     }
 

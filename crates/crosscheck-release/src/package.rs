@@ -393,6 +393,7 @@ fn universal_entry(
         universal_inputs: Some(universal.inputs.clone()),
         sbom: None,
         packages: Vec::new(),
+        signed: None,
         reproducible: None,
         smoke: None,
         // Its slices come from one release (the planner pairs them per `go` value).

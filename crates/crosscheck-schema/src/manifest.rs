@@ -40,6 +40,10 @@ pub struct Manifest {
     /// build.
     #[serde(default)]
     pub merged_from: Vec<MergedShard>,
+    /// The detached signatures of `SHA256SUMS` written after it (`[sign]` `minisign`,
+    /// `gpg`); empty when it is not signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checksum_signatures: Vec<crate::ChecksumSignature>,
     /// Every planned target, in plan order.
     pub targets: Vec<ManifestTarget>,
 }
@@ -142,6 +146,10 @@ pub struct ManifestTarget {
     /// after writing; absent when none was planned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<crate::ManifestLinuxPackage>,
+    /// How the artifact was signed (`[sign]`) before it was inspected and hashed; absent
+    /// when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<crate::CodeSigned>,
 }
 
 /// A file the release stage wrote beside an artifact (an archive, an SBOM).
@@ -264,6 +272,9 @@ pub enum FailureKind {
     Tests,
     /// An `after_build` hook of `[hooks]` failed, timed out or could not start.
     Hook,
+    /// Signing the artifact (`[sign]`) failed: a missing key or tool, or the signing tool
+    /// failed, timed out or could not start.
+    Sign,
 }
 
 /// The C compiler a cgo target builds with.
