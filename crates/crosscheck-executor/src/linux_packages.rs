@@ -19,8 +19,8 @@ use std::time::Duration;
 use crosscheck_schema::dist::{self, Artifact};
 use crosscheck_schema::{
     Failure, FailureKind, LinuxPackageFormat, ManifestLinuxPackage, ManifestTarget, PackageEvent,
-    PackageFailure, PackageFileKind, PackagedKind, Plan, PlannedLinuxPackage, STAGING_DIR, Status,
-    env_vars, format_epoch,
+    PackageFailure, PackageFileKind, PackageScripts, PackagedKind, Plan, PlannedLinuxPackage,
+    STAGING_DIR, Status, env_vars, format_epoch,
 };
 use serde::Serialize;
 use tokio::sync::watch;
@@ -51,15 +51,10 @@ const BINARY_MODE: u32 = 0o755;
 /// Reads a written package back and checks it against its plan. The CLI fills it with the
 /// inspector's package reader, which the executor does not depend on.
 pub trait CheckLinuxPackage: Send + Sync {
-    /// The problems of `bytes`, the package written for `planned` from the artifact whose
-    /// SHA-256 is `artifact_sha256`: a field or file that is not as planned, or why the
-    /// package cannot be read. Empty: it is as planned.
-    fn check(
-        &self,
-        planned: &PlannedLinuxPackage,
-        artifact_sha256: &str,
-        bytes: &[u8],
-    ) -> Vec<String>;
+    /// The problems of `package`, the bytes written for `planned` from the artifact whose
+    /// SHA-256 is `binary`: a field or file that is not as planned, or why the package cannot
+    /// be read. Empty: it is as planned.
+    fn check(&self, package: &[u8], planned: &PlannedLinuxPackage, binary: &str) -> Vec<String>;
 }
 
 /// What writing the packages did: the files for `SHA256SUMS` and what failed.
@@ -279,7 +274,7 @@ impl PackageWriter<'_> {
         };
         let bytes = std::fs::read(&file.path)
             .map_err(|e| format!("cannot read {} back: {e}", file.path.display()))?;
-        let problems = check.check(package, artifact_sha256, &bytes);
+        let problems = check.check(&bytes, package, artifact_sha256);
         if problems.is_empty() {
             return Ok(());
         }
@@ -323,7 +318,8 @@ struct NfpmConfig<'a> {
     /// The default mtime of what nfpm adds itself (directories, control files).
     mtime: &'a str,
     contents: Vec<NfpmContent<'a>>,
-    scripts: NfpmScripts<'a>,
+    /// The same keys as nfpm's `scripts`.
+    scripts: &'a PackageScripts,
     /// The format's own architecture field, so that nfpm does not translate the name.
     #[serde(skip_serializing_if = "Option::is_none")]
     deb: Option<NfpmArch<'a>>,
@@ -356,18 +352,6 @@ struct NfpmFileInfo<'a> {
     mtime: &'a str,
 }
 
-#[derive(Serialize)]
-struct NfpmScripts<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    preinstall: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    postinstall: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    preremove: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    postremove: Option<&'a str>,
-}
-
 impl<'a> NfpmConfig<'a> {
     fn new(package: &'a PlannedLinuxPackage, artifact: &'a Path, mtime: &'a str) -> NfpmConfig<'a> {
         let file_info = |mode| NfpmFileInfo {
@@ -386,7 +370,7 @@ impl<'a> NfpmConfig<'a> {
             .chain(package.contents.iter().map(|file| NfpmContent {
                 src: &file.source,
                 dst: &file.destination,
-                kind: nfpm_type(file.kind),
+                kind: nfpm_type(package.format, file.kind),
                 file_info: file_info(file.mode),
             }))
             .collect();
@@ -398,7 +382,6 @@ impl<'a> NfpmConfig<'a> {
                 arch: &package.arch,
             })
         };
-        let scripts = &package.scripts;
         NfpmConfig {
             name: &package.name,
             arch: &package.arch,
@@ -421,12 +404,7 @@ impl<'a> NfpmConfig<'a> {
             replaces: &relations.replaces,
             mtime,
             contents,
-            scripts: NfpmScripts {
-                preinstall: scripts.preinstall.as_deref(),
-                postinstall: scripts.postinstall.as_deref(),
-                preremove: scripts.preremove.as_deref(),
-                postremove: scripts.postremove.as_deref(),
-            },
+            scripts: &package.scripts,
             deb: own_arch(LinuxPackageFormat::Deb),
             rpm: own_arch(LinuxPackageFormat::Rpm),
             apk: own_arch(LinuxPackageFormat::Apk),
@@ -434,15 +412,18 @@ impl<'a> NfpmConfig<'a> {
     }
 }
 
-/// nfpm's `type` for a content kind (empty: an ordinary file).
-fn nfpm_type(kind: PackageFileKind) -> &'static str {
-    match kind {
-        PackageFileKind::File => "",
-        PackageFileKind::Config => "config",
-        PackageFileKind::ConfigNoReplace => "config|noreplace",
-        PackageFileKind::Doc => "doc",
-        PackageFileKind::License => "license",
-        PackageFileKind::Readme => "readme",
+/// nfpm's `type` for a content kind in `format` (empty: an ordinary file). `doc`, `license`
+/// and `readme` mean something to rpm only, and nfpm's deb and apk packagers leave files of
+/// those types out altogether, so there they are ordinary files.
+fn nfpm_type(format: LinuxPackageFormat, kind: PackageFileKind) -> &'static str {
+    match (kind, format) {
+        (PackageFileKind::File, _) => "",
+        (PackageFileKind::Config, _) => "config",
+        (PackageFileKind::ConfigNoReplace, _) => "config|noreplace",
+        (_, LinuxPackageFormat::Deb | LinuxPackageFormat::Apk) => "",
+        (PackageFileKind::Doc, LinuxPackageFormat::Rpm) => "doc",
+        (PackageFileKind::License, LinuxPackageFormat::Rpm) => "license",
+        (PackageFileKind::Readme, LinuxPackageFormat::Rpm) => "readme",
     }
 }
 

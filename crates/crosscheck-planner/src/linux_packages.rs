@@ -421,7 +421,7 @@ fn resolve_contents(
                 ));
             }
             files.push(PlannedPackageFile {
-                source: source.to_string_lossy().into_owned(),
+                source: clean_path(&source),
                 destination,
                 mode: entry.mode.unwrap_or(DEFAULT_FILE_MODE),
                 kind: entry.kind,
@@ -430,6 +430,15 @@ fn resolve_contents(
     }
     files.sort_by(|a, b| a.destination.cmp(&b.destination));
     Ok(files)
+}
+
+/// `path` without `.` components: nfpm reads a source as a glob, and its glob library cannot
+/// stat `/a/./b`.
+fn clean_path(path: &Path) -> String {
+    path.components()
+        .collect::<std::path::PathBuf>()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// `scripts`, each an existing file of the module, as absolute paths.
@@ -446,7 +455,7 @@ fn resolve_scripts(
         };
         let path = module_dir.join(&script.value);
         if path.is_file() {
-            Ok(Some(path.to_string_lossy().into_owned()))
+            Ok(Some(clean_path(&path)))
         } else {
             Err(Diagnostic::error(
                 format!(
