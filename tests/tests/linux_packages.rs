@@ -382,3 +382,69 @@ fn pre_releases_sort_before_their_release_in_dpkg_and_rpm() {
         assert_eq!(rpm.trim(), "-1", "rpm: {} is not below {}", low[1], high[1]);
     }
 }
+
+/// Shards carry their packages through `merge`, and `crosscheck verify` checks the packages
+/// `SHA256SUMS` lists like any file: a changed byte in one fails it.
+#[test]
+fn merged_shards_carry_their_packages_and_verify_checks_them() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let selection = [
+        "--matrix",
+        EXAMPLE,
+        "--target",
+        "linux/amd64",
+        "--target",
+        "linux/arm64",
+    ];
+    let shards = ["1/2", "2/2"].map(|shard| {
+        let dist = root
+            .path()
+            .join(format!("shard-{}", shard.replace('/', "-")));
+        let out = build(&[&selection[..], &["--shard", shard]].concat(), &dist);
+        assert_eq!(out.code, 0, "shard {shard}: {}", out.snapshot());
+        dist
+    });
+    let merged = root.path().join("merged");
+    let out = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .arg("merge")
+            .args(selection)
+            .args(&shards)
+            .arg("--dist")
+            .arg(&merged),
+    );
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let manifest = manifest(&merged);
+    let sums = std::fs::read_to_string(merged.join("SHA256SUMS")).unwrap_or_default();
+    for id in ["linux/amd64", "linux/arm64"] {
+        for format in ["deb", "rpm", "apk"] {
+            let entry = package(&manifest, id, format);
+            let path = merged.join(text(&entry["path"]));
+            assert_eq!(sha256sum(&path), entry["sha256"], "{id} {format}");
+            assert!(
+                sums.contains(text(&entry["path"])),
+                "{id} {format} not in:\n{sums}"
+            );
+        }
+    }
+    let verify =
+        |dir: &Path| crosscheck_tests::run(crosscheck_tests::crosscheck().arg("verify").arg(dir));
+    let out = verify(&merged);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let rpm = merged.join(text(&package(&manifest, "linux/arm64", "rpm")["path"]));
+    let mut bytes = std::fs::read(&rpm).unwrap_or_else(|e| panic!("{e}"));
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&rpm, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let out = verify(&merged);
+    assert_ne!(out.code, 0, "{}", out.snapshot());
+    let named = rpm
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(
+        out.stdout.contains(&named) || out.stderr.contains(&named),
+        "{}",
+        out.snapshot()
+    );
+}
