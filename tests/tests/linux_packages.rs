@@ -288,6 +288,8 @@ fn the_amd64_deb_installs_with_dpkg_and_the_arm64_package_runs_under_qemu() {
     );
 }
 
+/// Two builds, the second with `--verify-reproducible` (which writes each package twice),
+/// give the same packages.
 #[test]
 fn two_builds_give_byte_identical_packages() {
     let first = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -73,6 +73,8 @@ pub(crate) struct PackageWriter<'a> {
     /// The constructed environment (PATH, HOME, the Go caches) go and nfpm run with.
     pub env: &'a BTreeMap<String, String>,
     pub grace: Duration,
+    /// `--verify-reproducible`: write each package twice and compare.
+    pub verify_reproducible: bool,
     pub check: Option<&'a dyn CheckLinuxPackage>,
     /// Told when the one-time nfpm install starts, and of each package written or failed.
     pub on_event: &'a mut dyn FnMut(Event),
@@ -202,17 +204,42 @@ impl PackageWriter<'_> {
             .map_err(|e| format!("cannot write the nfpm config of {what}: {e}"))?;
         std::fs::write(&config_path, json)
             .map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
+        self.run_nfpm(nfpm, &config_path, package.format, &staged, cancel)
+            .await
+            .map_err(|reason| format!("nfpm could not write {what}: {reason}"))?;
+        if self.verify_reproducible {
+            self.write_again(nfpm, &config_path, package.format, &staged, cancel)
+                .await
+                .map_err(|reason| format!("{what} is not reproducible: {reason}"))?;
+        }
+        let file = dist::finalize_artifact(&staged, self.dist, &package.path, epoch)
+            .map_err(|e| format!("cannot move {what} into the dist directory: {e}"))?;
+        self.verify(package, &file, artifact_sha256, &what)?;
+        Ok(file)
+    }
+
+    /// Runs nfpm on the config at `config` to write `format` to `target`, in its own process
+    /// group with a time limit and `SOURCE_DATE_EPOCH`; Err: how it ended and its last lines.
+    async fn run_nfpm(
+        &self,
+        nfpm: &Path,
+        config: &Path,
+        format: LinuxPackageFormat,
+        target: &Path,
+        cancel: &mut watch::Receiver<Cancel>,
+    ) -> Result<(), String> {
         let argv = [
             nfpm.to_string_lossy().into_owned(),
             "package".to_owned(),
             "--config".to_owned(),
-            config_path.to_string_lossy().into_owned(),
+            config.to_string_lossy().into_owned(),
             "--packager".to_owned(),
-            package.format.as_str().to_owned(),
+            format.as_str().to_owned(),
             "--target".to_owned(),
-            staged.to_string_lossy().into_owned(),
+            target.to_string_lossy().into_owned(),
         ];
         let mut env = self.env.clone();
+        let epoch = self.plan.project.vcs.date_epoch;
         env.insert(env_vars::SOURCE_DATE_EPOCH.to_owned(), epoch.to_string());
         let mut lines = Vec::new();
         let end = run_command(
@@ -226,17 +253,42 @@ impl PackageWriter<'_> {
         )
         .await
         .map_err(|e| format!("cannot run {}: {e}", nfpm.display()))?;
-        if !end.success() || !staged.is_file() {
-            let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
-            return Err(format!(
-                "nfpm could not write {what} ({}): {tail}",
-                end.describe()
-            ));
+        if end.success() && target.is_file() {
+            return Ok(());
         }
-        let file = dist::finalize_artifact(&staged, self.dist, &package.path, epoch)
-            .map_err(|e| format!("cannot move {what} into the dist directory: {e}"))?;
-        self.verify(package, &file, artifact_sha256, &what)?;
-        Ok(file)
+        let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
+        Err(format!("{}: {tail}", end.describe()))
+    }
+
+    /// `--verify-reproducible`: writes the package a second time, later, and compares the
+    /// bytes with `first`, so that a time or an order that leaks into the package shows. The
+    /// binary inside is the artifact, whose own second build is compared by `reproduce`.
+    async fn write_again(
+        &self,
+        nfpm: &Path,
+        config: &Path,
+        format: LinuxPackageFormat,
+        first: &Path,
+        cancel: &mut watch::Receiver<Cancel>,
+    ) -> Result<(), String> {
+        let second = first.with_extension("second");
+        self.run_nfpm(nfpm, config, format, &second, cancel).await?;
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        };
+        let (a, b) = (read(first)?, read(&second)?);
+        let _ = std::fs::remove_file(&second);
+        match a.iter().zip(&b).position(|(x, y)| x != y) {
+            None if a.len() == b.len() => Ok(()),
+            Some(offset) => Err(format!(
+                "a second write differs from the first at offset {offset:#x}"
+            )),
+            None => Err(format!(
+                "a second write is {} bytes long, the first {}",
+                b.len(),
+                a.len()
+            )),
+        }
     }
 
     /// Marks a built target failed because a package of it could not be written; the

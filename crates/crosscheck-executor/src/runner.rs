@@ -511,6 +511,7 @@ async fn write_dist(
             state_dir: shared.options.state_dir.as_deref(),
             env: &shared.inherited,
             grace: shared.options.grace_period,
+            verify_reproducible: shared.options.verify_reproducible,
             check: shared.options.check_linux_package.as_deref(),
             on_event,
         };
