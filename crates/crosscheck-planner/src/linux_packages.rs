@@ -624,4 +624,71 @@ mod tests {
                 .contains("numeric")
         );
     }
+
+    fn content(src: &str, dst: &str) -> crate::config::PackageContentConfig {
+        crate::config::PackageContentConfig {
+            src: Located {
+                value: src.to_owned(),
+                span: 0..1,
+            },
+            dst: Located {
+                value: dst.to_owned(),
+                span: 2..3,
+            },
+            mode: None,
+            kind: crosscheck_schema::PackageFileKind::Doc,
+        }
+    }
+
+    #[test]
+    fn contents_globs_keep_paths_below_their_literal_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("docs/deep")).unwrap();
+        for file in ["docs/a.md", "docs/deep/b.md", "LICENSE"] {
+            std::fs::write(dir.path().join(file), "x").unwrap();
+        }
+        let settings = PackagesSettings {
+            contents: Some(vec![
+                content("docs/**/*.md", "/usr/share/doc/x"),
+                content("LICENSE", "/usr/share/doc/x/"),
+            ]),
+            ..PackagesSettings::default()
+        };
+        let files = resolve_contents(&settings, dir.path(), "/usr/bin/x").unwrap();
+        let destinations: Vec<&str> = files.iter().map(|f| f.destination.as_str()).collect();
+        assert_eq!(
+            destinations,
+            [
+                "/usr/share/doc/x/LICENSE",
+                "/usr/share/doc/x/a.md",
+                "/usr/share/doc/x/deep/b.md"
+            ]
+        );
+        assert!(files.iter().all(|f| f.mode == 0o644));
+
+        let clash = PackagesSettings {
+            contents: Some(vec![content("LICENSE", "/usr/bin/x")]),
+            ..PackagesSettings::default()
+        };
+        let error = resolve_contents(&clash, dir.path(), "/usr/bin/x").unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("two files would be installed as \"/usr/bin/x\""),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.span, Some(2..3), "points at dst");
+
+        let nothing = PackagesSettings {
+            contents: Some(vec![content("*.rst", "/usr/share/doc/x/")]),
+            ..PackagesSettings::default()
+        };
+        let error = resolve_contents(&nothing, dir.path(), "/usr/bin/x").unwrap_err();
+        assert!(
+            error.message.contains("matches no file"),
+            "{}",
+            error.message
+        );
+    }
 }

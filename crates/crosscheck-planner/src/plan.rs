@@ -1581,6 +1581,50 @@ mod tests {
     const DARWIN: &str = "[matrix]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n";
 
     #[test]
+    fn packages_merge_binary_and_override_keys_and_skip_non_linux_targets() {
+        let plan = plan_of(
+            "[matrix]\nos = [\"linux\", \"darwin\"]\narch = [\"amd64\", \"arm64\"]\n\
+             [packages]\nformats = [\"deb\", \"rpm\"]\nversion = \"v{version}-rc.1\"\nmaintainer = \"M <m@example.com>\"\nlicense = \"MIT\"\n\
+             [[binary]]\nname = \"server\"\nmain = \"./cmd/server\"\npackages = { name = \"greeter-server\" }\n\
+             [[binary]]\nname = \"client\"\nmain = \"./cmd/client\"\n\
+             [[override]]\nmatch = \"client:linux/arm64\"\npackages = { formats = [] }\n\
+             [[override]]\nmatch = \"server:linux/arm64\"\npackages = { formats = [\"rpm\"] }\n",
+        )
+        .unwrap();
+        let packages = |id: &str| -> Vec<(String, String)> {
+            target(&plan, id)
+                .packages
+                .iter()
+                .map(|p| (p.path.clone(), p.arch.clone()))
+                .collect()
+        };
+        let pair = |path: &str, arch: &str| (path.to_owned(), arch.to_owned());
+        assert_eq!(
+            packages("server:linux/amd64"),
+            [
+                pair("greeter-server_1.0.0~rc.1-1_amd64.deb", "amd64"),
+                pair("greeter-server-1.0.0~rc.1-1.x86_64.rpm", "x86_64"),
+            ]
+        );
+        assert_eq!(
+            packages("client:linux/amd64"),
+            [
+                pair("client_1.0.0~rc.1-1_amd64.deb", "amd64"),
+                pair("client-1.0.0~rc.1-1.x86_64.rpm", "x86_64"),
+            ]
+        );
+        assert_eq!(
+            packages("server:linux/arm64"),
+            [pair("greeter-server-1.0.0~rc.1-1.aarch64.rpm", "aarch64")]
+        );
+        assert!(packages("client:linux/arm64").is_empty());
+        assert!(packages("server:darwin/arm64").is_empty());
+        let server = &target(&plan, "server:linux/amd64").packages[0];
+        assert_eq!(server.binary_destination, "/usr/bin/server");
+        assert_eq!(server.metadata.description, "greeter-server");
+    }
+
+    #[test]
     fn hooks_are_rendered_once_and_per_target() {
         let plan = plan_of(&format!(
             "{TWO_LINUX}[hooks]\nbefore = [[\"go\", \"generate\", \"{{version}}\"]]\n\
