@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use super::PackageLimits;
 use super::decompress::{Capped, read_all};
 use super::files::{FileList, install_path_bytes, read_tar_files};
+use super::{PackageLimits, facts_from_fields};
 use crate::error::{Bad, Res};
 use crosscheck_schema::{LinuxPackageFacts, LinuxPackageFormat};
 
@@ -135,24 +135,14 @@ fn into_facts(pkginfo: Vec<(String, String)>, files: FileList) -> Res<LinuxPacka
             })
             .or_insert(value);
     }
-    let mut take = |key: &str| {
-        fields
-            .remove(key)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| Bad::new(format!(".PKGINFO has no {key}")))
-    };
-    let name = take("pkgname")?;
-    let (version, release) = split_pkgver(&take("pkgver")?);
-    let arch = take("arch")?;
-    Ok(LinuxPackageFacts {
-        format: LinuxPackageFormat::Apk,
-        name,
-        version,
-        release,
-        arch,
+    facts_from_fields(
+        LinuxPackageFormat::Apk,
         fields,
-        files: files.into_sorted(),
-    })
+        ["pkgname", "pkgver", "arch"],
+        split_pkgver,
+        ".PKGINFO",
+        files,
+    )
 }
 
 #[cfg(test)]

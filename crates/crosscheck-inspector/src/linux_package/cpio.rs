@@ -23,7 +23,8 @@ pub(crate) struct CpioEntry {
 }
 
 /// Calls `on_entry` with each member and a reader of exactly its data (whatever the callback
-/// leaves unread is skipped), until the trailer.
+/// leaves unread is skipped), until the trailer; then reads the stream to its end, so that the
+/// decoder checks the compressed stream's trailer.
 pub(crate) fn walk_newc(
     reader: impl Read,
     mut on_entry: impl FnMut(&CpioEntry, &mut dyn Read) -> Res<()>,
@@ -35,7 +36,7 @@ pub(crate) fn walk_newc(
     loop {
         let entry = read_header(&mut reader)?;
         if entry.name == TRAILER {
-            return Ok(());
+            return super::files::drain(reader);
         }
         let mut data = (&mut reader).take(entry.size);
         on_entry(&entry, &mut data)?;

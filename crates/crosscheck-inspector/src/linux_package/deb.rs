@@ -1,12 +1,11 @@
 //! Debian packages: an `ar` archive of `debian-binary`, `control.tar.{gz,xz,zst}` (the
 //! `control` fields and `conffiles`) and `data.tar.{gz,xz,zst}` (the files), in that order.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 
-use super::PackageLimits;
 use super::decompress::{Compression, decompressed, read_all};
 use super::files::{FileList, install_path, read_tar_files};
+use super::{PackageLimits, facts_from_fields};
 use crate::error::{Bad, Res};
 use crosscheck_schema::{LinuxPackageFacts, LinuxPackageFormat};
 
@@ -204,25 +203,14 @@ fn into_facts(control: Control, mut files: FileList) -> Res<LinuxPackageFacts> {
         })?;
         file.config = true;
     }
-    let mut fields: BTreeMap<String, String> = control.fields.into_iter().collect();
-    let mut take = |name: &str| {
-        fields
-            .remove(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| Bad::new(format!("the control file has no {name} field")))
-    };
-    let name = take("Package")?;
-    let (version, release) = split_version(&take("Version")?);
-    let arch = take("Architecture")?;
-    Ok(LinuxPackageFacts {
-        format: LinuxPackageFormat::Deb,
-        name,
-        version,
-        release,
-        arch,
-        fields,
-        files: files.into_sorted(),
-    })
+    facts_from_fields(
+        LinuxPackageFormat::Deb,
+        control.fields.into_iter().collect(),
+        ["Package", "Version", "Architecture"],
+        split_version,
+        "the control file",
+        files,
+    )
 }
 
 #[cfg(test)]

@@ -120,7 +120,8 @@ pub(crate) fn packaged(path: String, kind: PackagedFileKind, mode: u32) -> Packa
 
 /// Reads every entry of a tar stream into `files`, hashing regular files as they pass, except
 /// the entries `skip` names (given the install path). Hard links take the contents of the
-/// earlier entry they point to.
+/// earlier entry they point to. The stream is read to its very end, past the tar's end
+/// blocks, so that a truncated or corrupt compressed stream is an error even there.
 pub(crate) fn read_tar_files(
     reader: impl Read,
     files: &mut FileList,
@@ -161,6 +162,13 @@ pub(crate) fn read_tar_files(
         };
         files.insert(file)?;
     }
+    drain(archive.into_inner())
+}
+
+/// Reads `reader` to its end, so its decoder checks the stream's trailer (gzip CRC and size,
+/// xz index, zstd checksum).
+pub(crate) fn drain(mut reader: impl Read) -> Res<()> {
+    io::copy(&mut reader, &mut io::sink())?;
     Ok(())
 }
 

@@ -20,7 +20,9 @@ mod files;
 mod rpm;
 mod verdict;
 
-use crate::error::{Bad, InspectError};
+use std::collections::BTreeMap;
+
+use crate::error::{Bad, InspectError, Res};
 use crate::inspect::DEFAULT_MAX_FILE_SIZE;
 use crate::util::catch_parser_panic;
 use crosscheck_schema::{LinuxPackageFacts, LinuxPackageFormat};
@@ -89,4 +91,37 @@ pub fn read_linux_package_with(
         LinuxPackageFormat::Apk => apk::read(bytes, limits),
     })
     .map_err(|Bad(reason)| InspectError::MalformedPackage { format, reason })
+}
+
+/// The facts from a package's metadata fields: `keys` name the fields that hold the package
+/// name, the version (split into version and release by `split_version`) and the
+/// architecture, which must be present and not empty (`source` names where they were looked
+/// for); every other field stays in `fields`.
+fn facts_from_fields(
+    format: LinuxPackageFormat,
+    mut fields: BTreeMap<String, String>,
+    keys: [&str; 3],
+    split_version: fn(&str) -> (String, Option<String>),
+    source: &str,
+    files: files::FileList,
+) -> Res<LinuxPackageFacts> {
+    let mut take = |key: &str| {
+        fields
+            .remove(key)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Bad::new(format!("{source} has no {key} field")))
+    };
+    let [name_key, version_key, arch_key] = keys;
+    let name = take(name_key)?;
+    let (version, release) = split_version(&take(version_key)?);
+    let arch = take(arch_key)?;
+    Ok(LinuxPackageFacts {
+        format,
+        name,
+        version,
+        release,
+        arch,
+        fields,
+        files: files.into_sorted(),
+    })
 }
