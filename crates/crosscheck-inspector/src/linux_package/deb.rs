@@ -22,7 +22,7 @@ struct Control {
 
 pub(crate) fn read(bytes: &[u8], limits: &PackageLimits) -> Res<LinuxPackageFacts> {
     let mut archive = ar::Archive::new(bytes);
-    let mut members = Vec::new();
+    let mut members: Vec<String> = Vec::new();
     let mut control = None;
     let mut files = None;
     while let Some(entry) = archive.next_entry() {
@@ -34,7 +34,12 @@ pub(crate) fn read(bytes: &[u8], limits: &PackageLimits) -> Res<LinuxPackageFact
         if members.len() >= 16 {
             return Err(Bad::new("more than 16 ar members; a deb has three"));
         }
+        let stem = member_stem(&name);
+        if members.iter().any(|m| member_stem(m) == stem) {
+            return Err(Bad::new(format!("a second {stem} member ({name})")));
+        }
         members.push(name.clone());
+        check_member_order(&members)?;
         if name == "debian-binary" {
             check_debian_binary(entry)?;
         } else if name.starts_with("control.tar") {
@@ -53,7 +58,6 @@ pub(crate) fn read(bytes: &[u8], limits: &PackageLimits) -> Res<LinuxPackageFact
             files = Some(list);
         }
     }
-    check_member_order(&members)?;
     let (Some(control), Some(files)) = (control, files) else {
         return Err(Bad::new(format!(
             "no control.tar or data.tar member (members: {})",
@@ -63,7 +67,13 @@ pub(crate) fn read(bytes: &[u8], limits: &PackageLimits) -> Res<LinuxPackageFact
     into_facts(control, files)
 }
 
-/// dpkg insists on `debian-binary` first and control before data.
+/// `control` for `control.tar.xz`: members with one stem are one member, compressed or not.
+fn member_stem(name: &str) -> &str {
+    name.split_once(".tar").map_or(name, |(stem, _)| stem)
+}
+
+/// dpkg insists on `debian-binary` first and control before data; checked as each member
+/// arrives, before it is read.
 fn check_member_order(members: &[String]) -> Res<()> {
     if members.first().map(String::as_str) != Some("debian-binary") {
         return Err(Bad::new("the first ar member is not debian-binary"));
@@ -253,6 +263,46 @@ mod tests {
         assert!(err("Package: a\nno colon here\n").starts_with("control line 2, column 1:"));
         assert!(err(" leading\n").starts_with("control line 1:"));
         assert!(err("Package: a\npackage: b\n").contains("appears twice"));
+    }
+
+    fn ar_archive(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut builder = ar::Builder::new(Vec::new());
+        for (name, data) in members {
+            let header = ar::Header::new(name.as_bytes().to_vec(), data.len() as u64);
+            if builder.append(&header, *data).is_err() {
+                return Vec::new();
+            }
+        }
+        builder.into_inner().unwrap_or_default()
+    }
+
+    fn reason(bytes: &[u8]) -> String {
+        read(bytes, &PackageLimits::default())
+            .err()
+            .map(|Bad(r)| r)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn members_must_be_whole_in_order_and_once() {
+        let tar: &[u8] = &[0u8; 1024];
+        let twice = ar_archive(&[
+            ("debian-binary", b"2.0\n"),
+            ("data.tar", tar),
+            ("data.tar.xz", tar),
+        ]);
+        assert_eq!(reason(&twice), "a second data member (data.tar.xz)");
+        let swapped = ar_archive(&[("control.tar", tar), ("debian-binary", b"2.0\n")]);
+        assert_eq!(reason(&swapped), "the first ar member is not debian-binary");
+        let old = ar_archive(&[("debian-binary", b"1.0\n")]);
+        assert_eq!(
+            reason(&old),
+            "debian-binary says \"1.0\", expected format 2.x"
+        );
+        let bzip = ar_archive(&[("debian-binary", b"2.0\n"), ("data.tar.bz2", tar)]);
+        assert!(reason(&bzip).starts_with("member data.tar.bz2 has a compression"));
+        let empty = ar_archive(&[("debian-binary", b"2.0\n"), ("data.tar", tar)]);
+        assert!(reason(&empty).starts_with("no control.tar or data.tar member"));
     }
 
     #[test]

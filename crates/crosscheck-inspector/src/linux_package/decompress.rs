@@ -98,7 +98,7 @@ impl<R: Read> Read for Capped<'_, R> {
                 io::ErrorKind::InvalidData,
                 format!(
                     "{} decompresses to more than {} bytes, the reader's limit \
-                     (hint: raise PackageLimits::max_unpacked if the package is genuine)",
+                     (hint: PackageLimits raises it for a genuine package)",
                     self.what, self.limit
                 ),
             ));

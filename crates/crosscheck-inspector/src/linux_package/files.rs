@@ -153,6 +153,8 @@ pub(crate) fn read_tar_files(
                 ..packaged(path, PackagedFileKind::Symlink, mode)
             },
             tar::EntryType::Link => hard_link(files, path, &link_name(&entry, "")?, mode)?,
+            // A PAX global header carries defaults for later entries, not a file.
+            tar::EntryType::XGlobalHeader => continue,
             other => {
                 return Err(Bad::new(format!(
                     "{path} is a {other:?} entry; packages hold only files, directories and \
