@@ -786,7 +786,9 @@ fn truncated_packages_are_malformed_never_a_panic() -> Result<(), String> {
         let cuts = (0..bytes.len()).step_by(5);
         for cut in cuts {
             check_outcome(&format!("{name} cut at {cut}"), &bytes[..cut])?;
-            if cut > 0 && read_linux_package(&bytes[..cut]).is_ok() {
+            // Only the `\n` that pads an odd-sized last ar member: the package is whole.
+            let only_padding = &bytes[cut..] == b"\n";
+            if cut > 0 && !only_padding && read_linux_package(&bytes[..cut]).is_ok() {
                 return Err(format!(
                     "{name} cut at {cut} of {} still reads",
                     bytes.len()
