@@ -1,6 +1,7 @@
 //! The file list of a package: install paths normalised and checked, contents hashed as they
 //! stream past, entries counted against a cap; and the tar walk deb and apk share.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
@@ -118,6 +119,11 @@ pub(crate) fn packaged(path: String, kind: PackagedFileKind, mode: u32) -> Packa
     }
 }
 
+/// GNU long names and PAX records are held in memory until the entry they describe; a real
+/// one is a few hundred bytes. The tar crate would buffer any size a header claims, so the
+/// payload walk reads them itself, within this cap.
+const MAX_METADATA_ENTRY: u64 = 1 << 20;
+
 /// Reads every entry of a tar stream into `files`, hashing regular files as they pass, except
 /// the entries `skip` names (given the install path). Hard links take the contents of the
 /// earlier entry they point to. The stream is read to its very end, past the tar's end
@@ -128,43 +134,121 @@ pub(crate) fn read_tar_files(
     skip: impl Fn(&str) -> bool,
 ) -> Res<()> {
     let mut archive = tar::Archive::new(reader);
-    for entry in archive.entries()? {
+    let mut names = LongNames::default();
+    for entry in archive.entries()?.raw(true) {
         let mut entry = entry?;
-        let Some(path) = install_path_bytes(&entry.path_bytes())? else {
-            continue;
-        };
-        if skip(&path) {
+        if names.take_metadata(&mut entry)? {
             continue;
         }
-        let mode = entry.header().mode()?;
-        let kind = entry.header().entry_type();
-        let file = match kind {
-            tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let (size, sha256) = hash_contents(&mut entry)?;
-                PackagedFile {
-                    size,
-                    sha256: Some(sha256),
-                    ..packaged(path, PackagedFileKind::File, mode)
-                }
-            }
-            tar::EntryType::Directory => packaged(path, PackagedFileKind::Dir, mode),
-            tar::EntryType::Symlink => PackagedFile {
-                link_target: Some(link_name(&entry, &path)?),
-                ..packaged(path, PackagedFileKind::Symlink, mode)
-            },
-            tar::EntryType::Link => hard_link(files, path, &link_name(&entry, "")?, mode)?,
-            // A PAX global header carries defaults for later entries, not a file.
-            tar::EntryType::XGlobalHeader => continue,
-            other => {
-                return Err(Bad::new(format!(
-                    "{path} is a {other:?} entry; packages hold only files, directories and \
-                     links"
-                )));
-            }
+        let raw_path = names
+            .path
+            .take()
+            .unwrap_or_else(|| entry.path_bytes().into_owned());
+        let link = names
+            .link
+            .take()
+            .or_else(|| entry.link_name_bytes().map(Cow::into_owned));
+        let Some(path) = install_path_bytes(&raw_path)? else {
+            continue;
         };
-        files.insert(file)?;
+        if !skip(&path) {
+            let file = packaged_entry(&mut entry, path, link, files)?;
+            files.insert(file)?;
+        }
     }
     drain(archive.into_inner())
+}
+
+/// The path and link target the metadata entries before an entry give it.
+#[derive(Default)]
+struct LongNames {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+}
+
+impl LongNames {
+    /// Takes in a GNU long name or link, or a PAX record (`path`, `linkpath`); `false` for an
+    /// entry that is none of these.
+    fn take_metadata<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>) -> Res<bool> {
+        let kind = entry.header().entry_type();
+        if !(kind.is_gnu_longname()
+            || kind.is_gnu_longlink()
+            || kind.is_pax_local_extensions()
+            || kind.is_pax_global_extensions())
+        {
+            return Ok(false);
+        }
+        let size = entry.header().entry_size()?;
+        if size > MAX_METADATA_ENTRY {
+            return Err(Bad::new(format!(
+                "a {kind:?} entry of {size} bytes, over the reader's {MAX_METADATA_ENTRY}"
+            )));
+        }
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data)?;
+        let without_nul = |mut bytes: Vec<u8>| {
+            while bytes.last() == Some(&0) {
+                bytes.pop();
+            }
+            bytes
+        };
+        if kind.is_gnu_longname() {
+            self.path = Some(without_nul(data));
+        } else if kind.is_gnu_longlink() {
+            self.link = Some(without_nul(data));
+        } else if kind.is_pax_local_extensions() {
+            for record in tar::PaxExtensions::new(&data) {
+                let record = record?;
+                match record.key_bytes() {
+                    b"path" => self.path = Some(record.value_bytes().to_vec()),
+                    b"linkpath" => self.link = Some(record.value_bytes().to_vec()),
+                    // Checksums (APK-TOOLS.checksum.SHA1), times, owners: not facts we keep.
+                    _ => {}
+                }
+            }
+        }
+        // A global header only sets defaults (times, owners) for the entries after it.
+        Ok(true)
+    }
+}
+
+/// The packaged file of one tar entry at `path`.
+fn packaged_entry<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    path: String,
+    link: Option<Vec<u8>>,
+    files: &FileList,
+) -> Res<PackagedFile> {
+    let mode = entry.header().mode()?;
+    let link_target = |path: &str| {
+        let bytes = link.ok_or_else(|| Bad::new(format!("link {path} has no target")))?;
+        String::from_utf8(bytes)
+            .map_err(|_| Bad::new(format!("the target of link {path} is not UTF-8")))
+    };
+    Ok(match entry.header().entry_type() {
+        tar::EntryType::Regular | tar::EntryType::Continuous => {
+            let (size, sha256) = hash_contents(entry)?;
+            PackagedFile {
+                size,
+                sha256: Some(sha256),
+                ..packaged(path, PackagedFileKind::File, mode)
+            }
+        }
+        tar::EntryType::Directory => packaged(path, PackagedFileKind::Dir, mode),
+        tar::EntryType::Symlink => PackagedFile {
+            link_target: Some(link_target(&path)?),
+            ..packaged(path, PackagedFileKind::Symlink, mode)
+        },
+        tar::EntryType::Link => {
+            let target = link_target(&path)?;
+            hard_link(files, path, &target, mode)?
+        }
+        other => {
+            return Err(Bad::new(format!(
+                "{path} is a {other:?} entry; packages hold only files, directories and links"
+            )));
+        }
+    })
 }
 
 /// Reads `reader` to its end, so its decoder checks the stream's trailer (gzip CRC and size,
@@ -172,14 +256,6 @@ pub(crate) fn read_tar_files(
 pub(crate) fn drain(mut reader: impl Read) -> Res<()> {
     io::copy(&mut reader, &mut io::sink())?;
     Ok(())
-}
-
-fn link_name<R: Read>(entry: &tar::Entry<'_, R>, path: &str) -> Res<String> {
-    let name = entry
-        .link_name_bytes()
-        .ok_or_else(|| Bad::new(format!("link {path} has no target")))?;
-    String::from_utf8(name.into_owned())
-        .map_err(|_| Bad::new(format!("the target of link {path} is not UTF-8")))
 }
 
 /// A hard link is the same file as an earlier entry: same size and contents.
@@ -236,6 +312,55 @@ mod tests {
         );
         let sorted = list.into_sorted();
         assert_eq!(sorted.first().map(|f| f.mode), Some(0o755));
+        Ok(())
+    }
+
+    fn header(kind: tar::EntryType, size: u64) -> tar::Header {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(kind);
+        header.set_size(size);
+        header.set_mode(0o755);
+        header.set_cksum();
+        header
+    }
+
+    fn read(tar: &[u8]) -> Res<Vec<PackagedFile>> {
+        let mut list = FileList::new(100);
+        read_tar_files(tar, &mut list, |_| false)?;
+        Ok(list.into_sorted())
+    }
+
+    #[test]
+    fn long_names_and_pax_paths_name_the_next_entry() -> Res<()> {
+        let long = format!("./usr/share/{}/x", "d".repeat(120));
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut file = header(tar::EntryType::Regular, 3);
+        builder.append_data(&mut file, &long, &b"abc"[..])?;
+        let mut link = header(tar::EntryType::Symlink, 0);
+        builder.append_link(&mut link, "./usr/bin/l", &long)?;
+        let record = b"31 path=./usr/bin/from-pax-rec\n";
+        builder.append(
+            &header(tar::EntryType::XHeader, record.len() as u64),
+            &record[..],
+        )?;
+        builder.append(&header(tar::EntryType::Regular, 0), &b""[..])?;
+        let files = read(&builder.into_inner()?)?;
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths.len(), 3, "{paths:?}");
+        assert_eq!(paths[0], "/usr/bin/from-pax-rec");
+        assert_eq!(paths[2], &long[1..]);
+        assert_eq!(files[1].link_target.as_deref(), Some(long.as_str()));
+        Ok(())
+    }
+
+    #[test]
+    fn a_huge_metadata_entry_is_refused_before_it_is_buffered() -> Res<()> {
+        let size = MAX_METADATA_ENTRY + 512;
+        let mut tar = Vec::new();
+        tar.extend_from_slice(header(tar::EntryType::GNULongName, size).as_bytes());
+        tar.resize(tar.len() + size as usize, b'a');
+        let err = read(&tar).err().map(|Bad(r)| r).unwrap_or_default();
+        assert!(err.contains("over the reader's 1048576"), "{err}");
         Ok(())
     }
 
