@@ -321,3 +321,97 @@ fn a_broken_package_is_unreadable() {
         out.snapshot()
     );
 }
+
+#[test]
+fn a_darwin_binary_changed_after_signing_exits_3_with_invalid_signature() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let altered = dir.path().join("hello_darwin_arm64");
+    let mut bytes = std::fs::read(path("hello_darwin_arm64")).unwrap_or_default();
+    // Go's linker writes the build ID at the start of __text; a byte five pages on is code.
+    let id = bytes
+        .windows(16)
+        .position(|w| w == b"\xff Go build ID: \"")
+        .unwrap_or_else(|| panic!("no Go build ID in the darwin/arm64 binary"));
+    let at = id + 5 * 4096 + 123;
+    bytes[at] ^= 0x40;
+    std::fs::write(&altered, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let file = altered.display().to_string();
+    let out = inspect(&[&file]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("[invalid-signature]"),
+        "{}",
+        out.snapshot()
+    );
+    let page = at / 4096;
+    let want = format!(
+        "page {page} of {{}} (bytes {:#x}..{:#x}) does not match its sha256 hash",
+        page * 4096,
+        (page + 1) * 4096
+    );
+    let (head, tail) = want.split_once("{}").unwrap_or_default();
+    assert!(
+        out.stdout.contains(head) && out.stdout.contains(tail),
+        "{want}: {}",
+        out.snapshot()
+    );
+    let out = inspect(&[&file, "--format", "json"]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let sig = &json["files"][0]["code_signature"];
+    assert_eq!(sig["valid"], false, "{sig}");
+    assert_eq!(sig["reason"], "digest-mismatch", "{sig}");
+    assert_eq!(sig["apple"]["first_mismatched_page"], page, "{sig}");
+    // The binary as Go built it passes.
+    let out = inspect(&[&path("hello_darwin_arm64")]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn forbid_packed_flags_a_upx_packed_binary_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let packed = dir.path().join("hello_upx");
+    let status = std::process::Command::new("upx")
+        .args(["-q", "-1", "-o"])
+        .arg(&packed)
+        .arg(path("hello_linux_amd64"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "upx is needed for this test ({e}): apt-get install upx-ucl \
+                 (from bookworm-backports on Debian bookworm; scripts/test installs it)"
+            )
+        });
+    assert!(status.success(), "upx failed on hello_linux_amd64");
+    let policy = dir.path().join("matrix.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[matrix]\nos = [\"linux\"]\narch = [\"amd64\"]\n[policy]\nforbid_packed = true\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let policy = policy.display().to_string();
+    let packed = packed.display().to_string();
+    let out = inspect(&[
+        &packed,
+        &path("hello_linux_amd64"),
+        "--policy-file",
+        &policy,
+    ]);
+    assert_eq!(out.code, 3, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("[packed] the file is packed with upx"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(
+        out.stderr.contains("1 ok, 1 violating"),
+        "{}",
+        out.snapshot()
+    );
+    // Without the policy a packed file is reported, not refused.
+    let out = inspect(&[&packed, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    assert_eq!(json["files"][0]["packed"], "upx");
+}

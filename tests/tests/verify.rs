@@ -471,7 +471,6 @@ fn text_offset(bytes: &[u8]) -> usize {
 }
 
 #[test]
-#[ignore = "needs the Apple signature verifier (issue #12)"]
 fn a_changed_darwin_arm64_binary_fails_even_when_rehashed_and_resigned() {
     let release = Release::new();
     let binary = release.path("greet_darwin_arm64");

@@ -198,6 +198,8 @@ pub struct RunSummary {
     /// The `after` hook that failed, after everything else was written; it makes the run
     /// fail.
     pub after_hook_failure: Option<crate::hooks::HookFailure>,
+    /// Why `SHA256SUMS` could not be signed (`[sign]`); it makes the run fail.
+    pub checksum_signing_failure: Option<String>,
 }
 
 impl TargetResult {

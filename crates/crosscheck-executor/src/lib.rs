@@ -12,6 +12,8 @@
 //!    time, each command in its own process group with a timeout and graceful stopping.
 //! 3. Each step is reported to the caller's callback as an [`Event`]; the caller draws
 //!    progress. Built artifacts are moved from the plan's staging path into place, hashed,
+//!    run through the plan's `after_build` hooks, signed when `[sign]` says so (`sign.rs`:
+//!    osslsigncode or rcodesign on a staged copy, renamed into place on success),
 //!    optionally [`Inspect`]ed; failures are [`classify()`]d with a hint.
 //! 4. With [`RunOptions::verify_reproducible`], each built target is built a second time in a
 //!    copy of the module with an empty build cache and the two artifacts are compared byte
@@ -50,6 +52,7 @@ mod reproduce;
 mod runner;
 pub mod runners;
 pub mod schedule;
+mod sign;
 mod smoke;
 mod testing;
 pub mod toolchain;

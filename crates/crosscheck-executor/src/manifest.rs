@@ -3,8 +3,8 @@
 
 use crosscheck_planner::Plan;
 use crosscheck_schema::{
-    MANIFEST_SCHEMA_VERSION, Manifest, ManifestProject, ManifestTarget, ManifestVariant, dist,
-    duration_ms,
+    CodeSigned, MANIFEST_SCHEMA_VERSION, Manifest, ManifestProject, ManifestTarget,
+    ManifestVariant, dist, duration_ms,
 };
 
 use crate::event::TargetResult;
@@ -55,6 +55,12 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
             archive: None,
             universal_inputs: None,
             sbom: None,
+            // A signing failure takes the artifact out of the result: what is left was signed.
+            signed: result
+                .artifact
+                .as_ref()
+                .and(planned.sign.as_ref())
+                .map(CodeSigned::from),
         })
         .collect();
     Manifest {
@@ -74,6 +80,7 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
         interrupted: false,
         shard: plan.selection.shard.map(|shard| shard.to_string()),
         merged_from: Vec::new(),
+        checksum_signatures: Vec::new(),
         targets,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crosscheck_schema::{Manifest, PackageOutcome, Plan};
+use crosscheck_schema::{ChecksumSignature, Manifest, PackageOutcome, Plan};
 
 /// Packages the artifacts of a build. Called once per build run, after every target has
 /// ended and before `manifest.json` and `SHA256SUMS` are written, still under the dist lock;
@@ -19,4 +19,12 @@ use crosscheck_schema::{Manifest, PackageOutcome, Plan};
 pub trait Package: Send + Sync {
     /// Packages what `plan` built into `dist`.
     fn package(&self, plan: &Plan, dist: &Path, manifest: &mut Manifest) -> PackageOutcome;
+
+    /// Signs `dist/SHA256SUMS` as the plan's `[sign]` says, once it is written, and returns
+    /// the signatures written (none without checksum keys), or why it could not. Called
+    /// only when the run was not interrupted.
+    fn sign_checksums(&self, plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>, String> {
+        let _ = (plan, dist);
+        Ok(Vec::new())
+    }
 }

@@ -34,6 +34,7 @@ use crate::process::{Cancel, CommandEnd, Stop, run_command};
 use crate::runners::setup::RunnerSetup;
 use crate::runners::{HostRunners, resolve_runner};
 use crate::schedule::{SharedWorkQueue, Timings, longest_first};
+use crate::sign::{SignEnd, SignJob, sign_artifact};
 use crate::smoke::{SmokeJob, run_smoke};
 use crate::testing::cache::ResultCache;
 use crate::testing::{Progress as TestProgress, TestJob, run_tests};
@@ -210,6 +211,7 @@ async fn run_locked(
         packaged: Vec::new(),
         package_failures: Vec::new(),
         after_hook_failure: None,
+        checksum_signing_failure: None,
     };
     if shared.is_build() {
         write_dist(shared, &mut summary)?;
@@ -238,6 +240,7 @@ async fn run_locked(
 fn all_written(summary: &RunSummary) -> bool {
     !summary.interrupted
         && summary.package_failures.is_empty()
+        && summary.checksum_signing_failure.is_none()
         && summary.results.iter().all(|r| r.status == Status::Built)
 }
 
@@ -483,8 +486,10 @@ async fn forward_events<T>(
 }
 
 /// Writes what a build leaves in the dist directory, in this order: the packages, which the
-/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages.
-/// An interrupted build is not packaged, as the [`Package`](crate::Package) hook promises.
+/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages;
+/// its signatures (`[sign]`), after which the manifest is written again to record them.
+/// An interrupted build is neither packaged nor signed, as the [`Package`](crate::Package)
+/// hook promises.
 fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorError> {
     if let Some(packager) = &shared.options.package
         && !summary.interrupted
@@ -499,6 +504,19 @@ fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorE
         &shared.dist,
         built.chain(&summary.packaged),
     )?);
+    if let Some(packager) = &shared.options.package
+        && !summary.interrupted
+    {
+        match packager.sign_checksums(&shared.plan, &shared.dist) {
+            Ok(signatures) if signatures.is_empty() => {}
+            Ok(signatures) => {
+                summary.manifest.checksum_signatures = signatures;
+                summary.manifest_path =
+                    Some(dist::write_manifest(&shared.dist, &summary.manifest)?);
+            }
+            Err(message) => summary.checksum_signing_failure = Some(message),
+        }
+    }
     let _ = std::fs::remove_dir_all(shared.dist.join(crosscheck_schema::STAGING_DIR));
     Ok(())
 }
@@ -742,6 +760,7 @@ async fn run_target(
         &mut cancel,
     )
     .await;
+    sign(shared, planned, &mut result, &mut output, &mut cancel).await;
     if let Some(artifact) = result.artifact.as_ref().map(|a| a.path.clone()) {
         result.inspection = inspect(shared, target.index, planned, &artifact).await;
         result.smoke = smoke(
@@ -813,6 +832,42 @@ async fn after_build(
     result.status = Status::Failed;
     result.artifact = None;
     result.failure = Some(failure);
+}
+
+/// Signs the artifact as `[sign]` says, after its `after_build` hooks (which may change
+/// it) and before it is inspected, hashed and packaged: what is published is the signed
+/// file. A signing failure (or Ctrl-C) takes the artifact out of the result.
+async fn sign(
+    shared: &Shared,
+    planned: &PlannedTarget,
+    result: &mut TargetResult,
+    output: &mut TargetOutput<'_>,
+    cancel: &mut watch::Receiver<Cancel>,
+) {
+    let (Some(_), Some(how)) = (&result.artifact, &planned.sign) else {
+        return;
+    };
+    let job = SignJob {
+        dist: &shared.dist,
+        relative: &planned.output,
+        epoch: shared.plan.project.vcs.date_epoch,
+        cwd: Path::new(&shared.plan.project.module_dir),
+        env: &shared.inherited,
+        timeout: shared.options.timeout,
+        grace: shared.options.grace_period,
+    };
+    match sign_artifact(&job, how, cancel, output).await {
+        SignEnd::Signed(artifact) => result.artifact = Some(artifact),
+        SignEnd::Cancelled => {
+            result.status = Status::Cancelled;
+            result.artifact = None;
+        }
+        SignEnd::Failed(failure) => {
+            result.status = Status::Failed;
+            result.artifact = None;
+            result.failure = Some(failure);
+        }
+    }
 }
 
 /// Size and SHA-256 of an artifact read again from disk.

@@ -28,6 +28,8 @@ const MAX_STRING: u64 = 4 << 20;
 /// Caps on the decoded lists so hostile input cannot make us allocate without bound.
 const MAX_DEPS: usize = 100_000;
 const MAX_SETTINGS: usize = 10_000;
+/// Distinct `go1.*` strings the version scan keeps count of.
+const MAX_VERSION_CANDIDATES: usize = 64;
 
 /// Maps target virtual addresses to file bytes.
 pub(crate) trait VaReader {
@@ -434,21 +436,18 @@ fn heuristic_go(bytes: &[u8], build_id: Option<String>) -> GoInfo {
 /// that cannot belong to a version; the most frequent full candidate wins.
 pub(crate) fn scan_runtime_version(bytes: &[u8]) -> Option<String> {
     let mut counts: Vec<(String, usize)> = Vec::new();
-    let mut i = 0;
-    let mut seen = 0usize;
-    while let Some(pos) = find(&bytes[i..], b"go1.") {
-        let at = i + pos;
-        i = at + 4;
-        seen += 1;
-        if seen > 100_000 {
-            break;
-        }
+    // memmem's SIMD search skips the bytes that cannot start a match; a hostile file full of
+    // "go1." still stops after a bounded number of candidates.
+    for at in memchr::memmem::find_iter(bytes, b"go1.").take(100_000) {
         let Some(v) = version_candidate(&bytes[at..]) else {
             continue;
         };
-        match counts.iter_mut().find(|(s, _)| *s == v) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((v, 1)),
+        if let Some((_, n)) = counts.iter_mut().find(|(s, _)| *s == v) {
+            *n += 1;
+        } else if counts.len() < MAX_VERSION_CANDIDATES {
+            // A real binary holds a handful of distinct versions; capping the list keeps the
+            // lookup above from going quadratic on crafted input.
+            counts.push((v, 1));
         }
     }
     // Prefer three-component versions (a release), then frequency, then length.

@@ -58,6 +58,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     r.goos = goos(&elf, &notes, r.interpreter.as_deref(), &elf.program_headers).map(str::to_owned);
     r.libc = libc(r);
     r.go = read_go(bytes, &elf, &va, &notes, sections);
+    r.packed = crate::packer::elf(bytes, &elf);
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Bad, InspectError, Res};
 use crate::util::{catch_parser_panic, sha256_hex, u16_at, u32_at};
 use crate::{elf, macho, pe, plan9, wasm, xcoff};
-use crosscheck_schema::report::{Format, GoosSource, Libc, Report};
+use crosscheck_schema::report::{CodeSignature, Format, GoosSource, Libc, Report};
 
 /// Default cap on the size of an inspected file: 2 GiB, well above any Go binary.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 30;
@@ -261,11 +261,8 @@ fn fat(label: &str, bytes: &[u8], r: &mut Report) -> Res<()> {
     r.nx = Some(all(&|s| s.nx == Some(true)));
     r.stripped = all(&|s| s.stripped);
     r.debug_info = slices.iter().any(|s| s.debug_info);
-    r.code_signature = if all(&|s| s.code_signature.is_some()) {
-        first.and_then(|s| s.code_signature.clone())
-    } else {
-        None
-    };
+    r.code_signature = fat_code_signature(slices);
+    r.packed = slices.iter().find_map(|s| s.packed.clone());
     r.macos_min = slices
         .iter()
         .filter_map(|s| s.macos_min.clone())
@@ -273,6 +270,37 @@ fn fat(label: &str, bytes: &[u8], r: &mut Report) -> Res<()> {
     // Like Go's debug/buildinfo, the first slice speaks for the file.
     r.go = first.and_then(|s| s.go.clone());
     Ok(())
+}
+
+/// The whole file's signature, as the loader sees it: macOS runs one slice, but a file with a
+/// broken slice is a broken release, so the first slice whose signature does not verify speaks
+/// for the file (its `detail` names every such slice's arch); otherwise the first slice's
+/// signature when every slice is signed, else none.
+fn fat_code_signature(slices: &[Report]) -> Option<CodeSignature> {
+    let arch = |s: &Report| s.goarch.clone().unwrap_or_else(|| "unknown".to_owned());
+    let invalid: Vec<(&Report, &CodeSignature)> = slices
+        .iter()
+        .filter_map(|s| Some((s, s.code_signature.as_ref().filter(|c| !c.valid)?)))
+        .collect();
+    if let Some(&(slice, sig)) = invalid.first() {
+        let mut sig = sig.clone();
+        let named: Vec<String> = invalid.iter().map(|(s, _)| arch(s)).collect();
+        let what = sig.detail.as_deref().unwrap_or("does not verify");
+        sig.detail = Some(if named.len() > 1 {
+            format!(
+                "slices {} do not verify; {}: {what}",
+                named.join(", "),
+                arch(slice)
+            )
+        } else {
+            format!("{} slice: {what}", arch(slice))
+        });
+        return Some(sig);
+    }
+    if !slices.is_empty() && slices.iter().all(|s| s.code_signature.is_some()) {
+        return slices.first().and_then(|s| s.code_signature.clone());
+    }
+    None
 }
 
 #[cfg(test)]

@@ -5,14 +5,15 @@
 //! or fat, PE, wasm, XCOFF, Plan 9) runs isolated under `catch_unwind` with size and count caps.
 //! It fills a [`Report`]: target (`goos`, `goarch`, `bits`, `endian`), linkage (`static`,
 //! `interpreter`, `libraries`, `glibc_min`, `libc`), hardening (`pie`, `nx`, `relro`,
-//! `stripped`, `debug_info`, code signature) and the Go build info ([`GoInfo`]) decoded by this
-//! crate's own reader of the `go:buildinfo` blob. Authenticode signatures are verified, not
-//! just found: `authenticode` recomputes the image digest and checks the PKCS#7 signer with
-//! `cms`, which Apple's CMS signatures can share. [`check`] then compares a report with an
-//! [`Expectation`] (what the build step asked for) and a [`Policy`] (project rules) and returns
-//! [`Violation`]s, each naming the [`Rule`] it breaks by a stable id; [`check_go_release`] adds
-//! the rule for a toolchain a plan pinned. [`locate`] names the section holding a file offset,
-//! to say where two builds that should be identical first differ.
+//! `stripped`, `debug_info`, code signature), packing (`packed`, UPX) and the Go build info
+//! ([`GoInfo`]) decoded by this crate's own reader of the `go:buildinfo` blob. Code signatures
+//! are verified, not only found: `authenticode` recomputes a PE's image digest and checks the
+//! PKCS#7 signer with `cms`; `codesign` recomputes an Apple signature's page hashes.
+//! [`check`] then compares a report with an [`Expectation`] (what the build step asked for)
+//! and a [`Policy`] (project rules) and returns [`Violation`]s, each naming the [`Rule`] it
+//! breaks by a stable id; [`check_go_release`] adds the rule for a toolchain a plan pinned.
+//! [`locate`] names the section holding a file offset, to say where two builds that should be
+//! identical first differ.
 //!
 //! Linux packages are read too: [`read_linux_package`] sniffs a deb, rpm or apk
 //! ([`detect_linux_package`]) and reads its metadata and payload into [`LinuxPackageFacts`],
@@ -31,12 +32,14 @@
 mod authenticode;
 mod buildinfo;
 mod cms;
+mod codesign;
 mod elf;
 mod error;
 mod inspect;
 mod linux_package;
 mod locate;
 mod macho;
+mod packer;
 mod pe;
 mod plan9;
 mod util;
@@ -58,9 +61,9 @@ pub use locate::{Location, locate};
 // What `inspect_path` returns is the schema's `Report`, re-exported so that callers of the
 // inspector need one import.
 pub use crosscheck_schema::report::{
-    CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource, GoModule, GoSettings,
-    GoosSource, Libc, MachoDetails, PeDetails, Relro, Report, SignatureProblem, Signer,
-    WasmDetails,
+    AppleSignature, CodeSignature, DllCharacteristics, Endian, Format, GoInfo, GoInfoSource,
+    GoModule, GoSettings, GoosSource, Libc, MachoDetails, PeDetails, Relro, Report,
+    SignatureProblem, Signer, WasmDetails,
 };
 pub use crosscheck_schema::{
     ExpectedLinuxPackage, LinuxPackageFacts, LinuxPackageFormat, PackagedFile, PackagedFileKind,

@@ -7,7 +7,8 @@ use goblin::mach::load_command::CommandVariant;
 use crate::buildinfo::{self, Segments};
 use crate::error::{Bad, Res};
 use crate::util::{cstr_at, endian, is_dwarf_section, macho_version, slice_at, u32_at, u64_at};
-use crosscheck_schema::report::{CodeSignature, Endian, GoInfo, Libc, MachoDetails, Report};
+use crate::{codesign, packer};
+use crosscheck_schema::report::{Endian, GoInfo, Libc, MachoDetails, Report};
 
 pub(crate) const FAT_MAGIC: u32 = 0xcafe_babe;
 pub(crate) const FAT_MAGIC_64: u32 = 0xcafe_babf;
@@ -17,9 +18,6 @@ pub(crate) const MAX_FAT_ARCHES: u32 = 32;
 const MH_PIE: u32 = 0x20_0000;
 const MH_ALLOW_STACK_EXECUTION: u32 = 0x2_0000;
 const MH_NO_HEAP_EXECUTION: u32 = 0x100_0000;
-const CSMAGIC_EMBEDDED_SIGNATURE: u32 = 0xfade_0cc0;
-const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
-const CSSLOT_SIGNATURESLOT: u32 = 0x1_0000;
 const MAX_LIBS: usize = 4096;
 const MAX_SECTIONS: usize = 4096;
 
@@ -161,6 +159,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     r.macho = Some(details);
     let sections = read_segments(&m, r)?;
     r.go = read_go(bytes, sections);
+    r.packed = packer::macho(bytes, &m);
     Ok(())
 }
 
@@ -218,7 +217,7 @@ fn read_load_commands(bytes: &[u8], m: &MachO<'_>, details: &mut MachoDetails, r
                 details.sdk = Some(macho_version(c.sdk));
             }
             CommandVariant::CodeSignature(c) => {
-                r.code_signature = Some(code_signature(bytes, c.dataoff, c.datasize));
+                r.code_signature = Some(codesign::verify(bytes, c.dataoff, c.datasize));
             }
             CommandVariant::Symtab(c) => nsyms_total = Some(u64::from(c.nsyms)),
             CommandVariant::Dysymtab(c) => {
@@ -351,36 +350,6 @@ fn read_go(bytes: &[u8], sections: GoSections) -> Option<GoInfo> {
     buildinfo::go_facts(bytes, raw, build_id, sections.gopclntab)
 }
 
-/// Classifies the code signature SuperBlob: a CMS blob means a real (non ad-hoc) signature.
-fn code_signature(bytes: &[u8], off: u32, size: u32) -> CodeSignature {
-    let be = Endian::Big;
-    let blob = slice_at(bytes, u64::from(off), u64::from(size)).unwrap_or(&[]);
-    let mut kind = "macho-adhoc";
-    if u32_at(blob, 0, be) == Some(CSMAGIC_EMBEDDED_SIGNATURE) {
-        let count = u32_at(blob, 8, be).unwrap_or(0).min(64) as usize;
-        for i in 0..count {
-            let (Some(ty), Some(at)) = (u32_at(blob, 12 + i * 8, be), u32_at(blob, 16 + i * 8, be))
-            else {
-                break;
-            };
-            if ty == CSSLOT_SIGNATURESLOT {
-                let at = at as usize;
-                let magic = u32_at(blob, at, be);
-                let len = u32_at(blob, at + 4, be).unwrap_or(0);
-                // An empty wrapper (header only) is what ad-hoc signers leave behind.
-                if magic == Some(CSMAGIC_BLOBWRAPPER) && len > 8 {
-                    kind = "macho-cms";
-                }
-            }
-        }
-    }
-    CodeSignature {
-        kind: kind.to_owned(),
-        size: u64::from(size),
-        ..CodeSignature::unverified()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,19 +393,5 @@ mod tests {
         let b = fat(FAT_MAGIC_64, &[(7, u64::MAX - 1, 4)], 96);
         assert!(fat_slices(&b).is_err());
         assert!(fat_slices(&FAT_MAGIC.to_be_bytes()).is_err());
-    }
-
-    #[test]
-    fn classifies_signatures() {
-        let mut sb = CSMAGIC_EMBEDDED_SIGNATURE.to_be_bytes().to_vec();
-        sb.extend_from_slice(&40u32.to_be_bytes());
-        sb.extend_from_slice(&1u32.to_be_bytes());
-        sb.extend_from_slice(&CSSLOT_SIGNATURESLOT.to_be_bytes());
-        sb.extend_from_slice(&20u32.to_be_bytes());
-        sb.extend_from_slice(&CSMAGIC_BLOBWRAPPER.to_be_bytes());
-        sb.extend_from_slice(&12u32.to_be_bytes());
-        sb.extend_from_slice(&[1, 2, 3, 4]);
-        assert_eq!(code_signature(&sb, 0, sb.len() as u32).kind, "macho-cms");
-        assert_eq!(code_signature(&sb, 1000, 4).kind, "macho-adhoc");
     }
 }

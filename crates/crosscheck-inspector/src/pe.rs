@@ -80,6 +80,7 @@ pub(crate) fn inspect(bytes: &[u8], r: &mut Report) -> Res<()> {
     r.pe = Some(details(bytes, &pe, &opt, chars));
     let sections = read_sections(&pe, r);
     r.go = read_go(bytes, sections);
+    r.packed = crate::packer::pe(bytes, &pe);
     Ok(())
 }
 

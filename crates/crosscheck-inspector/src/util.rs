@@ -94,18 +94,12 @@ pub(crate) fn cstr_at(bytes: &[u8], off: usize, max: usize) -> Option<String> {
     Some(String::from_utf8_lossy(&rest[..end]).into_owned())
 }
 
-/// Position of `needle` in `hay`, starting the scan at the first byte of `needle`.
+/// Position of `needle` in `hay` (SIMD-accelerated); `None` for an empty needle.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut i = 0;
-    while i < hay.len() {
-        let pos = i + hay[i..].iter().position(|&b| b == first)?;
-        if hay.get(pos + 1..pos + 1 + rest.len()) == Some(rest) {
-            return Some(pos);
-        }
-        i = pos + 1;
+    if needle.is_empty() {
+        return None;
     }
-    None
+    memchr::memmem::find(hay, needle)
 }
 
 /// Compares dotted numeric versions (`2.17` < `2.3.4` is false; `2.34` > `2.4`).

@@ -1,12 +1,12 @@
 //! The committed corpus of malformed, truncated and unknown files (written by
-//! `scripts/make-malformed-corpus`): each gives the recorded outcome, a `malformed` error or a
-//! `format: unknown` report, and no parser panics on the way (not even one that `catch_unwind`
+//! `scripts/make-malformed-corpus`): each gives the recorded outcome, a `malformed` error, a
+//! `format: unknown` report or a Mach-O whose code signature is malformed, and no parser panics on the way (not even one that `catch_unwind`
 //! would have turned into an error).
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use crosscheck_inspector::{Format, InspectError, inspect_path};
+use crosscheck_inspector::{Format, InspectError, SignatureProblem, inspect_path};
 
 static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -29,6 +29,15 @@ fn every_corpus_file_is_malformed_or_unknown_without_panicking() -> Result<(), S
         };
         let got = match inspect_path(&dir.join(file)) {
             Ok(r) if r.format == Format::Unknown => "unknown".to_owned(),
+            Ok(r) if r.code_signature.as_ref().is_some_and(|s| !s.valid) => {
+                match r.code_signature.and_then(|s| s.reason) {
+                    Some(SignatureProblem::Malformed) => "signature-malformed".to_owned(),
+                    Some(SignatureProblem::UnsupportedAlgorithm) => {
+                        "signature-unsupported".to_owned()
+                    }
+                    other => format!("signature {other:?}"),
+                }
+            }
             Ok(r) => format!("parsed as {}", r.format),
             Err(InspectError::Malformed { .. }) => "malformed".to_owned(),
             Err(e) => format!("error {e}"),

@@ -6,6 +6,9 @@
 //! catalog of the Go that will build can say.
 
 mod raw;
+mod sign;
+
+pub(crate) use sign::code_sign;
 
 use std::ops::Range;
 
@@ -81,6 +84,8 @@ pub struct Config {
     pub smoke: SmokeConfig,
     /// `[hooks]`: commands run before the builds, after each and at the end.
     pub hooks: HooksConfig,
+    /// `[sign]`: what signs the binaries and `SHA256SUMS`; `None` without the table.
+    pub sign: Option<crosscheck_schema::PlannedSigning>,
     /// `[[override]]`, in file order.
     pub overrides: Vec<OverrideConfig>,
     /// `[[binary]]`, in file order; empty when `[project]` describes the one binary.
@@ -303,6 +308,9 @@ pub struct OverrideConfig {
     pub runner: Option<RunnerCommand>,
     /// Smoke settings (each key set replaces the inherited one; `env` adds).
     pub smoke: Option<SmokeSettings>,
+    /// `sign = false`: the matching targets' binaries are not signed (the checksums still
+    /// are); `true` undoes an earlier override's `false`.
+    pub sign: Option<Located<bool>>,
 }
 
 impl Config {
@@ -445,6 +453,7 @@ impl Checker {
             .hooks
             .map(|hooks| self.hooks(hooks.into_inner()))
             .unwrap_or_default();
+        let sign = raw.sign.and_then(|sign| self.sign(sign));
         let overrides = raw
             .overrides
             .into_iter()
@@ -459,6 +468,7 @@ impl Checker {
             go_versions,
             smoke,
             hooks,
+            sign,
             overrides,
             binaries,
         })
@@ -932,10 +942,7 @@ impl Checker {
         let mut env = Vec::new();
         for (key, value) in values.unwrap_or_default() {
             let name = key.get_ref();
-            let valid = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
+            if !is_env_name(name) {
                 self.error(
                     format!("invalid environment variable name {name:?}"),
                     key.span(),
@@ -1360,9 +1367,18 @@ impl Checker {
             smoke: raw
                 .smoke
                 .map(|smoke| self.smoke_settings(smoke.into_inner())),
+            sign: raw.sign.map(Located::from_spanned),
         };
         Some(entry)
     }
+}
+
+/// Whether `name` can name an environment variable: letters, digits and `_`, not starting
+/// with a digit.
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The whitespace-separated words of `text`, each with its byte offset.

@@ -94,6 +94,8 @@ struct Settings<'a> {
     archive_files: &'a [Located<String>],
     runner: Option<&'a RunnerCommand>,
     smoke: SmokeKeys<'a>,
+    /// Whether `[sign]` signs this build's binary (`sign = false` in an override: not).
+    sign: bool,
 }
 
 /// The smoke keys of one target: `[smoke]`, then the overrides' `smoke`.
@@ -184,6 +186,7 @@ impl<'a> Settings<'a> {
                 smoke.apply(&config.smoke.settings);
                 smoke
             },
+            sign: true,
         }
     }
 
@@ -225,6 +228,9 @@ impl<'a> Settings<'a> {
         self.runner = entry.runner.as_ref().or(self.runner);
         if let Some(smoke) = &entry.smoke {
             self.smoke.apply(smoke);
+        }
+        if let Some(sign) = &entry.sign {
+            self.sign = sign.value;
         }
     }
 }
@@ -305,6 +311,7 @@ pub fn plan_with_go(
         universal,
         sbom: config.build.sbom.as_ref().is_none_or(|flag| flag.value),
         hooks,
+        sign: config.sign.clone(),
     })
 }
 
@@ -501,6 +508,10 @@ impl<'a> Planning<'a> {
             false => None,
         };
         let after_build = self.after_build(&names, &output);
+        let sign = match (&self.config.sign, settings.sign) {
+            (Some(signing), true) => crate::config::code_sign(signing, &target.goos),
+            _ => None,
+        };
         let runner = settings.runner.map(|command| {
             command
                 .value
@@ -532,6 +543,7 @@ impl<'a> Planning<'a> {
             runner,
             smoke,
             after_build,
+            sign,
         })
     }
 

@@ -16,6 +16,8 @@
 //! - [`mod@merge`]: combines the dist directories of CI shards into one ([`plan_merge`] decides
 //!   and verifies everything before [`execute`] writes), checking that every planned target
 //!   is present exactly once and that every file matches its manifest.
+//! - [`mod@sign`]: detached signatures of `SHA256SUMS` ([`sign_checksums`]: minisign,
+//!   gpg), for `build` and `merge` alike.
 //! - [`mod@verify`]: checks a downloaded release ([`verify_release`]): the signatures of
 //!   `SHA256SUMS`, every listed file's SHA-256 and the code signatures embedded in its
 //!   binaries, archives opened. What `crosscheck verify` runs.
@@ -25,6 +27,7 @@ pub mod archive;
 pub mod merge;
 pub mod package;
 pub mod sbom;
+pub mod sign;
 pub mod universal;
 pub mod verify;
 
@@ -32,5 +35,6 @@ pub use archive::{ArchiveError, write_archive};
 pub use merge::{MergeError, MergePlan, MergeRequest, MergeSummary, execute, merge, plan_merge};
 pub use package::Packager;
 pub use sbom::{SbomError, SbomSubject, cyclonedx, cyclonedx_universal};
+pub use sign::{SignError, sign_checksums, trusted_comment};
 pub use universal::{UniversalError, build_universal};
 pub use verify::{MinisignKey, VerifyError, VerifyOptions, verify_release};

@@ -27,11 +27,12 @@ use crosscheck_schema::dist::{
     self, CHECKSUMS_FILE, LOGS_DIR, MANIFEST_FILE, STATE_DIR, StreamDigest,
 };
 use crosscheck_schema::{
-    Artifact, CatalogSource, DistError, LockPolicy, MANIFEST_SCHEMA_VERSION, Manifest,
-    ManifestTarget, MergedShard, Plan, Status,
+    Artifact, CatalogSource, ChecksumSignatureKind, DistError, LockPolicy, MANIFEST_SCHEMA_VERSION,
+    Manifest, ManifestTarget, MergedShard, Plan, PlannedSigning, Status,
 };
 
 use crate::package::SBOM_SUFFIX;
+use crate::sign::{sign_checksums, trusted_comment};
 
 /// The staging area of a merge, inside the output's [`STATE_DIR`].
 pub const MERGE_STAGING_DIR: &str = "merge-staging";
@@ -147,6 +148,9 @@ pub struct MergePlan {
     pub manifest: Manifest,
     /// The files to copy, in plan order.
     pub copies: Vec<FileCopy>,
+    /// `[sign]` of the plan: the merged `SHA256SUMS` is signed anew (the shards' signatures
+    /// cover only their own part, and are not copied).
+    pub signing: Option<PlannedSigning>,
 }
 
 /// What a merge did.
@@ -430,6 +434,9 @@ pub enum MergeError {
     /// The output lock could not be taken, or its manifest or checksums not written.
     #[error(transparent)]
     Dist(#[from] DistError),
+    /// The merged `SHA256SUMS` could not be signed.
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
     /// Writing the output failed.
     #[error("cannot {action} {}: {source}", path.display())]
     Write {
@@ -465,7 +472,11 @@ pub fn plan_merge(request: &MergeRequest<'_>) -> Result<MergePlan, MergeError> {
     }
     let copies = plan_copies(&planned, &found)?;
     let manifest = merged_manifest(&shards, &planned, &found);
-    Ok(MergePlan { manifest, copies })
+    Ok(MergePlan {
+        manifest,
+        copies,
+        signing: request.plan.sign.clone(),
+    })
 }
 
 /// Which shard holds each planned target, by target id.
@@ -694,6 +705,7 @@ fn merged_manifest(shards: &[Shard], planned: &[PlannedEntry<'_>], found: &Found
         project: first.project.clone(),
         interrupted: shards.iter().any(|s| s.manifest.interrupted),
         shard: None,
+        checksum_signatures: Vec::new(),
         merged_from: shards
             .iter()
             .map(|shard| MergedShard {
@@ -959,9 +971,14 @@ fn stage_and_place(
         let artifact = copy_verified(copy, &temp, out)?;
         staged.push((temp, artifact));
     }
-    // Everything verified: now the output changes. The old manifest and checksums go first,
-    // so that neither ever describes files this merge is replacing.
-    for name in [MANIFEST_FILE, CHECKSUMS_FILE] {
+    // Everything verified: now the output changes. The old manifest, checksums and their
+    // signatures go first, so that none ever describes files this merge is replacing.
+    let signatures =
+        [ChecksumSignatureKind::Minisign, ChecksumSignatureKind::Gpg].map(|k| k.file_name());
+    for name in [MANIFEST_FILE, CHECKSUMS_FILE]
+        .into_iter()
+        .chain(signatures)
+    {
         let path = out.join(name);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -984,9 +1001,18 @@ fn stage_and_place(
         files.push(artifact);
     }
     dist::write_checksums(out, &checksummed)?;
-    dist::write_manifest(out, &plan.manifest)?;
+    let mut manifest = plan.manifest.clone();
+    if let Some(signing) = &plan.signing {
+        let comment = trusted_comment(
+            &manifest.project.name,
+            &manifest.project.version,
+            &manifest.crosscheck_version,
+        );
+        manifest.checksum_signatures = sign_checksums(signing, &comment, out)?;
+    }
+    dist::write_manifest(out, &manifest)?;
     Ok(MergeSummary {
-        manifest: plan.manifest.clone(),
+        manifest,
         files,
         checksummed: checksummed.len(),
     })

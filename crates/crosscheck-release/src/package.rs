@@ -392,6 +392,7 @@ fn universal_entry(
         archive: None,
         universal_inputs: Some(universal.inputs.clone()),
         sbom: None,
+        signed: None,
         reproducible: None,
         smoke: None,
         // Its slices come from one release (the planner pairs them per `go` value).

@@ -36,6 +36,7 @@ pub mod policy;
 pub mod release;
 pub mod report;
 pub mod runner;
+pub mod sign;
 pub mod smoke;
 mod suggest;
 pub mod target;
@@ -67,6 +68,10 @@ pub use release::{PackageEvent, PackageFailure, PackageOutcome, PackagedKind};
 // the plan's `GoInfo` and the target's `Libc`.
 pub use report::Report;
 pub use runner::{PATH_PLACEHOLDER, Runnability, Runner, RunnerKind};
+pub use sign::{
+    ChecksumSignature, ChecksumSignatureKind, CodeIdentity, CodeSigned, CodeSigning, GpgKey,
+    MinisignKey, PlannedCodeSign, PlannedSigning, SignTool,
+};
 pub use smoke::{
     DEFAULT_SMOKE_ARGS, DEFAULT_SMOKE_TIMEOUT, PlannedSmoke, SmokeResult, SmokeRunner, SmokeStatus,
     parse_duration,

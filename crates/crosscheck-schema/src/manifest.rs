@@ -40,6 +40,10 @@ pub struct Manifest {
     /// build.
     #[serde(default)]
     pub merged_from: Vec<MergedShard>,
+    /// The detached signatures of `SHA256SUMS` written after it (`[sign]` `minisign`,
+    /// `gpg`); empty when it is not signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checksum_signatures: Vec<crate::ChecksumSignature>,
     /// Every planned target, in plan order.
     pub targets: Vec<ManifestTarget>,
 }
@@ -138,6 +142,10 @@ pub struct ManifestTarget {
     /// slices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sbom: Option<ManifestFile>,
+    /// How the artifact was signed (`[sign]`) before it was inspected and hashed; absent
+    /// when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<crate::CodeSigned>,
 }
 
 /// A file the release stage wrote beside an artifact (an archive, an SBOM).
@@ -260,6 +268,9 @@ pub enum FailureKind {
     Tests,
     /// An `after_build` hook of `[hooks]` failed, timed out or could not start.
     Hook,
+    /// Signing the artifact (`[sign]`) failed: a missing key or tool, or the signing tool
+    /// failed, timed out or could not start.
+    Sign,
 }
 
 /// The C compiler a cgo target builds with.

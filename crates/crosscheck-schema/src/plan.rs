@@ -62,6 +62,10 @@ pub struct Plan {
     /// The `before` and `after` commands of `[hooks]`, rendered; absent without them.
     #[serde(default, skip_serializing_if = "PlannedHooks::is_empty")]
     pub hooks: PlannedHooks,
+    /// `[sign]`: the keys that sign `SHA256SUMS` and the code-signing settings, named by
+    /// environment variables (never their values); absent without the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<crate::PlannedSigning>,
 }
 
 /// A hook command: its argv, placeholders filled in. It runs as written, never through a
@@ -227,6 +231,10 @@ pub struct PlannedTarget {
     /// before it is hashed and inspected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_build: Vec<HookCommand>,
+    /// How the artifact is signed after its `after_build` hooks and before it is
+    /// inspected and hashed (`[sign]`); absent when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<crate::PlannedCodeSign>,
 }
 
 /// A sub-architecture setting.

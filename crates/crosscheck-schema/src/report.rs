@@ -136,11 +136,12 @@ pub struct CodeSignature {
     pub valid: bool,
     /// Why the signature is not valid; null when it is.
     pub reason: Option<SignatureProblem>,
-    /// One sentence naming what failed, e.g. `page 3 of 12 (at 0x3000) does not match its hash`;
-    /// null when valid.
+    /// One sentence naming what failed, e.g. `page 3 of 12 (bytes 0x3000..0x4000) does not
+    /// match its sha256 hash`; null when valid.
     pub detail: Option<String>,
-    /// Digest algorithm of the signed content: `sha1`, `sha256`, `sha384`, `sha512`; null when
-    /// the signature is too broken to say.
+    /// Digest algorithm of the signed content: `sha1`, `sha256`, `sha256-truncated` (Apple's
+    /// SHA-256 cut to 20 bytes), `sha384`, `sha512`; null when the signature is too broken to
+    /// say.
     pub digest_algorithm: Option<String>,
     /// The certificate that signed; null for ad-hoc Mach-O signatures and malformed ones.
     pub signer: Option<Signer>,
@@ -152,13 +153,13 @@ pub struct CodeSignature {
 }
 
 impl CodeSignature {
-    // TEMPORARY while the verifiers land: a signature nobody checked yet.
-    #[doc(hidden)]
-    pub fn unverified() -> CodeSignature {
+    /// A signature of `kind` and `size` that no check has passed yet: `valid` is false until
+    /// a verifier sets it.
+    pub fn unchecked(kind: &str, size: u64) -> CodeSignature {
         CodeSignature {
-            kind: String::new(),
-            size: 0,
-            valid: true,
+            kind: kind.to_owned(),
+            size,
+            valid: false,
             reason: None,
             detail: None,
             digest_algorithm: None,
@@ -166,6 +167,13 @@ impl CodeSignature {
             timestamped: false,
             apple: None,
         }
+    }
+
+    /// Marks the signature invalid for `problem`, with one sentence saying what failed.
+    pub fn fail(&mut self, problem: SignatureProblem, detail: String) {
+        self.valid = false;
+        self.reason = Some(problem);
+        self.detail = Some(detail);
     }
 }
 

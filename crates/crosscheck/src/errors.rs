@@ -68,6 +68,12 @@ pub enum CliError {
         /// How many entries failed.
         failed: usize,
     },
+    /// `[sign]` needs what this machine lacks (a tool, a variable); nothing was built.
+    #[error("cannot sign as [sign] says, so nothing was built:{}", .0.iter().map(|p| format!("\n  {p}")).collect::<String>())]
+    SigningNotReady(Vec<String>),
+    /// `SHA256SUMS` was written but could not be signed (`[sign]`).
+    #[error("cannot sign SHA256SUMS: {0}")]
+    ChecksumSigning(String),
     /// Some planned targets cannot be built on this machine (`doctor`).
     #[error("{missing} of {total} targets cannot be built on this machine (see above)")]
     NotBuildable {
@@ -161,6 +167,7 @@ impl CliError {
             | CliError::Catalog(_)
             | CliError::Io { .. }
             | CliError::Merge(_)
+            | CliError::SigningNotReady(_)
             | CliError::CannotVerify(_)
             | CliError::Unreadable { .. } => exit_code::USAGE,
             CliError::PolicyViolations { .. }
@@ -175,6 +182,7 @@ impl CliError {
             | CliError::TargetsFailed { .. }
             | CliError::NotReproducible { .. }
             | CliError::PackagingFailed { .. }
+            | CliError::ChecksumSigning(_)
             | CliError::NotBuildable { .. }
             | CliError::TestsFailed { .. }
             | CliError::NotRun { .. } => exit_code::BUILD_FAILED,

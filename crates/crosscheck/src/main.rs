@@ -10,6 +10,7 @@ mod json;
 mod load;
 mod printer;
 mod reporter;
+mod signing;
 mod table;
 mod verify;
 

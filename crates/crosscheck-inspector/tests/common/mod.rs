@@ -349,6 +349,44 @@ pub fn go_cgo_fixture(name: &str, zig_target: &str, flags: &[&str]) -> TestResul
     })
 }
 
+/// `upx --version`'s first line, or an error telling how to install UPX.
+pub fn upx_version() -> TestResult<String> {
+    static V: OnceLock<Result<String, String>> = OnceLock::new();
+    V.get_or_init(|| {
+        let hint = "install UPX: `apt-get install upx-ucl` (Debian bookworm: from bookworm-backports; \
+                    scripts/test does it)";
+        let out = Command::new("upx")
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("cannot run `upx` ({e}): {hint}"))?;
+        if !out.status.success() {
+            return Err(format!("`upx --version` failed: {} ({hint})", stderr(&out)));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.lines().next().unwrap_or_default().trim().to_owned())
+    })
+    .clone()
+    .map_err(Into::into)
+}
+
+/// The Go fixture `name` packed with UPX (`--force-macos` for Mach-O, which UPX 4 refuses by
+/// default because macOS 13 and later do not run packed binaries).
+pub fn upx_fixture(name: &str) -> TestResult<PathBuf> {
+    let version = upx_version()?;
+    let input = go_fixture(name)?;
+    let mut h = Sha256::new();
+    h.update(std::fs::read(&input)?);
+    h.update(version.as_bytes());
+    let key = format!("upx-{name}-{}", &hex(&h.finalize())[..16]);
+    cached(key, |out| {
+        let mut cmd = Command::new("upx");
+        cmd.args(["-q", "-1", "--force-macos", "-o"])
+            .arg(out)
+            .arg(&input);
+        run(cmd, &format!("upx for fixture {name}"))
+    })
+}
+
 /// SHA-256 of a file as lower-case hex, computed by `sha256sum` (independent of the crate).
 pub fn sha256sum(path: &Path) -> TestResult<String> {
     let out = Command::new("sha256sum").arg(path).output()?;

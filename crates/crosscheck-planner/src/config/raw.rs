@@ -21,6 +21,7 @@ pub(crate) struct RawConfig {
     pub policy: Option<Spanned<Policy>>,
     pub smoke: Option<Spanned<RawSmoke>>,
     pub hooks: Option<Spanned<RawHooks>>,
+    pub sign: Option<Spanned<RawSign>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
     #[serde(rename = "binary", default)]
@@ -142,6 +143,7 @@ pub(crate) struct RawOverride {
     pub archive_files: Option<Vec<Spanned<String>>>,
     pub runner: Option<Spanned<String>>,
     pub smoke: Option<Spanned<RawSmokeOverride>>,
+    pub sign: Option<Spanned<bool>>,
 }
 
 /// `[smoke]`: the run after each build (`build --smoke`).
@@ -176,6 +178,77 @@ pub(crate) struct RawHooks {
     pub before: Option<Vec<RawHook>>,
     pub after_build: Option<Vec<RawHook>>,
     pub after: Option<Vec<RawHook>>,
+}
+
+/// `[sign]`: which keys sign `SHA256SUMS` and the binaries. Keys are named by environment
+/// variables; the secrets themselves never appear in the file.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSign {
+    pub minisign: Option<Spanned<RawMinisign>>,
+    pub gpg: Option<Spanned<RawGpg>>,
+    pub windows: Option<Spanned<RawPkcs12>>,
+    pub macos: Option<Spanned<RawMacosSign>>,
+}
+
+/// `minisign = { key_env = "...", password_env = "..." }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMinisign {
+    pub key_env: Spanned<String>,
+    pub password_env: Option<Spanned<String>>,
+}
+
+/// `gpg = { key = "release@example.com" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGpg {
+    pub key: Spanned<String>,
+}
+
+/// A PKCS#12 file and its password, each named by a variable, and a time-stamping server:
+/// `windows = { pkcs12_env = "...", password_env = "...", timestamp_url = "..." }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPkcs12 {
+    pub pkcs12_env: Spanned<String>,
+    pub password_env: Spanned<String>,
+    pub timestamp_url: Option<Spanned<String>>,
+}
+
+/// `macos = "adhoc"` or `macos = { pkcs12_env = "...", password_env = "..." }`. Read by hand
+/// rather than `#[serde(untagged)]`, whose errors lose the key that was wrong.
+pub(crate) enum RawMacosSign {
+    /// A word; only `"adhoc"` means something, which the checker says.
+    Word(String),
+    /// A certificate.
+    Pkcs12(RawPkcs12),
+}
+
+impl<'de> Deserialize<'de> for RawMacosSign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MacosVisitor;
+        impl<'de> serde::de::Visitor<'de> for MacosVisitor {
+            type Value = RawMacosSign;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"adhoc\" or a table with `pkcs12_env` and `password_env`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawMacosSign, E> {
+                Ok(RawMacosSign::Word(value.to_owned()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawMacosSign, A::Error> {
+                let table = serde::de::value::MapAccessDeserializer::new(map);
+                RawPkcs12::deserialize(table).map(RawMacosSign::Pkcs12)
+            }
+        }
+        deserializer.deserialize_any(MacosVisitor)
+    }
 }
 
 impl RawMatrix {

@@ -6,8 +6,8 @@ use std::sync::{Arc, mpsc};
 use crosscheck_executor::{FailurePolicy, HostRunners, HostTools, Mode, RunOptions, RunSummary};
 
 use crosscheck_planner::{Plan, PlannedTarget};
+use crosscheck_schema::{ChecksumSignature, Manifest, PackageEvent, PackageOutcome};
 use crosscheck_schema::{LockPolicy, SmokeStatus, Status, Verdict};
-use crosscheck_schema::{Manifest, PackageEvent, PackageOutcome};
 
 use crate::cli::{BuildArgs, PolicyMode, RunArgs};
 use crate::errors::CliError;
@@ -24,6 +24,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     };
     let loaded = load_plan_with(&args.selection, purpose, printer)?;
     let plan = &loaded.plan;
+    crate::signing::ready(plan)?;
     let mut options = run_options(&args.run, Mode::Build, plan);
     options.lock = if args.no_wait {
         LockPolicy::NoWait
@@ -105,6 +106,18 @@ impl crosscheck_executor::Package for ReleaseStage {
             // The receiver lives until the run returns; nothing is lost.
             let _ = self.events.send(event);
         })
+    }
+
+    fn sign_checksums(&self, plan: &Plan, dist: &Path) -> Result<Vec<ChecksumSignature>, String> {
+        let Some(signing) = &plan.sign else {
+            return Ok(Vec::new());
+        };
+        let comment = crosscheck_release::trusted_comment(
+            &plan.project.name,
+            &plan.project.vcs.version,
+            &plan.crosscheck_version,
+        );
+        crosscheck_release::sign_checksums(signing, &comment, dist).map_err(|e| e.to_string())
     }
 }
 
@@ -243,6 +256,9 @@ pub(crate) fn outcome(summary: &RunSummary) -> Result<(), CliError> {
         return Err(CliError::PackagingFailed {
             failed: summary.package_failures.len(),
         });
+    }
+    if let Some(message) = &summary.checksum_signing_failure {
+        return Err(CliError::ChecksumSigning(message.clone()));
     }
     if let Some(failure) = &summary.after_hook_failure {
         return Err(CliError::Executor(

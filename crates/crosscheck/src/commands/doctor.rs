@@ -41,6 +41,9 @@ struct DoctorJson<'a> {
     targets: &'a [TargetRow],
     /// The install commands that would let more targets run here, deduplicated.
     run_installs: Vec<String>,
+    /// What `[sign]` needs that is missing here (tools, variables); `build` refuses to
+    /// start until it is empty.
+    signing_problems: Vec<String>,
 }
 
 pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
@@ -66,10 +69,12 @@ pub fn run(args: &DoctorArgs, printer: &Printer) -> Result<(), CliError> {
         DoctorFormat::Json => printer.stdout(&crate::json::pretty(&DoctorJson {
             targets: &rows,
             run_installs: run_installs(&rows),
+            signing_problems: crate::signing::problems(plan),
         })?),
         DoctorFormat::Table => {
             let mut out = go_line(&go);
             out.push_str(&tool_lines(&host, &compilers));
+            out.push_str(&crate::signing::doctor_lines(plan));
             out.push_str(&sdk_line());
             out.push('\n');
             out.push_str(&render_rows(&rows));

@@ -22,6 +22,7 @@ pub fn run(args: &MergeArgs, printer: &Printer) -> Result<(), CliError> {
     }
     let loaded = load_plan(&args.selection, printer)?;
     let plan = &loaded.plan;
+    crate::signing::ready_for_checksums(plan)?;
     let out = std::path::PathBuf::from(&plan.dist_dir);
     let request = MergeRequest {
         plan,

@@ -32,6 +32,12 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<(), CliError> {
     }
     let loaded = load_plan(&args.selection, printer)?;
     let plan = &loaded.plan;
+    // A plan made where the secrets are not (a CI planning job) is fine; a build is not.
+    for problem in crate::signing::problems(plan) {
+        printer.warning(&format!(
+            "[sign]: {problem}; `crosscheck build` will not start without it"
+        ));
+    }
     let text = match args.format {
         PlanFormat::Table => render_table(plan, printer),
         PlanFormat::Json => crate::json::pretty(&redacted(plan))?,
@@ -160,6 +166,9 @@ fn footer(plan: &Plan) -> String {
     }
     if let Some(packaging) = packaging_summary(plan) {
         out.push_str(&format!("after the builds: {packaging}\n"));
+    }
+    if let Some(signing) = crate::signing::summary(plan) {
+        out.push_str(&format!("signing: {signing}\n"));
     }
     out
 }

@@ -1,0 +1,3 @@
+module example.com/crosscheck/signed
+
+go 1.22
