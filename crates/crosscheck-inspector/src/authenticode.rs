@@ -63,20 +63,9 @@ pub(crate) struct Layout {
 
 /// Verifies the Authenticode signature of `bytes` whose excluded parts are at `layout`.
 pub(crate) fn verify(bytes: &[u8], layout: &Layout) -> CodeSignature {
-    let mut sig = CodeSignature {
-        kind: "authenticode".to_owned(),
-        size: layout.table_size as u64,
-        valid: false,
-        reason: None,
-        detail: None,
-        digest_algorithm: None,
-        signer: None,
-        timestamped: false,
-        apple: None,
-    };
+    let mut sig = CodeSignature::unchecked("authenticode", layout.table_size as u64);
     if let Err(f) = check(bytes, layout, &mut sig) {
-        sig.reason = Some(f.problem);
-        sig.detail = Some(f.detail);
+        sig.fail(f.problem, f.detail);
         return sig;
     }
     sig.valid = true;

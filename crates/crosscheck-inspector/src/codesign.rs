@@ -476,17 +476,7 @@ fn kind_of(blobs: &[Blob<'_>]) -> &'static str {
 /// Verifies the signature at `dataoff`/`datasize` (from `LC_CODE_SIGNATURE`) of the thin
 /// image `image`.
 pub(crate) fn verify(image: &[u8], dataoff: u32, datasize: u32) -> CodeSignature {
-    let mut out = CodeSignature {
-        kind: "macho-adhoc".to_owned(),
-        size: u64::from(datasize),
-        valid: false,
-        reason: None,
-        detail: None,
-        digest_algorithm: None,
-        signer: None,
-        timestamped: false,
-        apple: None,
-    };
+    let mut out = CodeSignature::unchecked("macho-adhoc", u64::from(datasize));
     let Some(sig) = slice_at(image, u64::from(dataoff), u64::from(datasize)) else {
         return failed(
             out,
@@ -516,10 +506,10 @@ pub(crate) fn verify(image: &[u8], dataoff: u32, datasize: u32) -> CodeSignature
         return failed(out, f);
     }
     out.apple = Some(apple);
-    if let Some(wrapper) = cms_wrapper(&blobs) {
-        if let Err(f) = verify_cms(wrapper, &blobs, &mut out) {
-            return failed(out, f);
-        }
+    if let Some(wrapper) = cms_wrapper(&blobs)
+        && let Err(f) = verify_cms(wrapper, &blobs, &mut out)
+    {
+        return failed(out, f);
     }
     out.valid = true;
     out
@@ -551,9 +541,7 @@ fn verify_cms(der: &[u8], blobs: &[Blob<'_>], out: &mut CodeSignature) -> Result
 }
 
 fn failed(mut out: CodeSignature, f: Failure) -> CodeSignature {
-    out.valid = false;
-    out.reason = Some(f.problem);
-    out.detail = Some(f.detail);
+    out.fail(f.problem, f.detail);
     out
 }
 

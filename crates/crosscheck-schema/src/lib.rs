@@ -49,7 +49,8 @@ pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
 pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, Violation};
 pub use linux_package::{
-    LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage, PackagedFile, PackagedFileKind,
+    ExpectedLinuxPackage, LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage,
+    PackagedFile, PackagedFileKind,
 };
 pub use linux_package_plan::{
     PackageFileKind, PackageMetadata, PackageRelations, PackageScripts, PlannedLinuxPackage,

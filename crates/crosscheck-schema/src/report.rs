@@ -152,6 +152,31 @@ pub struct CodeSignature {
     pub apple: Option<AppleSignature>,
 }
 
+impl CodeSignature {
+    /// A signature of `kind` and `size` that no check has passed yet: `valid` is false until
+    /// a verifier sets it.
+    pub fn unchecked(kind: &str, size: u64) -> CodeSignature {
+        CodeSignature {
+            kind: kind.to_owned(),
+            size,
+            valid: false,
+            reason: None,
+            detail: None,
+            digest_algorithm: None,
+            signer: None,
+            timestamped: false,
+            apple: None,
+        }
+    }
+
+    /// Marks the signature invalid for `problem`, with one sentence saying what failed.
+    pub fn fail(&mut self, problem: SignatureProblem, detail: String) {
+        self.valid = false;
+        self.reason = Some(problem);
+        self.detail = Some(detail);
+    }
+}
+
 /// Why a code signature does not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
