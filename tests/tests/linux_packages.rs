@@ -450,3 +450,78 @@ fn merged_shards_carry_their_packages_and_verify_checks_them() {
         out.snapshot()
     );
 }
+
+/// A package whose bytes are not what the plan says fails its target (exit 1) and is
+/// removed: here nfpm is a wrapper that writes version 9.9.9 instead of the planned one.
+#[test]
+fn a_package_that_is_not_as_planned_fails_its_target_and_is_removed() {
+    // The shared cache's nfpm, installed by a build (crosscheck installs it on first use).
+    let warm = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = build(
+        &["--matrix", EXAMPLE, "--target", "linux/arm64"],
+        warm.path(),
+    );
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let real = crosscheck_tests::shared_cache_dir().join("tools/nfpm-v2.45.2/nfpm");
+    assert!(real.is_file(), "{} was not installed", real.display());
+
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tools = cache.path().join("tools/nfpm-v2.45.2");
+    std::fs::create_dir_all(&tools).unwrap_or_else(|e| panic!("{e}"));
+    let wrapper = format!(
+        "#!/bin/sh\n# nfpm package --config FILE ...: the config with another version.\n\
+         sed 's/\"version\": \"1.2.3\"/\"version\": \"9.9.9\"/' \"$3\" > \"$3.changed\"\n\
+         exec '{}' package --config \"$3.changed\" \"$4\" \"$5\" \"$6\" \"$7\"\n",
+        real.display()
+    );
+    let fake = tools.join("nfpm");
+    std::fs::write(&fake, wrapper).unwrap_or_else(|e| panic!("{e}"));
+    tool(
+        "chmod",
+        &["755", &fake.to_string_lossy()],
+        cache.path(),
+        "coreutils",
+    );
+
+    let dist = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = crosscheck_tests::run(
+        crosscheck_tests::crosscheck()
+            .env("CROSSCHECK_CACHE_DIR", cache.path())
+            .args([
+                "build",
+                "--matrix",
+                EXAMPLE,
+                "--target",
+                "linux/arm64",
+                "--dist",
+            ])
+            .arg(dist.path()),
+    );
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("is not as planned, so it was removed") && out.stderr.contains("9.9.9"),
+        "{}",
+        out.snapshot()
+    );
+    let manifest = manifest(dist.path());
+    let target = manifest_target(&manifest, "linux/arm64");
+    assert_eq!(target["status"], "failed", "{manifest:#}");
+    assert_eq!(target["failure"]["kind"], "package", "{manifest:#}");
+    let sums = std::fs::read_to_string(dist.path().join("SHA256SUMS")).unwrap_or_default();
+    for extension in [".deb", ".rpm", ".apk"] {
+        assert!(!sums.contains(extension), "{extension} listed:\n{sums}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dist.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            [".deb", ".rpm", ".apk"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        })
+        .collect();
+    assert!(left.is_empty(), "packages left in dist: {left:?}");
+    // The binary itself stays.
+    assert!(dist.path().join(text(&target["path"])).is_file());
+}
