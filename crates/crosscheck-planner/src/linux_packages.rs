@@ -8,6 +8,7 @@
 //! release in dpkg, rpm and apk.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::path::Path;
 
 use crosscheck_schema::{
@@ -86,8 +87,9 @@ const APK_PRE_RELEASES: [&str; 4] = ["alpha", "beta", "pre", "rc"];
 ///
 /// `1.2.0-rc.1` is `1.2.0~rc.1` for deb and rpm (`~` sorts before anything, even the end
 /// of the string) and `1.2.0_rc1` for apk. Build metadata (`+abc`) stays for deb and rpm
-/// and is dropped for apk, which has no place for it (semver ignores it in ordering).
-/// Err: why the version has no form in this format.
+/// and is dropped for apk, which has no place for it (semver ignores it in ordering); a
+/// pre-release word apk does not know becomes `_pre` ([`apk_pre_release`]).
+/// Err: why the version is not a semantic version.
 pub fn package_version(format: LinuxPackageFormat, version: &str) -> Result<String, String> {
     let version = match version.strip_prefix('v') {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
@@ -133,29 +135,36 @@ pub fn package_version(format: LinuxPackageFormat, version: &str) -> Result<Stri
             }
             Ok(out)
         }
-        LinuxPackageFormat::Apk => match pre {
-            None => Ok(core.to_owned()),
-            Some(pre) => apk_pre_release(pre)
-                .map(|suffix| format!("{core}_{suffix}"))
-                .ok_or_else(|| {
-                    format!(
-                        "version {version:?} has no apk form: apk orders only the pre-releases alpha, beta, pre and rc, each with an optional number (hint: e.g. 1.2.0-rc.1 becomes 1.2.0_rc1; set [project] version or `version` in [packages])"
-                    )
-                }),
-        },
+        LinuxPackageFormat::Apk => Ok(match pre {
+            None => core.to_owned(),
+            Some(pre) => format!("{core}_{}", apk_pre_release(pre)),
+        }),
     }
 }
 
-/// `rc.1`, `rc1`, `rc-1` or `rc` as apk's suffix `rc1` / `rc`.
-fn apk_pre_release(pre: &str) -> Option<String> {
-    let word = APK_PRE_RELEASES
-        .into_iter()
-        .find(|word| pre.starts_with(word))?;
-    let number = pre[word.len()..].trim_start_matches(['.', '-']);
-    number
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        .then(|| format!("{word}{number}"))
+/// A semver pre-release as apk's suffix: `rc.1`, `rc1` and `rc-1` are `rc1`, `beta` is
+/// `beta`. apk has no other words, so any other pre-release (`dev`, `snapshot.3`, the
+/// `0.0.0-dev` crosscheck says without a tag) is `pre`, with its trailing number: it still
+/// sorts before the release, which is what matters for a pre-release.
+fn apk_pre_release(pre: &str) -> String {
+    let known = APK_PRE_RELEASES.into_iter().find(|word| {
+        pre.strip_prefix(word).is_some_and(|rest| {
+            rest.trim_start_matches(['.', '-'])
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+    });
+    let (word, rest) = match known {
+        Some(word) => (word, &pre[word.len()..]),
+        None => ("pre", pre.rsplit(['.', '-']).next().unwrap_or_default()),
+    };
+    let number = rest.trim_start_matches(['.', '-']);
+    let number = if number.chars().all(|c| c.is_ascii_digit()) {
+        number
+    } else {
+        ""
+    };
+    format!("{word}{number}")
 }
 
 /// Whether dpkg, rpm and apk all accept `name` as a package name.
@@ -209,12 +218,7 @@ pub(crate) fn plan_packages(
                 "package name {name:?} of {} is not one dpkg, rpm and apk accept (hint: lower-case letters, digits, `+`, `-` and `.`, at least two characters; set `name` in [packages])",
                 request.id
             ),
-            Some(
-                settings
-                    .name
-                    .as_ref()
-                    .map_or(formats.span.clone(), |n| n.span.clone()),
-            ),
+            request.span_of(settings.name.as_ref().map(|n| &n.span)),
         ));
     }
     let metadata = PackageMetadata {
@@ -242,23 +246,11 @@ pub(crate) fn plan_packages(
         .map_or(DEFAULT_RELEASE, |r| r.value.as_str());
     let mut packages = Vec::new();
     for &format in &formats.value {
-        let at_formats = |message: String| Diagnostic::error(message, Some(formats.span.clone()));
-        let arch = package_arch(format, request.goarch, request.goarm).ok_or_else(|| {
-            at_formats(format!(
-                "{} has no {format} architecture name, so it cannot get {} (hint: docs/packages.md lists the architectures each format names; leave {format} out for this target with an [[override]] that sets `packages = {{ formats = [...] }}`)",
-                request.id,
-                with_article(format)
-            ))
-        })?;
-        check_required(format, &metadata, release).map_err(at_formats)?;
+        let arch = format_arch(request, format, &metadata, release)?;
         let version = package_version(format, &raw_version).map_err(|message| {
-            let span = settings
-                .version
-                .as_ref()
-                .map_or(formats.span.clone(), |v| v.span.clone());
             Diagnostic::error(
                 format!("the {format} package of {}: {message}", request.id),
-                Some(span),
+                request.span_of(settings.version.as_ref().map(|v| &v.span)),
             )
         })?;
         let path = package_path(settings, request, format, &name, &version, release, arch)?;
@@ -283,6 +275,42 @@ impl PackageRequest<'_, '_> {
     fn values(&self, placeholder: Placeholder) -> Cow<'_, str> {
         (self.values)(placeholder)
     }
+
+    /// Where an error about a key points: the key when it was written, else `formats`,
+    /// which asked for the packages.
+    fn span_of(&self, key: Option<&Range<usize>>) -> Option<Range<usize>> {
+        let formats = self.settings.formats.as_ref().map(|f| f.span.clone());
+        key.cloned().or(formats)
+    }
+}
+
+/// The format's architecture name for the target, once the format has what it requires;
+/// Err: why this target cannot have this format.
+fn format_arch(
+    request: &PackageRequest<'_, '_>,
+    format: LinuxPackageFormat,
+    metadata: &PackageMetadata,
+    release: &str,
+) -> Result<&'static str, Diagnostic> {
+    let at_formats = |message: String| Diagnostic::error(message, request.span_of(None));
+    let arch = package_arch(format, request.goarch, request.goarm).ok_or_else(|| {
+        at_formats(format!(
+            "{} has no {format} architecture name, so it cannot get {} (hint: docs/packages.md lists the architectures each format names; leave {format} out for this target with an [[override]] that sets `packages = {{ formats = [...] }}`)",
+            request.id,
+            with_article(format)
+        ))
+    })?;
+    check_required(format, metadata).map_err(at_formats)?;
+    if format == LinuxPackageFormat::Apk && !release.chars().all(|c| c.is_ascii_digit()) {
+        let span = request.settings.release.as_ref().map(|r| &r.span);
+        return Err(Diagnostic::error(
+            format!(
+                "an apk package needs a numeric release, not {release:?} (hint: apk writes it as -r{release}, which takes digits only)"
+            ),
+            request.span_of(span),
+        ));
+    }
+    Ok(arch)
 }
 
 /// `a deb`, `an rpm`, `an apk`: the format with its article, for messages.
@@ -294,13 +322,8 @@ fn with_article(format: LinuxPackageFormat) -> &'static str {
     }
 }
 
-/// What a format cannot do without: deb a `Maintainer`, rpm a `License`, apk a numeric
-/// release (`-rN`).
-fn check_required(
-    format: LinuxPackageFormat,
-    metadata: &PackageMetadata,
-    release: &str,
-) -> Result<(), String> {
+/// What a format cannot do without: deb a `Maintainer`, rpm a `License`.
+fn check_required(format: LinuxPackageFormat, metadata: &PackageMetadata) -> Result<(), String> {
     match format {
         LinuxPackageFormat::Deb if metadata.maintainer.is_none() => Err(
             "a deb package needs a maintainer (hint: set `maintainer = \"Name <email>\"` in [packages]; dpkg requires the Maintainer field)".to_owned(),
@@ -308,9 +331,6 @@ fn check_required(
         LinuxPackageFormat::Rpm if metadata.license.is_none() => Err(
             "an rpm package needs a license (hint: set `license` in [packages] to an SPDX expression such as \"MIT\"; rpm requires the License tag)".to_owned(),
         ),
-        LinuxPackageFormat::Apk if !release.chars().all(|c| c.is_ascii_digit()) => Err(format!(
-            "an apk package needs a numeric release, not {release:?} (hint: apk writes it as -r{release}, which takes digits only)"
-        )),
         _ => Ok(()),
     }
 }
@@ -589,9 +609,14 @@ mod tests {
                 .unwrap_err()
                 .contains("not a semantic version")
         );
-        let apk = package_version(Apk, "0.0.0-dev").unwrap_err();
-        assert!(apk.contains("no apk form"), "{apk}");
         assert_eq!(package_version(Deb, "0.0.0-dev").unwrap(), "0.0.0~dev");
+        // Words apk does not know are `_pre`, keeping a trailing number.
+        assert_eq!(package_version(Apk, "0.0.0-dev").unwrap(), "0.0.0_pre");
+        assert_eq!(
+            package_version(Apk, "1.2.0-snapshot.3").unwrap(),
+            "1.2.0_pre3"
+        );
+        assert_eq!(package_version(Apk, "1.2.0-rcx").unwrap(), "1.2.0_pre");
     }
 
     #[test]
@@ -608,21 +633,12 @@ mod tests {
     fn required_fields_per_format() {
         let bare = PackageMetadata::default();
         assert!(
-            check_required(Deb, &bare, "1")
+            check_required(Deb, &bare)
                 .unwrap_err()
                 .contains("maintainer")
         );
-        assert!(
-            check_required(Rpm, &bare, "1")
-                .unwrap_err()
-                .contains("license")
-        );
-        assert!(check_required(Apk, &bare, "1").is_ok());
-        assert!(
-            check_required(Apk, &bare, "1ubuntu1")
-                .unwrap_err()
-                .contains("numeric")
-        );
+        assert!(check_required(Rpm, &bare).unwrap_err().contains("license"));
+        assert!(check_required(Apk, &bare).is_ok());
     }
 
     fn content(src: &str, dst: &str) -> crate::config::PackageContentConfig {
