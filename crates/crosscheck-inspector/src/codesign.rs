@@ -506,10 +506,10 @@ pub(crate) fn verify(image: &[u8], dataoff: u32, datasize: u32) -> CodeSignature
         return failed(out, f);
     }
     out.apple = Some(apple);
-    if let Some(wrapper) = cms_wrapper(&blobs) {
-        if let Err(f) = verify_cms(wrapper, &blobs, &mut out) {
-            return failed(out, f);
-        }
+    if let Some(wrapper) = cms_wrapper(&blobs)
+        && let Err(f) = verify_cms(wrapper, &blobs, &mut out)
+    {
+        return failed(out, f);
     }
     out.valid = true;
     out
