@@ -211,6 +211,117 @@ fn unreadable_files_exit_2_without_stopping_the_others() {
     assert!(!out.stderr.contains("panicked"), "{}", out.snapshot());
 }
 
+/// A .deb holding the linux/amd64 binary, made by dpkg-deb, next to a tarball (gzip like an
+/// apk, but no package): the package's facts are printed, the tarball is skipped as before.
+#[test]
+fn a_linux_package_prints_its_facts_and_the_binary_s_sha256() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path().join("root");
+    let binary = path("hello_linux_amd64");
+    for sub in ["DEBIAN", "usr/bin"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(
+        root.join("DEBIAN/control"),
+        "Package: hello\nVersion: 1.2.0~rc.1-1\nArchitecture: amd64\n\
+         Maintainer: A Tester <tester@example.invalid>\nDescription: says hello\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(&binary, root.join("usr/bin/hello")).unwrap_or_else(|e| panic!("{e}"));
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap_or_else(|e| panic!("{e}"));
+    crosscheck_tests::tool(
+        "dpkg-deb",
+        &[
+            "--root-owner-group",
+            "-Zxz",
+            "--build",
+            "root",
+            "dist/hello_amd64.deb",
+        ],
+        dir.path(),
+        "dpkg",
+    );
+    crosscheck_tests::tool(
+        "tar",
+        &["-czf", "dist/notes.tar.gz", "root/DEBIAN"],
+        dir.path(),
+        "tar",
+    );
+    let dist = dist.display().to_string();
+
+    let out = inspect(&[&dist]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let row = |first: &str| -> Vec<String> {
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(first));
+        line.unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    let package = row(&format!("{dist}/hello_amd64.deb "));
+    assert_eq!(
+        package.get(1..6),
+        Some(&["deb", "hello", "1.2.0~rc.1-1", "amd64", "3"].map(str::to_owned)[..]),
+        "{}",
+        out.snapshot()
+    );
+    let sha256 = crosscheck_tests::sha256sum(Path::new(&binary));
+    assert_eq!(
+        row("/usr/bin/hello ").last(),
+        Some(&format!("sha256:{}", &sha256[..16])),
+        "{}",
+        out.snapshot()
+    );
+    assert!(!out.stdout.contains("notes.tar.gz"), "{}", out.snapshot());
+    assert!(out.stderr.contains("1 file: 1 ok"), "{}", out.snapshot());
+
+    let out = inspect(&[&dist, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let json: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    let package = &json["packages"][0];
+    assert_eq!(package["format"], "deb");
+    assert_eq!(package["name"], "hello");
+    assert_eq!(package["version"], "1.2.0~rc.1");
+    assert_eq!(package["release"], "1");
+    assert_eq!(package["arch"], "amd64");
+    assert_eq!(
+        package["fields"]["Maintainer"],
+        "A Tester <tester@example.invalid>"
+    );
+    let files = package["files"].as_array().cloned().unwrap_or_default();
+    let hello = files.iter().find(|f| f["path"] == "/usr/bin/hello");
+    assert_eq!(
+        hello.map(|f| &f["sha256"]),
+        Some(&serde_json::json!(sha256))
+    );
+    assert_eq!(json["files"], serde_json::json!([]));
+}
+
+/// A .deb that is cut short is unreadable (exit 2), with the reader's reason.
+#[test]
+fn a_broken_package_is_unreadable() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let deb = dir.path().join("broken.deb");
+    std::fs::write(
+        &deb,
+        "!<arch>\ndebian-binary   0           0     0     100644  4         `\n2.0\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = inspect(&[&deb.display().to_string()]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(
+        out.stderr
+            .contains("broken.deb: malformed deb package: no control.tar or data.tar member"),
+        "{}",
+        out.snapshot()
+    );
+}
+
 #[test]
 fn a_darwin_binary_changed_after_signing_exits_3_with_invalid_signature() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

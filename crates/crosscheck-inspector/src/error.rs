@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crosscheck_schema::LinuxPackageFormat;
 use crosscheck_schema::report::Format;
 
 /// Why a file could not be inspected.
@@ -41,6 +42,21 @@ pub enum InspectError {
         /// What is wrong, as a lowercase fragment.
         reason: String,
     },
+    /// The bytes are none of the Linux package formats the inspector reads.
+    #[error(
+        "not a deb, rpm or apk package (hint: a .deb starts with `!<arch>` and a \
+         `debian-binary` member, an .rpm with the bytes ED AB EE DB, an .apk with a gzip stream)"
+    )]
+    NotAPackage,
+    /// A deb, rpm or apk package whose structure is broken or truncated, whose contents
+    /// disagree with its own metadata, or that goes over one of the reader's limits.
+    #[error("malformed {format} package: {reason}")]
+    MalformedPackage {
+        /// The format its first bytes announced.
+        format: LinuxPackageFormat,
+        /// What is wrong, as a lowercase fragment.
+        reason: String,
+    },
 }
 
 /// Internal error carrying only the reason; the entry point adds path and format.
@@ -70,5 +86,11 @@ pub(crate) type Res<T> = Result<T, Bad>;
 impl From<std::num::TryFromIntError> for Bad {
     fn from(_: std::num::TryFromIntError) -> Bad {
         Bad::new("offset does not fit in memory")
+    }
+}
+
+impl From<std::io::Error> for Bad {
+    fn from(e: std::io::Error) -> Bad {
+        Bad(e.to_string())
     }
 }

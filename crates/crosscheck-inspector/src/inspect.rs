@@ -2,11 +2,10 @@
 //! then derive the facts that need more than one source (GOOS from build info, fat summaries).
 
 use std::fs::File;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Bad, InspectError, Res};
-use crate::util::{sha256_hex, u16_at, u32_at};
+use crate::util::{catch_parser_panic, sha256_hex, u16_at, u32_at};
 use crate::{elf, macho, pe, plan9, wasm, xcoff};
 use crosscheck_schema::report::{CodeSignature, Format, GoosSource, Libc, Report};
 
@@ -131,23 +130,11 @@ fn isolated(
     format: Format,
     f: impl FnOnce() -> Res<Report>,
 ) -> Result<Report, InspectError> {
-    let malformed = |reason: String| InspectError::Malformed {
+    catch_parser_panic(f).map_err(|Bad(reason)| InspectError::Malformed {
         path: label.to_owned(),
         format,
         reason,
-    };
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(r)) => Ok(r),
-        Ok(Err(Bad(reason))) => Err(malformed(reason)),
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(malformed(format!("parser panicked: {msg}")))
-        }
-    }
+    })
 }
 
 /// Decides the format from the first bytes only.

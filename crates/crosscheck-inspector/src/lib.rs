@@ -15,6 +15,12 @@
 //! [`locate`] names the section holding a file offset, to say where two builds that should be
 //! identical first differ.
 //!
+//! Linux packages are read too: [`read_linux_package`] sniffs a deb, rpm or apk
+//! ([`detect_linux_package`]) and reads its metadata and payload into [`LinuxPackageFacts`],
+//! hashing every packaged file itself; [`check_linux_package`] compares the facts with an
+//! [`ExpectedLinuxPackage`] (the plan's name, version, architecture name and the artifact's
+//! SHA-256), with rules of their own (`package-*`).
+//!
 //! The crate is synchronous, prints nothing and never panics on file contents: an unknown file
 //! is a report with `format: unknown`, a broken file of a known format is
 //! [`InspectError::Malformed`]. The report, the expectation, the policy and the rules are
@@ -30,6 +36,7 @@ mod codesign;
 mod elf;
 mod error;
 mod inspect;
+mod linux_package;
 mod locate;
 mod macho;
 mod packer;
@@ -46,6 +53,10 @@ pub use inspect::{
     DEFAULT_MAX_FILE_SIZE, InspectOptions, detect, inspect_bytes, inspect_bytes_with, inspect_path,
     inspect_path_with,
 };
+pub use linux_package::{
+    PackageLimits, check_linux_package, detect_linux_package, read_linux_package,
+    read_linux_package_with,
+};
 pub use locate::{Location, locate};
 // What `inspect_path` returns is the schema's `Report`, re-exported so that callers of the
 // inspector need one import.
@@ -54,6 +65,9 @@ pub use crosscheck_schema::report::{
     GoModule, GoSettings, GoosSource, Libc, MachoDetails, PeDetails, Relro, Report,
     SignatureProblem, Signer, WasmDetails,
 };
-pub use crosscheck_schema::{Rule, Violation};
+pub use crosscheck_schema::{
+    ExpectedLinuxPackage, LinuxPackageFacts, LinuxPackageFormat, PackagedFile, PackagedFileKind,
+    Rule, Violation,
+};
 pub use util::compare_versions;
 pub use verdict::{check, check_go_release};

@@ -1,20 +1,43 @@
-//! Small helpers shared by the format parsers: bounded byte reads, version comparison, hashing.
+//! Small helpers shared by the format parsers: bounded byte reads, version comparison, hashing,
+//! and containing a parser's panic.
 
 use std::cmp::Ordering;
+use std::panic::{self, AssertUnwindSafe};
 
 use sha2::{Digest, Sha256};
 
+use crate::error::{Bad, Res};
 use crosscheck_schema::report::Endian;
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
+}
+
+/// Runs a parser so that a panic inside it (ours or a dependency's, on crafted input) comes
+/// back as a reason instead of unwinding into the caller.
+pub(crate) fn catch_parser_panic<T>(f: impl FnOnce() -> Res<T>) -> Res<T> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(Bad(format!("parser panicked: {msg}")))
+        }
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -184,11 +184,21 @@ pub enum Rule {
     InvalidPolicy,
     /// The expectation names an unknown GOOS or libc.
     InvalidExpectation,
+    /// A Linux package is not of the planned format (deb, rpm, apk).
+    PackageFormatMismatch,
+    /// A Linux package's name is not the planned one.
+    PackageNameMismatch,
+    /// A Linux package's version or release is not the planned one.
+    PackageVersionMismatch,
+    /// A Linux package's architecture field is not the format's name for the target.
+    PackageArchMismatch,
+    /// A file a Linux package must hold is missing, not a regular file, or has other contents.
+    PackageFileMismatch,
 }
 
 impl Rule {
     /// Every rule, in the order the checks run.
-    pub const ALL: [Rule; 28] = [
+    pub const ALL: [Rule; 33] = [
         Rule::FormatMismatch,
         Rule::GoosMismatch,
         Rule::ArchMismatch,
@@ -217,6 +227,11 @@ impl Rule {
         Rule::GoVersionMismatch,
         Rule::InvalidPolicy,
         Rule::InvalidExpectation,
+        Rule::PackageFormatMismatch,
+        Rule::PackageNameMismatch,
+        Rule::PackageVersionMismatch,
+        Rule::PackageArchMismatch,
+        Rule::PackageFileMismatch,
     ];
 
     /// The stable id, e.g. `arch-mismatch` (the same string serde writes).
@@ -250,6 +265,11 @@ impl Rule {
             Rule::GoVersionMismatch => "go-version-mismatch",
             Rule::InvalidPolicy => "invalid-policy",
             Rule::InvalidExpectation => "invalid-expectation",
+            Rule::PackageFormatMismatch => "package-format-mismatch",
+            Rule::PackageNameMismatch => "package-name-mismatch",
+            Rule::PackageVersionMismatch => "package-version-mismatch",
+            Rule::PackageArchMismatch => "package-arch-mismatch",
+            Rule::PackageFileMismatch => "package-file-mismatch",
         }
     }
 }

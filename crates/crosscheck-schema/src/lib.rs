@@ -48,7 +48,8 @@ pub use dist::{Artifact, DistError, DistLock, LockPolicy};
 pub use go::{GoVersion, GoVersionError, PlannedGo, ReleaseNumber};
 pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, Violation};
 pub use linux_package::{
-    LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage, PackagedFile, PackagedFileKind,
+    ExpectedLinuxPackage, LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage,
+    PackagedFile, PackagedFileKind,
 };
 pub use manifest::{
     CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,

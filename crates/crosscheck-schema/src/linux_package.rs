@@ -59,8 +59,9 @@ pub struct LinuxPackageFacts {
     /// Version as the format writes it, without the release: deb `1.2.0~rc.1` (the upstream
     /// part of `Version:`), rpm `Version`, apk the part of `pkgver` before `-r`.
     pub version: String,
-    /// Release: the deb revision after the last `-`, rpm `Release`, apk's `rN` number;
-    /// null when absent.
+    /// Release: the deb revision after the last `-`, rpm `Release`, apk's `N` of the `-rN`
+    /// that ends `pkgver` (`1.2.0_rc1-r1` has release `1`); null when absent (a deb version
+    /// without a hyphen).
     pub release: Option<String>,
     /// Architecture name as the format writes it (`arm64`, `aarch64`, `armhf`, ...).
     pub arch: String,
@@ -117,4 +118,25 @@ pub struct ManifestLinuxPackage {
     pub size: u64,
     /// The architecture name the package carries.
     pub arch: String,
+}
+
+/// What a written package must be, built from the plan and the artifact it packages; the
+/// inspector's `check_linux_package` compares it with the [`LinuxPackageFacts`] read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExpectedLinuxPackage {
+    /// The format.
+    pub format: LinuxPackageFormat,
+    /// Package name.
+    pub name: String,
+    /// Version as the format writes it, without the release (see
+    /// [`LinuxPackageFacts::version`]).
+    pub version: String,
+    /// Release exactly as [`LinuxPackageFacts::release`] reads it: `None` only for a deb
+    /// written without a revision (rpm and apk always carry one).
+    pub release: Option<String>,
+    /// Architecture name for the format (`arm64`, `aarch64`, `armhf`, ...).
+    pub arch: String,
+    /// Files the package must hold as regular files, as `(absolute install path, lower-case
+    /// hex SHA-256)`: at least the built binary at its destination.
+    pub files: Vec<(String, String)>,
 }

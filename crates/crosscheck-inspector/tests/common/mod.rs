@@ -171,7 +171,7 @@ fn hex(bytes: &[u8]) -> String {
 type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
 
 /// Builds `key` once per process with `build`, which must write the file it is given.
-fn cached(key: String, build: impl FnOnce(&Path) -> TestResult) -> TestResult<PathBuf> {
+pub fn cached(key: String, build: impl FnOnce(&Path) -> TestResult) -> TestResult<PathBuf> {
     static SLOTS: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
     let slot = {
         let mut map = SLOTS

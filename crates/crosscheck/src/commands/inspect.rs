@@ -1,4 +1,5 @@
-//! `crosscheck inspect`: what any binary is, and whether it breaks the given rules.
+//! `crosscheck inspect`: what any binary is, and whether it breaks the given rules; Linux
+//! packages among the files are read by `inspect_package`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use crosscheck_release::SbomSubject;
 use crosscheck_schema::{Verdict, Violation};
 use serde::Serialize;
 
+use super::inspect_package::{self, PackageJson, PackageResult, is_package_file, read_package};
 use crate::cli::{InspectArgs, InspectFormat};
 use crate::errors::CliError;
 use crate::printer::Printer;
@@ -29,21 +31,46 @@ pub fn run(args: &InspectArgs, printer: &Printer) -> Result<(), CliError> {
             files.len()
         )));
     }
+    let (package_files, files): (Vec<FileArg>, Vec<FileArg>) = files
+        .into_iter()
+        .partition(|file| is_package_file(&file.path));
+    if let Some(package) = package_files
+        .first()
+        .filter(|_| args.format == InspectFormat::Cyclonedx)
+    {
+        return Err(CliError::Usage(format!(
+            "--format cyclonedx describes one binary, but {} is a Linux package",
+            package.path.display()
+        )));
+    }
+    let packages: Vec<PackageResult> = package_files
+        .iter()
+        .map(|f| read_package(&f.path))
+        .collect();
     let results = inspect_all(&files, expect.as_ref(), &policy, !args.no_hash);
     let (results, non_binaries) = without_non_binaries(results, &files);
-    let tally = Tally::of(&results);
+    let tally = Tally::of(&results, &packages);
     match args.format {
-        InspectFormat::Json => printer.stdout(&render_json(&results)?),
+        InspectFormat::Json => printer.stdout(&render_json(&results, &packages)?),
         InspectFormat::Cyclonedx => print_cyclonedx(&results, args, printer)?,
         InspectFormat::Table => {
-            printer.stdout(&render_table(&results));
+            let binaries = !results.is_empty() || packages.is_empty();
+            if binaries {
+                printer.stdout(&render_table(&results));
+            }
+            if !packages.is_empty() {
+                let gap = if binaries { "\n" } else { "" };
+                printer.stdout(&format!(
+                    "{gap}{}",
+                    inspect_package::render_table(&packages)
+                ));
+            }
             printer.status(&tally.summary(non_binaries, skipped_dirs > 0));
         }
     }
-    for result in &results {
-        if let Err(error) = &result.outcome {
-            printer.error(error);
-        }
+    let errors = results.iter().filter_map(|r| r.outcome.as_ref().err());
+    for error in errors.chain(packages.iter().filter_map(|p| p.outcome.as_ref().err())) {
+        printer.error(error);
     }
     tally.outcome()
 }
@@ -85,14 +112,17 @@ struct Tally {
 }
 
 impl Tally {
-    fn of(results: &[Verified]) -> Tally {
+    /// Packages break no rule here (`inspect` has no plan to compare them with); they are
+    /// read or unreadable.
+    fn of(results: &[Verified], packages: &[PackageResult]) -> Tally {
         Tally {
-            total: results.len(),
+            total: results.len() + packages.len(),
             violating: results
                 .iter()
                 .filter(|r| matches!(&r.outcome, Ok((_, violations)) if !violations.is_empty()))
                 .count(),
-            unreadable: results.iter().filter(|r| r.outcome.is_err()).count(),
+            unreadable: results.iter().filter(|r| r.outcome.is_err()).count()
+                + packages.iter().filter(|p| p.outcome.is_err()).count(),
         }
     }
 
@@ -432,11 +462,14 @@ fn render_cyclonedx(report: &Report, target: Option<String>) -> Result<String, C
     crate::json::pretty(&bom)
 }
 
-/// `inspect --format json`: every file's report with its verdict and violations, and the
-/// files that could not be read (documented in docs/inspect.md).
+/// `inspect --format json`: every file's report with its verdict and violations, the Linux
+/// packages' facts (only when there are packages), and the files that could not be read
+/// (documented in docs/inspect.md).
 #[derive(Serialize)]
 struct JsonOutput<'a> {
     files: Vec<InspectedJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    packages: Vec<PackageJson<'a>>,
     errors: Vec<UnreadableJson<'a>>,
 }
 
@@ -454,9 +487,10 @@ struct UnreadableJson<'a> {
     error: &'a str,
 }
 
-fn render_json(results: &[Verified]) -> Result<String, CliError> {
+fn render_json(results: &[Verified], packages: &[PackageResult]) -> Result<String, CliError> {
     let mut output = JsonOutput {
         files: Vec::new(),
+        packages: inspect_package::json_packages(packages),
         errors: Vec::new(),
     };
     for result in results {
@@ -470,6 +504,14 @@ fn render_json(results: &[Verified]) -> Result<String, CliError> {
                 path: &result.path,
                 error,
             }),
+        }
+    }
+    for package in packages {
+        if let Err(error) = &package.outcome {
+            output.errors.push(UnreadableJson {
+                path: &package.path,
+                error,
+            });
         }
     }
     // Through a `Value`, whose keys are sorted: the order this output has always had.

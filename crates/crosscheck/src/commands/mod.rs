@@ -10,6 +10,7 @@ pub mod completions;
 pub mod doctor;
 pub mod init;
 pub mod inspect;
+mod inspect_package;
 pub mod merge;
 pub mod plan;
 pub mod report;
