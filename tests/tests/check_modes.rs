@@ -3,6 +3,8 @@
 //! target the verdict the example's matrix.toml promises, with and without `--tests`, and
 //! name the file and line of each mistake.
 
+mod build_support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -10,16 +12,19 @@ use crosscheck_tests::{Run, crosscheck, repo_root, run};
 
 const EXAMPLE: &str = "examples/13-check";
 
-/// Runs `check --all-packages` on `example` with `args`; returns the run and each target's
-/// verdict (`true`: passed) from the JUnit report.
+/// Runs `check --all-packages` on a copy of `example` (its `before` hooks, which `check`
+/// runs, may write into it) with `args`; returns the run and each target's verdict (`true`:
+/// passed) from the JUnit report.
 fn check(example: &Path, args: &[&str]) -> (Run, BTreeMap<String, bool>) {
     let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let copy = scratch.path().join("module");
+    build_support::copy_tree(example, &copy);
     let junit = scratch.path().join("check.xml");
     let out = run(crosscheck()
         .arg("check")
         .arg("--all-packages")
         .arg("--matrix")
-        .arg(example.join("matrix.toml"))
+        .arg(copy.join("matrix.toml"))
         .arg("--junit")
         .arg(&junit)
         .args(args));
