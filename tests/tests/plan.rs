@@ -5,11 +5,12 @@ use std::path::Path;
 
 use crosscheck_tests::{crosscheck, redact, repo_root, run};
 
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "examples/01-hello/matrix.toml",
     "examples/03-wasm/matrix.toml",
     "examples/04-overrides/matrix.toml",
     "examples/10-binaries/matrix.toml",
+    "examples/14-packages/matrix.toml",
     "matrix.toml",
 ];
 

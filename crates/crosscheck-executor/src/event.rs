@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crosscheck_schema::{
-    Artifact, Failure, HookKind, Inspection, Manifest, PackageFailure, PackageTests, Reproduction,
-    SmokeResult, SmokeStatus, Status, TargetTests,
+    Artifact, Failure, HookKind, Inspection, Manifest, PackageEvent, PackageFailure, PackageTests,
+    Reproduction, SmokeResult, SmokeStatus, Status, TargetTests,
 };
 
 use crate::prepare::PreparedTarget;
@@ -56,6 +56,15 @@ pub enum Event {
         /// What is prepared, e.g. `preparing the wine prefix /c/wine/amd64 (once; ...)`.
         what: String,
     },
+    /// A pinned tool is installed into crosscheck's cache on first use (nfpm, which writes
+    /// Linux packages): tens of seconds, once.
+    InstallingTool {
+        /// What is installed where, e.g. `installing nfpm into /c/tools/... (once; ...)`.
+        what: String,
+    },
+    /// A Linux package was written and checked, or could not be (the packaging phase's
+    /// event, which the executor emits for the packages it writes itself).
+    Packaging(PackageEvent),
     /// The builds are about to start.
     RunStarted {
         /// How many targets.

@@ -43,6 +43,7 @@ mod error;
 mod event;
 mod hooks;
 mod inspect;
+mod linux_packages;
 pub mod manifest;
 mod options;
 mod package;
@@ -67,6 +68,7 @@ pub use error::ExecutorError;
 pub use event::{Event, RunSummary, TargetResult};
 pub use hooks::HookFailure;
 pub use inspect::Inspect;
+pub use linux_packages::{CheckLinuxPackage, NFPM_INSTALL, NFPM_PACKAGE};
 pub use options::{
     DEFAULT_GRACE_PERIOD, FailurePolicy, MEMORY_PER_JOB, Mode, RunOptions, default_jobs, jobs_for,
     mem_available,

@@ -55,6 +55,7 @@ pub fn record(plan: &Plan, prepared: &[PreparedTarget], results: &[TargetResult]
             archive: None,
             universal_inputs: None,
             sbom: None,
+            packages: Vec::new(),
             // A signing failure takes the artifact out of the result: what is left was signed.
             signed: result
                 .artifact

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crosscheck_planner::{CheckRequest, TestRequest};
 
 use crate::inspect::Inspect;
+use crate::linux_packages::CheckLinuxPackage;
 use crate::package::Package;
 use crate::runners::HostRunners;
 use crate::toolchain::HostTools;
@@ -64,6 +65,9 @@ pub struct RunOptions {
     /// Called once after the builds (build mode only) to write archives and universal
     /// binaries; what it writes goes into the manifest and the checksums.
     pub package: Option<Arc<dyn Package>>,
+    /// Reads every written Linux package (`[packages]`) back and checks it against the
+    /// plan; without one, packages are written unchecked.
+    pub check_linux_package: Option<Arc<dyn CheckLinuxPackage>>,
     /// The environment builds inherit from (filtered by the allowlist); normally
     /// [`std::env::vars_os`], replaceable for tests.
     pub parent_env: Vec<(String, String)>,
@@ -108,6 +112,7 @@ impl RunOptions {
             handle_signals: false,
             inspect: None,
             package: None,
+            check_linux_package: None,
             parent_env: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),

@@ -214,7 +214,7 @@ async fn run_locked(
         checksum_signing_failure: None,
     };
     if shared.is_build() {
-        write_dist(shared, &mut summary)?;
+        write_dist(shared, &mut summary, &mut cancel, on_event).await?;
         if all_written(&summary) {
             let ran = run_once_hooks(shared, HookKind::After, &mut cancel, on_event);
             match ran.await {
@@ -486,17 +486,40 @@ async fn forward_events<T>(
 }
 
 /// Writes what a build leaves in the dist directory, in this order: the packages, which the
-/// manifest records; `manifest.json`; `SHA256SUMS`, covering the artifacts and the packages;
-/// its signatures (`[sign]`), after which the manifest is written again to record them.
-/// An interrupted build is neither packaged nor signed, as the [`Package`](crate::Package)
-/// hook promises.
-fn write_dist(shared: &Shared, summary: &mut RunSummary) -> Result<(), ExecutorError> {
+/// manifest records (archives, SBOMs and universal binaries through the
+/// [`Package`](crate::Package) hook, then the Linux packages); `manifest.json`;
+/// `SHA256SUMS`, covering the artifacts and the packages; its signatures (`[sign]`), after
+/// which the manifest is written again to record them. An interrupted build is neither
+/// packaged nor signed, as the hook promises.
+async fn write_dist(
+    shared: &Shared,
+    summary: &mut RunSummary,
+    cancel: &mut watch::Receiver<Cancel>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(), ExecutorError> {
     if let Some(packager) = &shared.options.package
         && !summary.interrupted
     {
         let outcome = packager.package(&shared.plan, &shared.dist, &mut summary.manifest);
         summary.packaged = outcome.files;
         summary.package_failures = outcome.failures;
+    }
+    if !summary.interrupted {
+        let mut writer = crate::linux_packages::PackageWriter {
+            plan: &shared.plan,
+            dist: &shared.dist,
+            state_dir: shared.options.state_dir.as_deref(),
+            env: &shared.inherited,
+            grace: shared.options.grace_period,
+            verify_reproducible: shared.options.verify_reproducible,
+            check: shared.options.check_linux_package.as_deref(),
+            on_event,
+        };
+        let written = writer
+            .write_all(&mut summary.manifest.targets, cancel)
+            .await;
+        summary.packaged.extend(written.files);
+        summary.package_failures.extend(written.failures);
     }
     summary.manifest_path = Some(dist::write_manifest(&shared.dist, &summary.manifest)?);
     let built = summary.results.iter().filter_map(|r| r.artifact.as_ref());

@@ -8,7 +8,7 @@
 //! table of runners, what each needs and how to install it.
 
 mod detect;
-mod fetch;
+pub(crate) mod fetch;
 mod resolve;
 pub(crate) mod setup;
 pub(crate) mod wine;

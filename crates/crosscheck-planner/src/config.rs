@@ -5,6 +5,7 @@
 //! selector globs. Whether an os/arch pair exists is the expansion's job, because only the
 //! catalog of the Go that will build can say.
 
+mod packages;
 mod raw;
 mod sign;
 
@@ -21,6 +22,10 @@ use crate::select::Selector;
 use crate::template::{Placeholder, Template};
 use crate::{ArchiveFormat, GoVersion, HookKind, Libc, Target, VariantVar, closest, did_you_mean};
 
+pub use packages::{
+    PackageContentConfig, PackageScriptsConfig, PackagesSettings,
+    Relations as PackageRelationsConfig,
+};
 use raw::{
     RawBinary, RawBuild, RawConfig, RawHook, RawHooks, RawMatrix, RawOverride, RawProject,
     RawSmoke, RawSmokeOverride, RawTuple,
@@ -84,6 +89,9 @@ pub struct Config {
     pub smoke: SmokeConfig,
     /// `[hooks]`: commands run before the builds, after each and at the end.
     pub hooks: HooksConfig,
+    /// `[packages]`: the Linux packages made from each linux artifact; no formats without
+    /// the table.
+    pub packages: PackagesSettings,
     /// `[sign]`: what signs the binaries and `SHA256SUMS`; `None` without the table.
     pub sign: Option<crosscheck_schema::PlannedSigning>,
     /// `[[override]]`, in file order.
@@ -123,6 +131,8 @@ pub struct BinaryConfig {
     pub archive: bool,
     /// Archive name template (replaces `[build]`'s).
     pub archive_name: Option<TemplateField>,
+    /// Its `packages` keys, each replacing `[packages]`' for its builds.
+    pub packages: Option<PackagesSettings>,
     /// Where the table was written.
     pub span: Range<usize>,
 }
@@ -308,6 +318,8 @@ pub struct OverrideConfig {
     pub runner: Option<RunnerCommand>,
     /// Smoke settings (each key set replaces the inherited one; `env` adds).
     pub smoke: Option<SmokeSettings>,
+    /// Linux package keys (each key set replaces the inherited one; `formats = []`: none).
+    pub packages: Option<PackagesSettings>,
     /// `sign = false`: the matching targets' binaries are not signed (the checksums still
     /// are); `true` undoes an earlier override's `false`.
     pub sign: Option<Located<bool>>,
@@ -453,6 +465,10 @@ impl Checker {
             .hooks
             .map(|hooks| self.hooks(hooks.into_inner()))
             .unwrap_or_default();
+        let packages = raw
+            .packages
+            .map(|packages| self.packages(packages))
+            .unwrap_or_default();
         let sign = raw.sign.and_then(|sign| self.sign(sign));
         let overrides = raw
             .overrides
@@ -468,6 +484,7 @@ impl Checker {
             go_versions,
             smoke,
             hooks,
+            packages,
             sign,
             overrides,
             binaries,
@@ -539,6 +556,7 @@ impl Checker {
                 targets: self.binary_targets(raw.targets),
                 archive: raw.archive.is_none_or(|archive| archive.into_inner()),
                 archive_name: raw.archive_name.and_then(|name| self.archive_name(name)),
+                packages: raw.packages.map(|packages| self.packages(packages)),
                 span,
             };
             binaries.push(binary);
@@ -852,8 +870,17 @@ impl Checker {
     }
 
     fn template(&mut self, value: Spanned<String>) -> Option<TemplateField> {
+        self.template_with(value, &Placeholder::ALL)
+    }
+
+    /// A template over the placeholders `known`; an unknown one is reported where it is.
+    fn template_with(
+        &mut self,
+        value: Spanned<String>,
+        known: &[(&'static str, Placeholder)],
+    ) -> Option<TemplateField> {
         let span = value.span();
-        match Template::parse(value.get_ref()) {
+        match Template::parse_with(value.get_ref(), known) {
             Ok(template) => Some(Located {
                 value: template,
                 span,
@@ -1367,6 +1394,7 @@ impl Checker {
             smoke: raw
                 .smoke
                 .map(|smoke| self.smoke_settings(smoke.into_inner())),
+            packages: raw.packages.map(|packages| self.packages(packages)),
             sign: raw.sign.map(Located::from_spanned),
         };
         Some(entry)

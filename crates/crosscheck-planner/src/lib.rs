@@ -27,10 +27,10 @@
 pub use crosscheck_schema::{
     ArchiveFile, ArchiveFormat, ArchivedBinary, CatalogSource, Collapsed, GlibcVersion, GoInfo,
     GoVersion, GoVersionError, HookCommand, HookKind, Libc, PLAN_SCHEMA_VERSION, Plan,
-    PlannedArchive, PlannedBinary, PlannedGo, PlannedHooks, PlannedSmoke, PlannedTarget,
-    PlannedUniversal, ProjectInfo, ReleaseNumber, Requirement, STAGING_DIR, SelectionInfo, Shard,
-    ShardError, Skipped, Target, TargetIdError, Variant, VariantError, VariantSetting, VariantVar,
-    VcsInfo, closest, did_you_mean, env_vars,
+    PlannedArchive, PlannedBinary, PlannedGo, PlannedHooks, PlannedLinuxPackage, PlannedSmoke,
+    PlannedTarget, PlannedUniversal, ProjectInfo, ReleaseNumber, Requirement, STAGING_DIR,
+    SelectionInfo, Shard, ShardError, Skipped, Target, TargetIdError, Variant, VariantError,
+    VariantSetting, VariantVar, VcsInfo, closest, did_you_mean, env_vars,
 };
 
 mod archive;
@@ -43,6 +43,7 @@ mod diagnostic;
 mod expand;
 pub mod goreleaser;
 mod goversion;
+mod linux_packages;
 mod mains;
 mod plan;
 mod resolve;
@@ -55,13 +56,15 @@ pub use catalog::{Catalog, CatalogError, GoToolchain, Port, catalog_cache_file};
 pub use check::{CheckMethod, CheckRequest, CheckTools, check_commands};
 pub use config::{
     Axes, BinaryConfig, BuildConfig, Config, DEFAULT_ARCHIVE_NAME, DEFAULT_MATRIX, DEFAULT_OUTPUT,
-    HookConfig, HooksConfig, INIT_TEMPLATE, Located, MatrixConfig, OverrideConfig, ProjectConfig,
-    SmokeConfig, SmokeSettings, TemplateField, Tuple,
+    HookConfig, HooksConfig, INIT_TEMPLATE, Located, MatrixConfig, OverrideConfig,
+    PackageContentConfig, PackageRelationsConfig, PackageScriptsConfig, PackagesSettings,
+    ProjectConfig, SmokeConfig, SmokeSettings, TemplateField, Tuple,
 };
 pub use cross::{debian_cross_compiler, zig_triple};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity, SourceFile};
 pub use expand::{Expanded, Expansion, equivalent, expand};
 pub use goversion::{GoAxis, GoModLine, ResolvedGo};
+pub use linux_packages::{DEFAULT_BINDIR, DEFAULT_RELEASE, package_arch, package_version};
 pub use mains::{MainPackage, MainPackages};
 pub use plan::{PlanContext, PlanError, SelectionRequest, assign_plan_shards, plan, plan_with_go};
 pub use resolve::{RESOLUTION_TTL, ResolveError, resolution_cache_file, resolve_go_version};

@@ -22,18 +22,21 @@ use crate::binaries::{
 };
 use crate::catalog::Catalog;
 use crate::config::{
-    BinaryConfig, Config, Located, OverrideConfig, RunnerCommand, SmokeSettings, TemplateField,
+    BinaryConfig, Config, Located, OverrideConfig, PackagesSettings, RunnerCommand, SmokeSettings,
+    TemplateField,
 };
 use crate::cross::{debian_cross_compiler, zig_triple};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Severity};
 use crate::expand::{Expanded, Expansion, expand};
 use crate::goversion::{GoAxis, ResolvedGo, expand_per_go};
+use crate::linux_packages::{PackageRequest, plan_packages};
 use crate::select::{Selector, assign_shards_grouped};
 use crate::template::Placeholder;
 use crate::{
     ArchiveFile, ArchiveFormat, GoInfo, GoVersion, HookCommand, Libc, PLAN_SCHEMA_VERSION, Plan,
-    PlannedArchive, PlannedHooks, PlannedTarget, PlannedUniversal, ProjectInfo, Requirement,
-    STAGING_DIR, SelectionInfo, Shard, Target, VariantSetting, VariantVar, VcsInfo,
+    PlannedArchive, PlannedHooks, PlannedLinuxPackage, PlannedTarget, PlannedUniversal,
+    ProjectInfo, Requirement, STAGING_DIR, SelectionInfo, Shard, Target, VariantSetting,
+    VariantVar, VcsInfo,
 };
 
 /// Facts about the surroundings that the planner does not find out by itself.
@@ -94,6 +97,7 @@ struct Settings<'a> {
     archive_files: &'a [Located<String>],
     runner: Option<&'a RunnerCommand>,
     smoke: SmokeKeys<'a>,
+    packages: PackagesSettings,
     /// Whether `[sign]` signs this build's binary (`sign = false` in an override: not).
     sign: bool,
 }
@@ -186,6 +190,7 @@ impl<'a> Settings<'a> {
                 smoke.apply(&config.smoke.settings);
                 smoke
             },
+            packages: config.packages.clone(),
             sign: true,
         }
     }
@@ -202,6 +207,9 @@ impl<'a> Settings<'a> {
             .extend(binary.env.iter().map(|(k, v)| (k.as_str(), v)));
         self.output = binary.output.as_ref().unwrap_or(self.output);
         self.archive_name = binary.archive_name.as_ref().unwrap_or(self.archive_name);
+        if let Some(packages) = &binary.packages {
+            self.packages.overlay(packages);
+        }
     }
 
     /// One override on top: its flags, tags and environment add to what is there, each
@@ -228,6 +236,9 @@ impl<'a> Settings<'a> {
         self.runner = entry.runner.as_ref().or(self.runner);
         if let Some(smoke) = &entry.smoke {
             self.smoke.apply(smoke);
+        }
+        if let Some(packages) = &entry.packages {
+            self.packages.overlay(packages);
         }
         if let Some(sign) = &entry.sign {
             self.sign = sign.value;
@@ -508,6 +519,8 @@ impl<'a> Planning<'a> {
             false => None,
         };
         let after_build = self.after_build(&names, &output);
+        let variant = variant_setting(target, &catalog.default_goarm);
+        let packages = self.packages(target, binary, &names, &settings, variant.as_ref())?;
         let sign = match (&self.config.sign, settings.sign) {
             (Some(signing), true) => crate::config::code_sign(signing, &target.goos),
             _ => None,
@@ -524,7 +537,7 @@ impl<'a> Planning<'a> {
             slug: names.build_slug,
             goos: target.goos.clone(),
             goarch: target.goarch.clone(),
-            variant: variant_setting(target, &catalog.default_goarm),
+            variant,
             cgo: target.cgo,
             libc: target.libc.as_ref().map(Libc::to_string),
             first_class: catalog
@@ -543,8 +556,51 @@ impl<'a> Planning<'a> {
             runner,
             smoke,
             after_build,
+            packages,
             sign,
         })
+    }
+
+    /// The target's Linux packages (`[packages]`), each path claimed so that no two
+    /// packages, and no package and artifact, share one.
+    fn packages(
+        &mut self,
+        target: &Target,
+        binary: &BinarySpec<'a>,
+        names: &TargetNames<'_>,
+        settings: &Settings<'a>,
+        variant: Option<&VariantSetting>,
+    ) -> Result<Vec<PlannedLinuxPackage>, Diagnostic> {
+        let values = |placeholder: Placeholder| names.value(placeholder);
+        let request = PackageRequest {
+            settings: &settings.packages,
+            goos: &target.goos,
+            goarch: &target.goarch,
+            goarm: variant
+                .filter(|v| v.var == VariantVar::Goarm.env_name())
+                // `7,softfloat` is still ARMv7 to a package manager.
+                .and_then(|v| v.value.split(',').next()),
+            id: &names.build_id,
+            binary: &binary.file_name,
+            values: &values,
+            module_dir: Path::new(&self.cwd),
+        };
+        let packages = plan_packages(&request).map_err(|diagnostic| binary.locate(diagnostic))?;
+        for package in &packages {
+            let span = settings.packages.span.clone();
+            if let Some((other, _)) = self.outputs.get(&package.path) {
+                return Err(Diagnostic::error(
+                    format!(
+                        "the {} package of {} would be {:?}, which {other} already takes (hint: put {{arch}} and {{name}} in `file_name`)",
+                        package.format, names.build_id, package.path
+                    ),
+                    Some(span),
+                ));
+            }
+            self.outputs
+                .insert(package.path.clone(), (names.build_id.clone(), span));
+        }
+        Ok(packages)
     }
 
     /// The target's `after_build` hooks: `{path}` is its artifact in dist, `{binary}` the
@@ -1273,6 +1329,8 @@ impl<'a> TargetNames<'a> {
             Placeholder::Binary => Cow::Borrowed(self.binary),
             // Only hooks may use it, and they fill it in themselves (`after_build`).
             Placeholder::Dist => Cow::Borrowed(""),
+            // Only package file names may use them, and the package planner fills them in.
+            Placeholder::Format | Placeholder::Release => Cow::Borrowed(""),
         }
     }
 }
@@ -1521,6 +1579,50 @@ mod tests {
 
     const TWO_LINUX: &str = "[matrix]\nos = [\"linux\"]\narch = [\"amd64\", \"arm64\"]\n";
     const DARWIN: &str = "[matrix]\nos = [\"darwin\"]\narch = [\"amd64\", \"arm64\"]\n";
+
+    #[test]
+    fn packages_merge_binary_and_override_keys_and_skip_non_linux_targets() {
+        let plan = plan_of(
+            "[matrix]\nos = [\"linux\", \"darwin\"]\narch = [\"amd64\", \"arm64\"]\n\
+             [packages]\nformats = [\"deb\", \"rpm\"]\nversion = \"v{version}-rc.1\"\nmaintainer = \"M <m@example.com>\"\nlicense = \"MIT\"\n\
+             [[binary]]\nname = \"server\"\nmain = \"./cmd/server\"\npackages = { name = \"greeter-server\" }\n\
+             [[binary]]\nname = \"client\"\nmain = \"./cmd/client\"\n\
+             [[override]]\nmatch = \"client:linux/arm64\"\npackages = { formats = [] }\n\
+             [[override]]\nmatch = \"server:linux/arm64\"\npackages = { formats = [\"rpm\"] }\n",
+        )
+        .unwrap();
+        let packages = |id: &str| -> Vec<(String, String)> {
+            target(&plan, id)
+                .packages
+                .iter()
+                .map(|p| (p.path.clone(), p.arch.clone()))
+                .collect()
+        };
+        let pair = |path: &str, arch: &str| (path.to_owned(), arch.to_owned());
+        assert_eq!(
+            packages("server:linux/amd64"),
+            [
+                pair("greeter-server_1.0.0~rc.1-1_amd64.deb", "amd64"),
+                pair("greeter-server-1.0.0~rc.1-1.x86_64.rpm", "x86_64"),
+            ]
+        );
+        assert_eq!(
+            packages("client:linux/amd64"),
+            [
+                pair("client_1.0.0~rc.1-1_amd64.deb", "amd64"),
+                pair("client-1.0.0~rc.1-1.x86_64.rpm", "x86_64"),
+            ]
+        );
+        assert_eq!(
+            packages("server:linux/arm64"),
+            [pair("greeter-server-1.0.0~rc.1-1.aarch64.rpm", "aarch64")]
+        );
+        assert!(packages("client:linux/arm64").is_empty());
+        assert!(packages("server:darwin/arm64").is_empty());
+        let server = &target(&plan, "server:linux/amd64").packages[0];
+        assert_eq!(server.binary_destination, "/usr/bin/server");
+        assert_eq!(server.metadata.description, "greeter-server");
+    }
 
     #[test]
     fn hooks_are_rendered_once_and_per_target() {

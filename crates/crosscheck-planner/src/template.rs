@@ -55,6 +55,10 @@ pub enum Placeholder {
     Binary,
     /// The dist directory, absolute, in an `after` hook.
     Dist,
+    /// A Linux package's format (`deb`, `rpm`, `apk`), in `[packages] file_name`.
+    Format,
+    /// A Linux package's release, in `[packages] file_name`.
+    Release,
 }
 
 impl Placeholder {
@@ -118,6 +122,22 @@ impl Placeholder {
             index += 1;
         }
         all[15] = ("dist", Placeholder::Dist);
+        all
+    };
+}
+
+impl Placeholder {
+    /// What `[packages] file_name` may use: every placeholder, `{format}` and `{release}`;
+    /// there `{name}`, `{version}` and `{arch}` are the package's name, its version in the
+    /// format's spelling and the format's architecture name.
+    pub const PACKAGE_FILE_NAME: [(&'static str, Placeholder); 16] = {
+        let mut all = [("format", Placeholder::Format); 16];
+        let mut index = 0;
+        while index < Placeholder::ALL.len() {
+            all[index] = Placeholder::ALL[index];
+            index += 1;
+        }
+        all[15] = ("release", Placeholder::Release);
         all
     };
 }

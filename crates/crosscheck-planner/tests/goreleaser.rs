@@ -46,6 +46,8 @@ fn project_dir() -> tempfile::TempDir {
         "main.go",
         "docs/guide.md",
         "quirks.1",
+        "packaging/postinstall.sh",
+        "packaging/tool.conf",
     ] {
         let path = dir.path().join(file);
         if let Some(parent) = path.parent() {

@@ -4,7 +4,8 @@
 //!
 //! 1. [`plan_merge`] reads every shard's `manifest.json` and checks it against the others and
 //!    against the plan: same project, commit, version, crosscheck and Go; every planned
-//!    target present exactly once, its archive and SBOM where the plan puts them; nothing
+//!    target present exactly once, its archive, SBOM and Linux packages where the plan puts
+//!    them; nothing
 //!    unplanned; nothing failed (unless allowed). The
 //!    result, a [`MergePlan`], is the merged [`Manifest`] and the list of files to copy. It
 //!    reads manifests only.
@@ -15,7 +16,7 @@
 //!    leaves the output directory as it was.
 //!
 //! Every file a [`ManifestTarget`] references is listed by one function, [`target_files`]:
-//! a new per-target file (an archive, an SBOM) is one line there, and is then verified,
+//! a new per-target file (an archive, an SBOM, a Linux package) is one line there, and is then verified,
 //! copied and checksummed like the binary.
 
 use std::collections::BTreeMap;
@@ -62,6 +63,8 @@ pub enum FileRole {
     Archive,
     /// The binary's CycloneDX SBOM.
     Sbom,
+    /// A Linux package (deb, rpm, apk) of the binary.
+    LinuxPackage,
 }
 
 impl std::fmt::Display for FileRole {
@@ -71,6 +74,7 @@ impl std::fmt::Display for FileRole {
             FileRole::Log => "log",
             FileRole::Archive => "archive",
             FileRole::Sbom => "SBOM",
+            FileRole::LinuxPackage => "Linux package",
         })
     }
 }
@@ -118,6 +122,13 @@ pub fn target_files(target: &ManifestTarget) -> Vec<TargetFile> {
             });
         }
     }
+    files.extend(target.packages.iter().map(|package| TargetFile {
+        role: FileRole::LinuxPackage,
+        path: package.path.clone(),
+        sha256: Some(package.sha256.clone()),
+        size: Some(package.size),
+        checksummed: true,
+    }));
     if let Some(log) = &target.log {
         files.push(TargetFile {
             role: FileRole::Log,
@@ -282,7 +293,7 @@ pub enum MergeError {
         id: String,
         /// The shard.
         dir: PathBuf,
-        /// The file's role: [`FileRole::Archive`] or [`FileRole::Sbom`].
+        /// The file's role: [`FileRole::Archive`], [`FileRole::Sbom`] or [`FileRole::LinuxPackage`].
         role: FileRole,
         /// Where the shard has the file, if it has one.
         found: Option<String>,
@@ -502,6 +513,7 @@ fn planned_entries(plan: &Plan) -> Vec<PlannedEntry<'_>> {
         argv: Some(t.argv.as_slice()),
         archive: t.archive.as_ref().map(|a| a.path.as_str()),
         sbom: sbom(&t.output),
+        packages: t.packages.iter().map(|p| p.path.as_str()).collect(),
     });
     let universal = plan.universal.iter().map(|u| PlannedEntry {
         id: u.id.clone(),
@@ -509,6 +521,7 @@ fn planned_entries(plan: &Plan) -> Vec<PlannedEntry<'_>> {
         argv: None,
         archive: u.archive.as_ref().map(|a| a.path.as_str()),
         sbom: sbom(&u.output),
+        packages: Vec::new(),
     });
     targets.chain(universal).collect()
 }
@@ -727,6 +740,8 @@ struct PlannedEntry<'a> {
     argv: Option<&'a [String]>,
     archive: Option<&'a str>,
     sbom: Option<String>,
+    /// The paths of its Linux packages, in plan order.
+    packages: Vec<&'a str>,
 }
 
 /// A built target's archive and SBOM must be the plan's: the matrix file's name is part of
@@ -755,6 +770,17 @@ fn check_packaging(
                 planned: planned.map(str::to_owned),
             });
         }
+    }
+    let found: Vec<&str> = target.packages.iter().map(|p| p.path.as_str()).collect();
+    if found != planned.packages {
+        let listed = |paths: &[&str]| (!paths.is_empty()).then(|| paths.join(", "));
+        return Err(MergeError::PackagingMismatch {
+            id: target.id.clone(),
+            dir: shard.dir.clone(),
+            role: FileRole::LinuxPackage,
+            found: listed(&found),
+            planned: listed(&planned.packages),
+        });
     }
     Ok(())
 }

@@ -392,6 +392,7 @@ fn universal_entry(
         archive: None,
         universal_inputs: Some(universal.inputs.clone()),
         sbom: None,
+        packages: Vec::new(),
         signed: None,
         reproducible: None,
         smoke: None,

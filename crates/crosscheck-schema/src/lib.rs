@@ -6,7 +6,7 @@
 //! 1. [`Plan`] ([`mod@plan`]): the planner turns matrix.toml into [`PlannedTarget`]s, each with
 //!    its [`Target`] id ([`mod@target`], [`mod@variant`], [`mod@go`]), exact argv and
 //!    environment, [`Policy`] ([`mod@policy`]) and packaging ([`PlannedArchive`],
-//!    [`PlannedUniversal`]).
+//!    [`PlannedUniversal`], Linux packages: [`PlannedLinuxPackage`]).
 //! 2. The executor runs the plan and records each target in a [`Manifest`] ([`mod@manifest`]):
 //!    [`Status`], the [`Artifact`], the [`Failure`], the [`Inspection`] ([`mod@inspection`]:
 //!    the inspector's [`Report`] ([`mod@report`]) and the [`Violation`]s of its
@@ -30,6 +30,7 @@ pub mod env_vars;
 pub mod go;
 pub mod inspection;
 pub mod linux_package;
+pub mod linux_package_plan;
 pub mod manifest;
 pub mod plan;
 pub mod policy;
@@ -50,6 +51,10 @@ pub use inspection::{InspectedFile, InspectedReport, Inspection, Rule, Verdict, 
 pub use linux_package::{
     ExpectedLinuxPackage, LinuxPackageFacts, LinuxPackageFormat, ManifestLinuxPackage,
     PackagedFile, PackagedFileKind,
+};
+pub use linux_package_plan::{
+    PackageFileKind, PackageMetadata, PackageRelations, PackageScripts, PlannedLinuxPackage,
+    PlannedPackageFile,
 };
 pub use manifest::{
     CcKind, Difference, Failure, FailureKind, MANIFEST_SCHEMA_VERSION, Manifest, ManifestFile,

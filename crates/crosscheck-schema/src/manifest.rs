@@ -142,6 +142,10 @@ pub struct ManifestTarget {
     /// slices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sbom: Option<ManifestFile>,
+    /// The Linux packages made from the artifact (`[packages]`), each read back and checked
+    /// after writing; absent when none was planned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::ManifestLinuxPackage>,
     /// How the artifact was signed (`[sign]`) before it was inspected and hashed; absent
     /// when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -231,6 +231,10 @@ pub struct PlannedTarget {
     /// before it is hashed and inspected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_build: Vec<HookCommand>,
+    /// The Linux packages made from its artifact (`[packages]`), one per format; empty for
+    /// non-linux targets and without `[packages]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::PlannedLinuxPackage>,
     /// How the artifact is signed after its `after_build` hooks and before it is
     /// inspected and hashed (`[sign]`); absent when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]

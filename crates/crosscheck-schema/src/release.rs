@@ -52,15 +52,18 @@ pub enum PackagedKind {
     Universal,
     /// A CycloneDX SBOM of an artifact.
     Sbom,
+    /// A Linux package (deb, rpm, apk) of an artifact, read back and checked.
+    LinuxPackage,
 }
 
 impl PackagedKind {
-    /// The word for it in messages: `archive`, `universal`, `sbom`.
+    /// The word for it in messages: `archive`, `universal`, `sbom`, `linux package`.
     pub fn as_str(self) -> &'static str {
         match self {
             PackagedKind::Archive => "archive",
             PackagedKind::Universal => "universal",
             PackagedKind::Sbom => "sbom",
+            PackagedKind::LinuxPackage => "linux package",
         }
     }
 }

@@ -63,7 +63,9 @@ pub enum CliError {
         total: usize,
     },
     /// Every target built, but some could not be packaged; reported already.
-    #[error("{failed} artifacts could not be packaged (archives, universal binaries)")]
+    #[error(
+        "{failed} artifacts could not be packaged (archives, universal binaries, Linux packages)"
+    )]
     PackagingFailed {
         /// How many entries failed.
         failed: usize,

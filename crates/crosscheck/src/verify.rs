@@ -1,11 +1,14 @@
 //! From a target to what its artifact must be: the bridge between the planner's targets and
-//! the inspector's expectations, used by `inspect --expect` and by `build`.
+//! the inspector's expectations, used by `inspect --expect` and by `build`; and from a
+//! planned Linux package to what its bytes must hold ([`LinuxPackageChecker`]).
 
 use std::path::Path;
 
 use crosscheck_inspector::{Expectation, Format, Policy, Report, Violation};
 use crosscheck_planner::PlannedTarget;
-use crosscheck_schema::Inspection;
+use crosscheck_schema::{
+    ExpectedLinuxPackage, Inspection, LinuxPackageFacts, LinuxPackageFormat, PlannedLinuxPackage,
+};
 
 /// A short description of how a binary links, for `inspect`'s table and `build`'s grid.
 pub fn linkage(report: &Report) -> String {
@@ -102,4 +105,78 @@ pub fn go_release_violation(report: &Report, target: &PlannedTarget) -> Option<V
         &planned.toolchain,
         &planned.requested.to_string(),
     )
+}
+
+/// Reads each Linux package `build` writes back with the inspector's package reader and
+/// checks it against the plan: the executor's `CheckLinuxPackage` hook.
+pub struct LinuxPackageChecker;
+
+impl crosscheck_executor::CheckLinuxPackage for LinuxPackageChecker {
+    fn check(&self, package: &[u8], planned: &PlannedLinuxPackage, binary: &str) -> Vec<String> {
+        let facts = match crosscheck_inspector::read_linux_package(package) {
+            Ok(facts) => facts,
+            Err(error) => return vec![format!("it cannot be read back: {error}")],
+        };
+        let expected = match expected_package(planned, binary) {
+            Ok(expected) => expected,
+            Err(problem) => return vec![problem],
+        };
+        let mut problems: Vec<String> =
+            crosscheck_inspector::check_linux_package(&facts, &expected)
+                .iter()
+                .map(Violation::problem)
+                .collect();
+        problems.extend(config_flags(&facts, planned));
+        problems
+    }
+}
+
+/// What the package must be: the plan's name, version, release and architecture name, the
+/// artifact at the binary's destination, and each planned file with its source's contents.
+fn expected_package(
+    planned: &PlannedLinuxPackage,
+    binary: &str,
+) -> Result<ExpectedLinuxPackage, String> {
+    let mut files = vec![(planned.binary_destination.clone(), binary.to_owned())];
+    for file in &planned.contents {
+        let bytes = std::fs::read(&file.source)
+            .map_err(|e| format!("cannot read {} to compare it: {e}", file.source))?;
+        files.push((
+            file.destination.clone(),
+            crosscheck_schema::dist::sha256_hex(&bytes),
+        ));
+    }
+    Ok(ExpectedLinuxPackage {
+        format: planned.format,
+        name: planned.name.clone(),
+        version: planned.version.clone(),
+        release: Some(planned.release.clone()),
+        arch: planned.arch.clone(),
+        files,
+    })
+}
+
+/// A `config` file of the plan must be marked as one where the format has the notion (deb
+/// conffiles, rpm `%config`), or local edits are lost on upgrade.
+fn config_flags(facts: &LinuxPackageFacts, planned: &PlannedLinuxPackage) -> Vec<String> {
+    if planned.format == LinuxPackageFormat::Apk {
+        return Vec::new();
+    }
+    planned
+        .contents
+        .iter()
+        .filter(|file| file.kind.is_config())
+        .filter(|file| {
+            !facts
+                .files
+                .iter()
+                .any(|packaged| packaged.path == file.destination && packaged.config)
+        })
+        .map(|file| {
+            format!(
+                "{} is not marked as a configuration file, so an upgrade would overwrite local edits",
+                file.destination
+            )
+        })
+        .collect()
 }

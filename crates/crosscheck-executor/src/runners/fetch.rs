@@ -1,6 +1,7 @@
-//! The pinned wazero, installed with the plan's Go into crosscheck's cache the first time a
-//! wasip1 binary has to run and neither wasmtime nor wazero is on this machine: every Go
-//! user can fetch it from the module proxy, so it needs no other package manager.
+//! Pinned Go tools installed with the plan's Go into crosscheck's cache on first use: wazero,
+//! the first time a wasip1 binary has to run and neither wasmtime nor wazero is on this
+//! machine, and nfpm, the first time a Linux package is written. Every Go user can fetch
+//! them from the module proxy, so they need no other package manager.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,20 @@ pub(super) async fn install_wazero(
     grace: Duration,
     cancel: &mut watch::Receiver<Cancel>,
 ) -> Result<(), String> {
+    go_install(go, WAZERO_PACKAGE, place, env, grace, cancel).await
+}
+
+/// Runs `go install package` (`module/path@version`) so that the program lands at
+/// `place` (`GOBIN` is its directory); Err: why it could not, with the command's last
+/// lines.
+pub(crate) async fn go_install(
+    go: &Path,
+    package: &str,
+    place: &Path,
+    env: &BTreeMap<String, String>,
+    grace: Duration,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> Result<(), String> {
     let bin = place
         .parent()
         .map(Path::to_path_buf)
@@ -33,7 +48,7 @@ pub(super) async fn install_wazero(
     let argv = vec![
         go.to_string_lossy().into_owned(),
         "install".to_owned(),
-        WAZERO_PACKAGE.to_owned(),
+        package.to_owned(),
     ];
     let mut env = env.clone();
     env.insert("GOBIN".to_owned(), bin.to_string_lossy().into_owned());
@@ -56,7 +71,7 @@ pub(super) async fn install_wazero(
     }
     let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
     Err(format!(
-        "installing wazero with `go install {WAZERO_PACKAGE}` failed ({}): {tail}",
+        "`go install {package}` failed ({}): {tail}",
         end.describe()
     ))
 }

@@ -21,6 +21,7 @@ pub(crate) struct RawConfig {
     pub policy: Option<Spanned<Policy>>,
     pub smoke: Option<Spanned<RawSmoke>>,
     pub hooks: Option<Spanned<RawHooks>>,
+    pub packages: Option<Spanned<RawPackages>>,
     pub sign: Option<Spanned<RawSign>>,
     #[serde(rename = "override", default)]
     pub overrides: Vec<Spanned<RawOverride>>,
@@ -45,6 +46,7 @@ pub(crate) struct RawBinary {
     pub targets: Option<SpannedList<String>>,
     pub archive: Option<Spanned<bool>>,
     pub archive_name: Option<Spanned<String>>,
+    pub packages: Option<Spanned<RawPackages>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -144,6 +146,57 @@ pub(crate) struct RawOverride {
     pub runner: Option<Spanned<String>>,
     pub smoke: Option<Spanned<RawSmokeOverride>>,
     pub sign: Option<Spanned<bool>>,
+    pub packages: Option<Spanned<RawPackages>>,
+}
+
+/// `[packages]` (and `packages` of a `[[binary]]` or an `[[override]]`): the Linux
+/// packages made from each linux artifact. Every key is optional so that a binary or an
+/// override can replace some and inherit the rest.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPackages {
+    pub formats: Option<SpannedList<String>>,
+    pub name: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    pub release: Option<Spanned<String>>,
+    pub maintainer: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub homepage: Option<Spanned<String>>,
+    pub license: Option<Spanned<String>>,
+    pub vendor: Option<Spanned<String>>,
+    pub section: Option<Spanned<String>>,
+    pub priority: Option<Spanned<String>>,
+    pub depends: Option<Vec<Spanned<String>>>,
+    pub recommends: Option<Vec<Spanned<String>>>,
+    pub suggests: Option<Vec<Spanned<String>>>,
+    pub conflicts: Option<Vec<Spanned<String>>>,
+    pub provides: Option<Vec<Spanned<String>>>,
+    pub replaces: Option<Vec<Spanned<String>>>,
+    pub bindir: Option<Spanned<String>>,
+    pub contents: Option<Vec<Spanned<RawPackageContent>>>,
+    pub scripts: Option<Spanned<RawPackageScripts>>,
+    pub file_name: Option<Spanned<String>>,
+}
+
+/// One entry of `contents`: a file (or glob) of the module and where it is installed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPackageContent {
+    pub src: Spanned<String>,
+    pub dst: Spanned<String>,
+    pub mode: Option<Spanned<i64>>,
+    #[serde(rename = "type")]
+    pub kind: Option<Spanned<String>>,
+}
+
+/// `scripts`: maintainer scripts, files of the module.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPackageScripts {
+    pub preinstall: Option<Spanned<String>>,
+    pub postinstall: Option<Spanned<String>>,
+    pub preremove: Option<Spanned<String>>,
+    pub postremove: Option<Spanned<String>>,
 }
 
 /// `[smoke]`: the run after each build (`build --smoke`).

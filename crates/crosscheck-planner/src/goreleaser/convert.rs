@@ -11,7 +11,7 @@ use super::model::{At, Build, Project, Reader, VARIANT_KEYS};
 use super::targets::{GrTarget, Listed, list_axes, list_explicit, to_crosscheck};
 use super::translate::{Built, Scope, Translation, translate};
 use super::yaml::{self, Mark};
-use super::{matrix, outputs, settings};
+use super::{matrix, outputs, packages, settings};
 
 /// What the converter needs besides the file.
 #[derive(Clone, Debug, Default)]
@@ -239,6 +239,7 @@ impl Converter<'_> {
         let form = matrix::decide(self, &mut binaries);
         let overrides = settings::write(self, project, &binaries, multi, &mut document);
         matrix::write(&binaries, form, multi, &mut document);
+        packages::write(self, project, &binaries, multi, &mut document);
         outputs::write(self, project, &binaries, overrides, multi, &mut document);
         let ids = binaries
             .iter()

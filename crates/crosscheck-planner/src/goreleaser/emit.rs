@@ -126,6 +126,7 @@ fn unwritten_header(place: Place) -> &'static str {
         Place::Matrix => "[matrix]",
         Place::Override | Place::TargetOverride(..) => "[[override]]",
         Place::Hooks => "[hooks]",
+        Place::Packages => "[packages]",
         Place::Top | Place::Outside => "",
     }
 }

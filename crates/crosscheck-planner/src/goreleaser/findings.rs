@@ -52,6 +52,8 @@ pub(crate) enum Place {
     Hooks,
     /// The archive keys of `[build]`.
     Archive,
+    /// `[packages]`.
+    Packages,
     /// The list of sections about publishing, at the end.
     Outside,
 }

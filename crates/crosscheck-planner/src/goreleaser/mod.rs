@@ -16,7 +16,8 @@
 //!    evaluating them (`gotemplate`) for every target, so they are exact for the plan.
 //! 4. `matrix` writes axes when they expand to exactly those targets (checked with the
 //!    planner's own expansion against Go's port list), else an explicit list; `outputs`
-//!    writes archives, checksums, SBOMs, universal binaries and hooks; `emit` renders the
+//!    writes archives, checksums, SBOMs, universal binaries and hooks, `packages` turns
+//!    `nfpms` into `[packages]`; `emit` renders the
 //!    text with each finding as a comment where its key would have gone.
 //!
 //! Nothing is dropped silently: what has no equivalent is a finding with its line, and the
@@ -29,6 +30,7 @@ mod gotemplate;
 mod matrix;
 mod model;
 mod outputs;
+mod packages;
 mod read;
 mod settings;
 mod targets;

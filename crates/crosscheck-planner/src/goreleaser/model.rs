@@ -45,6 +45,8 @@ pub(crate) struct Project {
     pub checksum: Option<At<Checksum>>,
     pub sboms: Option<At<Vec<Sbom>>>,
     pub universal_binaries: Vec<Universal>,
+    /// `nfpms`: Linux packages.
+    pub nfpms: Vec<Nfpm>,
 }
 
 /// What builds and overrides share (`BuildDetails` in GoReleaser).
@@ -155,6 +157,34 @@ pub(crate) struct Sbom {
     pub at: Mark,
     pub artifacts: Option<At<String>>,
     pub disable: Option<At<String>>,
+}
+
+/// One entry of `nfpms`.
+#[derive(Debug, Default)]
+pub(crate) struct Nfpm {
+    pub index: usize,
+    pub at: Mark,
+    pub formats: Option<Strings>,
+    /// The fields that become `[packages]` keys of the same meaning, in output order:
+    /// (crosscheck key, value).
+    pub fields: Vec<(&'static str, At<String>)>,
+    /// `dependencies`, `recommends`, ...: (crosscheck key, values).
+    pub relations: Vec<(&'static str, Strings)>,
+    pub contents: Vec<NfpmContent>,
+    /// `scripts`: (key, path).
+    pub scripts: Vec<(&'static str, At<String>)>,
+    pub file_name_template: Option<At<String>>,
+}
+
+/// One entry of an `nfpms` entry's `contents`.
+#[derive(Debug, Default)]
+pub(crate) struct NfpmContent {
+    pub index: usize,
+    pub at: Mark,
+    pub src: Option<At<String>>,
+    pub dst: Option<At<String>>,
+    pub kind: Option<At<String>>,
+    pub mode: Option<At<String>>,
 }
 
 /// One entry of `universal_binaries`.

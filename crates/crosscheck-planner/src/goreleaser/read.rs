@@ -3,17 +3,16 @@
 
 use super::findings::{Finding, FindingKind, Place};
 use super::model::{
-    Archive, ArchiveFile, At, Build, Checksum, FormatOverride, Override, Project, Reader, Sbom,
-    Table, Universal,
+    Archive, ArchiveFile, At, Build, Checksum, FormatOverride, Nfpm, NfpmContent, Override,
+    Project, Reader, Sbom, Table, Universal,
 };
 use super::yaml::{Kind, Node};
 
 /// Top-level sections about publishing rather than building: one line each.
-const OUTSIDE_BUILDING: [&str; 37] = [
+const OUTSIDE_BUILDING: [&str; 36] = [
     "release",
     "changelog",
     "milestones",
-    "nfpms",
     "srpm",
     "snapcrafts",
     "flatpak",
@@ -152,6 +151,13 @@ pub(crate) fn read(root: &Node, reader: &mut Reader) -> Project {
             .value
             .into_iter()
             .map(|(index, at, table)| read_universal(reader, table, index, at))
+            .collect();
+    }
+    if let Some(nfpms) = reader.tables(&mut top, "nfpms", |_| Place::Packages) {
+        project.nfpms = nfpms
+            .value
+            .into_iter()
+            .map(|(index, at, table)| read_nfpm(reader, table, index, at))
             .collect();
     }
     project.release_name = release_name(root);
@@ -511,4 +517,161 @@ fn read_universal(
         ],
     );
     universal
+}
+
+/// `nfpms[i]` keys that are `[packages]` keys under the same or another name.
+const NFPM_FIELDS: [(&str, &str); 9] = [
+    ("package_name", "name"),
+    ("maintainer", "maintainer"),
+    ("description", "description"),
+    ("homepage", "homepage"),
+    ("license", "license"),
+    ("vendor", "vendor"),
+    ("section", "section"),
+    ("priority", "priority"),
+    ("bindir", "bindir"),
+];
+
+/// `nfpms[i]` relation lists and their `[packages]` keys.
+const NFPM_RELATIONS: [(&str, &str); 6] = [
+    ("dependencies", "depends"),
+    ("recommends", "recommends"),
+    ("suggests", "suggests"),
+    ("conflicts", "conflicts"),
+    ("provides", "provides"),
+    ("replaces", "replaces"),
+];
+
+/// What crosscheck's packages do not take from an `nfpms` entry, and why.
+const NFPM_UNTRANSLATED: [(&str, &str); 15] = [
+    (
+        "replacements",
+        "crosscheck names each format's architectures itself (docs/packages.md)",
+    ),
+    ("id", "crosscheck's packages have no id"),
+    (
+        "ids",
+        "every binary gets packages; a [[binary]]'s `packages = { formats = [] }` leaves one out",
+    ),
+    (
+        "builds",
+        "every binary gets packages; a [[binary]]'s `packages = { formats = [] }` leaves one out",
+    ),
+    ("meta", "crosscheck's packages always hold the binary"),
+    (
+        "umask",
+        "crosscheck sets each file's mode (`mode` in `contents`, 0o644 by default, 0o755 for the binary)",
+    ),
+    (
+        "mtime",
+        "crosscheck dates every file with the release date (SOURCE_DATE_EPOCH or the commit)",
+    ),
+    (
+        "epoch",
+        "no equivalent: crosscheck's versions have no epoch",
+    ),
+    (
+        "prerelease",
+        "crosscheck takes the pre-release from the version (1.2.0-rc.1 becomes 1.2.0~rc.1)",
+    ),
+    (
+        "version_metadata",
+        "crosscheck takes build metadata from the version (after `+`)",
+    ),
+    (
+        "release",
+        "set `release` in [packages] (crosscheck's default is 1)",
+    ),
+    (
+        "overrides",
+        "per-format settings have no equivalent; a deb, rpm and apk share [packages]",
+    ),
+    (
+        "deb",
+        "format-specific settings (signatures, triggers, ...) have no equivalent",
+    ),
+    (
+        "rpm",
+        "format-specific settings (signatures, compression, ...) have no equivalent",
+    ),
+    (
+        "apk",
+        "format-specific settings (signatures, ...) have no equivalent",
+    ),
+];
+
+fn read_nfpm(
+    reader: &mut Reader,
+    mut table: Table<'_>,
+    index: usize,
+    at: super::yaml::Mark,
+) -> Nfpm {
+    let mut nfpm = Nfpm {
+        index,
+        at,
+        formats: reader.list(&mut table, "formats"),
+        file_name_template: reader.text(&mut table, "file_name_template"),
+        ..Nfpm::default()
+    };
+    for (key, ours) in NFPM_FIELDS {
+        if let Some(value) = reader.text(&mut table, key) {
+            nfpm.fields.push((ours, value));
+        }
+    }
+    for (key, ours) in NFPM_RELATIONS {
+        if let Some(values) = reader.list(&mut table, key) {
+            nfpm.relations.push((ours, values));
+        }
+    }
+    if let Some(contents) = reader.tables(&mut table, "contents", |_| Place::Packages) {
+        for (index, at, mut entry) in contents.value {
+            nfpm.contents.push(NfpmContent {
+                index,
+                at,
+                src: reader.text(&mut entry, "src"),
+                dst: reader.text(&mut entry, "dst"),
+                kind: reader.text(&mut entry, "type"),
+                mode: entry.take("file_info").and_then(|node| {
+                    let mut info = reader.table(
+                        node,
+                        &format!("nfpms[{}].contents[{index}].file_info", nfpm.index),
+                        Place::Packages,
+                    )?;
+                    let mode = reader.text(&mut info, "mode");
+                    reader.finish(
+                        info,
+                        &[
+                            ("owner", "crosscheck's packaged files belong to root"),
+                            ("group", "crosscheck's packaged files belong to root"),
+                            ("mtime", "crosscheck dates every file with the release date"),
+                        ],
+                    );
+                    mode
+                }),
+            });
+            reader.finish(
+                entry,
+                &[
+                    ("packager", "a content entry goes into every format"),
+                    (
+                        "expand",
+                        "no equivalent: crosscheck expands no environment variables in paths",
+                    ),
+                ],
+            );
+        }
+    }
+    if let Some(node) = table.take("scripts")
+        && let Some(mut scripts) =
+            reader.table(node, &format!("nfpms[{index}].scripts"), Place::Packages)
+    {
+        for key in ["preinstall", "postinstall", "preremove", "postremove"] {
+            if let Some(path) = reader.text(&mut scripts, key) {
+                nfpm.scripts.push((key, path));
+            }
+        }
+        reader.finish(scripts, &[]);
+    }
+    reader.finish(table, &NFPM_UNTRANSLATED);
+    nfpm
 }

@@ -36,6 +36,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> Result<(), CliError> {
     options.runners = smoke_runners(plan, loaded.goroot.as_deref());
     let (release, package_events) = ReleaseStage::new();
     options.package = Some(Arc::new(release));
+    options.check_linux_package = Some(Arc::new(crate::verify::LinuxPackageChecker));
     let mut reporter = Reporter::new(printer, plan, Verb::Build, args.run.progress);
     let summary = crosscheck_executor::run(plan, &options, &mut |event| reporter.event(event))?;
     // Packaging is the run's last step, so its events still come after every build's.

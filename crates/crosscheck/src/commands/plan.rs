@@ -285,7 +285,34 @@ fn packaging_summary(plan: &Plan) -> Option<String> {
     if plan.sbom && binaries > 0 {
         parts.push(plural(binaries, "SBOM", "SBOMs"));
     }
+    parts.extend(linux_packages_summary(plan));
     (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// `6 Linux packages (deb, rpm, apk; none for the 2 non-linux targets)`: `[packages]`
+/// makes packages of linux builds only, which the plan says rather than leave people to
+/// wonder where the darwin .deb went.
+fn linux_packages_summary(plan: &Plan) -> Option<String> {
+    let packages: Vec<_> = plan.targets.iter().flat_map(|t| &t.packages).collect();
+    if packages.is_empty() {
+        return None;
+    }
+    let formats: Vec<&str> = crosscheck_schema::LinuxPackageFormat::ALL
+        .into_iter()
+        .filter(|format| packages.iter().any(|p| p.format == *format))
+        .map(|format| format.as_str())
+        .collect();
+    let others = plan.targets.iter().filter(|t| t.goos != "linux").count();
+    let others = match others {
+        0 => String::new(),
+        1 => "; none for the non-linux target".to_owned(),
+        n => format!("; none for the {n} non-linux targets"),
+    };
+    Some(format!(
+        "{} ({}{others})",
+        plural(packages.len(), "Linux package", "Linux packages"),
+        formats.join(", ")
+    ))
 }
 
 /// The selection flags a shard job must repeat so that it plans the same selection.

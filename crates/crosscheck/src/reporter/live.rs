@@ -85,7 +85,10 @@ impl<'a> Reporter<'a> {
             Event::DownloadingModules { argv } => {
                 live.detail(&format!("$ {}", display_command(&argv)));
             }
-            Event::PreparingRunner { what } => live.status(&what),
+            Event::PreparingRunner { what } | Event::InstallingTool { what } => {
+                live.status(&what);
+            }
+            Event::Packaging(event) => self.package_event(event),
             Event::HookStarted { kind, index, argv } => live.detail(&format!(
                 "$ {} ({} hook{})",
                 display_command(&argv),

@@ -76,7 +76,8 @@ pub struct Row {
     pub log: Option<String>,
     /// The last lines the build printed (from the log when it still exists).
     pub log_tail: Vec<String>,
-    /// The files packaged from the artifact (archive, SBOM), from the manifest.
+    /// The files packaged from the artifact (archive, SBOM, Linux packages), from the
+    /// manifest.
     pub files: Vec<ReleaseFile>,
     /// The inspection's facts, one `key: value` line each (docs/inspect.md), when
     /// inspected.
@@ -93,7 +94,7 @@ pub struct Row {
 /// A file the packaging phase wrote for a target.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReleaseFile {
-    /// `archive` or `sbom`.
+    /// `archive`, `sbom`, or a Linux package's format (`deb`, `rpm`, `apk`).
     pub kind: &'static str,
     /// Path relative to the dist directory.
     pub path: String,
@@ -137,6 +138,11 @@ impl Row {
                         sha256: file.sha256.clone(),
                     })
                 })
+                .chain(target.packages.iter().map(|package| ReleaseFile {
+                    kind: package.format.as_str(),
+                    path: package.path.clone(),
+                    sha256: package.sha256.clone(),
+                }))
                 .collect(),
             inspection: facts.map(|f| f.details),
             smoke: target.smoke.as_ref().map(SmokeResult::summary),

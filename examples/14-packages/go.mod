@@ -1,0 +1,3 @@
+module example.com/crosscheck/greeter
+
+go 1.22

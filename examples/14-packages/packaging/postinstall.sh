@@ -1,0 +1,3 @@
+#!/bin/sh
+# Runs after the package's files are in place.
+echo "greeter installed: run greeter"
