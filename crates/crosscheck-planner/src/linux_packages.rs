@@ -88,7 +88,7 @@ const APK_PRE_RELEASES: [&str; 4] = ["alpha", "beta", "pre", "rc"];
 /// `1.2.0-rc.1` is `1.2.0~rc.1` for deb and rpm (`~` sorts before anything, even the end
 /// of the string) and `1.2.0_rc1` for apk. Build metadata (`+abc`) stays for deb and rpm
 /// and is dropped for apk, which has no place for it (semver ignores it in ordering); a
-/// pre-release word apk does not know becomes `_pre` ([`apk_pre_release`]).
+/// pre-release word apk does not know becomes `_pre` (see `apk_pre_release`).
 /// Err: why the version is not a semantic version.
 pub fn package_version(format: LinuxPackageFormat, version: &str) -> Result<String, String> {
     let version = match version.strip_prefix('v') {
