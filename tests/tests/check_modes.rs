@@ -19,12 +19,18 @@ fn check(example: &Path, args: &[&str]) -> (Run, BTreeMap<String, bool>) {
     let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let copy = scratch.path().join("module");
     build_support::copy_tree(example, &copy);
+    check_in_place(&copy, args)
+}
+
+/// Runs `check --all-packages` on the module in `dir` itself.
+fn check_in_place(dir: &Path, args: &[&str]) -> (Run, BTreeMap<String, bool>) {
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let junit = scratch.path().join("check.xml");
     let out = run(crosscheck()
         .arg("check")
         .arg("--all-packages")
         .arg("--matrix")
-        .arg(copy.join("matrix.toml"))
+        .arg(dir.join("matrix.toml"))
         .arg("--junit")
         .arg(&junit)
         .args(args));
@@ -97,6 +103,34 @@ fn both_modes_give_every_target_its_verdict_with_and_without_tests() {
             }
         }
     }
+}
+
+/// The type-checker remembers verdicts: a second run of an unchanged module gives the same
+/// verdicts and errors, and a changed file is checked anew.
+#[test]
+fn remembered_verdicts_follow_the_source() {
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let copy = scratch.path().join("module");
+    build_support::copy_tree(&repo_root().join(EXAMPLE), &copy);
+    let (first, verdicts) = check_in_place(&copy, &[]);
+    assert_eq!(verdicts, expected(false), "{}", first.snapshot());
+    let (again, remembered) = check_in_place(&copy, &[]);
+    assert_eq!(remembered, expected(false), "{}", again.snapshot());
+    assert!(
+        again.stderr.contains("main.go:11:14: undefined: platformName"),
+        "a remembered failure must still say why:\n{}",
+        again.stderr
+    );
+    // windows gets its platformName: the changed module is checked anew.
+    std::fs::write(
+        copy.join("name_windows.go"),
+        "package main\n\nfunc platformName() string { return \"windows\" }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (fixed, after) = check_in_place(&copy, &[]);
+    let mut want = expected(false);
+    want.insert("windows/amd64".to_owned(), true);
+    assert_eq!(after, want, "{}", fixed.snapshot());
 }
 
 #[test]

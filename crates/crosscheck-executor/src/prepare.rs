@@ -87,6 +87,11 @@ fn prepare_one(
             let tools = CheckTools {
                 typecheck: typecheck.map_or_else(String::new, |p| p.to_string_lossy().into_owned()),
                 parallelism: share_of_cores(jobs),
+                // Verdicts live beside the helper that reached them: a new helper (or Go
+                // version) starts afresh.
+                verdicts: typecheck
+                    .and_then(Path::parent)
+                    .map(|dir| dir.join("verdicts").to_string_lossy().into_owned()),
             };
             check_commands(target, request, &tools)
         }

@@ -106,6 +106,9 @@ pub struct CheckTools {
     /// of them only adds contention: two `go list -export` runs at `-p 2` on 2 cores used
     /// 17% more CPU than one after the other, for no gain in time.
     pub parallelism: usize,
+    /// Where the type-checker remembers verdicts (`-cache`): an unchanged target then costs
+    /// one `go list`. `None`: nothing is remembered.
+    pub verdicts: Option<String>,
 }
 
 /// The commands that check `target`, in order: the check itself, then `go vet` if asked.
@@ -139,6 +142,9 @@ pub fn check_commands(
             ];
             if request.tests {
                 argv.push("-tests".to_owned());
+            }
+            if let Some(dir) = &tools.verdicts {
+                argv.push(format!("-cache={dir}"));
             }
             argv.extend(flags.iter().cloned());
             // Build flags may take their value as the next word: `--` ends them for sure.
@@ -198,6 +204,7 @@ mod tests {
         let tools = CheckTools {
             typecheck: "/c/typecheck".to_owned(),
             parallelism: 1,
+            verdicts: None,
         };
         let commands = check_commands(&t, &compile, &tools);
         assert_eq!(

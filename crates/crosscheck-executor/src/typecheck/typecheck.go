@@ -8,7 +8,12 @@
 // and third-party dependencies in full, the standard library without function bodies
 // (its exported API is all a dependent needs, and it compiles upstream).
 //
-// Usage: crosscheck-typecheck [-go GO] [-p N] [-tests] [-json] [BUILD FLAGS] [--] PACKAGES...
+// Usage: crosscheck-typecheck [-go GO] [-p N] [-tests] [-json] [-cache DIR] [BUILD FLAGS] [--] PACKAGES...
+//
+// With -cache, a verdict is remembered under a key made of everything that can change it:
+// the environment's GO* and CGO_* variables, the arguments, the working directory, and each
+// listed package's files (contents for the module and its dependencies, size and mtime for
+// the standard library). An unchanged target then costs one `go list` and no type-checking.
 //
 // Errors go to stderr in the compiler's form, under a "# import/path" line per package,
 // with paths relative to the working directory, so the messages read like `go build`'s.
@@ -18,6 +23,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tests := flags.Bool("tests", false, "include _test.go files (internal and external test packages)")
 	asJSON := flags.Bool("json", false, "write a summary in JSON to stdout")
 	parallel := flags.Int("p", runtime.GOMAXPROCS(0), "how many packages to check at once")
+	cacheDir := flags.String("cache", "", "remember verdicts in this directory")
 	if err := flags.Parse(splitOwnFlags(args)); err != nil {
 		return 2
 	}
@@ -108,9 +116,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 3
 	}
-	started = time.Now()
 	cwd, _ := os.Getwd()
-	c := newChecker(pkgs, cwd, *parallel)
+	var remembered *verdictCache
+	if *cacheDir != "" {
+		remembered = newVerdictCache(*cacheDir, args, cwd, pkgs)
+		if code, output, ok := remembered.lookup(); ok {
+			io.WriteString(stderr, output)
+			return code
+		}
+	}
+	var out strings.Builder
+	code := check(pkgs, cwd, *parallel, &s, &out)
+	io.WriteString(stderr, out.String())
+	if *asJSON {
+		writeSummary(stdout, s)
+	}
+	if remembered != nil {
+		remembered.store(code, out.String())
+	}
+	return code
+}
+
+// check type-checks pkgs, writes the errors to out, fills the summary, and returns the exit
+// status: 1 when there are errors, else 0.
+func check(pkgs []*listedPackage, cwd string, parallel int, s *summary, stderr io.Writer) int {
+	started := time.Now()
+	c := newChecker(pkgs, cwd, parallel)
 	c.checkAll()
 	s.CheckMS = time.Since(started).Milliseconds()
 	s.Checked = c.checked
@@ -134,9 +165,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if *asJSON {
-		writeSummary(stdout, s)
-	}
 	if s.Errors > 0 {
 		return 1
 	}
@@ -150,7 +178,7 @@ func splitOwnFlags(args []string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case a == "-tests" || a == "-json" || strings.HasPrefix(a, "-go=") || strings.HasPrefix(a, "-p="):
+		case a == "-tests" || a == "-json" || strings.HasPrefix(a, "-go=") || strings.HasPrefix(a, "-p=") || strings.HasPrefix(a, "-cache="):
 			own = append(own, a)
 		case a == "-go" && i+1 < len(args):
 			own = append(own, a, args[i+1])
@@ -411,3 +439,84 @@ func (c *checker) relative(msg string) string {
 type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// verdictCache remembers a target's verdict (exit status and errors) under a key of
+// everything that can change it.
+type verdictCache struct {
+	path string
+}
+
+// newVerdictCache computes the key: GO*/CGO_* variables, the arguments, the working
+// directory and every listed package's files. The module's and its dependencies' files are
+// hashed by content; the standard library's by size and mtime (it changes only with the
+// toolchain, whose files a reinstall rewrites).
+func newVerdictCache(dir string, args []string, cwd string, pkgs []*listedPackage) *verdictCache {
+	h := sha256.New()
+	env := os.Environ()
+	sort.Strings(env)
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO_") {
+			fmt.Fprintf(h, "env %q\n", kv)
+		}
+	}
+	fmt.Fprintf(h, "args %q\ncwd %q\n", args, cwd)
+	for _, p := range pkgs {
+		fmt.Fprintf(h, "package %q %q %v\n", p.ImportPath, p.Dir, p.Standard)
+		if p.Error != nil {
+			fmt.Fprintf(h, "error %q %q\n", p.Error.Pos, p.Error.Err)
+		}
+		for _, name := range append(append([]string{}, p.GoFiles...), p.CgoFiles...) {
+			path := name
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(p.Dir, name)
+			}
+			fmt.Fprintf(h, "file %q ", path)
+			if p.Standard {
+				if info, err := os.Stat(path); err == nil {
+					fmt.Fprintf(h, "%d %d\n", info.Size(), info.ModTime().UnixNano())
+				}
+				continue
+			}
+			if data, err := os.ReadFile(path); err == nil {
+				fmt.Fprintf(h, "%x\n", sha256.Sum256(data))
+			}
+		}
+	}
+	return &verdictCache{path: filepath.Join(dir, fmt.Sprintf("%x", h.Sum(nil)))}
+}
+
+// lookup returns a remembered verdict.
+func (v *verdictCache) lookup() (code int, output string, ok bool) {
+	data, err := os.ReadFile(v.path)
+	if err != nil {
+		return 0, "", false
+	}
+	first, rest, found := strings.Cut(string(data), "\n")
+	if !found || (first != "0" && first != "1") {
+		return 0, "", false
+	}
+	return int(first[0] - '0'), rest, true
+}
+
+// store remembers a verdict; a cache that cannot be written only costs the next run time.
+func (v *verdictCache) store(code int, output string) {
+	if code != 0 && code != 1 {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(v.path), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(v.path), ".verdict-")
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(tmp, "%d\n%s", code, output)
+	if tmp.Close() != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	// Renamed into place: a concurrent run reads the old state or the whole entry.
+	if os.Rename(tmp.Name(), v.path) != nil {
+		os.Remove(tmp.Name())
+	}
+}
