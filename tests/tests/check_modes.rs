@@ -117,7 +117,9 @@ fn remembered_verdicts_follow_the_source() {
     let (again, remembered) = check_in_place(&copy, &[]);
     assert_eq!(remembered, expected(false), "{}", again.snapshot());
     assert!(
-        again.stderr.contains("main.go:11:14: undefined: platformName"),
+        again
+            .stderr
+            .contains("main.go:11:14: undefined: platformName"),
         "a remembered failure must still say why:\n{}",
         again.stderr
     );
