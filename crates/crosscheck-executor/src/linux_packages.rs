@@ -24,10 +24,9 @@ use crosscheck_schema::{
 };
 use serde::Serialize;
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 use crate::event::Event;
-use crate::process::{Cancel, run_command};
+use crate::process::{Cancel, run_collecting};
 use crate::runners::fetch::go_install;
 
 /// The pinned nfpm: one version, so that two machines write the same bytes.
@@ -241,18 +240,11 @@ impl PackageWriter<'_> {
         let mut env = self.env.clone();
         let epoch = self.plan.project.vcs.date_epoch;
         env.insert(env_vars::SOURCE_DATE_EPOCH.to_owned(), epoch.to_string());
-        let mut lines = Vec::new();
-        let end = run_command(
-            &argv,
-            Path::new(&self.plan.project.module_dir),
-            &env,
-            Some(Instant::now() + NFPM_TIMEOUT),
-            self.grace,
-            cancel,
-            &mut |line| lines.push(line),
-        )
-        .await
-        .map_err(|e| format!("cannot run {}: {e}", nfpm.display()))?;
+        let module_dir = Path::new(&self.plan.project.module_dir);
+        let (end, lines) =
+            run_collecting(&argv, module_dir, &env, NFPM_TIMEOUT, self.grace, cancel)
+                .await
+                .map_err(|e| format!("cannot run {}: {e}", nfpm.display()))?;
         if end.success() && target.is_file() {
             return Ok(());
         }

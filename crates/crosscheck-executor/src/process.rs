@@ -109,6 +109,25 @@ pub(crate) async fn run_command(
     })
 }
 
+/// Runs a setup command (a tool install, a helper build) under the same supervision as any
+/// other, with a time limit, and returns how it ended with every line it printed.
+pub(crate) async fn run_collecting(
+    argv: &[String],
+    cwd: &Path,
+    env: &BTreeMap<String, String>,
+    limit: Duration,
+    grace: Duration,
+    cancel: &mut watch::Receiver<Cancel>,
+) -> std::io::Result<(CommandEnd, Vec<String>)> {
+    let mut lines = Vec::new();
+    let deadline = Some(Instant::now() + limit);
+    let end = run_command(argv, cwd, env, deadline, grace, cancel, &mut |line| {
+        lines.push(line)
+    })
+    .await?;
+    Ok((end, lines))
+}
+
 /// Starts `argv` as the leader of a new process group, with nothing on stdin and nothing
 /// in its environment but `env`.
 fn spawn(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> std::io::Result<Child> {

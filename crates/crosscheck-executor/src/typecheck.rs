@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
-use tokio::time::Instant;
 
-use crate::process::{Cancel, run_command};
+use crate::process::{Cancel, run_collecting};
 
 /// The helper's source.
 const SOURCE: &str = include_str!("typecheck/typecheck.go");
@@ -133,18 +132,9 @@ async fn run_quietly(
     grace: Duration,
     cancel: &mut watch::Receiver<Cancel>,
 ) -> Result<(bool, String), String> {
-    let mut lines = Vec::new();
-    let end = run_command(
-        argv,
-        cwd,
-        env,
-        Some(Instant::now() + BUILD_TIMEOUT),
-        grace,
-        cancel,
-        &mut |line| lines.push(line),
-    )
-    .await
-    .map_err(|error| format!("cannot run {}: {error}", argv[0]))?;
+    let (end, lines) = run_collecting(argv, cwd, env, BUILD_TIMEOUT, grace, cancel)
+        .await
+        .map_err(|error| format!("cannot run {}: {error}", argv[0]))?;
     let tail = lines[lines.len().saturating_sub(5)..].join("\n");
     let tail = if end.success() {
         tail

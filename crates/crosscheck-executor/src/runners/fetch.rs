@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 use super::WAZERO_PACKAGE;
-use crate::process::{Cancel, run_command};
+use crate::process::{Cancel, run_collecting};
 
 /// `go install` downloads a module and builds it: minutes on a slow proxy, never hours.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -54,18 +53,9 @@ pub(crate) async fn go_install(
     env.insert("GOBIN".to_owned(), bin.to_string_lossy().into_owned());
     // Outside any module, whatever directory crosscheck runs in.
     env.insert("GO111MODULE".to_owned(), "on".to_owned());
-    let mut lines = Vec::new();
-    let end = run_command(
-        &argv,
-        &bin,
-        &env,
-        Some(Instant::now() + INSTALL_TIMEOUT),
-        grace,
-        cancel,
-        &mut |line| lines.push(line),
-    )
-    .await
-    .map_err(|error| format!("cannot run {}: {error}", go.display()))?;
+    let (end, lines) = run_collecting(&argv, &bin, &env, INSTALL_TIMEOUT, grace, cancel)
+        .await
+        .map_err(|error| format!("cannot run {}: {error}", go.display()))?;
     if end.success() && place.is_file() {
         return Ok(());
     }
